@@ -1,0 +1,95 @@
+"""Padded sequences in memory, and batches of similar length.
+
+The pad stage stores fixed-length rows; here every row is moved to the left (real tokens first)
+once at load time, and each batch is cut to its own longest row. Batches are drawn from pools of
+length-sorted rows, so little compute goes to padding, and pools and batch order are shuffled with
+a seeded generator, so every epoch differs but every run is the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow.parquet as pq
+import torch
+
+from .errors import DataError
+
+POOL_BATCHES = 50  # rows are sorted by length within pools of this many batches
+
+
+@dataclass
+class SequenceSet:
+    """Left-aligned ids [n, maxlen], kept lengths [n], class ids [n] of one split."""
+
+    ids: torch.Tensor
+    lengths: torch.Tensor
+    labels: torch.Tensor
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def to(self, device: torch.device) -> "SequenceSet":
+        return SequenceSet(self.ids.to(device), self.lengths.to(device), self.labels.to(device))
+
+    def batch(self, rows: np.ndarray | torch.Tensor, device: torch.device, non_blocking: bool = False):
+        """(ids [b, longest], lengths [b], labels [b]) on `device`, cut to the batch's longest row."""
+        rows = torch.as_tensor(rows, device=self.ids.device)
+        lengths = self.lengths[rows]
+        longest = max(int(lengths.max()), 1)
+        ids = self.ids[rows, :longest]
+        return (ids.to(device, non_blocking=non_blocking), lengths.to(device, non_blocking=non_blocking),
+                self.labels[rows].to(device, non_blocking=non_blocking))
+
+
+def left_align(ids: np.ndarray, lengths: np.ndarray, padding: str) -> np.ndarray:
+    """Move each row's real tokens to the start (pre-padded rows are rotated; post-padded are already)."""
+    if padding == "post":
+        return ids
+    steps = ids.shape[1]
+    index = (np.arange(steps)[None, :] + (steps - lengths)[:, None]) % steps
+    aligned = np.take_along_axis(ids, index, axis=1)
+    aligned[np.arange(steps)[None, :] >= lengths[:, None]] = 0
+    return aligned
+
+
+def load_padded(path: str, splits=("train", "validation", "test")) -> tuple[dict[str, SequenceSet], dict]:
+    """Read the pad stage's Parquet into one SequenceSet per split, plus its metadata."""
+    table = pq.read_table(path)
+    metadata = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k.startswith(b"rnnpipe.")}
+    if "rnnpipe.padding" not in metadata:
+        raise DataError(f"{path}: lacks the pad stage's metadata; run `dvc repro pad`.")
+    ids_column = table.column("ids").combine_chunks()
+    maxlen = ids_column.type.list_size
+    ids = ids_column.values.to_numpy().reshape(-1, maxlen)
+    lengths = table.column("length").to_numpy().astype(np.int64)
+    ids = left_align(ids, lengths, metadata["rnnpipe.padding"])
+    labels = table.column("label").to_numpy().astype(np.int64)
+    split = table.column("split").to_numpy(zero_copy_only=False)
+    sets = {}
+    for name in splits:
+        rows = np.flatnonzero(split == name)
+        sets[name] = SequenceSet(torch.from_numpy(ids[rows].astype(np.int64)), torch.from_numpy(lengths[rows]),
+                                 torch.from_numpy(labels[rows]))
+    return sets, metadata
+
+
+def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator | None) -> list[np.ndarray]:
+    """Row indices per batch, rows of similar length together.
+
+    With `rng` (training): shuffle, sort by length inside pools of POOL_BATCHES batches, shuffle the
+    batches. Without (evaluation): one global length sort, the cheapest order; callers restore order.
+    """
+    lengths = np.asarray(lengths)
+    if rng is None:
+        order = np.argsort(lengths, kind="stable")
+        return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    order = rng.permutation(len(lengths))
+    pool = batch_size * POOL_BATCHES
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = order[start:start + pool]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
+    return [batches[i] for i in rng.permutation(len(batches))]

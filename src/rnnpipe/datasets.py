@@ -1,0 +1,150 @@
+"""Read labeled text into one table `text, label, split` with splits train / validation / test.
+
+Sources: the official IMDB tarball (read member by member, never extracted to disk), an IMDB-style
+folder tree (`<split>/<label>/*.txt`), or the user's own CSV / Parquet / JSONL file.
+"""
+
+from __future__ import annotations
+
+import re
+import tarfile
+from collections import Counter
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from .errors import DataError, DownloadError
+
+IMDB_SPLITS = ("train", "test")
+IMDB_LABELS = ("neg", "pos")
+_IMDB_MEMBER = re.compile(r"^aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
+
+
+def _check_member_name(name: str, archive: Path) -> None:
+    """Refuse absolute paths and '..' components, whatever we do with the member afterwards."""
+    parts = PurePosixPath(name).parts
+    if name.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", name):
+        raise DownloadError(f"{archive}: unsafe member path {name!r} (absolute or containing '..'); "
+                            f"the archive is not the official one or has been tampered with. Nothing was written.")
+
+
+def read_imdb_tarball(archive: Path) -> pd.DataFrame:
+    """All labeled reviews of aclImdb_v1.tar.gz as text/label/split, in a stable order."""
+    rows = []
+    try:
+        with tarfile.open(archive, mode="r:*") as tar:
+            for member in tar:
+                _check_member_name(member.name, archive)
+                match = _IMDB_MEMBER.match(member.name)
+                if not match or not member.isfile():
+                    continue
+                handle = tar.extractfile(member)
+                raw = handle.read() if handle else b""
+                split, label, review_id, rating = match.groups()
+                rows.append((raw.decode("utf-8", errors="replace"), label, split, int(review_id), int(rating)))
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise DownloadError(f"{archive}: cannot read the archive ({exc}); it is truncated or corrupt. "
+                            f"Delete it and download it again.") from None
+    frame = pd.DataFrame(rows, columns=["text", "label", "split", "id", "rating"])
+    _check_imdb_layout(frame, archive)
+    # Tar order is the archiver's; sorting makes the table independent of it.
+    frame = frame.sort_values(["split", "label", "id"], kind="stable").reset_index(drop=True)
+    return frame[["text", "label", "split"]]
+
+
+def _check_imdb_layout(frame: pd.DataFrame, source: Path) -> None:
+    found = Counter(zip(frame["split"], frame["label"]))
+    missing = [f"aclImdb/{s}/{l}/" for s in IMDB_SPLITS for l in IMDB_LABELS if found[(s, l)] == 0]
+    if missing:
+        raise DownloadError(f"{source}: no reviews under {', '.join(missing)}; expected the layout of the official "
+                            f"aclImdb_v1.tar.gz (aclImdb/{{train,test}}/{{pos,neg}}/ID_RATING.txt).")
+
+
+def read_folder_tree(root: Path) -> pd.DataFrame:
+    """IMDB-style folders: `root/<split>/<label>/*.txt` (split train/test), or `root/<label>/*.txt`."""
+    split_dirs = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name in ("train", "test", "validation")]
+    rows = []
+    for split_dir in split_dirs or [root]:
+        split = split_dir.name if split_dirs else None
+        for label_dir in sorted(d for d in split_dir.iterdir() if d.is_dir() and not d.name.startswith(".")):
+            if split_dirs and label_dir.name == "unsup":
+                continue
+            for file in sorted(label_dir.glob("*.txt")):
+                rows.append((file.read_bytes().decode("utf-8", errors="replace"), label_dir.name, split))
+    if not rows:
+        raise DataError(f"{root}: no *.txt files in label subfolders; expected {root}/<split>/<label>/*.txt "
+                        f"or {root}/<label>/*.txt.")
+    return pd.DataFrame(rows, columns=["text", "label", "split"])
+
+
+def read_table(path: Path, text_column: str, label_column: str, split_column: str) -> pd.DataFrame:
+    """A CSV / TSV / Parquet / JSONL file with a text and a label column (and optionally a split column)."""
+    if path.is_dir():
+        return read_folder_tree(path)
+    suffixes = "".join(path.suffixes[-2:]).lower()
+    try:
+        if suffixes.endswith(".parquet") or suffixes.endswith(".pq"):
+            frame = pd.read_parquet(path)
+        elif suffixes.endswith((".jsonl", ".ndjson", ".jsonl.gz")):
+            frame = pd.read_json(path, lines=True)
+        elif suffixes.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")):
+            sep = "\t" if ".tsv" in suffixes else ","
+            frame = pd.read_csv(path, sep=sep, encoding="utf-8", encoding_errors="replace")
+        else:
+            raise DataError(f"{path}: unknown table format; use .csv, .tsv, .parquet or .jsonl (optionally .gz).")
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: the file is empty; expected a header row with '{text_column}' and "
+                        f"'{label_column}' columns.") from None
+    except (ValueError, OSError) as exc:
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(f"{path}: cannot be read as a table ({exc}).") from None
+    for role, column in (("text", text_column), ("label", label_column)):
+        if column not in frame.columns:
+            raise DataError(f"{path}: no {role} column '{column}'; columns found: {', '.join(map(str, frame.columns))}. "
+                            f"Set download.{role}_column to one of them.")
+    if frame.empty:
+        raise DataError(f"{path}: the table has a header but no rows.")
+    out = pd.DataFrame({"text": frame[text_column].fillna("").astype(str), "label": frame[label_column]})
+    if frame[label_column].isna().any():
+        raise DataError(f"{path}: {int(frame[label_column].isna().sum())} rows have no label in '{label_column}'; "
+                        f"fill or drop them.")
+    out["split"] = frame[split_column].astype(str).str.lower() if split_column in frame.columns else None
+    unknown = set(out["split"].dropna()) - {"train", "test", "validation"}
+    if unknown:
+        raise DataError(f"{path}: column '{split_column}' has values {sorted(unknown)}; allowed: train, test, validation.")
+    return out
+
+
+def _stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """A boolean mask selecting about `fraction` of rows, stratified by label when every class allows it."""
+    index = np.arange(len(labels))
+    counts = Counter(labels.tolist())
+    stratify = labels if min(counts.values()) >= 2 and round(fraction * len(labels)) >= len(counts) else None
+    _, picked = train_test_split(index, test_size=fraction, random_state=seed, stratify=stratify)
+    mask = np.zeros(len(labels), dtype=bool)
+    mask[picked] = True
+    return mask
+
+
+def assign_splits(frame: pd.DataFrame, test_fraction: float, val_fraction: float, seed: int) -> pd.DataFrame:
+    """Fill in missing splits: carve `test` (if no row has a split) and then `validation` from `train`."""
+    frame = frame.reset_index(drop=True).copy()
+    if frame["split"].isna().all():
+        test = _stratified_split(frame["label"].to_numpy(), test_fraction, seed)
+        frame["split"] = np.where(test, "test", "train")
+    elif frame["split"].isna().any():
+        raise DataError(f"{int(frame['split'].isna().sum())} rows have no split while others do; "
+                        f"give every row a split or none.")
+    if not (frame["split"] == "validation").any():
+        train_rows = np.flatnonzero(frame["split"].to_numpy() == "train")
+        if len(train_rows) < 2:
+            raise DataError("the training split has fewer than 2 rows; nothing to learn from.")
+        val = _stratified_split(frame["label"].to_numpy()[train_rows], val_fraction, seed + 1)
+        frame.loc[train_rows[val], "split"] = "validation"
+    for split in ("train", "validation", "test"):
+        if not (frame["split"] == split).any():
+            raise DataError(f"the {split} split is empty; add rows or change data.val_fraction / download.test_fraction.")
+    return frame

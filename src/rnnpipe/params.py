@@ -1,0 +1,168 @@
+"""Read and validate params.yaml before any stage does work.
+
+Every stage validates the whole file (a typo anywhere is caught by the first stage that runs) and
+then reads only its own sections, which are the ones its dvc.yaml entry lists as dependencies.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ParamsError
+
+KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
+IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One leaf param: its type, its allowed range or choices, and a one-line meaning."""
+
+    kind: type
+    choices: tuple = ()
+    low: float | None = None
+    high: float | None = None
+    high_open: bool = False
+    low_open: bool = False
+
+    def check(self, key: str, value: Any) -> Any:
+        if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if self.kind is int and isinstance(value, bool) or not isinstance(value, self.kind):
+            raise ParamsError(
+                f"params.yaml: '{key}' must be {self.kind.__name__}, got {value!r} "
+                f"({type(value).__name__}). {self.describe()}"
+            )
+        if self.choices and value not in self.choices:
+            raise ParamsError(f"params.yaml: '{key}' is {value!r}; allowed: {', '.join(map(str, self.choices))}.")
+        too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
+        too_high = self.high is not None and (value >= self.high if self.high_open else value > self.high)
+        if too_low or too_high:
+            raise ParamsError(f"params.yaml: '{key}' is {value!r}, out of range; {self.describe()}")
+        return value
+
+    def describe(self) -> str:
+        if self.choices:
+            return "Allowed: " + ", ".join(map(str, self.choices)) + "."
+        if self.low is None and self.high is None:
+            return f"Expected a {self.kind.__name__}."
+        lo = "" if self.low is None else f"{self.low} {'<' if self.low_open else '<='} "
+        hi = "" if self.high is None else f" {'<' if self.high_open else '<='} {self.high}"
+        return f"Expected {lo}value{hi}."
+
+
+def _choice(*options: str) -> Rule:
+    return Rule(str, choices=options)
+
+
+SCHEMA: dict[str, dict[str, Rule]] = {
+    "data": {
+        "source": _choice("synthetic", "imdb", "table"),
+        "val_fraction": Rule(float, low=0.0, high=1.0, low_open=True, high_open=True),
+        "seed": Rule(int, low=0),
+    },
+    "download": {
+        "url": Rule(str),
+        "sha256": Rule(str),
+        "table_path": Rule(str),
+        "text_column": Rule(str),
+        "label_column": Rule(str),
+        "split_column": Rule(str),
+        "test_fraction": Rule(float, low=0.0, high=1.0, low_open=True, high_open=True),
+        "synthetic_train": Rule(int, low=20),
+        "synthetic_test": Rule(int, low=10),
+    },
+    "tokenize": {
+        "lowercase": Rule(bool),
+        "filters": Rule(str),
+        "num_words": Rule(int, low=3),
+        "min_freq": Rule(int, low=1),
+    },
+    "pad": {
+        "maxlen": Rule(int, low=1),
+        "padding": _choice("pre", "post"),
+        "truncating": _choice("pre", "post"),
+    },
+    "embed": {
+        "source": _choice("random", "glove", "glove-package"),
+        "dim": Rule(int, low=1),
+        "path": Rule(str),
+        "seed": Rule(int, low=0),
+    },
+    "train": {
+        "cell": _choice("rnn", "lstm", "gru"),
+        "layers": Rule(int, low=1, high=8),
+        "hidden": Rule(int, low=1),
+        "bidirectional": Rule(bool),
+        "dropout": Rule(float, low=0.0, high=1.0, high_open=True),
+        "freeze_embeddings": Rule(bool),
+        "pooling": _choice("last", "max", "mean"),
+        "optimizer": _choice("adam", "rmsprop", "sgd"),
+        "lr": Rule(float, low=0.0, low_open=True),
+        "weight_decay": Rule(float, low=0.0),
+        "batch_size": Rule(int, low=1),
+        "epochs": Rule(int, low=1),
+        "clip_norm": Rule(float, low=0.0),
+        "patience": Rule(int, low=0),
+        "schedule": _choice("none", "step", "cosine", "plateau"),
+        "step_size": Rule(int, low=1),
+        "gamma": Rule(float, low=0.0, high=1.0, low_open=True),
+        "seed": Rule(int, low=0),
+        "device": _choice("auto", "cpu", "cuda"),
+    },
+    "evaluate": {
+        "batch_size": Rule(int, low=1),
+        "device": _choice("auto", "cpu", "cuda"),
+    },
+}
+
+
+def _did_you_mean(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def validate(raw: Any, source: str = "params.yaml") -> dict[str, dict[str, Any]]:
+    """Check every section and leaf against SCHEMA; return the values with ints widened to floats."""
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{source}: expected a mapping of sections ({', '.join(SCHEMA)}), got {type(raw).__name__}.")
+    checked: dict[str, dict[str, Any]] = {}
+    for section, values in raw.items():
+        if section not in SCHEMA:
+            raise ParamsError(
+                f"{source}: unknown section '{section}'.{_did_you_mean(str(section), SCHEMA)} "
+                f"Known sections: {', '.join(SCHEMA)}."
+            )
+        if not isinstance(values, dict):
+            raise ParamsError(f"{source}: section '{section}' must be a mapping of keys to values.")
+        rules = SCHEMA[section]
+        for key in values:
+            if key not in rules:
+                raise ParamsError(
+                    f"{source}: unknown key '{section}.{key}'.{_did_you_mean(str(key), rules)} "
+                    f"Keys of '{section}': {', '.join(rules)}."
+                )
+        missing = [key for key in rules if key not in values]
+        if missing:
+            raise ParamsError(f"{source}: section '{section}' lacks {', '.join(section + '.' + m for m in missing)}.")
+        checked[section] = {key: rules[key].check(f"{section}.{key}", values[key]) for key in rules}
+    absent = [s for s in SCHEMA if s not in checked]
+    if absent:
+        raise ParamsError(f"{source}: missing section(s) {', '.join(absent)}; see the README's params table.")
+    return checked
+
+
+def load_params(path: str | Path = "params.yaml") -> dict[str, dict[str, Any]]:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: not found; run the stage from the repository root.") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
+    return validate(raw, str(path))

