@@ -1,0 +1,68 @@
+"""Shared fixtures: the repository root, tiny pipeline copies, and small generated data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_IMDB = ROOT.parent / "shared" / "datasets" / "imdb" / "aclImdb_v1.tar.gz"
+
+# Small enough that a whole `dvc repro` takes seconds.
+TINY_OVERRIDES = {
+    "download": {"synthetic_train": 400, "synthetic_test": 200},
+    "tokenize": {"num_words": 500},
+    "pad": {"maxlen": 40},
+    "embed": {"dim": 8},
+    "train": {"hidden": 8, "epochs": 2, "batch_size": 32},
+}
+
+
+def tool_env(workdir: Path) -> dict:
+    """Environment in which `python` and `dvc` are this interpreter's, importing the copy's sources."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["PYTHONPATH"] = str(workdir / "src")
+    env["DVC_NO_ANALYTICS"] = "1"
+    return env
+
+
+def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, cwd=cwd, env=tool_env(cwd), capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def edit_params(workdir: Path, overrides: dict) -> None:
+    path = workdir / "params.yaml"
+    params = yaml.safe_load(path.read_text())
+    for section, values in overrides.items():
+        params[section].update(values)
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def make_pipeline_copy(target: Path, overrides: dict | None = None) -> Path:
+    """A DVC project at `target` with this repo's dvc.yaml, params, stages and sources (no git)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("dvc.yaml", "params.yaml"):
+        shutil.copy(ROOT / name, target / name)
+    for folder in ("stages", "src"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    run(["dvc", "init", "--no-scm", "-q"], target)
+    run(["dvc", "config", "core.analytics", "false"], target)
+    edit_params(target, TINY_OVERRIDES)
+    if overrides:
+        edit_params(target, overrides)
+    return target
+
+
+@pytest.fixture
+def pipeline_copy(tmp_path: Path) -> Path:
+    return make_pipeline_copy(tmp_path / "project")

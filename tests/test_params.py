@@ -1,0 +1,61 @@
+import copy
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from rnnpipe.errors import ParamsError
+from rnnpipe.params import SCHEMA, load_params, validate
+
+DEFAULTS = yaml.safe_load((ROOT / "params.yaml").read_text())
+
+
+def with_change(section, key, value):
+    params = copy.deepcopy(DEFAULTS)
+    params[section][key] = value
+    return params
+
+
+def test_committed_params_are_valid_and_cover_the_schema():
+    params = load_params(ROOT / "params.yaml")
+    assert {s: set(v) for s, v in params.items()} == {s: set(v) for s, v in SCHEMA.items()}
+
+
+def test_every_param_is_declared_by_exactly_the_stages_that_read_it():
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    declared = {p for stage in stages.values() for p in stage.get("params", [])}
+    assert declared == {f"{s}.{k}" for s, keys in SCHEMA.items() for k in keys}
+
+
+def test_typo_in_a_key_suggests_the_right_one():
+    params = copy.deepcopy(DEFAULTS)
+    params["train"]["lrr"] = params["train"].pop("lr")
+    with pytest.raises(ParamsError, match=r"unknown key 'train.lrr'. Did you mean 'lr'\?"):
+        validate(params)
+
+
+def test_typo_in_a_section_suggests_the_right_one():
+    params = copy.deepcopy(DEFAULTS)
+    params["trian"] = params.pop("train")
+    with pytest.raises(ParamsError, match=r"unknown section 'trian'. Did you mean 'train'\?"):
+        validate(params)
+
+
+@pytest.mark.parametrize("section, key, value, message", [
+    ("pad", "maxlen", 0, r"'pad.maxlen' is 0, out of range"),
+    ("tokenize", "num_words", 2, r"'tokenize.num_words' is 2, out of range"),
+    ("train", "dropout", 1.0, r"'train.dropout' is 1.0, out of range; Expected 0.0 <= value < 1.0"),
+    ("train", "cell", "transformer", r"allowed: rnn, lstm, gru"),
+    ("train", "optimizer", "adamw", r"allowed: adam, rmsprop, sgd"),
+    ("pad", "padding", "both", r"allowed: pre, post"),
+    ("train", "lr", "fast", r"'train.lr' must be float, got 'fast'"),
+    ("train", "epochs", 2.5, r"'train.epochs' must be int"),
+    ("train", "bidirectional", 1, r"'train.bidirectional' must be bool"),
+])
+def test_bad_values_name_the_key_and_what_is_allowed(section, key, value, message):
+    with pytest.raises(ParamsError, match=message):
+        validate(with_change(section, key, value))
+
+
+def test_integers_are_accepted_for_floats():
+    assert validate(with_change("train", "lr", 1))["train"]["lr"] == 1.0
