@@ -44,8 +44,9 @@ def main(params: dict) -> None:
     with atomic_path("data/vocab.txt") as tmp:
         vocabulary.save(tmp)
     write_text("data/labels.json", label_map.to_json())
-    write_json("data/tokenizer.json", {**tokenizer.to_dict(), "num_words": settings["num_words"],
-                                       "min_freq": settings["min_freq"], "vocab_size": len(vocabulary),
+    # Only what determines the ids: a num_words change that leaves the vocabulary as it was
+    # must not make training rerun.
+    write_json("data/tokenizer.json", {**tokenizer.to_dict(), "vocab_size": len(vocabulary),
                                        "vocab_sha256": vocabulary.sha256()})
     unk_rate = float((ids == 1).mean()) if len(ids) else 0.0
     print(f"tokenize: {len(frame)} texts, {len(ids)} tokens, vocabulary {len(vocabulary)}, "

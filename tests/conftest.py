@@ -66,3 +66,11 @@ def make_pipeline_copy(target: Path, overrides: dict | None = None) -> Path:
 @pytest.fixture
 def pipeline_copy(tmp_path: Path) -> Path:
     return make_pipeline_copy(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def reproduced_pipeline(tmp_path_factory) -> Path:
+    """One tiny pipeline copy on which `dvc repro` has run once; tests must leave it as they found it."""
+    workdir = make_pipeline_copy(tmp_path_factory.mktemp("reproduced") / "project")
+    run(["dvc", "repro"], workdir)
+    return workdir
