@@ -27,8 +27,11 @@ def main(params: dict) -> None:
         frame = synthetic_reviews(download["synthetic_train"], download["synthetic_test"], data["seed"])
     elif data["source"] == "imdb":
         path = fetch(download["url"])
-        origin["sha256"] = verify_sha256(path, expected_sha256(download["sha256"], download["url"], path),
-                                         download["url"])
+        expected = expected_sha256(download["sha256"], download["url"], path)
+        origin["sha256"] = verify_sha256(path, expected, download["url"])
+        if expected is None:
+            print(f"download: no published hash known for {download['url']}; its SHA-256 is {origin['sha256']} "
+                  f"(pin it with -S download.sha256=...)")
         frame = read_imdb_tarball(path)
     else:
         path = fetch(download["table_path"])
