@@ -8,10 +8,8 @@ CSV / Parquet / JSONL, or an IMDB-style folder tree). A validation split is carv
 seeded and stratified (data.val_fraction).
 """
 
-import pandas as pd
-
 from rnnpipe.atomic import atomic_path, write_json
-from rnnpipe.datasets import assign_splits, read_imdb_tarball, read_table
+from rnnpipe.datasets import SPLITS, assign_splits, normalise_labels, read_imdb_tarball, read_table
 from rnnpipe.fetch import expected_sha256, fetch, verify_sha256
 from rnnpipe.stage import run_stage
 from rnnpipe.synthetic import synthetic_reviews
@@ -36,15 +34,12 @@ def main(params: dict) -> None:
     else:
         path = fetch(download["table_path"])
         frame = read_table(path, download["text_column"], download["label_column"], download["split_column"])
-    # Integer labels (e.g. -1/0/1) stay integers; anything else is read as text.
-    if not pd.api.types.is_integer_dtype(frame["label"]):
-        frame["label"] = frame["label"].astype(str)
-    frame = assign_splits(frame, download["test_fraction"], data["val_fraction"], data["seed"])
+    frame = assign_splits(normalise_labels(frame), download["test_fraction"], data["val_fraction"], data["seed"])
 
     with atomic_path(OUTPUT) as tmp:
         frame.to_parquet(tmp, index=False)
     counts = frame.groupby("split").size()
-    write_json(METRICS, {**origin, "rows": {s: int(counts.get(s, 0)) for s in ("train", "validation", "test")},
+    write_json(METRICS, {**origin, "rows": {s: int(counts.get(s, 0)) for s in SPLITS if s in counts or s != "unsup"},
                          "classes": int(frame["label"].nunique())})
     print(f"download: {len(frame)} rows -> {OUTPUT} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
 

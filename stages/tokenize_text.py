@@ -22,6 +22,7 @@ from rnnpipe.text import LabelMap, Tokenizer, build_vocabulary, encode_corpus
 def main(params: dict) -> None:
     settings = params["tokenize"]
     frame = pd.read_parquet("data/dataset.parquet")
+    frame = frame[frame["split"] != "unsup"].reset_index(drop=True)  # unlabeled text feeds only the embed stage
     tokenizer = Tokenizer(lowercase=settings["lowercase"], filters=settings["filters"])
     token_lists = [tokenizer.tokenize(text) for text in frame["text"]]
 

@@ -50,7 +50,9 @@ def main(params: dict) -> None:
     with atomic_path("data/model") as tmp:
         classifier.save(tmp)
     with atomic_path("metrics/history.csv") as tmp:
-        pd.DataFrame(result.history).to_csv(tmp, index=False, float_format="%.6f")
+        # Wall-clock seconds stay out: the committed metrics must be identical run to run.
+        columns = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr"]
+        pd.DataFrame(result.history)[columns].to_csv(tmp, index=False, float_format="%.6f")
     best = result.history[result.best_epoch - 1]
     write_json("metrics/train.json", {"best_epoch": result.best_epoch, "epochs_run": len(result.history),
                                       "val_loss": round(best["val_loss"], 6),

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from conftest import SHARED_IMDB
-from rnnpipe.datasets import assign_splits, read_imdb_tarball, read_table
+from rnnpipe.datasets import assign_splits, normalise_labels, read_imdb_tarball, read_table
 from rnnpipe.errors import DataError, DownloadError
 
 
@@ -31,9 +31,9 @@ def test_imdb_tarball_layout_is_read_without_extracting(tmp_path):
     archive = tmp_path / "aclImdb_v1.tar.gz"
     write_tar(archive, tiny_imdb_members())
     frame = read_imdb_tarball(archive)
-    assert len(frame) == 12
-    assert frame.groupby(["split", "label"]).size().tolist() == [3, 3, 3, 3]
-    assert "unlabeled" not in set(frame["text"])
+    assert len(frame) == 13
+    assert frame.dropna().groupby(["split", "label"]).size().tolist() == [3, 3, 3, 3]
+    assert (frame["split"] == "unsup").sum() == 1
     assert list(tmp_path.iterdir()) == [archive]  # nothing extracted
 
 
@@ -116,3 +116,23 @@ def test_given_splits_are_kept_and_validation_comes_from_train_only():
     out = assign_splits(frame, 0.2, 0.25, seed=0)
     assert out["split"].tolist()[8:] == ["test", "test"]
     assert (out["split"][:8] == "validation").sum() == 2
+
+
+def test_imdb_unlabeled_reviews_are_kept_as_unsup_without_label(tmp_path):
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    write_tar(archive, tiny_imdb_members())
+    frame = read_imdb_tarball(archive)
+    unsup = frame[frame["split"] == "unsup"]
+    assert unsup["text"].tolist() == ["unlabeled"] and unsup["label"].isna().all()
+
+
+def test_table_rows_marked_unsup_may_lack_labels_but_others_may_not(tmp_path):
+    path = tmp_path / "data.csv"
+    pd.DataFrame({"text": ["a", "b", "c"], "label": [1, None, 0], "split": ["train", "unsup", "test"]}).to_csv(
+        path, index=False)
+    table = normalise_labels(read_table(path, "text", "label", "split"))
+    assert table["label"].tolist()[0] == 1 and pd.isna(table["label"].tolist()[1])
+    assert str(table["label"].dtype) == "Int64"
+    pd.DataFrame({"text": ["a", "b"], "label": [1, None], "split": ["train", "test"]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match="1 rows have no label in 'label'"):
+        read_table(path, "text", "label", "split")

@@ -22,7 +22,7 @@ def batch(lengths, steps):
 
 @pytest.mark.parametrize("cell, bidirectional, layers, pooling, classes", [
     (c, b, l, p, k) for (c, b, l, p), k in zip(
-        itertools.product(["rnn", "lstm", "gru"], [False, True], [1, 2], ["last", "max", "mean"]),
+        itertools.product(["rnn", "lstm", "gru"], [False, True], [1, 2], ["last", "max", "mean", "meanmax"]),
         itertools.cycle([2, 3]))
 ])
 def test_output_shape_for_batch_first_input_of_varied_lengths(cell, bidirectional, layers, pooling, classes):
@@ -34,7 +34,7 @@ def test_output_shape_for_batch_first_input_of_varied_lengths(cell, bidirectiona
 
 
 @pytest.mark.parametrize("cell, bidirectional, pooling", list(itertools.product(
-    ["rnn", "lstm", "gru"], [False, True], ["last", "max", "mean"])))
+    ["rnn", "lstm", "gru"], [False, True], ["last", "max", "mean", "meanmax"])))
 def test_padding_never_changes_the_output(cell, bidirectional, pooling):
     """Masking-correct: a row's logits are the same whether its batch is padded to 5 or to 30 steps."""
     model = make_model(cell=cell, bidirectional=bidirectional, layers=2, pooling=pooling)

@@ -6,7 +6,7 @@ import pytest
 
 from rnnpipe.errors import VectorsError
 from rnnpipe.text import PAD, UNK, Vocabulary
-from rnnpipe.vectors import EmbeddingMatrix, read_glove, read_glove_package
+from rnnpipe.vectors import EmbeddingMatrix, read_glove, read_glove_package, train_word2vec
 
 VOCAB = Vocabulary([PAD, UNK, "the", "film", "qqxjzvkw"])
 LINES = "the 0.1 0.2 0.3\nof 1 1 1\nfilm -0.5 0.0 2.5\n"
@@ -87,3 +87,18 @@ def test_glove_package_offline():
     assert set(vectors) == {"the", "film"} and vectors["the"].shape == (50,)
     with pytest.raises(VectorsError, match="embed.dim=50"):
         read_glove_package(VOCAB, 100)
+
+
+def test_word2vec_is_trained_reproducibly_on_the_given_ids():
+    from rnnpipe.text import build_vocabulary, encode_corpus
+    rng = np.random.default_rng(0)
+    words = ["good", "great", "bad", "awful", "film", "plot"]
+    docs = [[words[i] for i in rng.integers(0, 6, 12)] for _ in range(200)]
+    vocab = build_vocabulary(docs, num_words=10)
+    ids, offsets = encode_corpus(docs, vocab)
+    first = train_word2vec(ids, offsets, vocab, dim=8, epochs=2, window=2, seed=3)
+    second = train_word2vec(ids, offsets, vocab, dim=8, epochs=2, window=2, seed=3)
+    assert set(first) == set(words)
+    for word in words:
+        np.testing.assert_array_equal(first[word], second[word])
+    assert first["good"].shape == (8,)

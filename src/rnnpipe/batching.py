@@ -1,9 +1,15 @@
 """Padded sequences in memory, and batches of similar length.
 
 The pad stage stores fixed-length rows; here every row is moved to the left (real tokens first)
-once at load time, and each batch is cut to its own longest row. Batches are drawn from pools of
-length-sorted rows, so little compute goes to padding, and pools and batch order are shuffled with
-a seeded generator, so every epoch differs but every run is the same.
+once at load time, and each batch is cut to its own longest row. Training batches are cut from
+pools of `pool_batches` batches' worth of shuffled rows sorted by length, so little compute goes to
+padding; pools and batch order are shuffled with a seeded generator, so every epoch differs but
+every run is the same.
+
+The pool size is a trade-off measured on IMDB (Keras-tutorial LSTM, 2 epochs, 2 CPU cores): pools
+of 50 batches cut an epoch from 55 s (fixed 500 steps) to 22 s, but such uniform-length batches
+slowed learning (72-85% test accuracy over two seeds, against 87-88% for random batches); pools of
+5 batches take 28 s per epoch and reached 85.6-85.8%. Hence the default of 5.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import torch
 
 from .errors import DataError
 
-POOL_BATCHES = 50  # rows are sorted by length within pools of this many batches
+POOL_BATCHES = 5  # default pool size (train.bucket_batches); 1 = plain random batches
 
 
 @dataclass
@@ -75,18 +81,20 @@ def load_padded(path: str, splits=("train", "validation", "test")) -> tuple[dict
     return sets, metadata
 
 
-def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator | None) -> list[np.ndarray]:
+def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator | None,
+                     pool_batches: int = POOL_BATCHES) -> list[np.ndarray]:
     """Row indices per batch, rows of similar length together.
 
-    With `rng` (training): shuffle, sort by length inside pools of POOL_BATCHES batches, shuffle the
-    batches. Without (evaluation): one global length sort, the cheapest order; callers restore order.
+    With `rng` (training): shuffle, sort by length inside pools of `pool_batches` batches, shuffle
+    the batches. Without (evaluation): one global length sort, the cheapest order (the gradient is
+    not at stake); callers restore the original order.
     """
     lengths = np.asarray(lengths)
     if rng is None:
         order = np.argsort(lengths, kind="stable")
         return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
     order = rng.permutation(len(lengths))
-    pool = batch_size * POOL_BATCHES
+    pool = batch_size * pool_batches
     batches = []
     for start in range(0, len(order), pool):
         chunk = order[start:start + pool]

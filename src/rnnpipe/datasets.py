@@ -2,6 +2,8 @@
 
 Sources: the official IMDB tarball (read member by member, never extracted to disk), an IMDB-style
 folder tree (`<split>/<label>/*.txt`), or the user's own CSV / Parquet / JSONL file.
+Unlabeled text (IMDB's 50,000 `train/unsup` reviews, or table rows with split `unsup`) is kept
+with split `unsup` and no label: only the embed stage's in-domain word vectors read it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from .errors import DataError, DownloadError
 
 IMDB_SPLITS = ("train", "test")
 IMDB_LABELS = ("neg", "pos")
-_IMDB_MEMBER = re.compile(r"^aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
+_IMDB_MEMBER = re.compile(r"^aclImdb/(train|test)/(pos|neg|unsup)/(\d+)_(\d+)\.txt$")
+SPLITS = ("train", "validation", "test", "unsup")
 
 
 def _check_member_name(name: str, archive: Path) -> None:
@@ -43,6 +46,8 @@ def read_imdb_tarball(archive: Path) -> pd.DataFrame:
                 handle = tar.extractfile(member)
                 raw = handle.read() if handle else b""
                 split, label, review_id, rating = match.groups()
+                if label == "unsup":
+                    split, label = "unsup", None
                 rows.append((raw.decode("utf-8", errors="replace"), label, split, int(review_id), int(rating)))
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise DownloadError(f"{archive}: cannot read the archive ({exc}); it is truncated or corrupt. "
@@ -50,7 +55,7 @@ def read_imdb_tarball(archive: Path) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["text", "label", "split", "id", "rating"])
     _check_imdb_layout(frame, archive)
     # Tar order is the archiver's; sorting makes the table independent of it.
-    frame = frame.sort_values(["split", "label", "id"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["split", "label", "id"], kind="stable", na_position="last").reset_index(drop=True)
     return frame[["text", "label", "split"]]
 
 
@@ -108,14 +113,30 @@ def read_table(path: Path, text_column: str, label_column: str, split_column: st
     if frame.empty:
         raise DataError(f"{path}: the table has a header but no rows.")
     out = pd.DataFrame({"text": frame[text_column].fillna("").astype(str), "label": frame[label_column]})
-    if frame[label_column].isna().any():
-        raise DataError(f"{path}: {int(frame[label_column].isna().sum())} rows have no label in '{label_column}'; "
-                        f"fill or drop them.")
     out["split"] = frame[split_column].astype(str).str.lower() if split_column in frame.columns else None
-    unknown = set(out["split"].dropna()) - {"train", "test", "validation"}
+    unknown = set(out["split"].dropna()) - set(SPLITS)
     if unknown:
-        raise DataError(f"{path}: column '{split_column}' has values {sorted(unknown)}; allowed: train, test, validation.")
+        raise DataError(f"{path}: column '{split_column}' has values {sorted(unknown)}; allowed: {', '.join(SPLITS)}.")
+    unlabeled = out["label"].isna() & (out["split"] != "unsup")
+    if unlabeled.any():
+        raise DataError(f"{path}: {int(unlabeled.sum())} rows have no label in '{label_column}'; fill or drop them, "
+                        f"or mark unlabeled text with split 'unsup'.")
     return out
+
+
+def normalise_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """Integer-valued labels become nullable integers (-1/0/1 stay numbers), anything else text;
+    unlabeled (`unsup`) rows keep a missing label."""
+    frame = frame.copy()
+    labeled = frame["split"] != "unsup"
+    values = frame.loc[labeled, "label"]
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    if numeric and bool((values.astype(float) % 1 == 0).all()):
+        frame["label"] = frame["label"].astype("Int64")
+    else:
+        frame["label"] = frame["label"].astype(object).where(~labeled, frame["label"].astype(str))
+        frame.loc[~labeled, "label"] = None
+    return frame
 
 
 def _stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -133,7 +154,7 @@ def assign_splits(frame: pd.DataFrame, test_fraction: float, val_fraction: float
     """Fill in missing splits: carve `test` (if no row has a split) and then `validation` from `train`."""
     frame = frame.reset_index(drop=True).copy()
     if frame["split"].isna().all():
-        test = _stratified_split(frame["label"].to_numpy(), test_fraction, seed)
+        test = _stratified_split(frame["label"].astype(str).to_numpy(), test_fraction, seed)
         frame["split"] = np.where(test, "test", "train")
     elif frame["split"].isna().any():
         raise DataError(f"{int(frame['split'].isna().sum())} rows have no split while others do; "
@@ -142,7 +163,7 @@ def assign_splits(frame: pd.DataFrame, test_fraction: float, val_fraction: float
         train_rows = np.flatnonzero(frame["split"].to_numpy() == "train")
         if len(train_rows) < 2:
             raise DataError("the training split has fewer than 2 rows; nothing to learn from.")
-        val = _stratified_split(frame["label"].to_numpy()[train_rows], val_fraction, seed + 1)
+        val = _stratified_split(frame["label"].astype(str).to_numpy()[train_rows], val_fraction, seed + 1)
         frame.loc[train_rows[val], "split"] = "validation"
     for split in ("train", "validation", "test"):
         if not (frame["split"] == split).any():

@@ -86,6 +86,7 @@ class RNNClassifier(nn.Module):
         self.embedding.weight.requires_grad_(not config.freeze_embeddings)
 
         directions = 2 if config.bidirectional else 1
+        features = config.hidden * directions * (2 if config.pooling == "meanmax" else 1)
         cell_class = CELLS[config.cell]
         sizes = [config.embed_dim] + [config.hidden * directions] * (config.layers - 1)
         self.forward_layers = nn.ModuleList(cell_class(s, config.hidden, batch_first=True) for s in sizes)
@@ -94,7 +95,7 @@ class RNNClassifier(nn.Module):
         for rnn in [*self.forward_layers, *self.backward_layers]:
             keras_init_(rnn, config.cell)
         self.dropout = nn.Dropout(config.dropout)
-        self.head = nn.Linear(config.hidden * directions, config.outputs)
+        self.head = nn.Linear(features, config.outputs)
         nn.init.xavier_uniform_(self.head.weight)
         nn.init.zeros_(self.head.bias)
 
@@ -127,6 +128,8 @@ class RNNClassifier(nn.Module):
             hidden = self.config.hidden
             return torch.cat([last[:, :hidden], x[:, 0, hidden:]], dim=-1)
         mask = (torch.arange(x.size(1), device=x.device).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(-1)
-        if pooling == "max":
-            return x.masked_fill(~mask, float("-inf")).max(dim=1).values
-        return (x * mask).sum(dim=1) / lengths.unsqueeze(1).to(x.dtype)
+        mean = (x * mask).sum(dim=1) / lengths.unsqueeze(1).to(x.dtype)
+        if pooling == "mean":
+            return mean
+        maximum = x.masked_fill(~mask, float("-inf")).max(dim=1).values
+        return maximum if pooling == "max" else torch.cat([mean, maximum], dim=-1)

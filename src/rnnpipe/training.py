@@ -34,6 +34,18 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def autocast_dtype(device: torch.device, precision: str) -> torch.dtype | None:
+    """The autocast dtype for `precision` ('auto', 'fp32', 'bf16', 'fp16') on `device`; None = float32.
+
+    'auto' is float16 on CUDA (tensor cores, with a gradient scaler) and float32 on CPU.
+    """
+    if precision == "auto":
+        return torch.float16 if device.type == "cuda" else None
+    if precision == "fp16" and device.type != "cuda":
+        raise TrainingError("train.precision=fp16 needs a CUDA device; use bf16 or fp32 on CPU.")
+    return {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -86,6 +98,8 @@ class TrainSettings:
     step_size: int = 5
     gamma: float = 0.5
     seed: int = 42
+    precision: str = "auto"
+    bucket_batches: int = 5
 
 
 @dataclass
@@ -97,13 +111,15 @@ class TrainResult:
 
 
 @torch.no_grad()
-def predict_logits(model: RNNClassifier, data: SequenceSet, batch_size: int, device: torch.device) -> torch.Tensor:
+def predict_logits(model: RNNClassifier, data: SequenceSet, batch_size: int, device: torch.device,
+                   precision: str = "auto") -> torch.Tensor:
     """Logits for every row of `data`, in its original order (batches are length-sorted internally)."""
     model.eval()
     out = None
+    dtype = autocast_dtype(device, precision)
     for rows in bucketed_batches(data.lengths.cpu().numpy(), batch_size, rng=None):
         ids, lengths, _ = data.batch(rows, device)
-        with torch.autocast(device.type, dtype=torch.float16, enabled=device.type == "cuda"):
+        with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
             logits = model(ids, lengths).float().cpu()
         if out is None:
             out = torch.empty((len(data), *logits.shape[1:]), dtype=torch.float32)
@@ -111,23 +127,29 @@ def predict_logits(model: RNNClassifier, data: SequenceSet, batch_size: int, dev
     return out if out is not None else torch.empty(0)
 
 
-def evaluate_loss(model, data: SequenceSet, batch_size: int, device: torch.device, criterion) -> tuple[float, float]:
-    logits = predict_logits(model, data, batch_size, device)
+def evaluate_loss(model, data: SequenceSet, batch_size: int, device: torch.device, criterion,
+                  precision: str = "auto") -> tuple[float, float]:
+    logits = predict_logits(model, data, batch_size, device, precision)
     loss, correct = _loss_and_correct(criterion, logits, data.labels.cpu())
     return float(loss), float(correct) / max(len(data), 1)
 
 
-def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSet, settings: TrainSettings,
+def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSet | None, settings: TrainSettings,
                 device: torch.device, progress: bool = True) -> TrainResult:
-    """Train in place; return the per-epoch history. The model ends with its best-validation weights."""
+    """Train in place; return the per-epoch history. The model ends with its best-validation weights.
+
+    Without a validation set (benchmarks), every epoch is run and the last weights are kept.
+    """
     model.to(device)
+    dtype = autocast_dtype(device, settings.precision)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
-        train, validation = train.to(device), validation.to(device)
+        train = train.to(device)
+        validation = validation.to(device) if validation is not None else None
     criterion = loss_function(model.config.num_classes)
     optimizer = make_optimizer(settings.optimizer, model.parameters(), settings.lr, settings.weight_decay)
     scheduler = make_scheduler(settings.schedule, optimizer, settings.epochs, settings.step_size, settings.gamma)
-    scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda")
+    scaler = torch.amp.GradScaler("cuda", enabled=dtype == torch.float16)
     rng = np.random.default_rng(settings.seed)
     result, best_state, waited = TrainResult(), None, 0
     train_lengths = train.lengths.cpu().numpy()
@@ -135,14 +157,14 @@ def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSe
     for epoch in range(1, settings.epochs + 1):
         model.train()
         epoch_started = time.perf_counter()
-        batches = bucketed_batches(train_lengths, settings.batch_size, rng)
+        batches = bucketed_batches(train_lengths, settings.batch_size, rng, settings.bucket_batches)
         total_loss, total_correct, seen = 0.0, 0, 0
         bar = tqdm(batches, desc=f"epoch {epoch}/{settings.epochs}", unit="batch", file=sys.stderr,
                    disable=not progress, mininterval=1.0, leave=False)
         for step, rows in enumerate(bar, start=1):
             ids, lengths, labels = train.batch(rows, device, non_blocking=True)
             optimizer.zero_grad(set_to_none=True)
-            with torch.autocast(device.type, dtype=torch.float16, enabled=device.type == "cuda"):
+            with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
                 logits = model(ids, lengths)
             loss, correct = _loss_and_correct(criterion, logits, labels)
             if not torch.isfinite(loss):
@@ -163,20 +185,26 @@ def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSe
                 bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{total_correct / seen:.3f}", refresh=False)
         bar.close()
 
-        val_loss, val_acc = evaluate_loss(model, validation, settings.batch_size * 4, device, criterion)
-        lr = optimizer.param_groups[0]["lr"]
         row = {"epoch": epoch, "train_loss": total_loss / seen, "train_accuracy": total_correct / seen,
-               "val_loss": val_loss, "val_accuracy": val_acc, "lr": lr}
+               "lr": optimizer.param_groups[0]["lr"], "seconds": time.perf_counter() - epoch_started}
         result.history.append(row)
-        print(f"epoch {epoch}: loss {row['train_loss']:.4f} acc {row['train_accuracy']:.4f} | "
-              f"val loss {val_loss:.4f} acc {val_acc:.4f} | lr {lr:.2e} | {time.perf_counter() - epoch_started:.1f} s",
+        if validation is None:
+            print(f"epoch {epoch}: loss {row['train_loss']:.4f} acc {row['train_accuracy']:.4f} | "
+                  f"{row['seconds']:.1f} s", file=sys.stderr)
+            if scheduler is not None and not isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                scheduler.step()
+            continue
+        row["val_loss"], row["val_accuracy"] = evaluate_loss(model, validation, settings.batch_size * 4, device,
+                                                             criterion, settings.precision)
+        print(f"epoch {epoch}: loss {row['train_loss']:.4f} acc {row['train_accuracy']:.4f} | val loss "
+              f"{row['val_loss']:.4f} acc {row['val_accuracy']:.4f} | lr {row['lr']:.2e} | {row['seconds']:.1f} s",
               file=sys.stderr)
         if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-            scheduler.step(val_loss)
+            scheduler.step(row["val_loss"])
         elif scheduler is not None:
             scheduler.step()
-        if val_loss < result.best_val_loss:
-            result.best_val_loss, result.best_epoch, waited = val_loss, epoch, 0
+        if row["val_loss"] < result.best_val_loss:
+            result.best_val_loss, result.best_epoch, waited = row["val_loss"], epoch, 0
             best_state = copy.deepcopy(model.state_dict())
         else:
             waited += 1
