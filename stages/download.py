@@ -9,7 +9,8 @@ seeded and stratified (data.val_fraction).
 """
 
 from rnnpipe.atomic import atomic_path, write_json
-from rnnpipe.datasets import SPLITS, assign_splits, normalise_labels, read_imdb_tarball, read_table
+from rnnpipe.datasets import (SPLITS, assign_splits, blank_texts, normalise_labels, quality_report, read_imdb_tarball,
+                              read_table)
 from rnnpipe.fetch import expected_sha256, fetch, verify_sha256
 from rnnpipe.stage import run_stage
 from rnnpipe.synthetic import synthetic_reviews
@@ -33,14 +34,32 @@ def main(params: dict) -> None:
         frame = read_imdb_tarball(path)
     else:
         path = fetch(download["table_path"])
-        frame = read_table(path, download["text_column"], download["label_column"], download["split_column"])
+        frame = read_table(path, download["text_column"], download["label_column"], download["split_column"],
+                           download["encoding"])
+    blank = blank_texts(frame) & (frame["split"] != "unsup")
+    if download["blank_texts"] == "drop" and blank.any():
+        frame = frame[~blank]
     frame = assign_splits(normalise_labels(frame), download["test_fraction"], data["val_fraction"], data["seed"])
+    quality = quality_report(frame)
+    quality["blank_texts"] = int(blank.sum())
+    notes = {
+        "blank_texts": f"empty or whitespace-only texts ({'dropped' if download['blank_texts'] == 'drop' else 'kept'}; "
+                       f"download.blank_texts)",
+        "undecodable_rows": f"texts with bytes that are not valid {download['encoding']} (replaced by U+FFFD; set "
+                            f"download.encoding if the file uses another encoding)",
+        "duplicate_rows": "duplicate (text, label) rows (kept)",
+        "conflicting_texts": "texts that appear with different labels",
+        "cross_split_texts": "texts that appear in more than one of train / validation / test (a leak)",
+    }
+    for key, count in quality.items():
+        if count:
+            print(f"download: warning: {count} {notes[key]}")
 
     with atomic_path(OUTPUT) as tmp:
         frame.to_parquet(tmp, index=False)
     counts = frame.groupby("split").size()
     write_json(METRICS, {**origin, "rows": {s: int(counts.get(s, 0)) for s in SPLITS if s in counts or s != "unsup"},
-                         "classes": int(frame["label"].nunique())})
+                         "classes": int(frame["label"].nunique()), "quality": quality})
     print(f"download: {len(frame)} rows -> {OUTPUT} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
 
 

@@ -4,23 +4,44 @@
 
 Writes data/model/ (model.safetensors, model.json, vocab.txt), metrics/train.json and the
 per-epoch history metrics/history.csv (a DVC plot: `dvc plots show`).
+
+After every epoch the full training state goes to data/.checkpoints/train.pt; if the run is killed,
+the next `dvc repro` resumes after the last completed epoch and ends with the same metrics as an
+uninterrupted run. The checkpoint is tied to this run's inputs, params and training code, and is
+removed once the outputs are written.
 """
 
+import hashlib
 import json
 from dataclasses import fields
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
+import rnnpipe
 from rnnpipe.artifacts import TrainedClassifier
-from rnnpipe.atomic import atomic_path, write_json
+from rnnpipe.atomic import atomic_path, sha256_of_file, write_json
 from rnnpipe.batching import load_padded
 from rnnpipe.errors import TrainingError
 from rnnpipe.models import ModelConfig, RNNClassifier
 from rnnpipe.stage import run_stage
 from rnnpipe.text import LabelMap, Tokenizer, Vocabulary
 from rnnpipe.training import TrainSettings, resolve_device, seed_everything, train_model
+
+
+INPUTS = ["data/padded.parquet", "data/embeddings.npy", "data/vocab.txt", "data/labels.json", "data/tokenizer.json"]
+CODE = ["models.py", "training.py", "batching.py"]
+CHECKPOINT = Path("data/.checkpoints/train.pt")
+
+
+def run_fingerprint(train_params: dict) -> str:
+    """What a checkpoint must match to be resumed: the params, the input files and the training code."""
+    source = Path(rnnpipe.__file__).parent
+    parts = [json.dumps(train_params, sort_keys=True)]
+    parts += [sha256_of_file(path) for path in [Path(p) for p in INPUTS] + [source / name for name in CODE]]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def main(params: dict) -> None:
@@ -32,6 +53,9 @@ def main(params: dict) -> None:
     label_map = LabelMap.load("data/labels.json")
     tokenizer_meta = json.loads(open("data/tokenizer.json", encoding="utf-8").read())
     weights = torch.from_numpy(np.load("data/embeddings.npy"))
+    if not torch.isfinite(weights).all():
+        raise TrainingError(f"data/embeddings.npy has {int((~torch.isfinite(weights)).sum())} non-finite values "
+                            f"(NaN/Inf); check the vectors file named by embed.path and rerun `dvc repro embed`.")
     if weights.shape[0] != len(vocabulary):
         raise TrainingError(f"data/embeddings.npy has {weights.shape[0]} rows but data/vocab.txt has "
                             f"{len(vocabulary)} words; rerun `dvc repro embed`.")
@@ -43,7 +67,8 @@ def main(params: dict) -> None:
     settings = TrainSettings(**{f.name: p[f.name] for f in fields(TrainSettings)})
     print(f"train: {config.cell} on {device}, {len(sets['train'])} train / {len(sets['validation'])} validation rows, "
           f"{sum(x.numel() for x in model.parameters() if x.requires_grad):,} trainable parameters")
-    result = train_model(model, sets["train"], sets["validation"], settings, device)
+    result = train_model(model, sets["train"], sets["validation"], settings, device,
+                         checkpoint=CHECKPOINT, fingerprint=run_fingerprint(p))
 
     classifier = TrainedClassifier(model.cpu(), Tokenizer(tokenizer_meta["lowercase"], tokenizer_meta["filters"]),
                                    vocabulary, label_map, int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"])
@@ -59,6 +84,7 @@ def main(params: dict) -> None:
                                       "val_accuracy": round(best["val_accuracy"], 6),
                                       "train_loss": round(best["train_loss"], 6),
                                       "train_accuracy": round(best["train_accuracy"], 6)})
+    CHECKPOINT.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def _check_imdb_layout(frame: pd.DataFrame, source: Path) -> None:
                             f"aclImdb_v1.tar.gz (aclImdb/{{train,test}}/{{pos,neg}}/ID_RATING.txt).")
 
 
-def read_folder_tree(root: Path) -> pd.DataFrame:
+def read_folder_tree(root: Path, encoding: str = "utf-8") -> pd.DataFrame:
     """IMDB-style folders: `root/<split>/<label>/*.txt` (split train/test), or `root/<label>/*.txt`."""
     split_dirs = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name in ("train", "test", "validation")]
     rows = []
@@ -77,26 +77,34 @@ def read_folder_tree(root: Path) -> pd.DataFrame:
             if split_dirs and label_dir.name == "unsup":
                 continue
             for file in sorted(label_dir.glob("*.txt")):
-                rows.append((file.read_bytes().decode("utf-8", errors="replace"), label_dir.name, split))
+                rows.append((file.read_bytes().decode(encoding, errors="replace"), label_dir.name, split))
     if not rows:
         raise DataError(f"{root}: no *.txt files in label subfolders; expected {root}/<split>/<label>/*.txt "
                         f"or {root}/<label>/*.txt.")
     return pd.DataFrame(rows, columns=["text", "label", "split"])
 
 
-def read_table(path: Path, text_column: str, label_column: str, split_column: str) -> pd.DataFrame:
-    """A CSV / TSV / Parquet / JSONL file with a text and a label column (and optionally a split column)."""
+def read_table(path: Path, text_column: str, label_column: str, split_column: str,
+               encoding: str = "utf-8") -> pd.DataFrame:
+    """A CSV / TSV / Parquet / JSONL file with a text and a label column (and optionally a split column).
+
+    Text files are decoded with `encoding`; bytes that do not decode become U+FFFD instead of
+    stopping the read (quality_report counts the rows affected)."""
+    try:
+        "".encode(encoding)
+    except LookupError:
+        raise DataError(f"download.encoding: unknown encoding {encoding!r}; use e.g. utf-8, latin-1, cp1252.") from None
     if path.is_dir():
-        return read_folder_tree(path)
+        return read_folder_tree(path, encoding)
     suffixes = "".join(path.suffixes[-2:]).lower()
     try:
         if suffixes.endswith(".parquet") or suffixes.endswith(".pq"):
             frame = pd.read_parquet(path)
         elif suffixes.endswith((".jsonl", ".ndjson", ".jsonl.gz")):
-            frame = pd.read_json(path, lines=True)
+            frame = pd.read_json(path, lines=True, encoding=encoding, encoding_errors="replace")
         elif suffixes.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")):
             sep = "\t" if ".tsv" in suffixes else ","
-            frame = pd.read_csv(path, sep=sep, encoding="utf-8", encoding_errors="replace")
+            frame = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors="replace")
         else:
             raise DataError(f"{path}: unknown table format; use .csv, .tsv, .parquet or .jsonl (optionally .gz).")
     except pd.errors.EmptyDataError:
@@ -169,3 +177,27 @@ def assign_splits(frame: pd.DataFrame, test_fraction: float, val_fraction: float
         if not (frame["split"] == split).any():
             raise DataError(f"the {split} split is empty; add rows or change data.val_fraction / download.test_fraction.")
     return frame
+
+
+def blank_texts(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose text is empty or only whitespace."""
+    return frame["text"].str.strip() == ""
+
+
+def quality_report(frame: pd.DataFrame) -> dict:
+    """Counts of what a user should know about their data; none of it stops the pipeline.
+
+    `undecodable_rows`: texts with bytes that did not decode (now U+FFFD); `duplicate_rows`: repeated
+    (text, label) pairs; `conflicting_texts`: the same text with different labels; `cross_split_texts`:
+    texts present in more than one of train / validation / test, a leak that inflates test scores.
+    """
+    labeled = frame[frame["split"] != "unsup"]
+    text_labels = labeled.groupby("text")["label"].nunique()
+    splits = labeled[labeled["split"].notna()].groupby("text")["split"].nunique()
+    return {
+        "blank_texts": int(blank_texts(labeled).sum()),
+        "undecodable_rows": int(frame["text"].str.contains("\ufffd", regex=False).sum()),
+        "duplicate_rows": int(labeled.duplicated(["text", "label"]).sum()),
+        "conflicting_texts": int((text_labels > 1).sum()),
+        "cross_split_texts": int((splits > 1).sum()),
+    }

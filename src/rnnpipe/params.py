@@ -74,6 +74,8 @@ SCHEMA: dict[str, dict[str, Rule]] = {
         "label_column": Rule(str),
         "split_column": Rule(str),
         "test_fraction": Rule(float, low=0.0, high=1.0, low_open=True, high_open=True),
+        "encoding": Rule(str),
+        "blank_texts": _choice("drop", "keep"),
         "synthetic_train": Rule(int, low=20),
         "synthetic_test": Rule(int, low=10),
     },

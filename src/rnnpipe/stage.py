@@ -20,6 +20,7 @@ def run_stage(name: str, main: Callable[[dict], None], params_file: str | Path =
         print(f"{name}: error: {exc}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
-        print(f"{name}: interrupted; outputs were left as they were before this run.", file=sys.stderr)
+        print(f"{name}: interrupted; outputs were left as they were before this run. Run `dvc repro` again to "
+              f"continue (training resumes after its last completed epoch).", file=sys.stderr)
         sys.exit(130)
     print(f"{name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)

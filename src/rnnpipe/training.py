@@ -14,6 +14,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -21,6 +22,7 @@ from torch import nn
 from tqdm import tqdm
 
 from .batching import SequenceSet, bucketed_batches
+from .checkpoints import load_checkpoint, save_checkpoint
 from .errors import TrainingError
 from .models import RNNClassifier
 
@@ -135,10 +137,13 @@ def evaluate_loss(model, data: SequenceSet, batch_size: int, device: torch.devic
 
 
 def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSet | None, settings: TrainSettings,
-                device: torch.device, progress: bool = True) -> TrainResult:
+                device: torch.device, progress: bool = True, checkpoint: Path | None = None,
+                fingerprint: str = "") -> TrainResult:
     """Train in place; return the per-epoch history. The model ends with its best-validation weights.
 
     Without a validation set (benchmarks), every epoch is run and the last weights are kept.
+    With `checkpoint`, the state is saved there after every epoch, and a run whose checkpoint carries
+    the same `fingerprint` resumes after its last completed epoch, ending as an uninterrupted run would.
     """
     model.to(device)
     dtype = autocast_dtype(device, settings.precision)
@@ -151,10 +156,27 @@ def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSe
     scheduler = make_scheduler(settings.schedule, optimizer, settings.epochs, settings.step_size, settings.gamma)
     scaler = torch.amp.GradScaler("cuda", enabled=dtype == torch.float16)
     rng = np.random.default_rng(settings.seed)
-    result, best_state, waited = TrainResult(), None, 0
+    result, best_state, waited, first_epoch = TrainResult(), None, 0, 1
     train_lengths = train.lengths.cpu().numpy()
+    resumed = load_checkpoint(checkpoint, fingerprint) if checkpoint is not None else None
+    if resumed is not None:
+        model.load_state_dict(resumed["model"])
+        optimizer.load_state_dict(resumed["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(resumed["scheduler"])
+        scaler.load_state_dict(resumed["scaler"])
+        torch.set_rng_state(resumed["torch_rng"])
+        if device.type == "cuda" and resumed["cuda_rng"]:
+            torch.cuda.set_rng_state_all(resumed["cuda_rng"])
+        rng.bit_generator.state = resumed["batch_rng"]
+        result = TrainResult(resumed["history"], resumed["best_epoch"], resumed["best_val_loss"], False)
+        best_state, waited, first_epoch = resumed["best_state"], resumed["waited"], resumed["epoch"] + 1
+        print(f"resuming from the checkpoint after epoch {resumed['epoch']} ({checkpoint})", file=sys.stderr)
+        if resumed["finished"]:
+            first_epoch = settings.epochs + 1
+            result.stopped_early = resumed["stopped_early"]
 
-    for epoch in range(1, settings.epochs + 1):
+    for epoch in range(first_epoch, settings.epochs + 1):
         model.train()
         epoch_started = time.perf_counter()
         batches = bucketed_batches(train_lengths, settings.batch_size, rng, settings.bucket_batches)
@@ -208,11 +230,20 @@ def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSe
             best_state = copy.deepcopy(model.state_dict())
         else:
             waited += 1
-            if settings.patience and waited >= settings.patience:
-                result.stopped_early = True
-                print(f"early stopping: no validation improvement for {waited} epochs; "
-                      f"keeping epoch {result.best_epoch}", file=sys.stderr)
-                break
+            result.stopped_early = bool(settings.patience and waited >= settings.patience)
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, {
+                "fingerprint": fingerprint, "epoch": epoch, "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict() if scheduler else None,
+                "scaler": scaler.state_dict(), "torch_rng": torch.get_rng_state(), "batch_rng": rng.bit_generator.state,
+                "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else [],
+                "history": result.history, "best_epoch": result.best_epoch, "best_val_loss": result.best_val_loss,
+                "best_state": best_state, "waited": waited, "stopped_early": result.stopped_early,
+                "finished": result.stopped_early or epoch == settings.epochs})
+        if result.stopped_early:
+            print(f"early stopping: no validation improvement for {waited} epochs; "
+                  f"keeping epoch {result.best_epoch}", file=sys.stderr)
+            break
     if best_state is not None:
         model.load_state_dict(best_state)
     return result

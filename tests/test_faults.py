@@ -1,0 +1,101 @@
+"""Kills and reruns: nothing half-written, training resumes to the same result, runs are deterministic."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pyarrow.parquet as pq
+import pytest
+import torch
+import yaml
+
+from conftest import make_pipeline_copy, run, tool_env
+
+pytestmark = pytest.mark.slow
+LONGER = {"download": {"synthetic_train": 1500, "synthetic_test": 300}, "train": {"epochs": 8, "patience": 0}}
+
+
+def start(cmd, cwd):
+    return subprocess.Popen(cmd, cwd=cwd, env=tool_env(cwd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+
+
+def kill_group(process):
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def checkpoint_epoch(workdir) -> int:
+    path = workdir / "data/.checkpoints/train.pt"
+    try:
+        return int(torch.load(path, weights_only=True)["epoch"])
+    except Exception:  # absent, or being replaced right now
+        return 0
+
+
+def outputs(workdir) -> dict:
+    return {name: (workdir / "metrics" / name).read_text() for name in ("train.json", "eval.json", "history.csv")}
+
+
+def test_killed_training_resumes_and_ends_like_an_uninterrupted_run(tmp_path):
+    straight = make_pipeline_copy(tmp_path / "straight", LONGER)
+    run(["dvc", "repro"], straight)
+
+    killed = make_pipeline_copy(tmp_path / "killed", LONGER)
+    run(["dvc", "repro", "embed", "pad"], killed)
+    process = start(["dvc", "repro", "train"], killed)
+    deadline = time.monotonic() + 120
+    while checkpoint_epoch(killed) < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    kill_group(process)
+    stopped_at = checkpoint_epoch(killed)
+    assert 3 <= stopped_at < 8, f"the kill came too late (epoch {stopped_at}); the test proves nothing"
+    assert not (killed / "metrics/train.json").exists()
+
+    resumed = run(["dvc", "repro"], killed)
+    assert f"resuming from the checkpoint after epoch {stopped_at}" in resumed.stderr + resumed.stdout
+    assert outputs(killed) == outputs(straight)
+    assert not (killed / "data/.checkpoints/train.pt").exists()
+
+
+def test_a_checkpoint_from_other_params_is_not_resumed(tmp_path):
+    wd = make_pipeline_copy(tmp_path / "project", LONGER)
+    run(["dvc", "repro", "embed", "pad"], wd)
+    process = start(["dvc", "repro", "train"], wd)
+    while checkpoint_epoch(wd) < 2 and process.poll() is None:
+        time.sleep(0.01)
+    kill_group(process)
+    params = yaml.safe_load((wd / "params.yaml").read_text())
+    params["train"]["lr"] = 0.01
+    (wd / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    result = run(["dvc", "repro"], wd)
+    assert "resuming" not in result.stderr + result.stdout
+    assert len(json.loads((wd / "metrics/train.json").read_text())) > 0
+
+
+@pytest.mark.parametrize("delay", [0.8, 2.5, 4.5])
+def test_sigkill_at_any_moment_leaves_old_or_no_outputs_and_repro_completes(tmp_path, delay):
+    wd = make_pipeline_copy(tmp_path / "project", LONGER)
+    process = start(["dvc", "repro"], wd)
+    time.sleep(delay)
+    kill_group(process)
+    for path in (wd / "data").glob("*.parquet"):
+        pq.read_table(path)  # every Parquet file that exists is complete
+    for path in (wd / "metrics").glob("*.json"):
+        json.loads(path.read_text())
+    run(["dvc", "repro"], wd)
+    assert json.loads(run(["dvc", "status", "--json"], wd).stdout or "{}") == {}
+    assert not list((wd / "data").glob(".*.tmp"))
+
+
+def test_two_runs_of_the_pipeline_give_identical_metrics_and_output_hashes(tmp_path):
+    first, second = (make_pipeline_copy(tmp_path / name) for name in ("first", "second"))
+    for wd in (first, second):
+        run(["dvc", "repro"], wd)
+    def hashes(wd):
+        lock = yaml.safe_load((wd / "dvc.lock").read_text())
+        return {stage: [(o["path"], o["md5"]) for o in body.get("outs", [])] for stage, body in lock["stages"].items()}
+    assert hashes(first) == hashes(second)
+    assert outputs(first) == outputs(second)
