@@ -104,7 +104,12 @@ def read_table(path: Path, text_column: str, label_column: str, split_column: st
             frame = pd.read_json(path, lines=True, encoding=encoding, encoding_errors="replace")
         elif suffixes.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")):
             sep = "\t" if ".tsv" in suffixes else ","
-            frame = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors="replace")
+            # keep_default_na=False: a review that reads "NA" or "null" is text, not a missing value.
+            frame = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors="replace", keep_default_na=False,
+                                dtype=str)
+            frame = frame.replace({label_column: {"": None}}) if label_column in frame.columns else frame
+            if label_column in frame.columns:
+                frame[label_column] = _numbers_if_all_numeric(frame[label_column])
         else:
             raise DataError(f"{path}: unknown table format; use .csv, .tsv, .parquet or .jsonl (optionally .gz).")
     except pd.errors.EmptyDataError:
@@ -145,6 +150,15 @@ def normalise_labels(frame: pd.DataFrame) -> pd.DataFrame:
         frame["label"] = frame["label"].astype(object).where(~labeled, frame["label"].astype(str))
         frame.loc[~labeled, "label"] = None
     return frame
+
+
+def _numbers_if_all_numeric(column: pd.Series) -> pd.Series:
+    """CSV labels arrive as text; '-1', '0', '1' become integers again, anything else stays text."""
+    present = column.dropna()
+    numbers = pd.to_numeric(present, errors="coerce")
+    if len(present) and numbers.notna().all():
+        return pd.to_numeric(column)
+    return column
 
 
 def _stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
