@@ -75,7 +75,7 @@ def test_a_checkpoint_from_other_params_is_not_resumed(tmp_path):
     assert len(json.loads((wd / "metrics/train.json").read_text())) > 0
 
 
-@pytest.mark.parametrize("delay", [0.8, 2.5, 4.5])
+@pytest.mark.parametrize("delay", [1.0, 4.0])
 def test_sigkill_at_any_moment_leaves_old_or_no_outputs_and_repro_completes(tmp_path, delay):
     wd = make_pipeline_copy(tmp_path / "project", LONGER)
     process = start(["dvc", "repro"], wd)
