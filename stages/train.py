@@ -60,6 +60,10 @@ def main(params: dict) -> None:
         raise TrainingError(f"data/embeddings.npy has {weights.shape[0]} rows but data/vocab.txt has "
                             f"{len(vocabulary)} words; rerun `dvc repro embed`.")
 
+    largest_id = max(int(split.ids.max()) for split in sets.values())
+    if largest_id >= len(vocabulary):
+        raise TrainingError(f"data/padded.parquet holds token id {largest_id}, but data/vocab.txt has only "
+                            f"{len(vocabulary)} words: the two come from different tokenize runs. Rerun `dvc repro`.")
     config = ModelConfig(vocab_size=len(vocabulary), embed_dim=int(weights.shape[1]), num_classes=len(label_map),
                          cell=p["cell"], hidden=p["hidden"], layers=p["layers"], bidirectional=p["bidirectional"],
                          dropout=p["dropout"], pooling=p["pooling"], freeze_embeddings=p["freeze_embeddings"])

@@ -116,6 +116,25 @@ def test_predict_refuses_a_model_with_a_swapped_vocabulary(reproduced_pipeline, 
     assert "does not match the vocabulary this model was trained with" in result.stderr
 
 
+@pytest.mark.parametrize("tamper", ["labels", "weights", "json_hash"])
+def test_predict_refuses_an_altered_model_folder(reproduced_pipeline, tmp_path, tamper):
+    model = tmp_path / "model"
+    shutil.copytree(reproduced_pipeline / "data/model", model)
+    meta = json.loads((model / "model.json").read_text())
+    if tamper == "labels":
+        meta["labels"] = meta["labels"][::-1]
+    elif tamper == "weights":
+        data = bytearray((model / "model.safetensors").read_bytes())
+        data[-4:] = b"\x00\x00\x80\x7f"  # a NaN where a weight was
+        (model / "model.safetensors").write_bytes(bytes(data))
+    else:
+        meta["weights_sha256"] = "0" * 64
+    (model / "model.json").write_text(json.dumps(meta))
+    result = run(["python", "-m", "rnnpipe.cli", "predict", "--model", str(model), "good"], reproduced_pipeline,
+                 check=False)
+    assert result.returncode == 1 and "has been altered or mixed up" in result.stderr, result.stderr
+
+
 def test_users_own_table_with_three_integer_labels(tmp_path):
     rows = []
     for i in range(300):

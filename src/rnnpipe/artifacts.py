@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
+from .atomic import sha256_of_file
 from .errors import ModelFileError
 from .models import ModelConfig, RNNClassifier
 from .sequences import pad_sequences
@@ -37,11 +38,14 @@ class TrainedClassifier:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
-        save_file(state, folder / "model.safetensors", metadata={"format": FORMAT})
+        # The weights file carries its own copy of what it was trained with, so that neither
+        # model.json nor vocab.txt can be swapped or edited without load() noticing.
+        save_file(state, folder / "model.safetensors", metadata={
+            "format": FORMAT, "vocab_sha256": self.vocabulary.sha256(), "labels": json.dumps(self.label_map.labels)})
         self.vocabulary.save(folder / "vocab.txt")
         meta = {"format": FORMAT, "model": self.model.config.to_dict(), "tokenizer": self.tokenizer.to_dict(),
                 "maxlen": self.maxlen, "truncating": self.truncating, "labels": self.label_map.labels,
-                "vocab_sha256": self.vocabulary.sha256()}
+                "vocab_sha256": self.vocabulary.sha256(), "weights_sha256": sha256_of_file(folder / "model.safetensors")}
         (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
@@ -71,10 +75,18 @@ class TrainedClassifier:
                                  f"(hash or size differs); the model folder has been altered or mixed up.")
         if len(label_map) != config.num_classes:
             raise ModelFileError(f"{files['model.json']}: {len(label_map)} labels for a {config.num_classes}-class model.")
+        if sha256_of_file(files["model.safetensors"]) != meta.get("weights_sha256"):
+            raise ModelFileError(f"{files['model.safetensors']} is not the file model.json was written with "
+                                 f"(hash differs); the model folder has been altered or mixed up.")
         try:
+            with safe_open(files["model.safetensors"], framework="pt") as handle:
+                recorded = handle.metadata() or {}
             state = load_file(files["model.safetensors"])
         except (SafetensorError, OSError, ValueError) as exc:
             raise ModelFileError(f"{files['model.safetensors']}: not a valid safetensors file ({exc}).") from None
+        if recorded.get("vocab_sha256") != vocabulary.sha256() or recorded.get("labels") != json.dumps(label_map.labels):
+            raise ModelFileError(f"{files['model.json']}: its label map or vocabulary differs from the one recorded "
+                                 f"in the weights; the model folder has been altered or mixed up.")
         model = RNNClassifier(config)
         try:
             model.load_state_dict(state, strict=True)
