@@ -40,8 +40,10 @@ class TrainedClassifier:
         state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
         # The weights file carries its own copy of what it was trained with, so that neither
         # model.json nor vocab.txt can be swapped or edited without load() noticing.
-        save_file(state, folder / "model.safetensors", metadata={
-            "format": FORMAT, "vocab_sha256": self.vocabulary.sha256(), "labels": json.dumps(self.label_map.labels)})
+        # One metadata key: safetensors writes several in an order that varies between processes,
+        # which would make identical models differ byte for byte.
+        recorded = {"format": FORMAT, "vocab_sha256": self.vocabulary.sha256(), "labels": self.label_map.labels}
+        save_file(state, folder / "model.safetensors", metadata={"rnnpipe": json.dumps(recorded, sort_keys=True)})
         self.vocabulary.save(folder / "vocab.txt")
         meta = {"format": FORMAT, "model": self.model.config.to_dict(), "tokenizer": self.tokenizer.to_dict(),
                 "maxlen": self.maxlen, "truncating": self.truncating, "labels": self.label_map.labels,
@@ -80,11 +82,11 @@ class TrainedClassifier:
                                  f"(hash differs); the model folder has been altered or mixed up.")
         try:
             with safe_open(files["model.safetensors"], framework="pt") as handle:
-                recorded = handle.metadata() or {}
+                recorded = json.loads((handle.metadata() or {}).get("rnnpipe", "{}"))
             state = load_file(files["model.safetensors"])
         except (SafetensorError, OSError, ValueError) as exc:
             raise ModelFileError(f"{files['model.safetensors']}: not a valid safetensors file ({exc}).") from None
-        if recorded.get("vocab_sha256") != vocabulary.sha256() or recorded.get("labels") != json.dumps(label_map.labels):
+        if recorded.get("vocab_sha256") != vocabulary.sha256() or recorded.get("labels") != label_map.labels:
             raise ModelFileError(f"{files['model.json']}: its label map or vocabulary differs from the one recorded "
                                  f"in the weights; the model folder has been altered or mixed up.")
         model = RNNClassifier(config)
