@@ -191,7 +191,7 @@ def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSe
             loss, correct = _loss_and_correct(criterion, logits, labels)
             if not torch.isfinite(loss):
                 raise TrainingError(
-                    f"the training loss became {float(loss)} at epoch {epoch}, step {step}. Lower train.lr "
+                    f"the training loss became {float(loss.detach())} at epoch {epoch}, step {step}. Lower train.lr "
                     f"(now {settings.lr}), set train.clip_norm (now {settings.clip_norm}) to e.g. 1.0, or check "
                     f"the embedding matrix for extreme values.")
             scaler.scale(loss).backward()
