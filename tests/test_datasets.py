@@ -136,3 +136,12 @@ def test_table_rows_marked_unsup_may_lack_labels_but_others_may_not(tmp_path):
     pd.DataFrame({"text": ["a", "b"], "label": [1, None], "split": ["train", "test"]}).to_csv(path, index=False)
     with pytest.raises(DataError, match="1 rows have no label in 'label'"):
         read_table(path, "text", "label", "split")
+
+
+def test_synthetic_default_is_seeded_balanced_and_free_of_repeats():
+    from rnnpipe.synthetic import synthetic_reviews
+    first, again = synthetic_reviews(2000, 1000, seed=5), synthetic_reviews(2000, 1000, seed=5)
+    assert first.equals(again)
+    assert first["text"].is_unique
+    assert 0.45 < (first["label"] == "pos").mean() < 0.55
+    assert (first["split"] == "test").sum() == 1000

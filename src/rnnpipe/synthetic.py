@@ -83,7 +83,14 @@ def synthetic_review(rng: np.random.Generator) -> tuple[str, str]:
 def synthetic_reviews(n_train: int, n_test: int, seed: int) -> pd.DataFrame:
     """A DataFrame text/label/split with `n_train` train and `n_test` test reviews, deterministic in `seed`."""
     rng = np.random.default_rng(seed)
-    rows = [synthetic_review(rng) for _ in range(n_train + n_test)]
+    # Short reviews repeat by chance; a repeat across train and test would be a leak, so every
+    # text is drawn until it is new.
+    rows, seen = [], set()
+    while len(rows) < n_train + n_test:
+        text, label = synthetic_review(rng)
+        if text not in seen:
+            seen.add(text)
+            rows.append((text, label))
     frame = pd.DataFrame(rows, columns=["text", "label"])
     frame["split"] = ["train"] * n_train + ["test"] * n_test
     return frame
