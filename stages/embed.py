@@ -9,8 +9,6 @@ validation and unlabeled texts -- never test -- tokenized as the tokenize stage 
 metrics/embed.json records the fraction of the vocabulary that got a vector.
 """
 
-import json
-
 import numpy as np
 import pandas as pd
 
@@ -24,8 +22,7 @@ from rnnpipe.vectors import EmbeddingMatrix, read_glove, read_glove_package, tra
 def in_domain_vectors(vocabulary: Vocabulary, settings: dict) -> dict:
     frame = pd.read_parquet("data/dataset.parquet", columns=["text", "split"])
     texts = frame.loc[frame["split"].isin(["train", "validation", "unsup"]), "text"]
-    meta = json.loads(open("data/tokenizer.json", encoding="utf-8").read())
-    tokenizer = Tokenizer(meta["lowercase"], meta["filters"])
+    tokenizer = Tokenizer.load("data/tokenizer.json")
     ids, offsets = encode_corpus([tokenizer.tokenize(t) for t in texts], vocabulary)
     print(f"embed: word2vec on {len(texts)} texts, {len(ids)} tokens")
     return train_word2vec(ids, offsets, vocabulary, settings["dim"], settings["w2v_epochs"],

@@ -51,7 +51,6 @@ def main(params: dict) -> None:
     sets, pad_meta = load_padded("data/padded.parquet", splits=("train", "validation"))
     vocabulary = Vocabulary.load("data/vocab.txt")
     label_map = LabelMap.load("data/labels.json")
-    tokenizer_meta = json.loads(open("data/tokenizer.json", encoding="utf-8").read())
     weights = torch.from_numpy(np.load("data/embeddings.npy"))
     if not torch.isfinite(weights).all():
         raise TrainingError(f"data/embeddings.npy has {int((~torch.isfinite(weights)).sum())} non-finite values "
@@ -74,7 +73,7 @@ def main(params: dict) -> None:
     result = train_model(model, sets["train"], sets["validation"], settings, device,
                          checkpoint=CHECKPOINT, fingerprint=run_fingerprint(p))
 
-    classifier = TrainedClassifier(model.cpu(), Tokenizer(tokenizer_meta["lowercase"], tokenizer_meta["filters"]),
+    classifier = TrainedClassifier(model.cpu(), Tokenizer.load("data/tokenizer.json"),
                                    vocabulary, label_map, int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"])
     with atomic_path("data/model") as tmp:
         classifier.save(tmp)

@@ -46,6 +46,12 @@ class Tokenizer:
     def to_dict(self) -> dict:
         return {"lowercase": self.lowercase, "filters": self.filters}
 
+    @classmethod
+    def load(cls, path: str | Path) -> "Tokenizer":
+        """The settings the tokenize stage wrote (data/tokenizer.json), extra keys ignored."""
+        meta = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(lowercase=meta["lowercase"], filters=meta["filters"])
+
 
 class Vocabulary:
     """Words by id; `encode` maps unknown words to `<unk>`."""
