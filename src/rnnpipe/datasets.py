@@ -8,6 +8,7 @@ with split `unsup` and no label: only the embed stage's in-domain word vectors r
 
 from __future__ import annotations
 
+import codecs
 import re
 import tarfile
 from collections import Counter
@@ -91,7 +92,7 @@ def read_table(path: Path, text_column: str, label_column: str, split_column: st
     Text files are decoded with `encoding`; bytes that do not decode become U+FFFD instead of
     stopping the read (quality_report counts the rows affected)."""
     try:
-        "".encode(encoding)
+        codecs.lookup(encoding)
     except LookupError:
         raise DataError(f"download.encoding: unknown encoding {encoding!r}; use e.g. utf-8, latin-1, cp1252.") from None
     if path.is_dir():
@@ -107,9 +108,8 @@ def read_table(path: Path, text_column: str, label_column: str, split_column: st
             # keep_default_na=False: a review that reads "NA" or "null" is text, not a missing value.
             frame = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors="replace", keep_default_na=False,
                                 dtype=str)
-            frame = frame.replace({label_column: {"": None}}) if label_column in frame.columns else frame
             if label_column in frame.columns:
-                frame[label_column] = _numbers_if_all_numeric(frame[label_column])
+                frame[label_column] = _numbers_if_all_numeric(frame[label_column].replace("", None))
         else:
             raise DataError(f"{path}: unknown table format; use .csv, .tsv, .parquet or .jsonl (optionally .gz).")
     except pd.errors.EmptyDataError:

@@ -169,12 +169,12 @@ def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSe
         if device.type == "cuda" and resumed["cuda_rng"]:
             torch.cuda.set_rng_state_all(resumed["cuda_rng"])
         rng.bit_generator.state = resumed["batch_rng"]
-        result = TrainResult(resumed["history"], resumed["best_epoch"], resumed["best_val_loss"], False)
-        best_state, waited, first_epoch = resumed["best_state"], resumed["waited"], resumed["epoch"] + 1
+        result = TrainResult(resumed["history"], resumed["best_epoch"], resumed["best_val_loss"],
+                             resumed["stopped_early"])
+        best_state, waited = resumed["best_state"], resumed["waited"]
+        # A finished run (killed while writing its outputs) only needs its best weights restored.
+        first_epoch = settings.epochs + 1 if resumed["finished"] else resumed["epoch"] + 1
         print(f"resuming from the checkpoint after epoch {resumed['epoch']} ({checkpoint})", file=sys.stderr)
-        if resumed["finished"]:
-            first_epoch = settings.epochs + 1
-            result.stopped_early = resumed["stopped_early"]
 
     for epoch in range(first_epoch, settings.epochs + 1):
         model.train()
