@@ -58,7 +58,7 @@ def test_reverse_within_length_keeps_padding_in_place():
 
 def test_keras_style_initialisation():
     model = make_model(cell="lstm", hidden=4)
-    rnn = model.forward_layers[0]
+    rnn = model.rnn.forward_layers[0]
     forget = rnn.bias_ih_l0.data.chunk(4)[1]
     assert torch.all(forget == 1.0) and torch.all(rnn.bias_hh_l0 == 0)
     for gate in rnn.weight_hh_l0.data.chunk(4):  # each recurrent gate matrix is orthogonal
@@ -71,7 +71,7 @@ def test_frozen_embeddings_get_no_gradient():
     ids, lengths = batch([3, 2], steps=3)
     model(ids, lengths).sum().backward()
     assert model.embedding.weight.grad is None
-    assert model.forward_layers[0].weight_ih_l0.grad is not None
+    assert model.rnn.forward_layers[0].weight_ih_l0.grad is not None
 
 
 def test_pretrained_matrix_of_wrong_shape_is_rejected():

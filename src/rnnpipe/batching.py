@@ -39,13 +39,25 @@ class SequenceSet:
     def to(self, device: torch.device) -> "SequenceSet":
         return SequenceSet(self.ids.to(device), self.lengths.to(device), self.labels.to(device))
 
+    @property
+    def targets(self) -> torch.Tensor:
+        return self.labels
+
+    def batches(self, batch_size: int, rng: np.random.Generator | None,
+                pool_batches: int = POOL_BATCHES) -> list[np.ndarray]:
+        """Row indices per batch, similar lengths together (see `bucketed_batches`)."""
+        return bucketed_batches(self.lengths.cpu().numpy(), batch_size, rng, pool_batches)
+
     def batch(self, rows: np.ndarray | torch.Tensor, device: torch.device, non_blocking: bool = False):
-        """(ids [b, longest], lengths [b], labels [b]) on `device`, cut to the batch's longest row."""
+        """((ids [b, longest], lengths [b]), labels [b]) on `device`, cut to the batch's longest row.
+
+        The first element is the model's positional arguments; training code needs nothing else.
+        """
         rows = torch.as_tensor(rows, device=self.ids.device)
         lengths = self.lengths[rows]
         longest = max(int(lengths.max()), 1)
         ids = self.ids[rows, :longest]
-        return (ids.to(device, non_blocking=non_blocking), lengths.to(device, non_blocking=non_blocking),
+        return ((ids.to(device, non_blocking=non_blocking), lengths.to(device, non_blocking=non_blocking)),
                 self.labels[rows].to(device, non_blocking=non_blocking))
 
 

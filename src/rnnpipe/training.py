@@ -1,6 +1,12 @@
-"""The training loop: bucketed batches, clipping, LR schedules, early stopping on validation loss.
+"""The training loop shared by both pipelines: clipping, LR schedules, early stopping, checkpoints.
 
-One epoch = one pass over the training rows in length-bucketed batches. After each epoch the
+The loop knows neither text nor time series. A dataset gives it batches of row indices
+(`data.batches(batch_size, rng, pool_batches)`: length-bucketed token rows for text, shuffled
+windows for forecasting) and the tensors of one batch (`data.batch(rows, device)` ->
+(model inputs, targets)); an `Objective` turns model outputs and targets into the loss and a score
+(accuracy for classifiers, MAE in the target's units for regressors).
+
+One epoch = one pass over the training rows. After each epoch the
 validation split gives the loss that drives early stopping (`patience` epochs without improvement)
 and the `plateau` schedule; the best epoch's weights are restored at the end.
 On CUDA: data lives on the GPU, cuDNN kernels, float16 autocast with a gradient scaler.
@@ -21,10 +27,8 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from .batching import SequenceSet, bucketed_batches
 from .checkpoints import load_checkpoint, save_checkpoint
 from .errors import TrainingError
-from .models import RNNClassifier
 
 
 def resolve_device(name: str) -> torch.device:
@@ -73,18 +77,37 @@ def make_scheduler(name: str, optimizer, epochs: int, step_size: int, gamma: flo
     return None
 
 
-def loss_function(num_classes: int) -> nn.Module:
-    return nn.BCEWithLogitsLoss() if num_classes == 2 else nn.CrossEntropyLoss()
+class ClassificationObjective:
+    """Binary (one logit, BCE) or multi-class (softmax, cross-entropy); the score is accuracy."""
+
+    metric = "accuracy"
+
+    def __init__(self, num_classes: int):
+        self.criterion = nn.BCEWithLogitsLoss() if num_classes == 2 else nn.CrossEntropyLoss()
+
+    def __call__(self, logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(mean loss, number of correct predictions)."""
+        if logits.dim() == 1:
+            return self.criterion(logits.float(), labels.float()), ((logits > 0).long() == labels).sum()
+        return self.criterion(logits.float(), labels), (logits.argmax(-1) == labels).sum()
 
 
-def _loss_and_correct(criterion, logits, labels):
-    if logits.dim() == 1:
-        loss = criterion(logits.float(), labels.float())
-        correct = ((logits > 0).long() == labels).sum()
-    else:
-        loss = criterion(logits.float(), labels)
-        correct = (logits.argmax(-1) == labels).sum()
-    return loss, correct
+class RegressionObjective:
+    """MAE or MSE on standardised targets; the score is the absolute error in the target's own units.
+
+    `scale` is the target's standard deviation on the training period, so `mae` reads in e.g. degrees C.
+    """
+
+    metric = "mae"
+
+    def __init__(self, loss: str = "mae", scale: float = 1.0):
+        self.criterion = nn.L1Loss() if loss == "mae" else nn.MSELoss()
+        self.scale = scale
+
+    def __call__(self, predictions: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(mean loss, sum of absolute errors in target units)."""
+        predictions = predictions.float()
+        return self.criterion(predictions, targets), (predictions - targets).abs().sum() * self.scale
 
 
 @dataclass
@@ -113,33 +136,40 @@ class TrainResult:
 
 
 @torch.no_grad()
-def predict_logits(model: RNNClassifier, data: SequenceSet, batch_size: int, device: torch.device,
-                   precision: str = "auto") -> torch.Tensor:
-    """Logits for every row of `data`, in its original order (batches are length-sorted internally)."""
+def predict(model: nn.Module, data, batch_size: int, device: torch.device, precision: str = "auto") -> torch.Tensor:
+    """Model outputs (logits or predictions) for every row of `data`, in its original order."""
     model.eval()
     out = None
     dtype = autocast_dtype(device, precision)
-    for rows in bucketed_batches(data.lengths.cpu().numpy(), batch_size, rng=None):
-        ids, lengths, _ = data.batch(rows, device)
+    for rows in data.batches(batch_size, rng=None):
+        inputs, _ = data.batch(rows, device)
         with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
-            logits = model(ids, lengths).float().cpu()
+            outputs = model(*inputs).float().cpu()
         if out is None:
-            out = torch.empty((len(data), *logits.shape[1:]), dtype=torch.float32)
-        out[torch.as_tensor(rows)] = logits
+            out = torch.empty((len(data), *outputs.shape[1:]), dtype=torch.float32)
+        out[torch.as_tensor(rows)] = outputs
     return out if out is not None else torch.empty(0)
 
 
-def evaluate_loss(model, data: SequenceSet, batch_size: int, device: torch.device, criterion,
+predict_logits = predict  # the classifier's outputs are logits
+
+
+def evaluate_loss(model: nn.Module, data, batch_size: int, device: torch.device, objective,
                   precision: str = "auto") -> tuple[float, float]:
-    logits = predict_logits(model, data, batch_size, device, precision)
-    loss, correct = _loss_and_correct(criterion, logits, data.labels.cpu())
-    return float(loss), float(correct) / max(len(data), 1)
+    """(mean loss, mean score) of `model` on all of `data`."""
+    outputs = predict(model, data, batch_size, device, precision)
+    loss, score = objective(outputs, data.targets.cpu())
+    return float(loss), float(score) / max(len(data), 1)
 
 
-def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSet | None, settings: TrainSettings,
-                device: torch.device, progress: bool = True, checkpoint: Path | None = None,
-                fingerprint: str = "") -> TrainResult:
+def train_model(model: nn.Module, train, validation, settings: TrainSettings, device: torch.device,
+                progress: bool = True, checkpoint: Path | None = None, fingerprint: str = "",
+                objective=None) -> TrainResult:
     """Train in place; return the per-epoch history. The model ends with its best-validation weights.
+
+    `train` / `validation` are datasets as described at the top of this module (SequenceSet,
+    WindowSet). `objective` defaults to classification over `model.config.num_classes` classes.
+    History rows hold train_loss, train_<metric>, val_loss, val_<metric> and lr per epoch.
 
     Without a validation set (benchmarks), every epoch is run and the last weights are kept.
     With `checkpoint`, the state is saved there after every epoch, and a run whose checkpoint carries
@@ -151,13 +181,13 @@ def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSe
         torch.backends.cudnn.benchmark = True
         train = train.to(device)
         validation = validation.to(device) if validation is not None else None
-    criterion = loss_function(model.config.num_classes)
+    objective = objective or ClassificationObjective(model.config.num_classes)
+    metric = objective.metric
     optimizer = make_optimizer(settings.optimizer, model.parameters(), settings.lr, settings.weight_decay)
     scheduler = make_scheduler(settings.schedule, optimizer, settings.epochs, settings.step_size, settings.gamma)
     scaler = torch.amp.GradScaler("cuda", enabled=dtype == torch.float16)
     rng = np.random.default_rng(settings.seed)
     result, best_state, waited, first_epoch = TrainResult(), None, 0, 1
-    train_lengths = train.lengths.cpu().numpy()
     resumed = load_checkpoint(checkpoint, fingerprint) if checkpoint is not None else None
     if resumed is not None:
         model.load_state_dict(resumed["model"])
@@ -179,21 +209,21 @@ def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSe
     for epoch in range(first_epoch, settings.epochs + 1):
         model.train()
         epoch_started = time.perf_counter()
-        batches = bucketed_batches(train_lengths, settings.batch_size, rng, settings.bucket_batches)
-        total_loss, total_correct, seen = 0.0, 0, 0
+        batches = train.batches(settings.batch_size, rng, settings.bucket_batches)
+        total_loss, total_score, seen = 0.0, 0.0, 0
         bar = tqdm(batches, desc=f"epoch {epoch}/{settings.epochs}", unit="batch", file=sys.stderr,
                    disable=not progress, mininterval=1.0, leave=False)
         for step, rows in enumerate(bar, start=1):
-            ids, lengths, labels = train.batch(rows, device, non_blocking=True)
+            inputs, targets = train.batch(rows, device, non_blocking=True)
             optimizer.zero_grad(set_to_none=True)
             with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
-                logits = model(ids, lengths)
-            loss, correct = _loss_and_correct(criterion, logits, labels)
+                outputs = model(*inputs)
+            loss, score = objective(outputs, targets)
             if not torch.isfinite(loss):
                 raise TrainingError(
                     f"the training loss became {float(loss.detach())} at epoch {epoch}, step {step}. Lower train.lr "
                     f"(now {settings.lr}), set train.clip_norm (now {settings.clip_norm}) to e.g. 1.0, or check "
-                    f"the embedding matrix for extreme values.")
+                    f"the inputs (embedding matrix, feature values) for extreme values.")
             scaler.scale(loss).backward()
             if settings.clip_norm > 0:
                 scaler.unscale_(optimizer)
@@ -201,26 +231,26 @@ def train_model(model: RNNClassifier, train: SequenceSet, validation: SequenceSe
             scaler.step(optimizer)
             scaler.update()
             total_loss += float(loss.detach()) * len(rows)
-            total_correct += int(correct)
+            total_score += float(score)
             seen += len(rows)
             if step % 20 == 0:
-                bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{total_correct / seen:.3f}", refresh=False)
+                bar.set_postfix(loss=f"{total_loss / seen:.4f}", **{metric: f"{total_score / seen:.3f}"}, refresh=False)
         bar.close()
 
-        row = {"epoch": epoch, "train_loss": total_loss / seen, "train_accuracy": total_correct / seen,
+        row = {"epoch": epoch, "train_loss": total_loss / seen, f"train_{metric}": total_score / seen,
                "lr": optimizer.param_groups[0]["lr"], "seconds": time.perf_counter() - epoch_started}
         result.history.append(row)
         if validation is None:
-            print(f"epoch {epoch}: loss {row['train_loss']:.4f} acc {row['train_accuracy']:.4f} | "
+            print(f"epoch {epoch}: loss {row['train_loss']:.4f} {metric} {row[f'train_{metric}']:.4f} | "
                   f"{row['seconds']:.1f} s", file=sys.stderr)
             if scheduler is not None and not isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
                 scheduler.step()
             continue
-        row["val_loss"], row["val_accuracy"] = evaluate_loss(model, validation, settings.batch_size * 4, device,
-                                                             criterion, settings.precision)
-        print(f"epoch {epoch}: loss {row['train_loss']:.4f} acc {row['train_accuracy']:.4f} | val loss "
-              f"{row['val_loss']:.4f} acc {row['val_accuracy']:.4f} | lr {row['lr']:.2e} | {row['seconds']:.1f} s",
-              file=sys.stderr)
+        row["val_loss"], row[f"val_{metric}"] = evaluate_loss(model, validation, settings.batch_size * 4, device,
+                                                              objective, settings.precision)
+        print(f"epoch {epoch}: loss {row['train_loss']:.4f} {metric} {row[f'train_{metric}']:.4f} | val loss "
+              f"{row['val_loss']:.4f} {metric} {row[f'val_{metric}']:.4f} | lr {row['lr']:.2e} | "
+              f"{row['seconds']:.1f} s", file=sys.stderr)
         if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
             scheduler.step(row["val_loss"])
         elif scheduler is not None:
