@@ -11,8 +11,6 @@ uninterrupted run. The checkpoint is tied to this run's inputs, params and train
 removed once the outputs are written.
 """
 
-import hashlib
-import json
 from dataclasses import fields
 from pathlib import Path
 
@@ -20,10 +18,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-import rnnpipe
 from rnnpipe.artifacts import TrainedClassifier
-from rnnpipe.atomic import atomic_path, sha256_of_file, write_json
+from rnnpipe.atomic import atomic_path, write_json
 from rnnpipe.batching import load_padded
+from rnnpipe.checkpoints import run_fingerprint
 from rnnpipe.errors import TrainingError
 from rnnpipe.models import ModelConfig, RNNClassifier
 from rnnpipe.stage import run_stage
@@ -34,14 +32,6 @@ from rnnpipe.training import TrainSettings, resolve_device, seed_everything, tra
 INPUTS = ["data/padded.parquet", "data/embeddings.npy", "data/vocab.txt", "data/labels.json", "data/tokenizer.json"]
 CODE = ["models.py", "training.py", "batching.py"]
 CHECKPOINT = Path("data/.checkpoints/train.pt")
-
-
-def run_fingerprint(train_params: dict) -> str:
-    """What a checkpoint must match to be resumed: the params, the input files and the training code."""
-    source = Path(rnnpipe.__file__).parent
-    parts = [json.dumps(train_params, sort_keys=True)]
-    parts += [sha256_of_file(path) for path in [Path(p) for p in INPUTS] + [source / name for name in CODE]]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def main(params: dict) -> None:
@@ -71,7 +61,7 @@ def main(params: dict) -> None:
     print(f"train: {config.cell} on {device}, {len(sets['train'])} train / {len(sets['validation'])} validation rows, "
           f"{sum(x.numel() for x in model.parameters() if x.requires_grad):,} trainable parameters")
     result = train_model(model, sets["train"], sets["validation"], settings, device,
-                         checkpoint=CHECKPOINT, fingerprint=run_fingerprint(p))
+                         checkpoint=CHECKPOINT, fingerprint=run_fingerprint(p, INPUTS, CODE))
 
     classifier = TrainedClassifier(model.cpu(), Tokenizer.load("data/tokenizer.json"),
                                    vocabulary, label_map, int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"])

@@ -11,11 +11,24 @@ tensors and plain containers, so a checkpoint file cannot execute code either.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
 
 import torch
+
+from .atomic import sha256_of_file
+
+
+def run_fingerprint(params: dict, inputs: list[str | Path], code: list[str]) -> str:
+    """What a checkpoint must match to be resumed: the params, the input files and the library code
+    (`code`: module file names inside the rnnpipe package)."""
+    source = Path(__file__).parent
+    parts = [json.dumps(params, sort_keys=True)]
+    parts += [sha256_of_file(path) for path in [Path(p) for p in inputs] + [source / name for name in code]]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def save_checkpoint(path: Path, state: dict) -> None:

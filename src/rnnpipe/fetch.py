@@ -94,9 +94,9 @@ def fetch(location: str, *, timeout: float = 60.0) -> Path:
 
 
 def sha256_from_sums_file(path: Path) -> str | None:
-    """The hash listed for `path` in a SHA256SUMS file in its folder or its parent, if there is one."""
+    """The hash listed for `path` in a SHA256SUMS file in its folder or up to two folders above, if any."""
     path = path.resolve()
-    for folder in (path.parent, path.parent.parent):
+    for folder in (path.parent, path.parent.parent, path.parent.parent.parent):
         sums = folder / "SHA256SUMS"
         if not sums.is_file():
             continue

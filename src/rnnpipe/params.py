@@ -30,20 +30,22 @@ class Rule:
     high_open: bool = False
     low_open: bool = False
 
-    def check(self, key: str, value: Any) -> Any:
+    def check(self, key: str, value: Any, source: str = "params.yaml") -> Any:
         if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if self.kind is int and isinstance(value, bool) or not isinstance(value, self.kind):
             raise ParamsError(
-                f"params.yaml: '{key}' must be {self.kind.__name__}, got {value!r} "
+                f"{source}: '{key}' must be {self.kind.__name__}, got {value!r} "
                 f"({type(value).__name__}). {self.describe()}"
             )
+        if self.kind is list and not all(isinstance(item, str) for item in value):
+            raise ParamsError(f"{source}: '{key}' must be a list of column names (strings), got {value!r}.")
         if self.choices and value not in self.choices:
-            raise ParamsError(f"params.yaml: '{key}' is {value!r}; allowed: {', '.join(map(str, self.choices))}.")
+            raise ParamsError(f"{source}: '{key}' is {value!r}; allowed: {', '.join(map(str, self.choices))}.")
         too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
         too_high = self.high is not None and (value >= self.high if self.high_open else value > self.high)
         if too_low or too_high:
-            raise ParamsError(f"params.yaml: '{key}' is {value!r}, out of range; {self.describe()}")
+            raise ParamsError(f"{source}: '{key}' is {value!r}, out of range; {self.describe()}")
         return value
 
     def describe(self) -> str:
@@ -128,13 +130,65 @@ SCHEMA: dict[str, dict[str, Rule]] = {
 }
 
 
+# The forecasting pipeline (forecast/params.yaml): same rules, its own sections.
+_TRAINING_RULES = {k: v for k, v in SCHEMA["train"].items()
+                   if k not in ("freeze_embeddings", "pooling", "bucket_batches")}
+FORECAST_SCHEMA: dict[str, dict[str, Rule]] = {
+    "data": {
+        "source": _choice("synthetic", "jena", "files"),
+        "seed": Rule(int, low=0),
+    },
+    "download": {
+        "url": Rule(str),
+        "path": Rule(str),
+        "pattern": Rule(str),
+        "sha256": Rule(str),
+        "synthetic_days": Rule(int, low=30),
+    },
+    "prepare": {
+        "encoding": Rule(str),
+        "na_values": Rule(list),
+        "time_column": Rule(str),
+        "time_format": Rule(str),
+        "drop_columns": Rule(list),
+        "direction_columns": Rule(list),
+        "frequency": Rule(str),
+        "duplicates": _choice("first", "mean", "error"),
+        "fill": _choice("interpolate", "ffill", "none"),
+        "max_gap": Rule(int, low=0),
+        "train_fraction": Rule(float, low=0.0, high=1.0, low_open=True, high_open=True),
+        "val_fraction": Rule(float, low=0.0, high=1.0, low_open=True, high_open=True),
+        "val_start": Rule(str),
+        "test_start": Rule(str),
+    },
+    "window": {
+        "target": Rule(str),
+        "lookback": Rule(int, low=1),
+        "step": Rule(int, low=1),
+        "delay": Rule(int, low=1),
+    },
+    "train": {**{k: v for k, v in _TRAINING_RULES.items() if k not in ("device", "precision")},
+              "loss": _choice("mae", "mse"),
+              "device": _TRAINING_RULES["device"], "precision": _TRAINING_RULES["precision"]},
+    "evaluate": {
+        "batch_size": Rule(int, low=1),
+        "device": _choice("auto", "cpu", "cuda"),
+        "linear_alpha": Rule(float, low=0.0),
+        "linear_max_windows": Rule(int, low=10),
+        "plot_points": Rule(int, low=1),
+    },
+}
+
+
 def _did_you_mean(word: str, options) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
-def validate(raw: Any, source: str = "params.yaml") -> dict[str, dict[str, Any]]:
-    """Check every section and leaf against SCHEMA; return the values with ints widened to floats."""
+def validate(raw: Any, source: str = "params.yaml", schema: dict | None = None) -> dict[str, dict[str, Any]]:
+    """Check every section and leaf against `schema` (default: the text pipeline's SCHEMA); return the
+    values with ints widened to floats."""
+    SCHEMA = schema or globals()["SCHEMA"]  # noqa: N806 - the messages below name the active schema
     if not isinstance(raw, dict):
         raise ParamsError(f"{source}: expected a mapping of sections ({', '.join(SCHEMA)}), got {type(raw).__name__}.")
     checked: dict[str, dict[str, Any]] = {}
@@ -156,19 +210,19 @@ def validate(raw: Any, source: str = "params.yaml") -> dict[str, dict[str, Any]]
         missing = [key for key in rules if key not in values]
         if missing:
             raise ParamsError(f"{source}: section '{section}' lacks {', '.join(section + '.' + m for m in missing)}.")
-        checked[section] = {key: rules[key].check(f"{section}.{key}", values[key]) for key in rules}
+        checked[section] = {key: rules[key].check(f"{section}.{key}", values[key], source) for key in rules}
     absent = [s for s in SCHEMA if s not in checked]
     if absent:
         raise ParamsError(f"{source}: missing section(s) {', '.join(absent)}; see the README's params table.")
     return checked
 
 
-def load_params(path: str | Path = "params.yaml") -> dict[str, dict[str, Any]]:
+def load_params(path: str | Path = "params.yaml", schema: dict | None = None) -> dict[str, dict[str, Any]]:
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ParamsError(f"{path}: not found; run the stage from the repository root.") from None
+        raise ParamsError(f"{path}: not found; run the stage through `dvc repro` (or from the folder of its dvc.yaml).") from None
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path}: not valid YAML: {exc}") from None
-    return validate(raw, str(path))
+    return validate(raw, str(path), schema)

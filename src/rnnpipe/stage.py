@@ -11,11 +11,12 @@ from .errors import RnnpipeError
 from .params import load_params
 
 
-def run_stage(name: str, main: Callable[[dict], None], params_file: str | Path = "params.yaml") -> None:
+def run_stage(name: str, main: Callable[[dict], None], params_file: str | Path = "params.yaml",
+              schema: dict | None = None) -> None:
     """Run `main(params)`; a RnnpipeError becomes `<stage>: error: <message>` on stderr and exit code 1."""
     started = time.perf_counter()
     try:
-        main(load_params(params_file))
+        main(load_params(params_file, schema))
     except RnnpipeError as exc:
         print(f"{name}: error: {exc}", file=sys.stderr)
         sys.exit(1)

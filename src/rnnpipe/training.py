@@ -107,7 +107,7 @@ class RegressionObjective:
     def __call__(self, predictions: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(mean loss, sum of absolute errors in target units)."""
         predictions = predictions.float()
-        return self.criterion(predictions, targets), (predictions - targets).abs().sum() * self.scale
+        return self.criterion(predictions, targets), (predictions.detach() - targets).abs().sum() * self.scale
 
 
 @dataclass

@@ -1,0 +1,60 @@
+"""Forecast stage 4, evaluate: the forecaster on the test period, next to two baselines.
+
+    cd forecast && python ../stages/forecast/evaluate.py    # reads params: window.*, evaluate.*
+
+metrics/eval.json: MAE and RMSE in the target's units for the model, the naive baseline (the value
+at the same time of day, window.delay or more steps earlier) and a ridge regression on the flattened
+window, all on the same test windows. metrics/predictions.csv: truth and the three forecasts over the
+first evaluate.plot_points test windows (`dvc plots show`).
+"""
+
+import pandas as pd
+import torch
+
+from rnnpipe.atomic import atomic_path, write_json
+from rnnpipe.errors import DataError
+from rnnpipe.forecasting import (TrainedForecaster, linear_forecast, load_prepared, naive_forecast,
+                                 regression_metrics)
+from rnnpipe.params import FORECAST_SCHEMA
+from rnnpipe.stage import run_stage
+from rnnpipe.training import predict, resolve_device
+
+
+def main(params: dict) -> None:
+    w, e = params["window"], params["evaluate"]
+    device = resolve_device(e["device"])
+    forecaster = TrainedForecaster.load("data/model", device)
+    series = load_prepared("data/series.parquet", "data/stats.json", w["target"])
+    if forecaster.columns != series.columns or forecaster.target != w["target"]:
+        raise DataError("data/model was trained on other columns or another target than data/series.parquet "
+                        "holds; rerun `dvc repro forecast/dvc.yaml`.")
+    test = series.windows("test", w["lookback"], w["step"], w["delay"])
+    truth = test.targets.numpy() * series.std + series.mean
+    forecasts = {
+        "rnn": predict(forecaster.model, test, e["batch_size"], device).numpy() * series.std + series.mean,
+        "naive": naive_forecast(series, test),
+        "linear": linear_forecast(series.windows("train", w["lookback"], w["step"], w["delay"]), test,
+                                  e["linear_alpha"], e["linear_max_windows"], seed=0) * series.std + series.mean,
+    }
+    scores = {name: regression_metrics(truth, values) for name, values in forecasts.items()}
+    result = {"mae": scores["rnn"]["mae"], "rmse": scores["rnn"]["rmse"],
+              "naive_mae": scores["naive"]["mae"], "naive_rmse": scores["naive"]["rmse"],
+              "linear_mae": scores["linear"]["mae"], "linear_rmse": scores["linear"]["rmse"],
+              "mae_vs_naive": round(scores["rnn"]["mae"] / scores["naive"]["mae"], 4),
+              "mae_vs_linear": round(scores["rnn"]["mae"] / scores["linear"]["mae"], 4),
+              "test_windows": len(test)}
+    write_json("metrics/eval.json", result)
+    shown = slice(0, min(e["plot_points"], len(test)))
+    times = series.times[test.anchors[shown] + test.delay]
+    with atomic_path("metrics/predictions.csv") as tmp:
+        pd.DataFrame({"time": times.strftime("%Y-%m-%d %H:%M"), "truth": truth[shown],
+                      **{name: values[shown] for name, values in forecasts.items()}}).to_csv(
+            tmp, index=False, float_format="%.4f")
+    print(f"evaluate: {w['target']} {w['delay']} steps ahead on {len(test)} test windows: MAE rnn "
+          f"{result['mae']:.3f}, naive {result['naive_mae']:.3f}, linear {result['linear_mae']:.3f} "
+          f"(RMSE {result['rmse']:.3f} / {result['naive_rmse']:.3f} / {result['linear_rmse']:.3f})")
+
+
+if __name__ == "__main__":
+    torch.set_grad_enabled(False)
+    run_stage("evaluate", main, schema=FORECAST_SCHEMA)

@@ -1,0 +1,62 @@
+"""Forecast stage 2, prepare: data/raw/*.csv -> data/series.parquet + data/stats.json.
+
+    cd forecast && python ../stages/forecast/prepare.py     # reads params: prepare.*
+
+Reads every CSV in data/raw/ (header encoding detected or prepare.encoding), parses timestamps
+(Jena `01.01.2009 00:10:00`, ISO, or year/month/day/hour columns), encodes wind directions as
+sin/cos, refuses other text columns, sorts, resolves duplicate timestamps, puts the rows on a
+regular grid, fills gaps of up to prepare.max_gap steps and marks the rest invalid (no window
+will touch them), and splits chronologically. Normalisation statistics come from the training
+period only, so nothing about validation or test leaks into training. Every repair is counted in
+metrics/series.json.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from rnnpipe.atomic import atomic_path, write_json
+from rnnpipe.params import FORECAST_SCHEMA
+from rnnpipe.series import (normalisation_stats, numeric_features, parse_timestamps, read_series_files, regularise,
+                            split_bounds)
+from rnnpipe.stage import run_stage
+
+RAW = Path("data/raw")
+
+
+def main(params: dict) -> None:
+    p = params["prepare"]
+    raw, encodings = read_series_files(sorted(RAW.glob("*.csv")), p["encoding"], p["na_values"])
+    times, time_columns = parse_timestamps(raw, p["time_column"], p["time_format"])
+    features = numeric_features(raw, time_columns, p["drop_columns"], p["direction_columns"])
+    series, report = regularise(features, times, p["frequency"], p["duplicates"], p["fill"], p["max_gap"])
+    bounds = split_bounds(series.index, p["train_fraction"], p["val_fraction"], p["val_start"], p["test_start"])
+    split = np.empty(len(series), dtype=object)
+    for name, (start, stop) in bounds.items():
+        split[start:stop] = name
+    columns = [c for c in series.columns if c != "valid"]
+    train_rows = series.iloc[slice(*bounds["train"])]
+    stats = normalisation_stats(train_rows.loc[train_rows["valid"], columns])
+    stats["frequency"] = report["frequency"]
+    stats["columns"] = columns
+
+    frame = series.reset_index()
+    frame["split"] = split
+    with atomic_path("data/series.parquet") as tmp:
+        frame.to_parquet(tmp, index=False)
+    write_json("data/stats.json", stats)
+    periods = {name: {"rows": stop - start, "from": str(series.index[start]), "to": str(series.index[stop - 1])}
+               for name, (start, stop) in bounds.items()}
+    write_json("metrics/series.json", {"encodings": sorted(set(encodings.values())), "columns": len(columns),
+                                       **report, "periods": periods})
+    for key in ("duplicate_timestamps", "off_grid_rows", "missing_timestamps", "missing_values", "invalid_rows"):
+        if report[key]:
+            print(f"prepare: {report[key]} {key.replace('_', ' ')}"
+                  + (f" ({report['filled_values']} values filled: prepare.fill={p['fill']}, "
+                     f"max_gap={p['max_gap']})" if key == "missing_values" else ""))
+    print(f"prepare: {len(frame)} rows x {len(columns)} features every {report['frequency']} -> data/series.parquet; "
+          + ", ".join(f"{k} {v['rows']} ({v['from'][:10]} .. {v['to'][:10]})" for k, v in periods.items()))
+
+
+if __name__ == "__main__":
+    run_stage("prepare", main, schema=FORECAST_SCHEMA)
