@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML, YAMLError
 
 from .errors import ParamsError
 
@@ -39,7 +39,9 @@ class Rule:
                 f"({type(value).__name__}). {self.describe()}"
             )
         if self.kind is list and not all(isinstance(item, str) for item in value):
-            raise ParamsError(f"{source}: '{key}' must be a list of column names (strings), got {value!r}.")
+            hint = (" YAML reads unquoted No/Yes/On/Off as booleans: quote such names, e.g. [\"No\", \"station\"]."
+                    if any(isinstance(item, bool) for item in value) else "")
+            raise ParamsError(f"{source}: '{key}' must be a list of column names (strings), got {value!r}.{hint}")
         if self.choices and value not in self.choices:
             raise ParamsError(f"{source}: '{key}' is {value!r}; allowed: {', '.join(map(str, self.choices))}.")
         too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
@@ -220,9 +222,12 @@ def validate(raw: Any, source: str = "params.yaml", schema: dict | None = None) 
 def load_params(path: str | Path = "params.yaml", schema: dict | None = None) -> dict[str, dict[str, Any]]:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # YAML 1.2, as DVC reads and writes params files: `No` stays a string (a column name), and
+        # `1e-3` is a float; PyYAML's YAML 1.1 would make them False and a string.
+        raw = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ParamsError(f"{path}: not found; run the stage through `dvc repro` (or from the folder of its dvc.yaml).") from None
-    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not found; run the stage through `dvc repro` (or from the folder of its "
+                          f"dvc.yaml).") from None
+    except YAMLError as exc:
         raise ParamsError(f"{path}: not valid YAML: {exc}") from None
     return validate(raw, str(path), schema)

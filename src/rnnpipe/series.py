@@ -158,6 +158,24 @@ def infer_frequency(times: pd.Series) -> pd.Timedelta:
     return steps.mode().iloc[0]
 
 
+def fill_short_gaps(frame: pd.DataFrame, method: str, max_gap: int) -> pd.DataFrame:
+    """Fill runs of at most `max_gap` missing values per column; longer runs stay missing entirely.
+
+    (pandas' `limit` would fill the first `max_gap` values of a long gap and leave the rest, which
+    invents the edge of an outage.) `interpolate` is linear between the neighbours; `ffill` repeats
+    the last reading. Leading runs have no left neighbour and stay missing.
+    """
+    filled = frame.interpolate(method="linear", limit_area="inside") if method == "interpolate" else frame.ffill()
+    missing = frame.isna()
+    run_id = (missing != missing.shift()).cumsum()
+    out = frame.copy()
+    for name in frame.columns:
+        run_length = missing[name].groupby(run_id[name]).transform("size")
+        short = missing[name] & (run_length <= max_gap)
+        out.loc[short, name] = filled.loc[short, name]
+    return out
+
+
 def regularise(features: pd.DataFrame, times: pd.Series, frequency: str, duplicates: str, fill: str,
                max_gap: int) -> tuple[pd.DataFrame, dict]:
     """Sort, resolve duplicate timestamps, put the rows on a regular grid, fill short gaps.
@@ -187,10 +205,8 @@ def regularise(features: pd.DataFrame, times: pd.Series, frequency: str, duplica
     frame = frame.reindex(grid)
     missing_before = frame.isna()
     report["missing_values"] = int(missing_before.to_numpy().sum())
-    if fill == "interpolate":
-        frame = frame.interpolate(method="linear", limit=max_gap, limit_area="inside")
-    elif fill == "ffill":
-        frame = frame.ffill(limit=max_gap)
+    if fill != "none":
+        frame = fill_short_gaps(frame, fill, max_gap)
     report["filled_values"] = int((missing_before & frame.notna()).to_numpy().sum())
     valid = frame.notna().all(axis=1)
     report["invalid_rows"] = int((~valid).sum())

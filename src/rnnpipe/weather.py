@@ -25,7 +25,7 @@ def synthetic_weather(days: int, seed: int) -> pd.DataFrame:
     hours = days * 24
     t = np.arange(hours)
     times = pd.date_range("2020-01-01", periods=hours, freq="h")
-    day_of_year, hour = times.dayofyear.to_numpy(), times.hour.to_numpy()
+    day_of_year, hour = times.day_of_year.to_numpy(), times.hour.to_numpy()
 
     front = np.zeros(hours)  # slow weather systems: AR(1) with a ~3-day memory
     shocks = rng.normal(0.0, 0.35, hours)
