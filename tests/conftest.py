@@ -74,3 +74,28 @@ def reproduced_pipeline(tmp_path_factory) -> Path:
     workdir = make_pipeline_copy(tmp_path_factory.mktemp("reproduced") / "project")
     run(["dvc", "repro"], workdir)
     return workdir
+
+
+# The forecasting pipeline (forecast/dvc.yaml) at a size that reproduces in seconds.
+FORECAST_TINY = {
+    "download": {"synthetic_days": 90},
+    "window": {"lookback": 48, "step": 2},
+    "train": {"hidden": 8, "epochs": 2, "batch_size": 64},
+    "evaluate": {"linear_max_windows": 500, "plot_points": 48},
+}
+
+
+def make_forecast_copy(target: Path, overrides: dict | None = None) -> Path:
+    """A DVC project at `target` holding the forecasting pipeline in forecast/, with tiny params."""
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "forecast").mkdir()
+    for name in ("dvc.yaml", "params.yaml"):
+        shutil.copy(ROOT / "forecast" / name, target / "forecast" / name)
+    for folder in ("stages", "src"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    run(["dvc", "init", "--no-scm", "-q"], target)
+    run(["dvc", "config", "core.analytics", "false"], target)
+    edit_params(target / "forecast", FORECAST_TINY)
+    if overrides:
+        edit_params(target / "forecast", overrides)
+    return target

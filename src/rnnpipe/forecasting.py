@@ -10,6 +10,7 @@ split. Baselines, on exactly the windows the model is scored on:
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from dataclasses import dataclass
@@ -66,9 +67,10 @@ def load_prepared(series_path: str | Path, stats_path: str | Path, target: str) 
     stats = json.loads(Path(stats_path).read_text(encoding="utf-8"))
     columns = stats["columns"]
     if target not in columns:
-        close = [c for c in columns if target.lower() in c.lower() or c.lower() in target.lower()]
+        lowered = {c.lower(): c for c in columns}
+        close = difflib.get_close_matches(target.lower(), list(lowered), n=1, cutoff=0.6)
         raise DataError(f"window.target '{target}' is not a column of {series_path}"
-                        f"{f' (did you mean {close[0]!r}?)' if close else ''}; columns: {columns}.")
+                        f"{f' (did you mean {lowered[close[0]]!r}?)' if close else ''}; columns: {columns}.")
     mean = np.array([stats["mean"][c] for c in columns], dtype=np.float64)
     std = np.array([stats["std"][c] for c in columns], dtype=np.float64)
     raw = frame[columns].to_numpy(dtype=np.float64)
