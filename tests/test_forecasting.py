@@ -133,3 +133,15 @@ def test_an_unquoted_no_in_a_column_list_is_a_string_as_dvc_writes_it(tmp_path):
     text = (ROOT / "forecast" / "params.yaml").read_text().replace("drop_columns: []", "drop_columns: [No, station]")
     (tmp_path / "params.yaml").write_text(text)
     assert load_params(tmp_path / "params.yaml", FORECAST_SCHEMA)["prepare"]["drop_columns"] == ["No", "station"]
+
+
+def test_predicting_changes_gives_the_same_truth_and_a_naive_zero(tmp_path):
+    write_prepared(tmp_path)
+    series = load_prepared(tmp_path / "series.parquet", tmp_path / "stats.json", "temp")
+    values = series.windows("test", 48, 1, 24)
+    changes = series.windows("test", 48, 1, 24, predict_change=True)
+    assert np.array_equal(values.anchors, changes.anchors)
+    assert torch.equal(values.absolute_targets, changes.absolute_targets)
+    # a model that predicts "no change" reproduces the naive baseline exactly
+    no_change = series.to_units(changes.absolute(torch.zeros(len(changes))))
+    assert np.allclose(no_change, naive_forecast(series, changes), atol=1e-4)

@@ -83,3 +83,14 @@ def test_splits_share_one_copy_of_the_series():
     b = make_windows(values, target, valid, 100, 200, lookback=10, step=1, delay=1)
     assert a.values.data_ptr() == b.values.data_ptr() == torch.from_numpy(values).data_ptr()
     assert a.flat(np.array([0, 1])).shape == (2, 30)
+
+
+def test_change_targets_are_relative_to_the_baseline_row_and_convert_back():
+    values, target = series()
+    windows = make_windows(values, target, np.ones(200, bool), 0, 200, lookback=10, step=1, delay=5, reach_back=20,
+                           base_offset=24)
+    (_,), y = windows.batch(np.arange(len(windows)), torch.device("cpu"))
+    assert torch.allclose(y, torch.full_like(y, 24.0))  # target = row number: value(t+5) - value(t+5-24)
+    assert torch.equal(windows.targets, y)
+    assert torch.equal(windows.absolute(y), windows.absolute_targets)
+    assert torch.equal(windows.absolute_targets, torch.from_numpy(windows.anchors + 5).float())

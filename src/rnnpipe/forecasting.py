@@ -55,11 +55,17 @@ class PreparedSeries:
     std: float
     frequency: pd.Timedelta
 
-    def windows(self, split: str, lookback: int, step: int, delay: int) -> WindowSet:
+    def windows(self, split: str, lookback: int, step: int, delay: int, predict_change: bool = False) -> WindowSet:
+        """Windows of one split; with `predict_change`, targets are changes from the naive forecast."""
         start, stop = self.bounds[split]
-        reach_back = naive_offset(self.frequency, delay) - delay  # the naive baseline's look-back
+        offset = naive_offset(self.frequency, delay)
         return make_windows(self.values, self.target, self.valid, start, stop, lookback=lookback, step=step,
-                            delay=delay, reach_back=reach_back, split=split)
+                            delay=delay, reach_back=offset - delay, base_offset=offset if predict_change else 0,
+                            split=split)
+
+    def to_units(self, standardised: np.ndarray | torch.Tensor) -> np.ndarray:
+        """Standardised target values -> the target's own units."""
+        return np.asarray(standardised, dtype=np.float64) * self.std + self.mean
 
 
 def load_prepared(series_path: str | Path, stats_path: str | Path, target: str) -> PreparedSeries:
@@ -93,10 +99,11 @@ def naive_forecast(series: PreparedSeries, windows: WindowSet) -> np.ndarray:
 
 def linear_forecast(train: WindowSet, test: WindowSet, alpha: float, max_windows: int, seed: int,
                     batch_size: int = 4096) -> np.ndarray:
-    """Ridge regression on flattened windows (standardised units), fitted on <= max_windows training windows."""
+    """Ridge regression on flattened windows predicting the target's value (standardised units), fitted on
+    <= max_windows training windows."""
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.choice(len(train), size=min(max_windows, len(train)), replace=False))
-    model = Ridge(alpha=alpha).fit(train.flat(rows), train.targets.numpy()[rows])
+    model = Ridge(alpha=alpha).fit(train.flat(rows), train.absolute_targets.numpy()[rows])
     return np.concatenate([model.predict(test.flat(np.arange(i, min(i + batch_size, len(test)))))
                            for i in range(0, len(test), batch_size)])
 
@@ -118,6 +125,7 @@ class TrainedForecaster:
     delay: int
     mean: float
     std: float
+    predict_change: bool = False
 
     def save(self, folder: str | Path) -> None:
         folder = Path(folder)
@@ -125,7 +133,8 @@ class TrainedForecaster:
         state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
         save_file(state, folder / "model.safetensors", metadata={"rnnpipe": json.dumps({"format": FORMAT})})
         meta = {"format": FORMAT, "model": self.model.config.to_dict(), "columns": self.columns, "target": self.target,
-                "lookback": self.lookback, "step": self.step, "delay": self.delay, "target_mean": self.mean,
+                "lookback": self.lookback, "step": self.step, "delay": self.delay,
+                "predict_change": self.predict_change, "target_mean": self.mean,
                 "target_std": self.std, "weights_sha256": sha256_of_file(folder / "model.safetensors")}
         (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
@@ -151,4 +160,4 @@ class TrainedForecaster:
             raise ModelFileError(f"{weights}: weights do not load ({str(exc).splitlines()[0]}).") from None
         model.to(device).eval()
         return cls(model, meta["columns"], meta["target"], meta["lookback"], meta["step"], meta["delay"],
-                   meta["target_mean"], meta["target_std"])
+                   meta["target_mean"], meta["target_std"], bool(meta.get("predict_change", False)))

@@ -168,6 +168,7 @@ FORECAST_SCHEMA: dict[str, dict[str, Rule]] = {
         "lookback": Rule(int, low=1),
         "step": Rule(int, low=1),
         "delay": Rule(int, low=1),
+        "predict_change": Rule(bool),
     },
     "train": {**{k: v for k, v in _TRAINING_RULES.items() if k not in ("device", "precision")},
               "loss": _choice("mae", "mse"),

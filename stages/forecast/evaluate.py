@@ -25,16 +25,17 @@ def main(params: dict) -> None:
     device = resolve_device(e["device"])
     forecaster = TrainedForecaster.load("data/model", device)
     series = load_prepared("data/series.parquet", "data/stats.json", w["target"])
-    if forecaster.columns != series.columns or forecaster.target != w["target"]:
-        raise DataError("data/model was trained on other columns or another target than data/series.parquet "
-                        "holds; rerun `dvc repro forecast/dvc.yaml`.")
-    test = series.windows("test", w["lookback"], w["step"], w["delay"])
-    truth = test.targets.numpy() * series.std + series.mean
+    shape = (w["lookback"], w["step"], w["delay"], w["predict_change"])
+    if (forecaster.columns, forecaster.target, forecaster.predict_change) != (series.columns, w["target"], shape[3]):
+        raise DataError("data/model was trained on other columns, another target or another window.predict_change "
+                        "than forecast/params.yaml and data/series.parquet now hold; rerun `dvc repro forecast/dvc.yaml`.")
+    test = series.windows("test", *shape)
+    truth = series.to_units(test.absolute_targets)
     forecasts = {
-        "rnn": predict(forecaster.model, test, e["batch_size"], device).numpy() * series.std + series.mean,
+        "rnn": series.to_units(test.absolute(predict(forecaster.model, test, e["batch_size"], device))),
         "naive": naive_forecast(series, test),
-        "linear": linear_forecast(series.windows("train", w["lookback"], w["step"], w["delay"]), test,
-                                  e["linear_alpha"], e["linear_max_windows"], seed=0) * series.std + series.mean,
+        "linear": series.to_units(linear_forecast(series.windows("train", *shape), test, e["linear_alpha"],
+                                                  e["linear_max_windows"], seed=0)),
     }
     scores = {name: regression_metrics(truth, values) for name, values in forecasts.items()}
     result = {"mae": scores["rnn"]["mae"], "rmse": scores["rnn"]["rmse"],

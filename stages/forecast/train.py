@@ -3,7 +3,8 @@
     cd forecast && python ../stages/forecast/train.py       # reads params: window.*, train.*
 
 Windows (window.lookback rows read every window.step rows, target window.delay rows after the
-window's last row) are cut lazily from the series; training windows are shuffled each epoch
+window's last row; with window.predict_change the model learns the change from the naive forecast)
+are cut lazily from the series; training windows are shuffled each epoch
 (seeded), validation windows keep time order. The loop, optimizers, schedules, early stopping,
 clipping, checkpoints and device handling are the text pipeline's (rnnpipe.training).
 Writes data/model/ (model.safetensors, model.json), metrics/train.json and metrics/history.csv
@@ -33,8 +34,8 @@ def main(params: dict) -> None:
     device = resolve_device(p["device"])
     seed_everything(p["seed"])
     series = load_prepared("data/series.parquet", "data/stats.json", w["target"])
-    train = series.windows("train", w["lookback"], w["step"], w["delay"])
-    validation = series.windows("validation", w["lookback"], w["step"], w["delay"])
+    shape = (w["lookback"], w["step"], w["delay"], w["predict_change"])
+    train, validation = series.windows("train", *shape), series.windows("validation", *shape)
     config = ForecasterConfig(features=len(series.columns), cell=p["cell"], hidden=p["hidden"], layers=p["layers"],
                               bidirectional=p["bidirectional"], dropout=p["dropout"])
     model = RNNForecaster(config)
@@ -46,7 +47,7 @@ def main(params: dict) -> None:
                          objective=RegressionObjective(p["loss"], series.std))
 
     forecaster = TrainedForecaster(model.cpu(), series.columns, w["target"], w["lookback"], w["step"], w["delay"],
-                                   series.mean, series.std)
+                                   series.mean, series.std, w["predict_change"])
     with atomic_path("data/model") as tmp:
         forecaster.save(tmp)
     with atomic_path("metrics/history.csv") as tmp:
