@@ -6,7 +6,7 @@
 Both loaders serve shuffled batches of windows of `--lookback` rows x 14 features (the Keras
 tutorial's Jena setting is lookback 240 with step 1, or 1440 with step 6) from one float32 series:
 - reference: a per-window Python loop (the usual `Dataset.__getitem__` slice + `torch.stack`),
-- rnnpipe: `WindowSet.batch`, one gather per batch (src/rnnpipe/windows.py).
+- rnnpipe: `WindowSet.batch`, one index_select per batch from a strided view (src/rnnpipe/windows.py).
 Prints windows/s for each and their ratio, then the resident memory after building the window sets
 for a small and the full series: it grows with the series (8 bytes per window for the anchors),
 not with windows x lookback x features, which is what materialising them would take.
@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--lookback", type=int, default=240, help="rows per window")
     parser.add_argument("--step", type=int, default=1, help="read every step-th row of the lookback")
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--seconds", type=float, default=5.0, help="time spent measuring each loader")
+    parser.add_argument("--seconds", type=float, default=5.0, help="time spent measuring each loader (5 rounds)")
     args = parser.parse_args()
     torch.set_num_threads(1)  # a data loader gets one core; the model gets the rest
 
@@ -67,8 +67,10 @@ def main() -> None:
         return batch
 
     assert torch.equal(reference(np.arange(3)), rnnpipe_loader(np.arange(3)))
-    ref = windows_per_second(reference, windows, args.batch_size, args.seconds)
-    ours = windows_per_second(rnnpipe_loader, windows, args.batch_size, args.seconds)
+    # Alternating rounds, median of each: a 2-core machine's speed drifts with whatever else runs.
+    rounds = [(windows_per_second(reference, windows, args.batch_size, args.seconds / 5),
+               windows_per_second(rnnpipe_loader, windows, args.batch_size, args.seconds / 5)) for _ in range(5)]
+    ref, ours = (float(np.median(column)) for column in zip(*rounds))
     shape = f"{len(windows.offsets)} x {FEATURES}"
     print(f"windows of {shape}, batch {args.batch_size}, {len(windows):,} windows, 1 thread")
     print(f"reference (per-window loop): {ref:12,.0f} windows/s")

@@ -2,8 +2,8 @@
 
 A window is named by its anchor `t`, the last row its inputs read. Its inputs are the rows
 t - lookback + 1 ... t taken every `step` rows (lookback // step time steps, the last one being t),
-and its target is the target column at row t + delay. A batch is gathered from the series with one
-index operation, so memory is the series itself plus 8 bytes per window (its anchor), whatever the
+and its target is the target column at row t + delay. A batch is copied from a strided view of the
+series with one index operation, so memory is the series itself plus 8 bytes per window (its anchor), whatever the
 number of windows: the full Jena file (420,551 rows x 14 features, 23 MB) gives 420k windows of
 240 x 14 that would take 5.6 GB if materialised.
 
@@ -49,7 +49,16 @@ class WindowSet:
     base_offset: int = 0
 
     def __post_init__(self):
-        self._offsets = torch.from_numpy(self.offsets).to(self.values.device)
+        # Every possible window as a strided view of the series (no copy): row r of the view is the
+        # window whose first input row is r. A batch is then one index_select of whole windows,
+        # which copies contiguous runs and measured faster than an element-wise gather.
+        rows, features = self.values.shape
+        span = int(self.offsets[-1] - self.offsets[0])
+        step = int(self.offsets[1] - self.offsets[0]) if len(self.offsets) > 1 else 1
+        values = self.values.contiguous()
+        self._all_windows = values.as_strided((max(rows - span, 0), len(self.offsets), features),
+                                              (features, step * features, 1))
+        self._first = int(self.offsets[0])
 
     def __len__(self) -> int:
         return len(self.anchors)
@@ -97,8 +106,7 @@ class WindowSet:
     def batch(self, rows: np.ndarray, device: torch.device, non_blocking: bool = False):
         """((windows [b, steps, features],), targets [b]) on `device`."""
         anchors = torch.from_numpy(np.asarray(self.anchors[rows])).to(self.values.device)
-        index = anchors.unsqueeze(1) + self._offsets.unsqueeze(0)
-        windows = self.values[index]
+        windows = self._all_windows[anchors + self._first]
         targets = self.target[anchors + self.delay]
         if self.base_offset:
             targets = targets - self.target[anchors + self.delay - self.base_offset]
