@@ -29,7 +29,7 @@ from rnnpipe.datasets import read_imdb_tarball
 from rnnpipe.models import ModelConfig, RNNClassifier, keras_init_
 from rnnpipe.sequences import pad_sequences
 from rnnpipe.text import Tokenizer, build_vocabulary, encode_corpus
-from rnnpipe.training import TrainSettings, predict_logits, seed_everything, train_model
+from rnnpipe.training import TrainSettings, predict, seed_everything, train_model
 
 DEFAULT_TARBALL = Path(__file__).resolve().parents[1].parent / "shared/datasets/imdb/aclImdb_v1.tar.gz"
 
@@ -135,7 +135,7 @@ def main() -> None:
     train_model(ours, train_set, None, settings, torch.device("cpu"), progress=False)
     ours_train = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ours_logits = predict_logits(ours, test_set, 256, torch.device("cpu"), args.precision)
+    ours_logits = predict(ours, test_set, 256, torch.device("cpu"), args.precision)
     ours_infer = time.perf_counter() - t0
     report["rnnpipe"] = {"precision": args.precision, "bucket_batches": args.bucket_batches, "train_samples_per_s": round(samples / ours_train, 1),
                          "seconds_per_epoch": round(ours_train / args.epochs, 1),

@@ -11,7 +11,7 @@ from rnnpipe.atomic import atomic_path, write_json
 from rnnpipe.batching import load_padded
 from rnnpipe.evaluation import classification_metrics, confusion_rows, roc_points
 from rnnpipe.stage import run_stage
-from rnnpipe.training import predict_logits, resolve_device
+from rnnpipe.training import predict, resolve_device
 
 
 def main(params: dict) -> None:
@@ -20,7 +20,7 @@ def main(params: dict) -> None:
     classifier = TrainedClassifier.load("data/model", device)
     sets, _ = load_padded("data/padded.parquet", splits=("test",))
     test = sets["test"]
-    proba = probabilities(predict_logits(classifier.model, test, settings["batch_size"], device))
+    proba = probabilities(predict(classifier.model, test, settings["batch_size"], device))
     labels = test.labels.numpy()
     result = classification_metrics(labels, proba)
     write_json("metrics/eval.json", result)

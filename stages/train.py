@@ -15,18 +15,17 @@ from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 
 from rnnpipe.artifacts import TrainedClassifier
-from rnnpipe.atomic import atomic_path, write_json
+from rnnpipe.atomic import atomic_path
 from rnnpipe.batching import load_padded
 from rnnpipe.checkpoints import run_fingerprint
 from rnnpipe.errors import TrainingError
 from rnnpipe.models import ModelConfig, RNNClassifier
 from rnnpipe.stage import run_stage
 from rnnpipe.text import LabelMap, Tokenizer, Vocabulary
-from rnnpipe.training import TrainSettings, resolve_device, seed_everything, train_model
+from rnnpipe.training import TrainSettings, resolve_device, seed_everything, train_model, write_training_metrics
 
 
 INPUTS = ["data/padded.parquet", "data/embeddings.npy", "data/vocab.txt", "data/labels.json", "data/tokenizer.json"]
@@ -67,16 +66,7 @@ def main(params: dict) -> None:
                                    vocabulary, label_map, int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"])
     with atomic_path("data/model") as tmp:
         classifier.save(tmp)
-    with atomic_path("metrics/history.csv") as tmp:
-        # Wall-clock seconds stay out: the committed metrics must be identical run to run.
-        columns = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr"]
-        pd.DataFrame(result.history)[columns].to_csv(tmp, index=False, float_format="%.6f")
-    best = result.history[result.best_epoch - 1]
-    write_json("metrics/train.json", {"best_epoch": result.best_epoch, "epochs_run": len(result.history),
-                                      "val_loss": round(best["val_loss"], 6),
-                                      "val_accuracy": round(best["val_accuracy"], 6),
-                                      "train_loss": round(best["train_loss"], 6),
-                                      "train_accuracy": round(best["train_accuracy"], 6)})
+    write_training_metrics(result, "accuracy")
     CHECKPOINT.unlink(missing_ok=True)
 
 

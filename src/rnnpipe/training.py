@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 from tqdm import tqdm
 
+from .atomic import atomic_path, write_json
 from .checkpoints import load_checkpoint, save_checkpoint
 from .errors import TrainingError
 
@@ -149,9 +151,6 @@ def predict(model: nn.Module, data, batch_size: int, device: torch.device, preci
             out = torch.empty((len(data), *outputs.shape[1:]), dtype=torch.float32)
         out[torch.as_tensor(rows)] = outputs
     return out if out is not None else torch.empty(0)
-
-
-predict_logits = predict  # the classifier's outputs are logits
 
 
 def evaluate_loss(model: nn.Module, data, batch_size: int, device: torch.device, objective,
@@ -277,3 +276,18 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
     if best_state is not None:
         model.load_state_dict(best_state)
     return result
+
+
+def write_training_metrics(result: TrainResult, metric: str, history_path: str = "metrics/history.csv",
+                           summary_path: str = "metrics/train.json") -> None:
+    """The per-epoch history (a DVC plot) and the best epoch's summary, both written atomically.
+
+    Wall-clock seconds stay out: the committed metrics must be identical run to run.
+    """
+    columns = ["epoch", "train_loss", f"train_{metric}", "val_loss", f"val_{metric}", "lr"]
+    with atomic_path(history_path) as tmp:
+        pd.DataFrame(result.history)[columns].to_csv(tmp, index=False, float_format="%.6f")
+    best = result.history[result.best_epoch - 1]
+    write_json(summary_path, {"best_epoch": result.best_epoch, "epochs_run": len(result.history),
+                              **{k: round(best[k], 6) for k in ("val_loss", f"val_{metric}", "train_loss",
+                                                                f"train_{metric}")}})

@@ -14,15 +14,14 @@ Writes data/model/ (model.safetensors, model.json), metrics/train.json and metri
 from dataclasses import fields
 from pathlib import Path
 
-import pandas as pd
-
-from rnnpipe.atomic import atomic_path, write_json
+from rnnpipe.atomic import atomic_path
 from rnnpipe.checkpoints import run_fingerprint
 from rnnpipe.forecasting import TrainedForecaster, load_prepared
 from rnnpipe.models import ForecasterConfig, RNNForecaster
 from rnnpipe.params import FORECAST_SCHEMA
 from rnnpipe.stage import run_stage
-from rnnpipe.training import RegressionObjective, TrainSettings, resolve_device, seed_everything, train_model
+from rnnpipe.training import (RegressionObjective, TrainSettings, resolve_device, seed_everything, train_model,
+                              write_training_metrics)
 
 INPUTS = ["data/series.parquet", "data/stats.json"]
 CODE = ["models.py", "training.py", "windows.py", "forecasting.py"]
@@ -50,13 +49,7 @@ def main(params: dict) -> None:
                                    series.mean, series.std, w["predict_change"])
     with atomic_path("data/model") as tmp:
         forecaster.save(tmp)
-    with atomic_path("metrics/history.csv") as tmp:
-        columns = ["epoch", "train_loss", "train_mae", "val_loss", "val_mae", "lr"]
-        pd.DataFrame(result.history)[columns].to_csv(tmp, index=False, float_format="%.6f")
-    best = result.history[result.best_epoch - 1]
-    write_json("metrics/train.json", {"best_epoch": result.best_epoch, "epochs_run": len(result.history),
-                                      **{k: round(best[k], 6) for k in ("val_loss", "val_mae", "train_loss",
-                                                                        "train_mae")}})
+    write_training_metrics(result, "mae")
     CHECKPOINT.unlink(missing_ok=True)
 
 
