@@ -124,6 +124,7 @@ SCHEMA: dict[str, dict[str, Rule]] = {
         "seed": Rule(int, low=0),
         "device": _choice("auto", "cpu", "cuda"),
         "precision": _choice("auto", "fp32", "bf16", "fp16"),
+        "ema_decay": Rule(float, low=0.0, high=1.0, high_open=True),
     },
     "evaluate": {
         "batch_size": Rule(int, low=1),

@@ -9,6 +9,9 @@ windows for forecasting) and the tensors of one batch (`data.batch(rows, device)
 One epoch = one pass over the training rows. After each epoch the
 validation split gives the loss that drives early stopping (`patience` epochs without improvement)
 and the `plateau` schedule; the best epoch's weights are restored at the end.
+With `ema_decay` > 0 the loop also keeps an exponential moving average of the weights (updated
+after every step, torch.optim.swa_utils.AveragedModel); validation, early stopping and the saved
+model then use the averaged weights, which are less noisy than the last step's.
 On CUDA: data lives on the GPU, cuDNN kernels, float16 autocast with a gradient scaler.
 """
 
@@ -26,6 +29,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
 from .atomic import atomic_path, write_json
@@ -127,6 +131,7 @@ class TrainSettings:
     seed: int = 42
     precision: str = "auto"
     bucket_batches: int = 5
+    ema_decay: float = 0.0
 
 
 @dataclass
@@ -186,6 +191,10 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
     scheduler = make_scheduler(settings.schedule, optimizer, settings.epochs, settings.step_size, settings.gamma)
     scaler = torch.amp.GradScaler("cuda", enabled=dtype == torch.float16)
     rng = np.random.default_rng(settings.seed)
+    # The averaged copy is what gets validated and kept; `model` itself is what the optimizer steps.
+    averaged = (AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(settings.ema_decay), use_buffers=True)
+                if settings.ema_decay > 0 else None)
+    kept = averaged.module if averaged is not None else model
     result, best_state, waited, first_epoch = TrainResult(), None, 0, 1
     resumed = load_checkpoint(checkpoint, fingerprint) if checkpoint is not None else None
     if resumed is not None:
@@ -194,6 +203,8 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
         if scheduler is not None:
             scheduler.load_state_dict(resumed["scheduler"])
         scaler.load_state_dict(resumed["scaler"])
+        if averaged is not None:
+            averaged.load_state_dict(resumed["averaged"])
         torch.set_rng_state(resumed["torch_rng"])
         if device.type == "cuda" and resumed["cuda_rng"]:
             torch.cuda.set_rng_state_all(resumed["cuda_rng"])
@@ -229,6 +240,8 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
                 nn.utils.clip_grad_norm_(model.parameters(), settings.clip_norm)
             scaler.step(optimizer)
             scaler.update()
+            if averaged is not None:
+                averaged.update_parameters(model)
             total_loss += float(loss.detach()) * len(rows)
             total_score += float(score)
             seen += len(rows)
@@ -245,7 +258,7 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
             if scheduler is not None and not isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
                 scheduler.step()
             continue
-        row["val_loss"], row[f"val_{metric}"] = evaluate_loss(model, validation, settings.batch_size * 4, device,
+        row["val_loss"], row[f"val_{metric}"] = evaluate_loss(kept, validation, settings.batch_size * 4, device,
                                                               objective, settings.precision)
         print(f"epoch {epoch}: loss {row['train_loss']:.4f} {metric} {row[f'train_{metric}']:.4f} | val loss "
               f"{row['val_loss']:.4f} {metric} {row[f'val_{metric}']:.4f} | lr {row['lr']:.2e} | "
@@ -256,7 +269,7 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
             scheduler.step()
         if row["val_loss"] < result.best_val_loss:
             result.best_val_loss, result.best_epoch, waited = row["val_loss"], epoch, 0
-            best_state = copy.deepcopy(model.state_dict())
+            best_state = copy.deepcopy(kept.state_dict())
         else:
             waited += 1
             result.stopped_early = bool(settings.patience and waited >= settings.patience)
@@ -264,7 +277,8 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
             save_checkpoint(checkpoint, {
                 "fingerprint": fingerprint, "epoch": epoch, "model": model.state_dict(),
                 "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict() if scheduler else None,
-                "scaler": scaler.state_dict(), "torch_rng": torch.get_rng_state(), "batch_rng": rng.bit_generator.state,
+                "scaler": scaler.state_dict(), "averaged": averaged.state_dict() if averaged is not None else None,
+                "torch_rng": torch.get_rng_state(), "batch_rng": rng.bit_generator.state,
                 "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else [],
                 "history": result.history, "best_epoch": result.best_epoch, "best_val_loss": result.best_val_loss,
                 "best_state": best_state, "waited": waited, "stopped_early": result.stopped_early,
@@ -273,6 +287,8 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
             print(f"early stopping: no validation improvement for {waited} epochs; "
                   f"keeping epoch {result.best_epoch}", file=sys.stderr)
             break
+    if best_state is None and averaged is not None:  # no validation set: the last averaged weights
+        best_state = averaged.module.state_dict()
     if best_state is not None:
         model.load_state_dict(best_state)
     return result
