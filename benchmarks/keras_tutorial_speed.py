@@ -107,6 +107,9 @@ def main() -> None:
     parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="rnnpipe side's precision")
     parser.add_argument("--bucket-batches", type=int, default=5,
                         help="rnnpipe side: length-sorted pool size in batches (train.bucket_batches)")
+    parser.add_argument("--batch-size", type=int, default=64,
+                        help="rnnpipe side's batch size (the reference always uses the tutorial's 64)")
+    parser.add_argument("--lr", type=float, default=1e-3, help="rnnpipe side's Adam learning rate (reference: 1e-3)")
     parser.add_argument("--skip-reference", action="store_true", help="only time rnnpipe (no ratios)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
@@ -129,7 +132,7 @@ def main() -> None:
                             torch.from_numpy(y_train))
     test_set = SequenceSet(torch.from_numpy(left_align(x_test, len_test, "pre")), torch.from_numpy(len_test),
                            torch.from_numpy(y_test))
-    settings = TrainSettings(lr=lr, batch_size=batch_size, epochs=args.epochs, clip_norm=0.0, patience=0,
+    settings = TrainSettings(lr=args.lr, batch_size=args.batch_size, epochs=args.epochs, clip_norm=0.0, patience=0,
                              seed=args.seed, precision=args.precision, bucket_batches=args.bucket_batches)
     t0 = time.perf_counter()
     train_model(ours, train_set, None, settings, torch.device("cpu"), progress=False)
@@ -137,7 +140,8 @@ def main() -> None:
     t0 = time.perf_counter()
     ours_logits = predict(ours, test_set, 256, torch.device("cpu"), args.precision)
     ours_infer = time.perf_counter() - t0
-    report["rnnpipe"] = {"precision": args.precision, "bucket_batches": args.bucket_batches, "train_samples_per_s": round(samples / ours_train, 1),
+    report["rnnpipe"] = {"precision": args.precision, "bucket_batches": args.bucket_batches,
+                         "batch_size": args.batch_size, "lr": args.lr, "train_samples_per_s": round(samples / ours_train, 1),
                          "seconds_per_epoch": round(ours_train / args.epochs, 1),
                          "inference_reviews_per_s": round(len(x_test) / ours_infer, 1),
                          "test_accuracy": round(accuracy(ours_logits, y_test), 4)}

@@ -4,6 +4,7 @@
 #   bash experiments/imdb.sh best            # the best recipe (bidirectional GRU)
 #   bash experiments/imdb.sh lstm            # the same recipe with another cell: rnn | lstm | gru
 #   IMDB=/path/to/aclImdb_v1.tar.gz bash experiments/imdb.sh best
+#   NAME=ema bash experiments/imdb.sh lstm -S train.ema_decay=0.998   # a variant (extra dvc exp run args)
 #
 # Model selection used the validation split only (early stopping on validation loss); the test
 # split is read once, by the evaluate stage. Compare runs with `dvc exp show` / `dvc metrics diff`.
@@ -11,17 +12,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 IMDB="${IMDB:-../shared/datasets/imdb/aclImdb_v1.tar.gz}"
 which="${1:-best}"
+shift || true
 cell="$which"
 [ "$which" = best ] && cell=gru
-case "$cell" in rnn|lstm|gru) ;; *) echo "usage: $0 best|rnn|lstm|gru" >&2; exit 2;; esac
+case "$cell" in rnn|lstm|gru) ;; *) echo "usage: $0 best|rnn|lstm|gru [extra dvc exp run args]" >&2; exit 2;; esac
 
 # The recipe: 50k-word vocabulary, the last 800 tokens of each review, in-domain word2vec (128-d,
 # trained on train + unlabeled reviews) fine-tuned, a bidirectional layer of 128 per direction,
 # mean+max pooling over real tokens, dropout 0.3, Adam 1e-3, up to 6 epochs, early stopping.
-exec dvc exp run -n "imdb-$which" \
+exec dvc exp run -n "imdb-$which${NAME:+-$NAME}" \
   -S data.source=imdb -S "download.url=$IMDB" \
   -S tokenize.num_words=50000 -S pad.maxlen=800 \
   -S embed.source=word2vec -S embed.dim=128 -S embed.w2v_epochs=5 -S embed.w2v_window=5 \
   -S "train.cell=$cell" -S train.bidirectional=true -S train.hidden=128 -S train.layers=1 \
   -S train.pooling=meanmax -S train.dropout=0.3 -S train.lr=0.001 -S train.batch_size=64 \
-  -S train.epochs=6 -S train.patience=2 -S train.clip_norm=5.0
+  -S train.epochs=6 -S train.patience=2 -S train.clip_norm=5.0 "$@"
