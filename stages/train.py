@@ -9,9 +9,14 @@ After every epoch the full training state goes to data/.checkpoints/train.pt; if
 the next `dvc repro` resumes after the last completed epoch and ends with the same metrics as an
 uninterrupted run. The checkpoint is tied to this run's inputs, params and training code, and is
 removed once the outputs are written.
+
+With `train.ensemble_cells` (e.g. [gru]) one more model per listed cell is trained after the
+`train.cell` model, with the same settings and seed + 1, + 2, ...; each stops early on its own
+validation loss, and the saved classifier averages the members' logits. metrics/train.json then
+holds the ensemble's validation scores and each member's best epoch.
 """
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +27,11 @@ from rnnpipe.atomic import atomic_path
 from rnnpipe.batching import load_padded
 from rnnpipe.checkpoints import run_fingerprint
 from rnnpipe.errors import TrainingError
-from rnnpipe.models import ModelConfig, RNNClassifier
+from rnnpipe.models import EnsembleClassifier, ModelConfig, RNNClassifier
 from rnnpipe.stage import run_stage
 from rnnpipe.text import LabelMap, Tokenizer, Vocabulary
-from rnnpipe.training import TrainSettings, resolve_device, seed_everything, train_model, write_training_metrics
+from rnnpipe.training import (ClassificationObjective, TrainSettings, evaluate_loss, resolve_device, seed_everything,
+                              train_model, write_ensemble_metrics, write_training_metrics)
 
 
 INPUTS = ["data/padded.parquet", "data/embeddings.npy", "data/vocab.txt", "data/labels.json", "data/tokenizer.json"]
@@ -52,22 +58,43 @@ def main(params: dict) -> None:
     if largest_id >= len(vocabulary):
         raise TrainingError(f"data/padded.parquet holds token id {largest_id}, but data/vocab.txt has only "
                             f"{len(vocabulary)} words: the two come from different tokenize runs. Rerun `dvc repro`.")
-    config = ModelConfig(vocab_size=len(vocabulary), embed_dim=int(weights.shape[1]), num_classes=len(label_map),
-                         cell=p["cell"], hidden=p["hidden"], layers=p["layers"], bidirectional=p["bidirectional"],
-                         dropout=p["dropout"], pooling=p["pooling"], freeze_embeddings=p["freeze_embeddings"])
-    model = RNNClassifier(config, weights)
     settings = TrainSettings(**{f.name: p[f.name] for f in fields(TrainSettings)})
-    print(f"train: {config.cell} on {device}, {len(sets['train'])} train / {len(sets['validation'])} validation rows, "
-          f"{sum(x.numel() for x in model.parameters() if x.requires_grad):,} trainable parameters")
-    result = train_model(model, sets["train"], sets["validation"], settings, device,
-                         checkpoint=CHECKPOINT, fingerprint=run_fingerprint(p, INPUTS, CODE))
+    cells = [p["cell"], *p["ensemble_cells"]]
+    members, results = [], []
+    for index, cell in enumerate(cells):
+        seed_everything(p["seed"] + index)
+        config = ModelConfig(vocab_size=len(vocabulary), embed_dim=int(weights.shape[1]), num_classes=len(label_map),
+                             cell=cell, hidden=p["hidden"], layers=p["layers"], bidirectional=p["bidirectional"],
+                             dropout=p["dropout"], pooling=p["pooling"], freeze_embeddings=p["freeze_embeddings"])
+        model = RNNClassifier(config, weights)
+        member = f" (member {index + 1} of {len(cells)})" if len(cells) > 1 else ""
+        print(f"train: {cell} on {device}{member}, {len(sets['train'])} train / {len(sets['validation'])} validation "
+              f"rows, {sum(x.numel() for x in model.parameters() if x.requires_grad):,} trainable parameters")
+        results.append(train_model(model, sets["train"], sets["validation"], replace(settings, seed=p["seed"] + index),
+                                   device, checkpoint=checkpoint_path(index),
+                                   fingerprint=f"{run_fingerprint(p, INPUTS, CODE)}:{index}"))
+        members.append(model)
+    model = EnsembleClassifier(members) if len(members) > 1 else members[0]
+    if len(members) > 1:
+        val_loss, val_accuracy = evaluate_loss(model, sets["validation"], settings.batch_size * 4, device,
+                                               ClassificationObjective(len(label_map)), settings.precision)
+        print(f"train: the averaged {'+'.join(cells)} ensemble: val loss {val_loss:.4f} accuracy {val_accuracy:.4f}")
 
     classifier = TrainedClassifier(model.cpu(), Tokenizer.load("data/tokenizer.json"),
                                    vocabulary, label_map, int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"])
     with atomic_path("data/model") as tmp:
         classifier.save(tmp)
-    write_training_metrics(result, "accuracy")
-    CHECKPOINT.unlink(missing_ok=True)
+    if len(members) > 1:
+        write_ensemble_metrics(results, [f"{index + 1}:{cell}" for index, cell in enumerate(cells)],
+                               val_loss, val_accuracy, "accuracy")
+    else:
+        write_training_metrics(results[0], "accuracy")
+    for index in range(len(cells)):
+        checkpoint_path(index).unlink(missing_ok=True)
+
+
+def checkpoint_path(member: int) -> Path:
+    return CHECKPOINT if member == 0 else CHECKPOINT.with_name(f"train-member{member + 1}.pt")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from safetensors.torch import load_file, save_file
 
 from .atomic import sha256_of_file
 from .errors import ModelFileError
-from .models import ModelConfig, RNNClassifier
+from .models import EnsembleClassifier, ModelConfig, RNNClassifier
 from .sequences import pad_sequences
 from .text import LabelMap, Tokenizer, Vocabulary
 
@@ -27,7 +27,7 @@ FORMAT = "rnnpipe-classifier-1"
 
 @dataclass
 class TrainedClassifier:
-    model: RNNClassifier
+    model: RNNClassifier | EnsembleClassifier
     tokenizer: Tokenizer
     vocabulary: Vocabulary
     label_map: LabelMap
@@ -45,7 +45,9 @@ class TrainedClassifier:
         recorded = {"format": FORMAT, "vocab_sha256": self.vocabulary.sha256(), "labels": self.label_map.labels}
         save_file(state, folder / "model.safetensors", metadata={"rnnpipe": json.dumps(recorded, sort_keys=True)})
         self.vocabulary.save(folder / "vocab.txt")
-        meta = {"format": FORMAT, "model": self.model.config.to_dict(), "tokenizer": self.tokenizer.to_dict(),
+        architecture = ({"members": [m.config.to_dict() for m in self.model.members]}
+                        if isinstance(self.model, EnsembleClassifier) else {"model": self.model.config.to_dict()})
+        meta = {"format": FORMAT, **architecture, "tokenizer": self.tokenizer.to_dict(),
                 "maxlen": self.maxlen, "truncating": self.truncating, "labels": self.label_map.labels,
                 "vocab_sha256": self.vocabulary.sha256(), "weights_sha256": sha256_of_file(folder / "model.safetensors")}
         (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
@@ -62,11 +64,14 @@ class TrainedClassifier:
             meta = json.loads(files["model.json"].read_text(encoding="utf-8"))
             if meta.get("format") != FORMAT:
                 raise ModelFileError(f"{files['model.json']}: format {meta.get('format')!r}, expected {FORMAT!r}.")
-            config = ModelConfig(**meta["model"])
+            configs = [ModelConfig(**c) for c in meta["members"]] if "members" in meta else [ModelConfig(**meta["model"])]
+            config = configs[0]
+            if len({(c.vocab_size, c.num_classes) for c in configs}) != 1:
+                raise ValueError("ensemble members differ in vocabulary size or classes")
             tokenizer = Tokenizer(**meta["tokenizer"])
             label_map = LabelMap(meta["labels"])
             maxlen, truncating = int(meta["maxlen"]), meta["truncating"]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise ModelFileError(f"{files['model.json']}: unreadable or incomplete ({exc}).") from None
         try:
             vocabulary = Vocabulary.load(files["vocab.txt"])
@@ -89,7 +94,7 @@ class TrainedClassifier:
         if recorded.get("vocab_sha256") != vocabulary.sha256() or recorded.get("labels") != label_map.labels:
             raise ModelFileError(f"{files['model.json']}: its label map or vocabulary differs from the one recorded "
                                  f"in the weights; the model folder has been altered or mixed up.")
-        model = RNNClassifier(config)
+        model = EnsembleClassifier([RNNClassifier(c) for c in configs]) if "members" in meta else RNNClassifier(config)
         try:
             model.load_state_dict(state, strict=True)
         except RuntimeError as exc:

@@ -41,8 +41,14 @@ class Rule:
         if self.kind is list and not all(isinstance(item, str) for item in value):
             hint = (" YAML reads unquoted No/Yes/On/Off as booleans: quote such names, e.g. [\"No\", \"station\"]."
                     if any(isinstance(item, bool) for item in value) else "")
-            raise ParamsError(f"{source}: '{key}' must be a list of column names (strings), got {value!r}.{hint}")
-        if self.choices and value not in self.choices:
+            what = "names" if self.choices else "column names"
+            raise ParamsError(f"{source}: '{key}' must be a list of {what} (strings), got {value!r}.{hint}")
+        if self.kind is list and self.choices:
+            wrong = [item for item in value if item not in self.choices]
+            if wrong:
+                raise ParamsError(f"{source}: '{key}' holds {', '.join(map(repr, wrong))}; each item must be one of: "
+                                  f"{', '.join(self.choices)}.")
+        elif self.choices and value not in self.choices:
             raise ParamsError(f"{source}: '{key}' is {value!r}; allowed: {', '.join(map(str, self.choices))}.")
         too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
         too_high = self.high is not None and (value >= self.high if self.high_open else value > self.high)
@@ -125,6 +131,7 @@ SCHEMA: dict[str, dict[str, Rule]] = {
         "device": _choice("auto", "cpu", "cuda"),
         "precision": _choice("auto", "fp32", "bf16", "fp16"),
         "ema_decay": Rule(float, low=0.0, high=1.0, high_open=True),
+        "ensemble_cells": Rule(list, choices=("rnn", "lstm", "gru")),
     },
     "evaluate": {
         "batch_size": Rule(int, low=1),
@@ -135,7 +142,7 @@ SCHEMA: dict[str, dict[str, Rule]] = {
 
 # The forecasting pipeline (forecast/params.yaml): same rules, its own sections.
 _TRAINING_RULES = {k: v for k, v in SCHEMA["train"].items()
-                   if k not in ("freeze_embeddings", "pooling", "bucket_batches")}
+                   if k not in ("freeze_embeddings", "pooling", "bucket_batches", "ensemble_cells")}
 FORECAST_SCHEMA: dict[str, dict[str, Rule]] = {
     "data": {
         "source": _choice("synthetic", "jena", "files"),
