@@ -1,9 +1,13 @@
 import itertools
+import json
 
 import pytest
 import torch
 
-from rnnpipe.models import ModelConfig, RNNClassifier, reverse_within_length
+from rnnpipe.artifacts import TrainedClassifier
+from rnnpipe.errors import ModelFileError
+from rnnpipe.models import EnsembleClassifier, ModelConfig, RNNClassifier, reverse_within_length
+from rnnpipe.text import LabelMap, Tokenizer, Vocabulary
 
 
 def make_model(**overrides) -> RNNClassifier:
@@ -77,3 +81,38 @@ def test_frozen_embeddings_get_no_gradient():
 def test_pretrained_matrix_of_wrong_shape_is_rejected():
     with pytest.raises(ValueError, match=r"\(50, 6\)"):
         RNNClassifier(ModelConfig(vocab_size=50, embed_dim=6, num_classes=2), torch.zeros(49, 6))
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_ensemble_output_is_the_mean_of_its_members_logits(classes):
+    members = [make_model(cell=cell, num_classes=classes, pooling="meanmax") for cell in ("lstm", "gru", "rnn")]
+    for seed, member in enumerate(members):  # make_model seeds identically; give each its own weights
+        torch.manual_seed(seed)
+        torch.nn.init.normal_(member.head.weight)
+    ids, lengths = batch([4, 1, 7], 9)
+    expected = sum(member(ids, lengths) for member in members) / 3
+    torch.testing.assert_close(EnsembleClassifier(members)(ids, lengths), expected)
+
+
+def test_ensemble_members_must_share_vocabulary_and_classes():
+    with pytest.raises(ValueError, match="share the vocabulary size and the classes"):
+        EnsembleClassifier([make_model(), make_model(vocab_size=51)])
+
+
+def test_ensemble_model_folder_round_trip_and_mixed_up_members(tmp_path):
+    vocabulary = Vocabulary(["<pad>", "<unk>", *[f"w{i}" for i in range(48)]])
+    members = [make_model(cell="lstm", bidirectional=True), make_model(cell="gru", hidden=7)]
+    TrainedClassifier(EnsembleClassifier(members), Tokenizer(), vocabulary, LabelMap(["neg", "pos"]), 20,
+                      "pre").save(tmp_path / "model")
+    loaded = TrainedClassifier.load(tmp_path / "model")
+    assert isinstance(loaded.model, EnsembleClassifier)
+    assert [m.config for m in loaded.model.members] == [m.config for m in members]
+    ids, lengths = batch([3, 5], 6)
+    torch.testing.assert_close(loaded.model(ids, lengths), EnsembleClassifier(members)(ids, lengths))
+    assert loaded.predict_proba(["w1 w2 w3"]).shape == (1, 2)
+
+    meta = json.loads((tmp_path / "model/model.json").read_text())
+    meta["members"][1]["hidden"] = 8  # the weights no longer fit the recorded architecture
+    (tmp_path / "model/model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelFileError, match="weights do not fit the architecture"):
+        TrainedClassifier.load(tmp_path / "model")

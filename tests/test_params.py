@@ -51,6 +51,10 @@ def test_typo_in_a_section_suggests_the_right_one():
     ("train", "lr", "fast", r"'train.lr' must be float, got 'fast'"),
     ("train", "epochs", 2.5, r"'train.epochs' must be int"),
     ("train", "bidirectional", 1, r"'train.bidirectional' must be bool"),
+    ("train", "ensemble_cells", "gru", r"'train.ensemble_cells' must be list"),
+    ("train", "ensemble_cells", ["gru", "transformer"], r"'train.ensemble_cells' holds 'transformer'; each item must "
+                                                         r"be one of: rnn, lstm, gru"),
+    ("train", "ema_decay", 1.0, r"'train.ema_decay' is 1.0, out of range"),
 ])
 def test_bad_values_name_the_key_and_what_is_allowed(section, key, value, message):
     with pytest.raises(ParamsError, match=message):

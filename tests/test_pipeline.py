@@ -135,18 +135,20 @@ def test_predict_refuses_an_altered_model_folder(reproduced_pipeline, tmp_path, 
     assert result.returncode == 1 and "has been altered or mixed up" in result.stderr, result.stderr
 
 
-def test_users_own_table_with_three_integer_labels(tmp_path):
+def three_label_table(path):
     rows = []
     for i in range(300):
         label = (i % 3) - 1
         word = {-1: "awful", 0: "fine", 1: "great"}[label]
         rows.append({"review": f"this was {word} film number {i}", "sentiment": label})
-    pd.DataFrame(rows).to_csv(tmp_path / "reviews.csv", index=False)
-    wd = make_pipeline_copy(tmp_path / "project", {
-        "data": {"source": "table"},
-        "download": {"table_path": str(tmp_path / "reviews.csv"), "text_column": "review",
-                     "label_column": "sentiment"},
-        "train": {"epochs": 6, "lr": 0.01}})
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return {"data": {"source": "table"},
+            "download": {"table_path": str(path), "text_column": "review", "label_column": "sentiment"}}
+
+
+def test_users_own_table_with_three_integer_labels(tmp_path):
+    table = three_label_table(tmp_path / "reviews.csv")
+    wd = make_pipeline_copy(tmp_path / "project", {**table, "train": {"epochs": 6, "lr": 0.01}})
     run(["dvc", "repro"], wd)
     assert json.loads((wd / "data/labels.json").read_text())["labels"] == [-1, 0, 1]
     assert json.loads((wd / "metrics/data.json").read_text())["rows"]["test"] == 60
@@ -155,6 +157,31 @@ def test_users_own_table_with_three_integer_labels(tmp_path):
     assert set(pd.read_csv(wd / "metrics/confusion.csv")["actual"].astype(str)) == {"-1", "0", "1"}
     predicted = run(["python", "-m", "rnnpipe.cli", "predict", "--json", "this was awful"], wd).stdout
     assert json.loads(predicted)["label"] == -1
+
+
+def test_an_ensemble_trains_one_model_per_cell_and_saves_their_average(tmp_path):
+    table = three_label_table(tmp_path / "reviews.csv")
+    wd = make_pipeline_copy(tmp_path / "project", {**table, "train": {"epochs": 3, "lr": 0.01,
+                                                                       "ensemble_cells": ["gru", "rnn"]}})
+    run(["dvc", "repro"], wd)
+    summary = json.loads((wd / "metrics/train.json").read_text())
+    assert [m["member"] for m in summary["members"]] == ["1:lstm", "2:gru", "3:rnn"]
+    history = pd.read_csv(wd / "metrics/history.csv")
+    assert list(history["member"].unique()) == ["1:lstm", "2:gru", "3:rnn"]
+    model = json.loads((wd / "data/model/model.json").read_text())
+    assert [m["cell"] for m in model["members"]] == ["lstm", "gru", "rnn"]
+    assert not list((wd / "data/.checkpoints").glob("*.pt"))
+    # The saved model is the average: its validation loss, recomputed, is the one reported, and no
+    # single member has it.
+    check = ("import torch; from rnnpipe.artifacts import TrainedClassifier; "
+             "from rnnpipe.batching import load_padded; from rnnpipe.training import ClassificationObjective, "
+             "evaluate_loss; val = load_padded('data/padded.parquet', ('validation',))[0]['validation']; "
+             "print(evaluate_loss(TrainedClassifier.load('data/model').model, val, 64, torch.device('cpu'), "
+             "ClassificationObjective(3))[0])")
+    assert float(run(["python", "-c", check], wd).stdout) == pytest.approx(summary["val_loss"], abs=1e-5)
+    assert all(abs(m["val_loss"] - summary["val_loss"]) > 1e-4 for m in summary["members"])
+    predicted = run(["python", "-m", "rnnpipe.cli", "predict", "--json", "this was great"], wd).stdout
+    assert json.loads(predicted)["label"] in (-1, 0, 1)
 
 
 def test_a_failing_stage_names_the_problem_and_writes_nothing(tmp_path):
