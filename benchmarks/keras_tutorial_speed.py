@@ -4,8 +4,8 @@
     python benchmarks/keras_tutorial_speed.py --precision bf16 --bucket-batches 50   # faster, see README
 
 Both sides train the same model (Embedding(10000, 32) -> LSTM(100) -> Dense(1), Keras-style init,
-Adam 1e-3, batch 64) on the same 25,000 training reviews, tokenized once, for the same number of
-samples, in this one process:
+Adam 1e-3, batch 64; `--batch-size` / `--lr` change rnnpipe's side only) on the same 25,000 training
+reviews, tokenized once, for the same number of samples, in this one process:
 - reference: every review pre-padded / pre-truncated to 500 ids, all 500 steps computed, last output
   (the Keras tutorial, written in plain PyTorch);
 - rnnpipe: the same padded rows, through rnnpipe's loader (left-aligned rows, length-bucketed
