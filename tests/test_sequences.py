@@ -47,3 +47,34 @@ def test_many_random_sequences_agree_with_a_plain_python_reference():
                 kept = seq[-6:] if truncating == "pre" else seq[:6]
                 fill = [0] * (6 - len(kept))
                 assert row == (fill + kept if padding == "pre" else kept + fill)
+
+
+@pytest.mark.parametrize("padding", ["pre", "post"])
+def test_load_padded_streams_every_split_left_aligned(tmp_path, padding):
+    """More rows than one record batch, splits interleaved: each split gets exactly its rows, in order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from rnnpipe.batching import load_padded
+
+    rng = np.random.default_rng(3)
+    sequences = [rng.integers(2, 90, rng.integers(0, 13)).tolist() for _ in range(9_000)]
+    padded, lengths = pad_sequences(sequences, 12, padding=padding, truncating="pre")
+    split = rng.choice(["train", "validation", "test"], len(sequences))
+    labels = rng.integers(0, 2, len(sequences))
+    table = pa.table({"ids": pa.FixedSizeListArray.from_arrays(pa.array(padded.reshape(-1).astype(np.int32)), 12),
+                      "length": pa.array(lengths.astype(np.int32)), "label": pa.array(labels),
+                      "split": pa.array(split)}).replace_schema_metadata(
+        {"rnnpipe.padding": padding, "rnnpipe.truncating": "pre", "rnnpipe.maxlen": "12"})
+    pq.write_table(table, tmp_path / "padded.parquet", row_group_size=2_500)
+    sets, metadata = load_padded(str(tmp_path / "padded.parquet"), splits=("test", "train"))
+    assert set(sets) == {"test", "train"} and metadata["rnnpipe.padding"] == padding
+    for name, data in sets.items():
+        rows = np.flatnonzero(split == name)
+        assert data.labels.tolist() == labels[rows].tolist()
+        assert data.lengths.tolist() == [min(len(sequences[r]), 12) for r in rows]
+        expected = np.zeros((len(rows), 12), dtype=np.int64)
+        for i, r in enumerate(rows):
+            kept = sequences[r][-12:]
+            expected[i, :len(kept)] = kept
+        assert np.array_equal(data.ids.numpy(), expected)
