@@ -60,6 +60,8 @@ def main(params: dict) -> None:
                             f"{len(vocabulary)} words: the two come from different tokenize runs. Rerun `dvc repro`.")
     settings = TrainSettings(**{f.name: p[f.name] for f in fields(TrainSettings)})
     cells = [p["cell"], *p["ensemble_cells"]]
+    ensemble = len(cells) > 1
+    fingerprint = run_fingerprint(p, INPUTS, CODE)  # hashes the input files: once, not per member
     members, results = [], []
     for index, cell in enumerate(cells):
         seed_everything(p["seed"] + index)
@@ -67,15 +69,15 @@ def main(params: dict) -> None:
                              cell=cell, hidden=p["hidden"], layers=p["layers"], bidirectional=p["bidirectional"],
                              dropout=p["dropout"], pooling=p["pooling"], freeze_embeddings=p["freeze_embeddings"])
         model = RNNClassifier(config, weights)
-        member = f" (member {index + 1} of {len(cells)})" if len(cells) > 1 else ""
+        member = f" (member {index + 1} of {len(cells)})" if ensemble else ""
         print(f"train: {cell} on {device}{member}, {len(sets['train'])} train / {len(sets['validation'])} validation "
               f"rows, {sum(x.numel() for x in model.parameters() if x.requires_grad):,} trainable parameters")
         results.append(train_model(model, sets["train"], sets["validation"], replace(settings, seed=p["seed"] + index),
                                    device, checkpoint=checkpoint_path(index),
-                                   fingerprint=f"{run_fingerprint(p, INPUTS, CODE)}:{index}"))
+                                   fingerprint=f"{fingerprint}:{index}"))
         members.append(model)
-    model = EnsembleClassifier(members) if len(members) > 1 else members[0]
-    if len(members) > 1:
+    model = EnsembleClassifier(members) if ensemble else members[0]
+    if ensemble:
         val_loss, val_accuracy = evaluate_loss(model, sets["validation"], settings.batch_size * 4, device,
                                                ClassificationObjective(len(label_map)), settings.precision)
         print(f"train: the averaged {'+'.join(cells)} ensemble: val loss {val_loss:.4f} accuracy {val_accuracy:.4f}")
@@ -84,7 +86,7 @@ def main(params: dict) -> None:
                                    vocabulary, label_map, int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"])
     with atomic_path("data/model") as tmp:
         classifier.save(tmp)
-    if len(members) > 1:
+    if ensemble:
         write_ensemble_metrics(results, [f"{index + 1}:{cell}" for index, cell in enumerate(cells)],
                                val_loss, val_accuracy, "accuracy")
     else:

@@ -287,10 +287,8 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
             print(f"early stopping: no validation improvement for {waited} epochs; "
                   f"keeping epoch {result.best_epoch}", file=sys.stderr)
             break
-    if best_state is None and averaged is not None:  # no validation set: the last averaged weights
-        best_state = averaged.module.state_dict()
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    # Without a validation set: the last weights, averaged ones when ema_decay is on.
+    model.load_state_dict(best_state if best_state is not None else kept.state_dict())
     return result
 
 
