@@ -24,12 +24,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnpipe.batching import SequenceSet, left_align
-from rnnpipe.datasets import read_imdb_tarball
-from rnnpipe.models import ModelConfig, RNNClassifier, keras_init_
-from rnnpipe.sequences import pad_sequences
-from rnnpipe.text import Tokenizer, build_vocabulary, encode_corpus
-from rnnpipe.training import TrainSettings, predict, seed_everything, train_model
+from rnnpipe.data.ragged import left_align
+from rnnpipe.text.sequences import SequenceSet
+from rnnpipe.text.datasets import read_imdb_tarball
+from rnnpipe.nn.recurrent import keras_init_
+from rnnpipe.text.model import ClassifierConfig, RNNClassifier
+from rnnpipe.data.ragged import pad_sequences
+from rnnpipe.text.tokenizer import Tokenizer
+from rnnpipe.text.vocabulary import build_vocabulary, encode_corpus
+from rnnpipe.core.device import seed_everything
+from rnnpipe.training.inference import predict
+from rnnpipe.training.loop import TrainSettings, train_model
 
 DEFAULT_TARBALL = Path(__file__).resolve().parents[1].parent / "shared/datasets/imdb/aclImdb_v1.tar.gz"
 
@@ -126,7 +131,7 @@ def main() -> None:
     report = {"epochs": args.epochs, "train_samples": samples, "threads": torch.get_num_threads()}
 
     seed_everything(args.seed)
-    config = ModelConfig(vocab_size=num_words, embed_dim=embed_dim, num_classes=2, cell="lstm", hidden=hidden)
+    config = ClassifierConfig(vocab_size=num_words, embed_dim=embed_dim, num_classes=2, cell="lstm", hidden=hidden)
     ours = RNNClassifier(config)
     train_set = SequenceSet(torch.from_numpy(left_align(x_train, len_train, "pre")), torch.from_numpy(len_train),
                             torch.from_numpy(y_train))

@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 
-from rnnpipe.text import Tokenizer
+from rnnpipe.text.tokenizer import Tokenizer
 
 
 def main() -> None:

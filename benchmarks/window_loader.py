@@ -20,7 +20,7 @@ import time
 import numpy as np
 import torch
 
-from rnnpipe.windows import make_windows
+from rnnpipe.forecast.windows import make_windows
 
 FEATURES = 14
 

@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 
-from .errors import RnnpipeError
+from .core.errors import RnnpipeError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,7 +42,7 @@ def _read_texts(args) -> list[str]:
 
 
 def predict(args) -> int:
-    from .artifacts import TrainedClassifier  # torch is imported only when needed
+    from .text.classifier import TrainedClassifier  # torch is imported only when needed
 
     classifier = TrainedClassifier.load(args.model)
     texts = _read_texts(args)

@@ -11,31 +11,34 @@ first evaluate.plot_points test windows (`dvc plots show`).
 import pandas as pd
 import torch
 
-from rnnpipe.atomic import atomic_path, write_json
-from rnnpipe.errors import DataError
-from rnnpipe.forecasting import (TrainedForecaster, linear_forecast, load_prepared, naive_forecast,
-                                 regression_metrics)
-from rnnpipe.params import FORECAST_SCHEMA
-from rnnpipe.stage import run_stage
-from rnnpipe.training import predict, resolve_device
+from rnnpipe.core.atomic import atomic_path, write_json
+from rnnpipe.core.device import resolve_device
+from rnnpipe.core.errors import DataError
+from rnnpipe.core.metrics import regression_metrics
+from rnnpipe.core.stage import run_stage
+from rnnpipe.forecast.baselines import linear_forecast, naive_forecast
+from rnnpipe.forecast.model import TrainedForecaster
+from rnnpipe.forecast.params import FORECAST_SCHEMA
+from rnnpipe.forecast.prepared import load_prepared
+from rnnpipe.training.inference import predict
 
 
 def main(params: dict) -> None:
-    w, e = params["window"], params["evaluate"]
-    device = resolve_device(e["device"])
+    window, settings = params["window"], params["evaluate"]
+    device = resolve_device(settings["device"])
     forecaster = TrainedForecaster.load("data/model", device)
-    series = load_prepared("data/series.parquet", "data/stats.json", w["target"])
-    shape = (w["lookback"], w["step"], w["delay"], w["predict_change"])
-    if (forecaster.columns, forecaster.target, forecaster.predict_change) != (series.columns, w["target"], shape[3]):
+    series = load_prepared("data/series.parquet", "data/stats.json", window["target"])
+    shape = (window["lookback"], window["step"], window["delay"], window["predict_change"])
+    if (forecaster.columns, forecaster.target, forecaster.predict_change) != (series.columns, window["target"], shape[3]):
         raise DataError("data/model was trained on other columns, another target or another window.predict_change "
                         "than forecast/params.yaml and data/series.parquet now hold; rerun `dvc repro forecast/dvc.yaml`.")
     test = series.windows("test", *shape)
     truth = series.to_units(test.absolute_targets)
     forecasts = {
-        "rnn": series.to_units(test.absolute(predict(forecaster.model, test, e["batch_size"], device))),
+        "rnn": series.to_units(test.absolute(predict(forecaster.model, test, settings["batch_size"], device))),
         "naive": naive_forecast(series, test),
-        "linear": series.to_units(linear_forecast(series.windows("train", *shape), test, e["linear_alpha"],
-                                                  e["linear_max_windows"], seed=0)),
+        "linear": series.to_units(linear_forecast(series.windows("train", *shape), test, settings["linear_alpha"],
+                                                  settings["linear_max_windows"], seed=0)),
     }
     scores = {name: regression_metrics(truth, values) for name, values in forecasts.items()}
     result = {"mae": scores["rnn"]["mae"], "rmse": scores["rnn"]["rmse"],
@@ -45,17 +48,17 @@ def main(params: dict) -> None:
               "mae_vs_linear": round(scores["rnn"]["mae"] / scores["linear"]["mae"], 4),
               "test_windows": len(test)}
     write_json("metrics/eval.json", result)
-    shown = slice(0, min(e["plot_points"], len(test)))
+    shown = slice(0, min(settings["plot_points"], len(test)))
     times = series.times[test.anchors[shown] + test.delay]
     with atomic_path("metrics/predictions.csv") as tmp:
         pd.DataFrame({"time": times.strftime("%Y-%m-%d %H:%M"), "truth": truth[shown],
                       **{name: values[shown] for name, values in forecasts.items()}}).to_csv(
             tmp, index=False, float_format="%.4f")
-    print(f"evaluate: {w['target']} {w['delay']} steps ahead on {len(test)} test windows: MAE rnn "
+    print(f"evaluate: {window['target']} {window['delay']} steps ahead on {len(test)} test windows: MAE rnn "
           f"{result['mae']:.3f}, naive {result['naive_mae']:.3f}, linear {result['linear_mae']:.3f} "
           f"(RMSE {result['rmse']:.3f} / {result['naive_rmse']:.3f} / {result['linear_rmse']:.3f})")
 
 
 if __name__ == "__main__":
     torch.set_grad_enabled(False)
-    run_stage("evaluate", main, schema=FORECAST_SCHEMA)
+    run_stage("evaluate", main, FORECAST_SCHEMA)

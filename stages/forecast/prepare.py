@@ -15,22 +15,22 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnpipe.atomic import atomic_path, write_json
-from rnnpipe.params import FORECAST_SCHEMA
-from rnnpipe.series import (normalisation_stats, numeric_features, parse_timestamps, read_series_files, regularise,
-                            split_bounds)
-from rnnpipe.stage import run_stage
+from rnnpipe.core.atomic import atomic_path, write_json
+from rnnpipe.core.stage import run_stage
+from rnnpipe.forecast.params import FORECAST_SCHEMA
+from rnnpipe.forecast.series import (normalisation_stats, numeric_features, parse_timestamps, read_series_files,
+                                     regularise, split_bounds)
 
 RAW = Path("data/raw")
 
 
 def main(params: dict) -> None:
-    p = params["prepare"]
-    raw, encodings = read_series_files(sorted(RAW.glob("*.csv")), p["encoding"], p["na_values"])
-    times, time_columns = parse_timestamps(raw, p["time_column"], p["time_format"])
-    features = numeric_features(raw, time_columns, p["drop_columns"], p["direction_columns"])
-    series, report = regularise(features, times, p["frequency"], p["duplicates"], p["fill"], p["max_gap"])
-    bounds = split_bounds(series.index, p["train_fraction"], p["val_fraction"], p["val_start"], p["test_start"])
+    settings = params["prepare"]
+    raw, encodings = read_series_files(sorted(RAW.glob("*.csv")), settings["encoding"], settings["na_values"])
+    times, time_columns = parse_timestamps(raw, settings["time_column"], settings["time_format"])
+    features = numeric_features(raw, time_columns, settings["drop_columns"], settings["direction_columns"])
+    series, report = regularise(features, times, settings["frequency"], settings["duplicates"], settings["fill"], settings["max_gap"])
+    bounds = split_bounds(series.index, settings["train_fraction"], settings["val_fraction"], settings["val_start"], settings["test_start"])
     split = np.empty(len(series), dtype=object)
     for name, (start, stop) in bounds.items():
         split[start:stop] = name
@@ -52,11 +52,11 @@ def main(params: dict) -> None:
     for key in ("duplicate_timestamps", "off_grid_rows", "missing_timestamps", "missing_values", "invalid_rows"):
         if report[key]:
             print(f"prepare: {report[key]} {key.replace('_', ' ')}"
-                  + (f" ({report['filled_values']} values filled: prepare.fill={p['fill']}, "
-                     f"max_gap={p['max_gap']})" if key == "missing_values" else ""))
+                  + (f" ({report['filled_values']} values filled: prepare.fill={settings['fill']}, "
+                     f"max_gap={settings['max_gap']})" if key == "missing_values" else ""))
     print(f"prepare: {len(frame)} rows x {len(columns)} features every {report['frequency']} -> data/series.parquet; "
           + ", ".join(f"{k} {v['rows']} ({v['from'][:10]} .. {v['to'][:10]})" for k, v in periods.items()))
 
 
 if __name__ == "__main__":
-    run_stage("prepare", main, schema=FORECAST_SCHEMA)
+    run_stage("prepare", main, FORECAST_SCHEMA)

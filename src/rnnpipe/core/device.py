@@ -1,0 +1,38 @@
+"""Where and in which precision a model runs, and seeding every random generator a run uses."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+from .errors import TrainingError
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' (CUDA when present), 'cpu' or 'cuda'; asking for CUDA without a GPU is an error, not a fallback."""
+    if name == "cuda" and not torch.cuda.is_available():
+        raise TrainingError("device 'cuda' was requested but no CUDA GPU is available to torch; "
+                            "set train.device (and evaluate.device) to auto or cpu.")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def autocast_dtype(device: torch.device, precision: str) -> torch.dtype | None:
+    """The autocast dtype for `precision` ('auto', 'fp32', 'bf16', 'fp16') on `device`; None = float32.
+
+    'auto' is float16 on CUDA (tensor cores, with a gradient scaler) and float32 on CPU.
+    """
+    if precision == "auto":
+        return torch.float16 if device.type == "cuda" else None
+    if precision == "fp16" and device.type != "cuda":
+        raise TrainingError("train.precision=fp16 needs a CUDA device; use bf16 or fp32 on CPU.")
+    return {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)

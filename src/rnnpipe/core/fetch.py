@@ -1,0 +1,135 @@
+"""Fetch a file named by a URL, a `file://` URL or a local path, and verify its SHA-256.
+
+Remote files are downloaded once into a cache folder (RNNPIPE_CACHE, else XDG_CACHE_HOME/rnnpipe,
+else ~/.cache/rnnpipe) through a temporary file, so an interrupted download never looks complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .errors import DownloadError
+from .hashing import sha256_of_file
+
+# Published checksums of files the project knows by URL.
+KNOWN_SHA256 = {
+    "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz":
+        "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
+    "http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz":
+        "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
+}
+
+
+def cache_dir() -> Path:
+    if os.environ.get("RNNPIPE_CACHE"):
+        return Path(os.environ["RNNPIPE_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "rnnpipe"
+
+
+def is_remote(location: str) -> bool:
+    return urllib.parse.urlparse(location).scheme in ("http", "https", "ftp")
+
+
+def local_path(location: str) -> Path:
+    """The filesystem path of a local path or file:// URL."""
+    parsed = urllib.parse.urlparse(location)
+    if parsed.scheme == "file":
+        return Path(urllib.request.url2pathname(parsed.path))
+    return Path(location).expanduser()
+
+
+def _download(url: str, target: Path, timeout: float) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with tqdm(total=total, unit="B", unit_scale=True, desc=f"download {target.name}",
+                      file=sys.stderr, disable=None) as bar:
+                while chunk := response.read(1 << 20):
+                    out.write(chunk)
+                    bar.update(len(chunk))
+            if total is not None and out.tell() != total:
+                raise DownloadError(f"{url}: download truncated ({out.tell()} of {total} bytes); run the stage again.")
+        os.replace(tmp_name, target)
+    except urllib.error.HTTPError as exc:
+        raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}; check the URL or download the file by hand "
+                            f"and pass its local path instead.") from None
+    except (urllib.error.URLError, OSError) as exc:
+        if isinstance(exc, DownloadError):
+            raise
+        reason = getattr(exc, "reason", exc)
+        raise DownloadError(f"{url}: cannot be reached ({reason}). If this machine is offline, download the file "
+                            f"elsewhere and pass its local path or a file:// URL instead.") from None
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+
+
+def fetch(location: str, *, param: str = "", timeout: float = 60.0) -> Path:
+    """Return a local path for `location`, downloading remote URLs into the cache first; `param` names the
+    param that gave the location, for messages."""
+    if not location:
+        raise DownloadError(f"no URL or path given{f' ({param} is empty)' if param else ''}; set it to a local "
+                            f"path, a file:// URL or a URL.")
+    if not is_remote(location):
+        path = local_path(location)
+        if not path.exists():
+            raise DownloadError(f"{location}: no such file; check the path (relative paths start at the repo root).")
+        return path
+    name = Path(urllib.parse.urlparse(location).path).name or "download"
+    key = hashlib.sha256(location.encode()).hexdigest()[:12]
+    target = cache_dir() / f"{key}-{name}"
+    if not target.exists():
+        _download(location, target, timeout)
+    return target
+
+
+def sha256_from_sums_file(path: Path) -> str | None:
+    """The hash listed for `path` in a SHA256SUMS file in its folder or up to two folders above, if any."""
+    path = path.resolve()
+    for folder in (path.parent, path.parent.parent, path.parent.parent.parent):
+        sums = folder / "SHA256SUMS"
+        if not sums.is_file():
+            continue
+        for line in sums.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) == 2 and (folder / parts[1].lstrip("*")).resolve() == path:
+                return parts[0].lower()
+    return None
+
+
+def expected_sha256(param: str, location: str, path: Path) -> str | None:
+    """Resolve the `sha256` param: a hex digest, 'auto' (known URL or a SHA256SUMS beside the file) or 'none'."""
+    value = param.strip().lower()
+    if value == "none":
+        return None
+    if value == "auto":
+        return KNOWN_SHA256.get(location) or sha256_from_sums_file(path)
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise DownloadError(f"download.sha256 must be 'auto', 'none' or 64 hex digits, got {param!r}.")
+    return value
+
+
+def verify_sha256(path: Path, expected: str | None, location: str) -> str:
+    """Hash `path`; raise if it differs from `expected` (a remote download is removed so it is fetched anew)."""
+    actual = sha256_of_file(path)
+    if expected is not None and actual != expected:
+        if is_remote(location):
+            path.unlink(missing_ok=True)
+        raise DownloadError(
+            f"{location}: SHA-256 mismatch: expected {expected}, got {actual}. The file is corrupt, truncated or a "
+            f"different release; download it again, or if you trust it set download.sha256 to {actual}."
+        )
+    return actual
+

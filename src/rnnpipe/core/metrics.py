@@ -1,0 +1,58 @@
+"""Test-split metrics: classification (accuracy, macro precision/recall/F1, log-loss, ROC AUC, the
+confusion and ROC plot files) and regression (MAE, RMSE), and probabilities from logits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn import metrics
+
+
+def classification_metrics(labels: np.ndarray, proba: np.ndarray) -> dict:
+    """`labels` are class ids [n]; `proba` is [n, classes]."""
+    predicted = proba.argmax(axis=1)
+    precision, recall, f1, _ = metrics.precision_recall_fscore_support(labels, predicted, average="macro",
+                                                                       zero_division=0)
+    result = {
+        "accuracy": metrics.accuracy_score(labels, predicted),
+        "precision_macro": precision,
+        "recall_macro": recall,
+        "f1_macro": f1,
+        "log_loss": metrics.log_loss(labels, np.clip(proba, 1e-7, 1 - 1e-7), labels=list(range(proba.shape[1]))),
+    }
+    if proba.shape[1] == 2 and len(np.unique(labels)) == 2:
+        result["roc_auc"] = metrics.roc_auc_score(labels, proba[:, 1])
+    return {k: round(float(v), 6) for k, v in result.items()}
+
+
+def confusion_rows(labels: np.ndarray, proba: np.ndarray, names: list) -> pd.DataFrame:
+    """One row per example (actual, predicted), the input DVC's confusion template expects."""
+    names = np.asarray([str(n) for n in names], dtype=object)
+    return pd.DataFrame({"actual": names[labels], "predicted": names[proba.argmax(axis=1)]})
+
+
+def roc_points(labels: np.ndarray, proba: np.ndarray, names: list) -> pd.DataFrame:
+    """ROC curve points; for two classes the positive class only, else one-vs-rest per class."""
+    classes = [1] if proba.shape[1] == 2 else range(proba.shape[1])
+    frames = []
+    for k in classes:
+        if len(np.unique(labels == k)) < 2:
+            continue  # a class absent from (or alone in) the test split has no curve
+        fpr, tpr, thresholds = metrics.roc_curve(labels == k, proba[:, k])
+        frames.append(pd.DataFrame({"class": str(names[k]), "fpr": fpr, "tpr": tpr,
+                                    "threshold": np.clip(thresholds, 0.0, 1.0)}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["class", "fpr", "tpr", "threshold"])
+
+
+def probabilities(logits: torch.Tensor) -> np.ndarray:
+    """[n, classes] probabilities from one binary logit per row or a row of class logits."""
+    if logits.dim() == 1:
+        positive = torch.sigmoid(logits)
+        return torch.stack([1 - positive, positive], dim=1).numpy()
+    return torch.softmax(logits, dim=-1).numpy()
+
+
+def regression_metrics(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    error = np.asarray(predicted, dtype=np.float64) - np.asarray(truth, dtype=np.float64)
+    return {"mae": round(float(np.abs(error).mean()), 6), "rmse": round(float(np.sqrt((error ** 2).mean())), 6)}

@@ -1,0 +1,203 @@
+"""Params: one Rule per leaf (type, range or choices, default, meaning), shared rule groups, validation.
+
+A pipeline's schema is a mapping section -> key -> Rule; each task package builds its own from the
+groups below (text/params.py, forecast/params.py). The rule is the one place a setting's default and
+meaning are written: each pipeline's params file and the README's params tables are rendered from the
+schemas (`python -m rnnpipe.paramfiles`) and tests/test_params.py fails when either drifts.
+
+Every stage validates the whole params file (a typo anywhere is caught by the first stage that runs)
+and then reads only its own sections, which are the ones its dvc.yaml entry lists as dependencies.
+Messages name the params file the stage actually read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML, YAMLError
+
+from .errors import ParamsError
+
+Schema = dict[str, dict[str, "Rule"]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One leaf param: its type, allowed range / choices / pattern, default, and a one-line meaning."""
+
+    kind: type
+    default: Any
+    meaning: str
+    choices: tuple = ()
+    low: float | None = None
+    high: float | None = None
+    high_open: bool = False
+    low_open: bool = False
+    pattern: str = ""  # a full-match regular expression for strings, described in `meaning`
+
+    def check(self, key: str, value: Any, source: str = "params.yaml") -> Any:
+        if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if self.kind is int and isinstance(value, bool) or not isinstance(value, self.kind):
+            raise ParamsError(
+                f"{source}: '{key}' must be {self.kind.__name__}, got {value!r} "
+                f"({type(value).__name__}). {self.describe()}"
+            )
+        if self.kind is list and not all(isinstance(item, str) for item in value):
+            hint = (" YAML reads unquoted No/Yes/On/Off as booleans: quote such names, e.g. [\"No\", \"station\"]."
+                    if any(isinstance(item, bool) for item in value) else "")
+            what = "names" if self.choices else "column names"
+            raise ParamsError(f"{source}: '{key}' must be a list of {what} (strings), got {value!r}.{hint}")
+        if self.kind is list and self.choices:
+            wrong = [item for item in value if item not in self.choices]
+            if wrong:
+                raise ParamsError(f"{source}: '{key}' holds {', '.join(map(repr, wrong))}; each item must be one of: "
+                                  f"{', '.join(self.choices)}.")
+        elif self.choices and value not in self.choices:
+            raise ParamsError(f"{source}: '{key}' is {value!r}; allowed: {', '.join(map(str, self.choices))}.")
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            raise ParamsError(f"{source}: '{key}' is {value!r}; expected {self.meaning}")
+        too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
+        too_high = self.high is not None and (value >= self.high if self.high_open else value > self.high)
+        if too_low or too_high:
+            raise ParamsError(f"{source}: '{key}' is {value!r}, out of range; {self.describe()}")
+        return value
+
+    def describe(self) -> str:
+        if self.choices:
+            return "Allowed: " + ", ".join(map(str, self.choices)) + "."
+        if self.low is None and self.high is None:
+            return f"Expected a {self.kind.__name__}."
+        lo = "" if self.low is None else f"{self.low} {'<' if self.low_open else '<='} "
+        hi = "" if self.high is None else f" {'<' if self.high_open else '<='} {self.high}"
+        return f"Expected {lo}value{hi}."
+
+
+def one_of(options: tuple[str, ...], default: str, meaning: str) -> Rule:
+    return Rule(str, default, meaning, choices=options)
+
+
+def fraction(default: float, meaning: str) -> Rule:
+    """A share strictly between 0 and 1."""
+    return Rule(float, default, meaning, low=0.0, high=1.0, low_open=True, high_open=True)
+
+
+def with_defaults(group: dict[str, Rule], **defaults) -> dict[str, Rule]:
+    """`group` with other defaults for some keys (a pipeline whose data call for other starting values)."""
+    unknown = set(defaults) - set(group)
+    if unknown:
+        raise KeyError(f"not in the group: {sorted(unknown)}")
+    return {key: dataclasses.replace(rule, default=defaults[key]) if key in defaults else rule
+            for key, rule in group.items()}
+
+
+DEVICES = ("auto", "cpu", "cuda")
+CELLS = ("rnn", "lstm", "gru")
+
+# The recurrent stack (nn.recurrent.RecurrentStack), under any head.
+RECURRENT_RULES: dict[str, Rule] = {
+    "cell": one_of(CELLS, "lstm", "rnn (Elman) | lstm | gru"),
+    "layers": Rule(int, 1, "recurrent layers", low=1, high=8),
+    "hidden": Rule(int, 64, "units per layer and direction", low=1),
+    "bidirectional": Rule(bool, False, "add a backward direction that reads each row's real steps in reverse"),
+    "dropout": Rule(float, 0.0, "on the inputs, between layers and before the output layer",
+                    low=0.0, high=1.0, high_open=True),
+}
+
+# The shared training loop (training.loop.train_model): optimiser, schedule, early stopping, device.
+TRAINING_RULES: dict[str, Rule] = {
+    "optimizer": one_of(("adam", "rmsprop", "sgd"), "adam", "adam | rmsprop | sgd (momentum 0.9)"),
+    "lr": Rule(float, 0.003, "learning rate", low=0.0, low_open=True),
+    "weight_decay": Rule(float, 0.0, "L2 penalty", low=0.0),
+    "batch_size": Rule(int, 64, "rows per training step", low=1),
+    "epochs": Rule(int, 8, "most passes over the training rows", low=1),
+    "clip_norm": Rule(float, 5.0, "max gradient norm; 0 disables clipping", low=0.0),
+    "patience": Rule(int, 3, "early stopping after this many epochs without a lower validation loss; 0 disables",
+                     low=0),
+    "schedule": one_of(("none", "step", "cosine", "plateau"), "none", "LR schedule: none | step | cosine | plateau"),
+    "step_size": Rule(int, 3, "step: epochs per decay; plateau: epochs without improvement before a decay", low=1),
+    "gamma": Rule(float, 0.5, "LR decay factor of step / plateau", low=0.0, high=1.0, low_open=True),
+    "seed": Rule(int, 42, "model initialisation, dropout and batch order", low=0),
+    "device": one_of(DEVICES, "auto", "auto (CUDA when present) | cpu | cuda"),
+    "precision": one_of(("auto", "fp32", "bf16", "fp16"), "auto",
+                        "auto (fp16 mixed precision on CUDA, fp32 on CPU) | fp32 | bf16 | fp16 (CUDA)"),
+    "ema_decay": Rule(float, 0.0, "validate and keep an exponential moving average of the weights, updated every "
+                      "step (0.999 ~ the last 1,000 steps); 0 = off", low=0.0, high=1.0, high_open=True),
+}
+
+# Length bucketing (data.bucketing): for datasets of variable-length rows.
+BUCKET_BATCHES = Rule(int, 5, "batches are cut from length-sorted pools of this many batches (less padding); "
+                      "1 = plain random batches", low=1)
+
+# Scoring a trained model on the test split.
+EVALUATION_RULES: dict[str, Rule] = {
+    "batch_size": Rule(int, 512, "rows per forward pass", low=1),
+    "device": one_of(DEVICES, "auto", "auto (CUDA when present) | cpu | cuda"),
+}
+
+SHA256_RULE = Rule(str, "auto", "auto (a published hash for a known URL, or a SHA256SUMS file beside the data) | "
+                   "none | 64 hex digits", pattern=r"(?i)auto|none|[0-9a-f]{64}")
+
+
+def defaults(schema: Schema) -> dict[str, dict[str, Any]]:
+    """The params a schema's rules default to, section by section."""
+    return {section: {key: rule.default for key, rule in rules.items()} for section, rules in schema.items()}
+
+
+def _did_you_mean(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def validate(raw: Any, schema: Schema, source: str = "params.yaml") -> dict[str, dict[str, Any]]:
+    """Check every section and leaf against `schema`; return the values with ints widened to floats.
+    Messages name `source`, the file the values came from."""
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{source}: expected a mapping of sections ({', '.join(schema)}), got {type(raw).__name__}.")
+    checked: dict[str, dict[str, Any]] = {}
+    for section, values in raw.items():
+        if section not in schema:
+            raise ParamsError(
+                f"{source}: unknown section '{section}'.{_did_you_mean(str(section), schema)} "
+                f"Known sections: {', '.join(schema)}."
+            )
+        if not isinstance(values, dict):
+            raise ParamsError(f"{source}: section '{section}' must be a mapping of keys to values.")
+        rules = schema[section]
+        for key in values:
+            if key not in rules:
+                raise ParamsError(
+                    f"{source}: unknown key '{section}.{key}'.{_did_you_mean(str(key), rules)} "
+                    f"Keys of '{section}': {', '.join(rules)}."
+                )
+        missing = [key for key in rules if key not in values]
+        if missing:
+            raise ParamsError(f"{source}: section '{section}' lacks {', '.join(section + '.' + m for m in missing)}.")
+        checked[section] = {key: rules[key].check(f"{section}.{key}", values[key], source) for key in rules}
+    absent = [s for s in schema if s not in checked]
+    if absent:
+        raise ParamsError(f"{source}: missing section(s) {', '.join(absent)}; see the README's params table.")
+    return checked
+
+
+def read_yaml(path: str | Path) -> Any:
+    """A params file as DVC reads it (YAML 1.2)."""
+    path = Path(path)
+    try:
+        # YAML 1.2, as DVC reads and writes params files: `No` stays a string (a column name), and
+        # `1e-3` is a float; PyYAML's YAML 1.1 would make them False and a string.
+        return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: not found; run the stage through `dvc repro` (or from the folder of its "
+                          f"dvc.yaml).") from None
+    except YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
+
+
+def load_params(path: str | Path, schema: Schema) -> dict[str, dict[str, Any]]:
+    return validate(read_yaml(path), schema, str(path))

@@ -1,0 +1,1 @@
+"""Task-independent data handling: the batch-source contract, length bucketing, ragged sequences."""

@@ -1,0 +1,1 @@
+"""The forecasting task: weather series, windows, baselines and the forecaster."""

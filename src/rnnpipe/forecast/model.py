@@ -1,0 +1,92 @@
+"""The forecaster: RecurrentStack -> last step -> dense, on windows of numeric features, and its model folder.
+
+`RNNForecaster` maps windows [batch, steps, features] to one regression output [batch] (or one logit
+per target bin). `TrainedForecaster` keeps with it everything needed to use it: the window shape, the
+feature columns, the target and its training-period statistics; the columns, target and window
+shape are also recorded inside the weights (core.model_folder).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ..core.errors import ModelFileError
+from ..core.model_folder import load_model_folder, load_weights, save_model_folder
+from ..nn.heads import PooledHead
+from ..nn.recurrent import RecurrentStack
+
+FORMAT = "rnnpipe-forecaster-1"
+RECORDED = ("columns", "target", "lookback", "step", "delay", "predict_change", "target_mean", "target_std")
+
+
+@dataclass(frozen=True)
+class ForecasterConfig:
+    features: int
+    outputs: int = 1  # 1 = regression; k = logits of k target bins
+    cell: str = "gru"
+    hidden: int = 32
+    layers: int = 1
+    bidirectional: bool = False
+    dropout: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class RNNForecaster(nn.Module):
+    """Windows [batch, steps, features] -> prediction [batch] (regression) or logits [batch, bins]."""
+
+    def __init__(self, config: ForecasterConfig):
+        super().__init__()
+        self.config = config
+        self.rnn = RecurrentStack(config.features, config.cell, config.hidden, config.layers,
+                                  config.bidirectional, config.dropout)
+        self.head = PooledHead(config.hidden, config.bidirectional, "last", config.outputs, config.dropout)
+
+    def forward(self, windows: torch.Tensor) -> torch.Tensor:
+        if windows.dim() != 3 or windows.size(-1) != self.config.features:
+            raise ValueError(f"expected windows of shape [batch, steps, {self.config.features}], "
+                             f"got {tuple(windows.shape)}")
+        lengths = torch.full((windows.size(0),), windows.size(1), dtype=torch.long, device=windows.device)
+        return self.head(self.rnn(windows, lengths), lengths)
+
+
+@dataclass
+class TrainedForecaster:
+    """A forecaster with everything needed to use it: window shape, target, feature statistics."""
+
+    model: RNNForecaster
+    columns: list[str]
+    target: str
+    lookback: int
+    step: int
+    delay: int
+    mean: float
+    std: float
+    predict_change: bool = False
+
+    def save(self, folder: str | Path) -> None:
+        meta = {"model": self.model.config.to_dict(), "columns": self.columns, "target": self.target,
+                "lookback": self.lookback, "step": self.step, "delay": self.delay,
+                "predict_change": self.predict_change, "target_mean": self.mean, "target_std": self.std}
+        save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
+
+    @classmethod
+    def load(cls, folder: str | Path, device: str | torch.device = "cpu") -> "TrainedForecaster":
+        folder = Path(folder)
+        meta, state = load_model_folder(folder, FORMAT, RECORDED,
+                                        missing_hint="Run `dvc repro forecast/dvc.yaml` first.")
+        try:
+            model = RNNForecaster(ForecasterConfig(**meta["model"]))
+            fields = (list(meta["columns"]), str(meta["target"]), int(meta["lookback"]), int(meta["step"]),
+                      int(meta["delay"]), float(meta["target_mean"]), float(meta["target_std"]),
+                      bool(meta["predict_change"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ModelFileError(f"{folder / 'model.json'}: unreadable or incomplete ({exc}).") from None
+        load_weights(model, state, folder)
+        model.to(device).eval()
+        return cls(model, *fields)

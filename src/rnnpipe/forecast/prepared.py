@@ -1,0 +1,82 @@
+"""A prepared series loaded for modelling: standardised features and target, split bounds, windows.
+
+The prepare stage writes raw values (data/series.parquet) and training-period statistics
+(data/stats.json); here features are standardised with those statistics and windows are cut per split.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ..core.errors import DataError
+from .windows import WindowSet, make_windows
+
+SPLITS = ("train", "validation", "test")
+
+
+def naive_offset(frequency: pd.Timedelta, delay: int) -> int:
+    """Rows back from the predicted time to "the same time of day, at least `delay` rows earlier"."""
+    per_day = pd.Timedelta(days=1) / frequency
+    period = int(per_day) if per_day >= 1 and float(per_day).is_integer() else 1
+    return math.ceil(delay / period) * period
+
+
+@dataclass
+class PreparedSeries:
+    """A prepared series with standardised features and target, ready to be cut into windows."""
+
+    times: pd.DatetimeIndex
+    values: np.ndarray        # [rows, features] standardised, float32, 0 where invalid
+    target: np.ndarray        # [rows] standardised target, float32
+    raw_target: np.ndarray    # [rows] target in its own units (NaN where invalid)
+    valid: np.ndarray         # [rows] bool
+    bounds: dict[str, tuple[int, int]]
+    columns: list[str]
+    target_name: str
+    mean: float               # target's training-period mean and standard deviation
+    std: float
+    frequency: pd.Timedelta
+
+    def windows(self, split: str, lookback: int, step: int, delay: int, predict_change: bool = False) -> WindowSet:
+        """Windows of one split; with `predict_change`, targets are changes from the naive forecast."""
+        start, stop = self.bounds[split]
+        offset = naive_offset(self.frequency, delay)
+        return make_windows(self.values, self.target, self.valid, start, stop, lookback=lookback, step=step,
+                            delay=delay, reach_back=offset - delay, base_offset=offset if predict_change else 0,
+                            split=split)
+
+    def to_units(self, standardised: np.ndarray | torch.Tensor) -> np.ndarray:
+        """Standardised target values -> the target's own units."""
+        return np.asarray(standardised, dtype=np.float64) * self.std + self.mean
+
+
+def load_prepared(series_path: str | Path, stats_path: str | Path, target: str) -> PreparedSeries:
+    frame = pd.read_parquet(series_path)
+    stats = json.loads(Path(stats_path).read_text(encoding="utf-8"))
+    columns = stats["columns"]
+    if target not in columns:
+        lowered = {c.lower(): c for c in columns}
+        close = difflib.get_close_matches(target.lower(), list(lowered), n=1, cutoff=0.6)
+        raise DataError(f"window.target '{target}' is not a column of {series_path}"
+                        f"{f' (did you mean {lowered[close[0]]!r}?)' if close else ''}; columns: {columns}.")
+    mean = np.array([stats["mean"][c] for c in columns], dtype=np.float64)
+    std = np.array([stats["std"][c] for c in columns], dtype=np.float64)
+    raw = frame[columns].to_numpy(dtype=np.float64)
+    values = np.nan_to_num((raw - mean) / std, nan=0.0).astype(np.float32)
+    k = columns.index(target)
+    split = frame["split"].to_numpy()
+    bounds = {}
+    for name in SPLITS:
+        rows = np.flatnonzero(split == name)
+        bounds[name] = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
+    return PreparedSeries(pd.DatetimeIndex(frame["time"]), values, values[:, k].copy(), raw[:, k],
+                          frame["valid"].to_numpy(dtype=bool), bounds, columns, target, float(mean[k]), float(std[k]),
+                          pd.Timedelta(stats["frequency"]))

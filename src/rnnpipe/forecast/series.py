@@ -1,0 +1,244 @@
+"""Weather-like time series: read CSV exports, parse timestamps, regularise, fill gaps, split, normalise.
+
+Handles what real station files do: headers in Latin-1 (the Jena station's `W/m²`), the Jena
+timestamp format `01.01.2009 00:10:00`, ISO timestamps, or separate year/month/day/hour columns
+(the UCI Beijing files), `NA` cells, duplicate and missing timestamps, wind direction as compass
+text. Every repair is counted in a report that the prepare stage writes to metrics/series.json.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import DataError
+
+JENA_FORMAT = "%d.%m.%Y %H:%M:%S"
+TIME_COLUMN_NAMES = ("date time", "datetime", "date", "time", "timestamp")
+PARTS = ("year", "month", "day", "hour")
+COMPASS = ["N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW"]
+
+
+def read_csv_any_encoding(path: Path, encoding: str = "auto", na_values=("NA",)) -> tuple[pd.DataFrame, str]:
+    """Read one CSV; with encoding 'auto', UTF-8 if the bytes decode as UTF-8, else Latin-1.
+
+    Latin-1 maps every byte to a character, so the fallback never fails; the encoding used is returned.
+    """
+    raw = Path(path).read_bytes()
+    if not raw.strip():
+        raise DataError(f"{path}: the file is empty.")
+    if encoding == "auto":
+        try:
+            text, encoding = raw.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = raw.decode("latin-1"), "latin-1"
+    else:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{path}: not valid {encoding} at byte {exc.start}; set prepare.encoding to the file's "
+                            f"encoding (e.g. latin-1) or to auto.") from None
+        except LookupError:
+            raise DataError(f"prepare.encoding '{encoding}' is not an encoding Python knows (e.g. utf-8, latin-1, "
+                            f"cp1252, auto).") from None
+    try:
+        frame = pd.read_csv(io.StringIO(text), na_values=list(na_values), keep_default_na=True, low_memory=False)
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{path}: not a readable CSV: {exc}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, encoding
+
+
+def read_series_files(paths: list[Path], encoding: str = "auto", na_values=("NA",)) -> tuple[pd.DataFrame, dict]:
+    """Concatenate CSV files (one per year or period) that share their columns."""
+    if not paths:
+        raise DataError("no CSV files to read: data/raw/ is empty. Check download.path / download.pattern.")
+    frames, encodings = [], {}
+    for path in paths:
+        frame, used = read_csv_any_encoding(path, encoding, na_values)
+        if frames and list(frame.columns) != list(frames[0].columns):
+            raise DataError(f"{path.name} has columns {list(frame.columns)}, but {paths[0].name} has "
+                            f"{list(frames[0].columns)}; files of one series must share their columns. Narrow "
+                            f"download.pattern to one station's files.")
+        frames.append(frame)
+        encodings[path.name] = used
+    return pd.concat(frames, ignore_index=True), encodings
+
+
+def parse_timestamps(frame: pd.DataFrame, time_column: str = "auto", time_format: str = "auto") -> tuple[pd.Series, list[str]]:
+    """Timestamps of every row, and the columns they were read from.
+
+    `auto` finds a column named like 'Date Time' / 'date' / 'timestamp', else year/month/day[/hour].
+    Formats tried with `auto`: the Jena format, then ISO 8601.
+    """
+    lower = {c.lower(): c for c in frame.columns}
+    if time_column == "auto":
+        named = [lower[n] for n in TIME_COLUMN_NAMES if n in lower]
+        if named:
+            time_column = named[0]
+        elif all(p in lower for p in PARTS[:3]):
+            used = [lower[p] for p in PARTS if p in lower]
+            parts = frame[used].rename(columns={lower[p]: p for p in PARTS if p in lower})
+            try:
+                return pd.to_datetime(parts, errors="raise"), used
+            except (ValueError, TypeError) as exc:
+                raise DataError(f"year/month/day/hour columns do not form valid dates: {exc}") from None
+        else:
+            raise DataError(f"no time column found among {list(frame.columns)[:12]}: expected one named 'Date Time', "
+                            f"'date', 'datetime' or 'timestamp', or year/month/day[/hour] columns. Name it with "
+                            f"prepare.time_column.")
+    if time_column not in frame.columns:
+        raise DataError(f"prepare.time_column '{time_column}' is not a column; columns: {list(frame.columns)[:20]}.")
+    text = frame[time_column].astype(str).str.strip()
+    formats = [JENA_FORMAT, "ISO8601"] if time_format == "auto" else [time_format]
+    for fmt in formats:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        if parsed.notna().all():
+            return parsed, [time_column]
+    bad = int(parsed.isna().idxmax())
+    raise DataError(f"column '{time_column}' row {bad + 1}: cannot read {text.iloc[bad]!r} as a time with format "
+                    f"{' or '.join(formats)}; set prepare.time_format (e.g. '%d.%m.%Y %H:%M:%S').")
+
+
+def encode_directions(column: pd.Series, name: str) -> pd.DataFrame:
+    """Wind direction (compass text like 'NNW', or degrees) -> <name>_sin, <name>_cos; NA stays NA.
+
+    A direction is an angle: 350 and 10 degrees are neighbours, which a raw number or a label id hides.
+    """
+    if pd.api.types.is_numeric_dtype(column):
+        degrees = column.astype(float)
+    else:
+        text = column.astype("string").str.strip().str.upper()
+        unknown = sorted(set(text.dropna()) - set(COMPASS))
+        if unknown:
+            raise DataError(f"column '{name}' (prepare.direction_columns) holds values that are neither degrees nor "
+                            f"compass points: {unknown[:8]}.")
+        degrees = text.map({p: 22.5 * i for i, p in enumerate(COMPASS)}).astype(float)
+    radians = np.deg2rad(degrees.to_numpy(dtype=float))
+    return pd.DataFrame({f"{name}_sin": np.sin(radians), f"{name}_cos": np.cos(radians)}, index=column.index)
+
+
+def numeric_features(frame: pd.DataFrame, time_columns: list[str], drop: list[str], directions: list[str]) -> pd.DataFrame:
+    """The feature columns as floats: directions encoded, dropped columns removed, text refused."""
+    for name in [*drop, *directions]:
+        if name not in frame.columns:
+            raise DataError(f"column '{name}' (named in prepare.drop_columns / prepare.direction_columns) is not in "
+                            f"the data; columns: {list(frame.columns)}.")
+    keep = [c for c in frame.columns if c not in time_columns and c not in drop]
+    parts = []
+    for name in keep:
+        column = frame[name]
+        if name in directions:
+            parts.append(encode_directions(column, name))
+        elif pd.api.types.is_numeric_dtype(column):
+            parts.append(column.astype(float).to_frame())
+        else:
+            converted = pd.to_numeric(column, errors="coerce")
+            bad = column.notna() & converted.isna()
+            if bad.any():
+                example = column[bad].iloc[0]
+                raise DataError(f"column '{name}' is not numeric (e.g. {example!r} in row {int(bad.idxmax()) + 1}) and "
+                                f"has no encoding rule: add it to prepare.direction_columns if it is a wind direction, "
+                                f"or to prepare.drop_columns.")
+            parts.append(converted.astype(float).to_frame())
+    if not parts:
+        raise DataError("no feature columns left after prepare.drop_columns.")
+    return pd.concat(parts, axis=1)
+
+
+def infer_frequency(times: pd.Series) -> pd.Timedelta:
+    """The most common step between consecutive timestamps."""
+    steps = times.sort_values().diff().dropna()
+    steps = steps[steps > pd.Timedelta(0)]
+    if steps.empty:
+        raise DataError("cannot infer the sampling interval: fewer than two distinct timestamps.")
+    return steps.mode().iloc[0]
+
+
+def fill_short_gaps(frame: pd.DataFrame, method: str, max_gap: int) -> pd.DataFrame:
+    """Fill runs of at most `max_gap` missing values per column; longer runs stay missing entirely.
+
+    (pandas' `limit` would fill the first `max_gap` values of a long gap and leave the rest, which
+    invents the edge of an outage.) `interpolate` is linear between the neighbours; `ffill` repeats
+    the last reading. Leading runs have no left neighbour and stay missing.
+    """
+    filled = frame.interpolate(method="linear", limit_area="inside") if method == "interpolate" else frame.ffill()
+    missing = frame.isna()
+    run_id = (missing != missing.shift()).cumsum()
+    out = frame.copy()
+    for name in frame.columns:
+        run_length = missing[name].groupby(run_id[name]).transform("size")
+        short = missing[name] & (run_length <= max_gap)
+        out.loc[short, name] = filled.loc[short, name]
+    return out
+
+
+def regularise(features: pd.DataFrame, times: pd.Series, frequency: str, duplicates: str, fill: str,
+               max_gap: int) -> tuple[pd.DataFrame, dict]:
+    """Sort, resolve duplicate timestamps, put the rows on a regular grid, fill short gaps.
+
+    Returns the frame indexed by time with a boolean `valid` column (False where a value stayed
+    missing: a gap longer than `max_gap` steps, or `fill` = none) and a report of every repair.
+    """
+    frame = features.copy()
+    frame.index = pd.DatetimeIndex(times, name="time")
+    frame = frame.sort_index(kind="stable")
+    report = {"rows_read": len(frame)}
+    duplicated = frame.index.duplicated(keep="first")
+    report["duplicate_timestamps"] = int(duplicated.sum())
+    if duplicated.any():
+        if duplicates == "error":
+            first = frame.index[duplicated][0]
+            raise DataError(f"{int(duplicated.sum())} duplicate timestamps (first: {first}); set "
+                            f"prepare.duplicates to first or mean to resolve them.")
+        frame = frame.groupby(level=0).mean() if duplicates == "mean" else frame[~duplicated]
+    step = infer_frequency(frame.index.to_series()) if frequency == "auto" else pd.Timedelta(frequency)
+    report["frequency"] = str(step)
+    off_grid = (frame.index - frame.index[0]) % step != pd.Timedelta(0)
+    report["off_grid_rows"] = int(off_grid.sum())
+    frame = frame[~off_grid]  # readings between grid points would need resampling, not filling
+    grid = pd.date_range(frame.index[0], frame.index[-1], freq=step, name="time")
+    report["missing_timestamps"] = int(len(grid) - len(frame))
+    frame = frame.reindex(grid)
+    missing_before = frame.isna()
+    report["missing_values"] = int(missing_before.to_numpy().sum())
+    if fill != "none":
+        frame = fill_short_gaps(frame, fill, max_gap)
+    report["filled_values"] = int((missing_before & frame.notna()).to_numpy().sum())
+    valid = frame.notna().all(axis=1)
+    report["invalid_rows"] = int((~valid).sum())
+    report["rows"] = len(frame)
+    frame["valid"] = valid.to_numpy()
+    return frame, report
+
+
+def split_bounds(times: pd.DatetimeIndex, train_fraction: float, val_fraction: float,
+                 val_start: str = "", test_start: str = "") -> dict[str, tuple[int, int]]:
+    """Chronological [start, stop) row ranges of train / validation / test, by fraction or by date."""
+    n = len(times)
+    if val_start or test_start:
+        if not (val_start and test_start):
+            raise DataError("set both prepare.val_start and prepare.test_start (or neither, to split by fraction).")
+        try:
+            v, t = (int(times.searchsorted(pd.Timestamp(d))) for d in (val_start, test_start))
+        except ValueError as exc:
+            raise DataError(f"prepare.val_start / prepare.test_start: {exc}") from None
+        if not 0 < v < t < n:
+            raise DataError(f"prepare.val_start {val_start} and prepare.test_start {test_start} must lie in order "
+                            f"inside the data's period, {times[0]} .. {times[-1]}.")
+    else:
+        if train_fraction + val_fraction >= 1.0:
+            raise DataError(f"prepare.train_fraction ({train_fraction}) + prepare.val_fraction ({val_fraction}) "
+                            f"leave no test period; their sum must be below 1.")
+        v, t = int(n * train_fraction), int(n * (train_fraction + val_fraction))
+    return {"train": (0, v), "validation": (v, t), "test": (t, n)}
+
+
+def normalisation_stats(features: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Mean and standard deviation per column over the given (training) rows; constant columns get std 1."""
+    mean, std = features.mean(), features.std(ddof=0)
+    std = std.where(std > 1e-12, 1.0).fillna(1.0)
+    return {"mean": {k: float(v) for k, v in mean.fillna(0.0).items()}, "std": {k: float(v) for k, v in std.items()}}

@@ -1,0 +1,1 @@
+"""Network building blocks shared by every task: the recurrent stack, pooling, heads, ensembles."""

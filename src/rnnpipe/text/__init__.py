@@ -1,0 +1,1 @@
+"""The text-classification task: tokenizer, vocabulary, datasets, vectors, sequences, the classifier."""

@@ -1,0 +1,69 @@
+"""The vocabulary: words <-> ids, built from tokenized training text, and whole corpora encoded at once.
+
+The vocabulary is built from the training split only, so nothing about validation or test text
+leaks into the model. Id 0 is `<pad>`, id 1 is `<unk>` (every word outside the vocabulary).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+PAD, UNK = "<pad>", "<unk>"
+PAD_ID, UNK_ID = 0, 1
+
+
+class Vocabulary:
+    """Words by id; `encode` maps unknown words to `<unk>`."""
+
+    def __init__(self, words: Sequence[str]):
+        if list(words[:2]) != [PAD, UNK]:
+            raise ValueError(f"a vocabulary starts with {PAD!r}, {UNK!r}; got {list(words[:2])}")
+        self.words = list(words)
+        self.index = {word: i for i, word in enumerate(self.words)}
+        if len(self.index) != len(self.words):
+            raise ValueError("a vocabulary cannot list a word twice")
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def encode(self, tokens: Iterable[str]) -> list[int]:
+        get = self.index.get
+        return [get(token, UNK_ID) for token in tokens]
+
+    def sha256(self) -> str:
+        return hashlib.sha256("\n".join(self.words).encode("utf-8")).hexdigest()
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text("\n".join(self.words) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Vocabulary":
+        return cls(Path(path).read_text(encoding="utf-8").splitlines())
+
+
+def build_vocabulary(token_lists: Iterable[Sequence[str]], num_words: int, min_freq: int = 1) -> Vocabulary:
+    """The `num_words - 2` most frequent words with count >= `min_freq` (ties broken alphabetically),
+    after `<pad>` and `<unk>`: `num_words` is the total size including the two reserved ids."""
+    flat = pd.Series(list(itertools.chain.from_iterable(token_lists)), dtype=object)
+    counts = flat.value_counts()
+    counts = counts[counts >= min_freq]
+    ranked = sorted(zip(counts.index, counts.to_numpy()), key=lambda wc: (-wc[1], wc[0]))
+    return Vocabulary([PAD, UNK] + [w for w, _ in ranked[: num_words - 2] if w not in (PAD, UNK)])
+
+
+def encode_corpus(token_lists: Sequence[Sequence[str]], vocabulary: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
+    """All documents as one flat int32 id array plus offsets (len = documents + 1), vectorised:
+    words are hashed once by pandas instead of one dict look-up per token in Python."""
+    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    offsets = np.zeros(len(token_lists) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = list(itertools.chain.from_iterable(token_lists))
+    codes, uniques = pd.factorize(pd.Series(flat, dtype=object), sort=False)
+    lookup = np.fromiter((vocabulary.index.get(w, UNK_ID) for w in uniques), dtype=np.int32, count=len(uniques))
+    return lookup[codes] if len(flat) else np.zeros(0, dtype=np.int32), offsets

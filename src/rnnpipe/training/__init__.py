@@ -1,0 +1,1 @@
+"""The training loop shared by every task: objectives, optimisers and schedules, checkpoints, history."""

@@ -1,0 +1,40 @@
+"""What a training run leaves for DVC: the per-epoch history (a plot) and the best epoch's summary (metrics).
+
+Wall-clock seconds stay out: the committed metrics must be identical run to run.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..core.atomic import atomic_path, write_json
+from .loop import TrainResult
+
+
+def _best_epoch_summary(result: TrainResult, metric: str) -> dict:
+    best = result.history[result.best_epoch - 1]
+    return {"best_epoch": result.best_epoch, "epochs_run": len(result.history),
+            **{k: round(best[k], 6) for k in ("val_loss", f"val_{metric}", "train_loss", f"train_{metric}")}}
+
+
+def write_training_metrics(result: TrainResult, metric: str, history_path: str = "metrics/history.csv",
+                           summary_path: str = "metrics/train.json") -> None:
+    """The per-epoch history (a DVC plot) and the best epoch's summary, both written atomically."""
+    columns = ["epoch", "train_loss", f"train_{metric}", "val_loss", f"val_{metric}", "lr"]
+    with atomic_path(history_path) as tmp:
+        pd.DataFrame(result.history)[columns].to_csv(tmp, index=False, float_format="%.6f")
+    write_json(summary_path, _best_epoch_summary(result, metric))
+
+
+def write_ensemble_metrics(results: list[TrainResult], names: list[str], val_loss: float, val_score: float,
+                           metric: str, history_path: str = "metrics/history.csv",
+                           summary_path: str = "metrics/train.json") -> None:
+    """As write_training_metrics for several members: their histories one after another (a `member`
+    column tells them apart), each member's best epoch, and the averaged model's validation scores."""
+    columns = ["member", "epoch", "train_loss", f"train_{metric}", "val_loss", f"val_{metric}", "lr"]
+    rows = [{"member": name, **row} for name, result in zip(names, results) for row in result.history]
+    with atomic_path(history_path) as tmp:
+        pd.DataFrame(rows)[columns].to_csv(tmp, index=False, float_format="%.6f")
+    write_json(summary_path, {"val_loss": round(val_loss, 6), f"val_{metric}": round(val_score, 6),
+                              "members": [{"member": name, **_best_epoch_summary(result, metric)}
+                                          for name, result in zip(names, results)]})

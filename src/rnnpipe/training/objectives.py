@@ -1,0 +1,45 @@
+"""What the loop minimises and reports: an objective maps (model outputs, targets) to
+(mean loss, score sum, count), where the score is summed over `count` scored items and the loop
+reports score sum / count. Items are rows for whole-sequence tasks; for per-step tasks they are the
+real steps only, so token-level accuracy and masked per-step losses fit the same loop.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class ClassificationObjective:
+    """Binary (one logit, BCE) or multi-class (softmax, cross-entropy); the score is accuracy."""
+
+    metric = "accuracy"
+
+    def __init__(self, num_classes: int):
+        self.criterion = nn.BCEWithLogitsLoss() if num_classes == 2 else nn.CrossEntropyLoss()
+
+    def __call__(self, logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """(mean loss, number of correct predictions, number of rows)."""
+        if logits.dim() == 1:
+            correct = ((logits > 0).long() == labels).sum()
+            return self.criterion(logits.float(), labels.float()), correct, labels.numel()
+        return self.criterion(logits.float(), labels), (logits.argmax(-1) == labels).sum(), labels.numel()
+
+
+class RegressionObjective:
+    """MAE or MSE on standardised targets; the score is the absolute error in the target's own units.
+
+    `scale` is the target's standard deviation on the training period, so `mae` reads in e.g. degrees C.
+    """
+
+    metric = "mae"
+
+    def __init__(self, loss: str = "mae", scale: float = 1.0):
+        self.criterion = nn.L1Loss() if loss == "mae" else nn.MSELoss()
+        self.scale = scale
+
+    def __call__(self, predictions: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """(mean loss, sum of absolute errors in target units, number of targets)."""
+        predictions = predictions.float()
+        error_sum = (predictions.detach() - targets).abs().sum() * self.scale
+        return self.criterion(predictions, targets), error_sum, targets.numel()

@@ -1,0 +1,85 @@
+import functools
+import hashlib
+import http.server
+import threading
+
+import pytest
+
+from rnnpipe.core.errors import DownloadError
+from rnnpipe.core.fetch import expected_sha256, fetch, verify_sha256
+
+
+@pytest.fixture
+def http_folder(tmp_path):
+    """A local HTTP server on 127.0.0.1 serving tmp_path/www; yields (folder, base URL)."""
+    folder = tmp_path / "www"
+    folder.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNNPIPE_CACHE", str(tmp_path / "cache"))
+
+
+def test_local_path_and_file_url_are_used_in_place(tmp_path):
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"abc")
+    assert fetch(str(path)) == path
+    assert fetch(path.as_uri()) == path
+
+
+def test_missing_local_file_is_named(tmp_path):
+    with pytest.raises(DownloadError, match="no such file"):
+        fetch(str(tmp_path / "absent.tar.gz"))
+
+
+def test_http_download_lands_in_the_cache_once(http_folder, tmp_path):
+    folder, base = http_folder
+    (folder / "vectors.txt").write_text("the 0.1 0.2\n")
+    first = fetch(f"{base}/vectors.txt")
+    assert first.read_text() == "the 0.1 0.2\n" and first.parent == tmp_path / "cache"
+    (folder / "vectors.txt").unlink()  # the second call must not need the server
+    assert fetch(f"{base}/vectors.txt") == first
+    assert not list(first.parent.glob("*.part"))
+
+
+def test_http_error_is_reported_with_status(http_folder):
+    _, base = http_folder
+    with pytest.raises(DownloadError, match="HTTP 404"):
+        fetch(f"{base}/missing.tar.gz")
+
+
+def test_unreachable_host_suggests_a_local_path():
+    with pytest.raises(DownloadError, match="cannot be reached.*local path"):
+        fetch("http://127.0.0.1:9/aclImdb_v1.tar.gz", timeout=2)
+
+
+def test_sha256_mismatch_names_both_hashes(tmp_path):
+    path = tmp_path / "a.tar.gz"
+    path.write_bytes(b"content")
+    good = hashlib.sha256(b"content").hexdigest()
+    assert verify_sha256(path, good, str(path)) == good
+    with pytest.raises(DownloadError, match=f"expected {'0' * 64}, got {good}"):
+        verify_sha256(path, "0" * 64, str(path))
+
+
+def test_auto_hash_comes_from_known_urls_or_a_sums_file(tmp_path):
+    url = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+    assert expected_sha256("auto", url, tmp_path / "x").startswith("c40f74a1")
+    (tmp_path / "imdb").mkdir()
+    path = tmp_path / "imdb" / "aclImdb_v1.tar.gz"
+    path.write_bytes(b"x")
+    assert expected_sha256("auto", str(path), path) is None
+    (tmp_path / "SHA256SUMS").write_text(f"{'ab' * 32}  ./imdb/aclImdb_v1.tar.gz\n")
+    assert expected_sha256("auto", str(path), path) == "ab" * 32
+    assert expected_sha256("none", url, path) is None
+    with pytest.raises(DownloadError, match="64 hex digits"):
+        expected_sha256("xyz", url, path)

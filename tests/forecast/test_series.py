@@ -1,0 +1,151 @@
+"""Reading and repairing weather series: encodings, timestamps, directions, gaps, splits, real files."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from rnnpipe.core.errors import DataError
+from rnnpipe.forecast.series import encode_directions, normalisation_stats, numeric_features, parse_timestamps, read_csv_any_encoding, read_series_files, regularise, split_bounds
+from rnnpipe.forecast.weather import synthetic_weather, write_station_csv
+
+WEATHER = ROOT.parent / "shared" / "datasets" / "weather"
+DONGSI = WEATHER / "beijing_multisite" / "PRSA_Data_Dongsi_20130301-20170228.csv"
+JENA_ROOF = WEATHER / "jena_roof_sample" / "mpi_roof.csv"
+
+
+def test_a_latin1_header_is_detected_and_kept(tmp_path):
+    path = tmp_path / "station.csv"
+    path.write_bytes("Date Time,SWDR (W/m\u00b2),T (degC)\n01.01.2009 00:10:00,1.5,NA\n".encode("latin-1"))
+    frame, encoding = read_csv_any_encoding(path)
+    assert encoding == "latin-1" and list(frame.columns) == ["Date Time", "SWDR (W/m\u00b2)", "T (degC)"]
+    assert np.isnan(frame["T (degC)"].iloc[0])
+    with pytest.raises(DataError, match="not valid utf-8 .* prepare.encoding"):
+        read_csv_any_encoding(path, "utf-8")
+
+
+def test_files_of_one_series_must_share_columns(tmp_path):
+    (tmp_path / "a.csv").write_text("date,x\n2020-01-01,1\n")
+    (tmp_path / "b.csv").write_text("date,y\n2020-01-02,1\n")
+    with pytest.raises(DataError, match="must share their columns"):
+        read_series_files([tmp_path / "a.csv", tmp_path / "b.csv"])
+
+
+@pytest.mark.parametrize("frame, columns", [
+    (pd.DataFrame({"Date Time": ["01.01.2009 00:10:00", "01.01.2009 00:20:00"]}), ["Date Time"]),
+    (pd.DataFrame({"timestamp": ["2009-01-01T00:10:00", "2009-01-01 00:20:00"]}), ["timestamp"]),
+    (pd.DataFrame({"year": [2009, 2009], "month": [1, 1], "day": [1, 1], "hour": [0, 0],
+                   "x": [1, 2]}).assign(hour=[0, 0]), ["year", "month", "day", "hour"]),
+])
+def test_timestamps_in_the_three_layouts(frame, columns):
+    times, used = parse_timestamps(frame)
+    assert used == columns and times.iloc[0] >= pd.Timestamp("2009-01-01")
+
+
+def test_an_unreadable_timestamp_names_its_row():
+    frame = pd.DataFrame({"date": ["2020-01-01 00:00", "2020-01-01 01:00", "yesterday"]})
+    with pytest.raises(DataError, match=r"row 3: cannot read 'yesterday'.*prepare.time_format"):
+        parse_timestamps(frame)
+    with pytest.raises(DataError, match="no time column"):
+        parse_timestamps(pd.DataFrame({"x": [1]}))
+
+
+def test_wind_directions_become_points_on_a_circle():
+    encoded = encode_directions(pd.Series(["N", "NNW", "S", None]), "wd")
+    north, nnw, south = encoded.to_numpy()[:3]
+    assert np.linalg.norm(north - nnw) < 0.5 < np.linalg.norm(north - south)
+    assert encoded.iloc[3].isna().all()
+    degrees = encode_directions(pd.Series([0.0, 90.0]), "wd (deg)")
+    assert np.allclose(degrees.to_numpy(), [[0, 1], [1, 0]], atol=1e-9)
+    with pytest.raises(DataError, match="neither degrees nor compass"):
+        encode_directions(pd.Series(["N", "windy"]), "wd")
+
+
+def test_a_text_column_without_a_rule_is_refused_by_name():
+    frame = pd.DataFrame({"date": ["2020-01-01"], "temp": [1.0], "station": ["Dongsi"]})
+    with pytest.raises(DataError, match=r"column 'station' is not numeric .*prepare.drop_columns"):
+        numeric_features(frame, ["date"], [], [])
+    assert list(numeric_features(frame, ["date"], ["station"], []).columns) == ["temp"]
+    with pytest.raises(DataError, match="'wind' .* is not in the data"):
+        numeric_features(frame, ["date"], [], ["wind"])
+
+
+def hourly(values, start="2020-01-01"):
+    times = pd.Series(pd.date_range(start, periods=len(values), freq="h"))
+    return pd.DataFrame({"x": values}), times
+
+
+def test_regularise_counts_and_repairs_duplicates_gaps_and_missing_values():
+    features, times = hourly([float(i) for i in range(30)])
+    # drop hours 5-6 (short gap) and 12-21 (long gap), duplicate hour 2, blank hour 25
+    keep = [i for i in range(30) if i not in (5, 6) and not 12 <= i <= 21]
+    features, times = features.iloc[keep + [2]], times.iloc[keep + [2]]
+    features.iloc[-1, 0] = 99.0
+    features = features.copy()
+    features.loc[25, "x"] = np.nan
+    frame, report = regularise(features, times, "auto", "first", "interpolate", max_gap=3)
+    assert report["duplicate_timestamps"] == 1 and report["missing_timestamps"] == 12
+    assert report["frequency"] == "0 days 01:00:00" and report["rows"] == 30
+    assert frame["x"].iloc[2] == 2.0                        # the first of the duplicates is kept
+    assert frame["x"].iloc[5] == 5.0 and frame["x"].iloc[25] == 25.0  # short gaps interpolated
+    assert not frame["valid"].iloc[12:22].any() and frame["valid"].drop(frame.index[12:22]).all()
+    assert report["invalid_rows"] == 10 and report["filled_values"] == 3
+    with pytest.raises(DataError, match="duplicate timestamps .*prepare.duplicates"):
+        regularise(features, times, "auto", "error", "interpolate", 3)
+    averaged, _ = regularise(features, times, "auto", "mean", "none", 0)
+    assert averaged["x"].iloc[2] == (2.0 + 99.0) / 2 and not averaged["valid"].iloc[5]
+
+
+def test_chronological_split_by_fraction_and_by_date():
+    times = pd.date_range("2020-01-01", periods=100, freq="D")
+    assert split_bounds(times, 0.5, 0.25) == {"train": (0, 50), "validation": (50, 75), "test": (75, 100)}
+    assert split_bounds(times, 0.5, 0.25, "2020-02-01", "2020-03-01") == {
+        "train": (0, 31), "validation": (31, 60), "test": (60, 100)}
+    with pytest.raises(DataError, match="leave no test period"):
+        split_bounds(times, 0.8, 0.2)
+    with pytest.raises(DataError, match="must lie in order"):
+        split_bounds(times, 0.5, 0.25, "2020-03-01", "2020-02-01")
+
+
+def test_normalisation_statistics_tolerate_constant_columns():
+    stats = normalisation_stats(pd.DataFrame({"a": [1.0, 3.0], "b": [5.0, 5.0]}))
+    assert stats["mean"] == {"a": 2.0, "b": 5.0} and stats["std"] == {"a": 1.0, "b": 1.0}
+
+
+def test_the_synthetic_default_round_trips_through_the_reader(tmp_path):
+    write_station_csv(synthetic_weather(60, seed=1), tmp_path / "synthetic.csv")
+    frame, encodings = read_series_files([tmp_path / "synthetic.csv"])
+    assert encodings == {"synthetic.csv": "latin-1"}
+    times, used = parse_timestamps(frame)
+    features = numeric_features(frame, used, [], ["wd"])
+    series, report = regularise(features, times, "auto", "first", "interpolate", 6)
+    assert report["duplicate_timestamps"] == 5 and report["missing_timestamps"] >= 48
+    assert report["invalid_rows"] > 0 and report["frequency"] == "0 days 01:00:00"
+    assert {"wd_sin", "wd_cos", "T (degC)"} <= set(series.columns)
+
+
+@pytest.mark.skipif(not DONGSI.is_file(), reason="the shared Beijing data is not present")
+def test_real_beijing_station_file():
+    frame, encodings = read_series_files([DONGSI])
+    times, used = parse_timestamps(frame)
+    assert used == ["year", "month", "day", "hour"]
+    features = numeric_features(frame, used, ["No", "station"], ["wd"])
+    series, report = regularise(features, times, "auto", "first", "interpolate", 6)
+    assert report["rows"] == 35064 and report["frequency"] == "0 days 01:00:00"
+    assert report["missing_values"] > 0 and report["filled_values"] > 0
+    assert series.index[0] == pd.Timestamp("2013-03-01 00:00") and "TEMP" in series.columns
+
+
+@pytest.mark.skipif(not JENA_ROOF.is_file(), reason="the shared Jena roof sample is not present")
+def test_real_jena_roof_sample_with_its_latin1_header():
+    frame, encodings = read_series_files([JENA_ROOF])
+    assert encodings == {"mpi_roof.csv": "latin-1"}
+    assert any("\u00b2" in c or "\u00b5" in c for c in frame.columns)
+    times, used = parse_timestamps(frame)
+    assert used == ["Date Time"]
+    features = numeric_features(frame, used, [], [])
+    series, report = regularise(features, times, "auto", "first", "interpolate", 6)
+    assert report["frequency"] == "0 days 00:10:00" and "T (degC)" in series.columns
+    assert report["rows_read"] == 19132

@@ -1,0 +1,109 @@
+"""The forecasting pipeline end to end through `dvc repro forecast/dvc.yaml` on small generated data."""
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import edit_params, make_forecast_copy, run
+from rnnpipe.forecast.weather import synthetic_weather, write_station_csv
+
+pytestmark = pytest.mark.slow
+PIPELINE = "forecast/dvc.yaml"
+
+
+@pytest.fixture(scope="module")
+def forecast_run(tmp_path_factory):
+    workdir = make_forecast_copy(tmp_path_factory.mktemp("forecast") / "project")
+    run(["dvc", "repro", PIPELINE], workdir)
+    return workdir
+
+
+def test_repro_writes_model_metrics_and_plots(forecast_run):
+    fc = forecast_run / "forecast"
+    for path in ["data/raw/synthetic.csv", "data/series.parquet", "data/stats.json", "data/model/model.safetensors",
+                 "data/model/model.json", "metrics/history.csv", "metrics/predictions.csv"]:
+        assert (fc / path).is_file(), path
+    evaluation = json.loads((fc / "metrics/eval.json").read_text())
+    for key in ("mae", "rmse", "naive_mae", "naive_rmse", "linear_mae", "linear_rmse"):
+        assert np.isfinite(evaluation[key]) and evaluation[key] > 0, key
+    assert evaluation["mae"] <= evaluation["rmse"]
+    history = pd.read_csv(fc / "metrics/history.csv")
+    assert list(history.columns) == ["epoch", "train_loss", "train_mae", "val_loss", "val_mae", "lr"]
+    predictions = pd.read_csv(fc / "metrics/predictions.csv")
+    assert list(predictions.columns) == ["time", "truth", "rnn", "naive", "linear"] and len(predictions) == 48
+    report = json.loads((fc / "metrics/series.json").read_text())
+    assert report["encodings"] == ["latin-1"] and report["duplicate_timestamps"] == 5
+    assert report["missing_timestamps"] > 48 and report["invalid_rows"] > 0
+    assert report["periods"]["train"]["to"] < report["periods"]["validation"]["from"] < report["periods"]["test"]["from"]
+
+
+def test_normalisation_comes_from_the_training_period(forecast_run):
+    fc = forecast_run / "forecast"
+    series = pd.read_parquet(fc / "data/series.parquet")
+    stats = json.loads((fc / "data/stats.json").read_text())
+    train = series[(series["split"] == "train") & series["valid"]]
+    assert stats["mean"]["T (degC)"] == pytest.approx(train["T (degC)"].mean())
+    assert stats["mean"]["T (degC)"] != pytest.approx(series.loc[series["valid"], "T (degC)"].mean(), abs=1e-3)
+
+
+def test_nothing_reruns_and_a_window_param_reruns_train_and_evaluate_only(forecast_run):
+    wd = forecast_run
+    assert "Running stage" not in run(["dvc", "repro", PIPELINE], wd).stdout
+    params = wd / "forecast" / "params.yaml"
+    backup = params.read_text()
+    try:
+        edit_params(wd / "forecast", {"window": {"delay": 12}})
+        ran = set(re.findall(r"Running stage '[^']*?(\w+)'", run(["dvc", "repro", PIPELINE], wd).stdout))
+        assert ran == {"train", "evaluate"}
+        edit_params(wd / "forecast", {"evaluate": {"plot_points": 10}})
+        ran = set(re.findall(r"Running stage '[^']*?(\w+)'", run(["dvc", "repro", PIPELINE], wd).stdout))
+        assert ran == {"evaluate"}
+    finally:
+        params.write_text(backup)
+    run(["dvc", "repro", PIPELINE], wd)
+
+
+def test_same_params_same_metrics(forecast_run):
+    fc = forecast_run / "forecast"
+    before = {n: (fc / "metrics" / n).read_text() for n in ("train.json", "eval.json", "history.csv")}
+    run(["dvc", "repro", "--force", PIPELINE], forecast_run)
+    assert {n: (fc / "metrics" / n).read_text() for n in before} == before
+
+
+def test_a_folder_of_yearly_files_with_an_iso_time_column(tmp_path):
+    frame = synthetic_weather(120, seed=3).rename(columns={"Date Time": "date"})
+    frame["date"] = pd.to_datetime(frame["date"], format="%d.%m.%Y %H:%M:%S").dt.strftime("%Y-%m-%dT%H:%M:%S")
+    folder = tmp_path / "station"
+    folder.mkdir()
+    frame["station"] = "roof"
+    half = len(frame) // 2
+    write_station_csv(frame.iloc[:half], folder / "roof_2020a.csv")
+    write_station_csv(frame.iloc[half:], folder / "roof_2020b.csv")
+    write_station_csv(frame.iloc[:10], folder / "other_station.csv")
+    wd = make_forecast_copy(tmp_path / "project", {
+        "data": {"source": "files"},
+        "download": {"path": str(folder), "pattern": "roof_*.csv"},
+        "prepare": {"drop_columns": ["station"]}})
+    run(["dvc", "repro", PIPELINE], wd)
+    download = json.loads((wd / "forecast/metrics/download.json").read_text())
+    assert download["files"] == ["roof_2020a.csv", "roof_2020b.csv"]
+    assert json.loads((wd / "forecast/metrics/series.json").read_text())["rows_read"] == len(frame)
+    assert json.loads((wd / "forecast/metrics/eval.json").read_text())["test_windows"] > 100
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"window": {"target": "temperature"}}, "window.target 'temperature' is not a column"),
+    ({"window": {"lookback": 5000}}, "window.lookback 5000"),
+    ({"prepare": {"direction_columns": []}}, "column 'wd' is not numeric"),
+    ({"data": {"source": "files"}, "download": {"path": "no/such/folder"}}, "no such file"),
+])
+def test_bad_input_gets_a_specific_error_and_no_outputs(tmp_path, overrides, message):
+    wd = make_forecast_copy(tmp_path / "project", overrides)
+    result = run(["dvc", "repro", PIPELINE], wd, check=False)
+    assert result.returncode != 0
+    assert message in result.stderr, result.stderr
+    assert not (wd / "forecast/data/model").exists()
+    assert not list((wd / "forecast").glob("data/.*.tmp")) and not list((wd / "forecast").glob("metrics/.*.tmp"))

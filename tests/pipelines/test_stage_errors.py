@@ -1,0 +1,213 @@
+"""Bad input through the stage scripts: one clear message naming the file/param, exit 1, no output."""
+
+import gzip
+import io
+import json
+import shutil
+import tarfile
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from conftest import edit_params, make_pipeline_copy, run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """A pipeline copy with every stage before `train` done."""
+    wd = make_pipeline_copy(tmp_path_factory.mktemp("errors") / "project")
+    run(["dvc", "repro", "embed", "pad"], wd)
+    return wd
+
+
+@pytest.fixture
+def project(prepared, tmp_path):
+    """A fresh copy of `prepared` per test, so a test can break things freely."""
+    wd = tmp_path / "project"
+    shutil.copytree(prepared, wd, symlinks=True)
+    return wd
+
+
+def run_stage(wd, stage):
+    return run(["python", f"stages/text/{stage}.py"], wd, check=False)
+
+
+def assert_fails(result, *fragments):
+    assert result.returncode == 1, result.stdout + result.stderr
+    message = result.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in result.stderr, result.stderr
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def write_csv(path, frame):
+    frame.to_csv(path, index=False)
+    return path
+
+
+def use_table(wd, path, **extra):
+    edit_params(wd, {"data": {"source": "table"}, "download": {"table_path": str(path), **extra}})
+    (wd / "data/dataset.parquet").unlink()
+
+
+TABLES = {
+    "missing_column": (pd.DataFrame({"body": ["a b"] * 4, "label": [0, 1] * 2}),
+                       ["no text column 'text'", "columns found: body, label"]),
+    "single_class": (pd.DataFrame({"text": [f"t {i}" for i in range(20)], "label": ["pos"] * 20}),
+                     ["single class"]),
+}
+
+
+@pytest.mark.parametrize("case", list(TABLES))
+def test_bad_tables(project, tmp_path, case):
+    frame, fragments = TABLES[case]
+    use_table(project, write_csv(tmp_path / "t.csv", frame))
+    result = run_stage(project, "download")
+    if result.returncode == 0:  # the table itself reads; the problem shows when labels are encoded
+        for name in ("tokens.parquet", "vocab.txt", "labels.json"):
+            (project / "data" / name).unlink()
+        result = run_stage(project, "tokenize_text")
+        assert not (project / "data/tokens.parquet").exists()
+    else:
+        assert not (project / "data/dataset.parquet").exists()
+    assert_fails(result, *fragments)
+
+
+def test_empty_table_file(project, tmp_path):
+    (tmp_path / "empty.csv").write_text("")
+    use_table(project, tmp_path / "empty.csv")
+    assert_fails(run_stage(project, "download"), "empty.csv: the file is empty")
+    assert not (project / "data/dataset.parquet").exists()
+
+
+def test_label_only_in_test_is_refused_by_tokenize(project, tmp_path):
+    frame = pd.DataFrame({"text": [f"t {i}" for i in range(30)], "label": ["a", "b"] * 14 + ["c", "c"],
+                          "split": ["train"] * 28 + ["test"] * 2})
+    use_table(project, write_csv(tmp_path / "t.csv", frame))
+    assert run_stage(project, "download").returncode == 0
+    (project / "data/tokens.parquet").unlink()
+    assert_fails(run_stage(project, "tokenize_text"), "['c']", "test split but never in training")
+    assert not (project / "data/tokens.parquet").exists()
+
+
+def test_blank_texts_undecodable_bytes_and_duplicates_are_reported(project, tmp_path):
+    lines = ["text,label"] + [f"review {i},{i % 2}" for i in range(40)] + ["   ,1", ",0", "review 1,1", "review 1,0"]
+    raw = ("\n".join(lines) + "\n").encode() + "caf\xe9 ok,1\n".encode("latin-1")
+    (tmp_path / "t.csv").write_bytes(raw)
+    use_table(project, tmp_path / "t.csv")
+    result = run_stage(project, "download")
+    assert result.returncode == 0, result.stderr
+    for fragment in ["2 empty or whitespace-only texts (dropped", "1 texts with bytes that are not valid utf-8",
+                     "1 duplicate (text, label) rows", "1 texts that appear with different labels"]:
+        assert fragment in result.stdout
+    quality = json.loads((project / "metrics/data.json").read_text())["quality"]
+    assert quality["blank_texts"] == 2 and quality["undecodable_rows"] == 1
+    edit_params(project, {"download": {"encoding": "latin-1", "blank_texts": "keep"}})
+    result = run_stage(project, "download")
+    assert "not valid latin-1" not in result.stdout and "(kept" in result.stdout
+    assert "café ok" in set(pd.read_parquet(project / "data/dataset.parquet")["text"])
+
+
+def tar_with(path, members):
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+@pytest.mark.parametrize("case", ["traversal", "missing_folder", "truncated", "sha_mismatch", "unreachable", "absent"])
+def test_bad_downloads(project, tmp_path, case):
+    good = {f"aclImdb/{s}/{l}/{i}_7.txt": b"text" for s in ("train", "test") for l in ("pos", "neg") for i in range(3)}
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    url, sha, fragments = str(archive), "none", []
+    if case == "traversal":
+        tar_with(archive, {**good, "../outside.txt": b"x"})
+        fragments = ["unsafe member path '../outside.txt'"]
+    elif case == "missing_folder":
+        tar_with(archive, {k: v for k, v in good.items() if "/test/pos/" not in k})
+        fragments = ["aclImdb/test/pos/"]
+    elif case == "truncated":
+        tar_with(archive, {**good, **{f"aclImdb/train/unsup/{i}_0.txt": bytes(np.random.default_rng(i).integers(0, 255, 4000, dtype=np.uint8)) for i in range(20)}})
+        archive.write_bytes(archive.read_bytes()[:2000])
+        fragments = ["truncated or corrupt"]
+    elif case == "sha_mismatch":
+        tar_with(archive, good)
+        sha, fragments = "0" * 64, ["SHA-256 mismatch", "expected 000"]
+    elif case == "unreachable":
+        url, fragments = "http://127.0.0.1:9/aclImdb_v1.tar.gz", ["cannot be reached", "local path"]
+    else:
+        fragments = ["no such file"]
+    edit_params(project, {"data": {"source": "imdb"}, "download": {"url": url, "sha256": sha}})
+    (project / "data/dataset.parquet").unlink()
+    assert_fails(run_stage(project, "download"), *fragments)
+    assert not (project / "data/dataset.parquet").exists()
+    assert not (tmp_path / "outside.txt").exists() and not (project / "outside.txt").exists()
+
+
+@pytest.mark.parametrize("case", ["missing", "wrong_dim", "malformed", "zero_coverage"])
+def test_bad_vectors(project, tmp_path, case):
+    path = tmp_path / "vectors.txt.gz"
+    lines = {"missing": None, "wrong_dim": "the 0.1 0.2 0.3\n", "malformed": "the 0.1 0.2\nplot 0.5\n",
+             "zero_coverage": "zzqx 0.1 0.2\n"}[case]
+    if lines is not None:
+        with gzip.open(path, "wt") as handle:
+            handle.write(lines)
+    edit_params(project, {"embed": {"source": "glove", "path": str(path), "dim": 2}})
+    (project / "data/embeddings.npy").unlink()
+    fragments = {"missing": ["vectors.txt.gz: no such file"], "wrong_dim": ["3 dimensions but embed.dim is 2"],
+                 "malformed": ["line 2: malformed"], "zero_coverage": ["none of the", "vocabulary words has a vector"]}
+    assert_fails(run_stage(project, "embed"), *fragments[case])
+    assert not (project / "data/embeddings.npy").exists()
+
+
+@pytest.mark.parametrize("section, key, value, fragments", [
+    ("train", "lrr", 0.1, ["unknown key 'train.lrr'", "Did you mean 'lr'"]),
+    ("pad", "maxlen", 0, ["'pad.maxlen' is 0, out of range"]),
+    ("train", "cell", "lstmm", ["allowed: rnn, lstm, gru"]),
+    ("train", "dropout", 1.5, ["'train.dropout' is 1.5"]),
+])
+def test_bad_params_stop_every_stage_before_work(project, section, key, value, fragments):
+    edit_params(project, {section: {key: value}})
+    (project / "data/padded.parquet").unlink()
+    assert_fails(run_stage(project, "pad"), "params.yaml", *fragments)
+    assert not (project / "data/padded.parquet").exists()
+
+
+def test_diverging_loss_names_epoch_step_and_remedies():
+    from rnnpipe.text.sequences import SequenceSet
+    from rnnpipe.core.errors import TrainingError
+    from rnnpipe.text.model import ClassifierConfig, RNNClassifier
+    from rnnpipe.training.loop import TrainSettings, train_model
+
+    model = RNNClassifier(ClassifierConfig(vocab_size=10, embed_dim=4, num_classes=2, hidden=4))
+    model.embedding.weight.data[3] = float("nan")  # what an exploding update leaves behind
+    data = SequenceSet(torch.tensor([[2, 3, 0], [2, 2, 2]]), torch.tensor([2, 3]), torch.tensor([0, 1]))
+    with pytest.raises(TrainingError, match=r"loss became nan at epoch 1, step 1\. Lower train\.lr.*train\.clip_norm"):
+        train_model(model, data, data, TrainSettings(batch_size=2, epochs=1), torch.device("cpu"), progress=False)
+
+
+def test_non_finite_embedding_matrix_is_refused(project):
+    weights = np.load(project / "data/embeddings.npy")
+    weights[5, 0] = np.nan
+    np.save(project / "data/embeddings.npy", weights)
+    assert_fails(run_stage(project, "train"), "data/embeddings.npy", "1 non-finite")
+    assert not (project / "data/model").exists()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_requested_but_absent(project):
+    edit_params(project, {"train": {"device": "cuda"}})
+    assert_fails(run_stage(project, "train"), "no CUDA GPU is available", "train.device")
+    assert not (project / "data/model").exists()
+
+
+def test_embedding_matrix_that_does_not_fit_the_vocabulary(project):
+    weights = np.load(project / "data/embeddings.npy")
+    np.save(project / "data/embeddings.npy", weights[:-3])
+    assert_fails(run_stage(project, "train"), "data/embeddings.npy has", "rerun `dvc repro embed`")

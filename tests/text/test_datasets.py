@@ -1,0 +1,147 @@
+import io
+import tarfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import SHARED_IMDB
+from rnnpipe.text.datasets import assign_splits, normalise_labels, read_imdb_tarball, read_table
+from rnnpipe.core.errors import DataError, DownloadError
+
+
+def write_tar(path, members: dict[str, bytes]) -> None:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+def tiny_imdb_members(per_folder: int = 3) -> dict[str, bytes]:
+    members = {"aclImdb/README": b"readme", "aclImdb/train/unsup/0_0.txt": b"unlabeled"}
+    for split in ("train", "test"):
+        for label, rating in (("pos", 9), ("neg", 2)):
+            for i in range(per_folder):
+                members[f"aclImdb/{split}/{label}/{i}_{rating}.txt"] = f"{label} review {i}<br />".encode()
+    return members
+
+
+def test_imdb_tarball_layout_is_read_without_extracting(tmp_path):
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    write_tar(archive, tiny_imdb_members())
+    frame = read_imdb_tarball(archive)
+    assert len(frame) == 13
+    assert frame.dropna().groupby(["split", "label"]).size().tolist() == [3, 3, 3, 3]
+    assert (frame["split"] == "unsup").sum() == 1
+    assert list(tmp_path.iterdir()) == [archive]  # nothing extracted
+
+
+def test_imdb_member_escaping_the_target_is_refused(tmp_path):
+    archive = tmp_path / "evil.tar.gz"
+    write_tar(archive, {**tiny_imdb_members(), "../../etc/evil.txt": b"x"})
+    with pytest.raises(DownloadError, match=r"unsafe member path '\.\./\.\./etc/evil\.txt'"):
+        read_imdb_tarball(archive)
+
+
+def test_imdb_missing_folder_is_named(tmp_path):
+    archive = tmp_path / "partial.tar.gz"
+    write_tar(archive, {k: v for k, v in tiny_imdb_members().items() if "/test/neg/" not in k})
+    with pytest.raises(DownloadError, match="aclImdb/test/neg/"):
+        read_imdb_tarball(archive)
+
+
+def test_truncated_archive_is_reported(tmp_path):
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    write_tar(archive, tiny_imdb_members(50))
+    archive.write_bytes(archive.read_bytes()[:300])
+    with pytest.raises(DownloadError, match="truncated or corrupt"):
+        read_imdb_tarball(archive)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SHARED_IMDB.exists(), reason=f"real IMDB tarball not found at {SHARED_IMDB}")
+def test_real_imdb_tarball_has_the_official_counts():
+    frame = read_imdb_tarball(SHARED_IMDB)
+    counts = frame.groupby(["split", "label"]).size()
+    assert counts[("train", "pos")] == counts[("train", "neg")] == 12_500
+    assert counts[("test", "pos")] == counts[("test", "neg")] == 12_500
+    assert frame["text"].str.len().min() > 0
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet", ".tsv"])
+def test_tables_in_every_format_with_integer_labels(tmp_path, suffix):
+    frame = pd.DataFrame({"review": ["good", "bad", "meh"] * 4, "stars": [1, -1, 0] * 4})
+    path = tmp_path / f"data{suffix}"
+    {".csv": lambda: frame.to_csv(path, index=False), ".tsv": lambda: frame.to_csv(path, sep="\t", index=False),
+     ".jsonl": lambda: frame.to_json(path, orient="records", lines=True),
+     ".parquet": lambda: frame.to_parquet(path)}[suffix]()
+    table = read_table(path, "review", "stars", "split")
+    assert table["text"].tolist() == frame["review"].tolist()
+    assert sorted(set(table["label"])) == [-1, 0, 1]
+    assert table["split"].isna().all()
+
+
+def test_missing_column_lists_the_columns_found(tmp_path):
+    path = tmp_path / "data.csv"
+    pd.DataFrame({"body": ["a"], "label": [1]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"no text column 'text'; columns found: body, label"):
+        read_table(path, "text", "label", "split")
+
+
+def test_folder_tree_of_text_files(tmp_path):
+    for split in ("train", "test"):
+        for label in ("happy", "sad"):
+            (tmp_path / split / label).mkdir(parents=True)
+            for i in range(2):
+                (tmp_path / split / label / f"{i}.txt").write_text(f"{label} {i}")
+    table = read_table(tmp_path, "text", "label", "split")
+    assert len(table) == 8 and set(table["split"]) == {"train", "test"} and set(table["label"]) == {"happy", "sad"}
+
+
+def test_split_assignment_is_seeded_stratified_and_complete():
+    frame = pd.DataFrame({"text": [f"t{i}" for i in range(200)], "label": ["a"] * 150 + ["b"] * 50, "split": None})
+    first = assign_splits(frame, test_fraction=0.2, val_fraction=0.25, seed=3)
+    again = assign_splits(frame, test_fraction=0.2, val_fraction=0.25, seed=3)
+    assert first["split"].tolist() == again["split"].tolist()
+    counts = first.groupby(["split", "label"]).size()
+    assert counts[("test", "a")] == 30 and counts[("test", "b")] == 10
+    assert counts[("validation", "a")] == 30 and counts[("validation", "b")] == 10
+    other = assign_splits(frame, test_fraction=0.2, val_fraction=0.25, seed=4)
+    assert other["split"].tolist() != first["split"].tolist()
+
+
+def test_given_splits_are_kept_and_validation_comes_from_train_only():
+    frame = pd.DataFrame({"text": list("abcdefghij"), "label": [0, 1] * 5, "split": ["train"] * 8 + ["test"] * 2})
+    out = assign_splits(frame, 0.2, 0.25, seed=0)
+    assert out["split"].tolist()[8:] == ["test", "test"]
+    assert (out["split"][:8] == "validation").sum() == 2
+
+
+def test_imdb_unlabeled_reviews_are_kept_as_unsup_without_label(tmp_path):
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    write_tar(archive, tiny_imdb_members())
+    frame = read_imdb_tarball(archive)
+    unsup = frame[frame["split"] == "unsup"]
+    assert unsup["text"].tolist() == ["unlabeled"] and unsup["label"].isna().all()
+
+
+def test_table_rows_marked_unsup_may_lack_labels_but_others_may_not(tmp_path):
+    path = tmp_path / "data.csv"
+    pd.DataFrame({"text": ["a", "b", "c"], "label": [1, None, 0], "split": ["train", "unsup", "test"]}).to_csv(
+        path, index=False)
+    table = normalise_labels(read_table(path, "text", "label", "split"))
+    assert table["label"].tolist()[0] == 1 and pd.isna(table["label"].tolist()[1])
+    assert str(table["label"].dtype) == "Int64"
+    pd.DataFrame({"text": ["a", "b"], "label": [1, None], "split": ["train", "test"]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match="1 rows have no label in 'label'"):
+        read_table(path, "text", "label", "split")
+
+
+def test_synthetic_default_is_seeded_balanced_and_free_of_repeats():
+    from rnnpipe.text.synthetic import synthetic_reviews
+    first, again = synthetic_reviews(2000, 1000, seed=5), synthetic_reviews(2000, 1000, seed=5)
+    assert first.equals(again)
+    assert first["text"].is_unique
+    assert 0.45 < (first["label"] == "pos").mean() < 0.55
+    assert (first["split"] == "test").sum() == 1000

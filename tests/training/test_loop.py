@@ -1,0 +1,113 @@
+"""The shared training loop: weight averaging (train.ema_decay) and its checkpoints."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.optim.optimizer import register_optimizer_step_post_hook
+
+from rnnpipe.text.sequences import SequenceSet
+from rnnpipe.text.model import ClassifierConfig, RNNClassifier
+from rnnpipe.training.loop import TrainSettings, train_model
+
+CPU = torch.device("cpu")
+
+
+def tiny_set(rows: int, seed: int) -> SequenceSet:
+    """Rows whose label is whether token 2 occurs: learnable in a few steps."""
+    generator = torch.Generator().manual_seed(seed)
+    lengths = torch.randint(3, 12, (rows,), generator=generator)
+    ids = torch.randint(2, 20, (rows, 12), generator=generator)
+    ids[torch.arange(12) >= lengths[:, None]] = 0
+    labels = (ids == 2).any(dim=1).long()
+    return SequenceSet(ids, lengths, labels)
+
+
+def fresh_model() -> RNNClassifier:
+    torch.manual_seed(0)
+    return RNNClassifier(ClassifierConfig(vocab_size=20, embed_dim=8, num_classes=2, cell="gru", hidden=8, dropout=0.2))
+
+
+def settings(**overrides) -> TrainSettings:
+    return TrainSettings(**{"lr": 0.01, "batch_size": 16, "epochs": 3, "patience": 0, **overrides})
+
+
+def test_averaged_weights_are_the_exponential_average_of_every_step():
+    data = tiny_set(96, seed=1)
+    snapshots = []
+
+    def record(optimizer, args, kwargs):
+        snapshots.append({k: v.detach().clone() for k, v in model.state_dict().items()})
+
+    model = fresh_model()
+    handle = register_optimizer_step_post_hook(record)
+    try:
+        train_model(model, data, None, settings(), CPU, progress=False)
+    finally:
+        handle.remove()
+    assert len(snapshots) == 3 * 96 // 16
+
+    decay = 0.9
+    expected = dict(snapshots[0])  # the first update copies the weights
+    for step in snapshots[1:]:
+        expected = {k: decay * expected[k] + (1 - decay) * step[k] for k in expected}
+    averaged = fresh_model()
+    train_model(averaged, data, None, settings(ema_decay=decay), CPU, progress=False)
+    for name, value in averaged.state_dict().items():
+        torch.testing.assert_close(value, expected[name], msg=name)
+    # The average is not the last step's weights: the option does something.
+    assert not torch.allclose(averaged.state_dict()["head.linear.weight"], snapshots[-1]["head.linear.weight"])
+
+
+def test_validation_and_the_kept_model_use_the_averaged_weights():
+    train, validation = tiny_set(96, seed=1), tiny_set(48, seed=2)
+    plain = fresh_model()  # each model right before its run: fresh_model() also seeds dropout
+    plain_result = train_model(plain, train, validation, settings(), CPU, progress=False)
+    averaged = fresh_model()
+    averaged_result = train_model(averaged, train, validation, settings(ema_decay=0.9), CPU, progress=False)
+    # Same optimisation trajectory (same seed, same batches), different validated weights.
+    assert [r["train_loss"] for r in plain_result.history] == [r["train_loss"] for r in averaged_result.history]
+    assert [r["val_loss"] for r in plain_result.history] != [r["val_loss"] for r in averaged_result.history]
+    assert not torch.equal(plain.state_dict()["head.linear.weight"], averaged.state_dict()["head.linear.weight"])
+
+
+class Interrupted(Exception):
+    pass
+
+
+class FailsOnEpoch:
+    """A training set that raises when asked for the batches of epoch `epoch` (a killed run)."""
+
+    def __init__(self, data: SequenceSet, epoch: int):
+        self.data, self.epoch, self.calls = data, epoch, 0
+
+    def __len__(self):
+        return len(self.data)
+
+    def batches(self, *args):
+        self.calls += 1
+        if self.calls == self.epoch:
+            raise Interrupted
+        return self.data.batches(*args)
+
+    def batch(self, *args, **kwargs):
+        return self.data.batch(*args, **kwargs)
+
+
+@pytest.mark.parametrize("ema_decay", [0.0, 0.9])
+def test_an_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, ema_decay):
+    train, validation = tiny_set(96, seed=1), tiny_set(48, seed=2)
+    whole = fresh_model()
+    whole_result = train_model(whole, train, validation, settings(ema_decay=ema_decay), CPU, progress=False)
+
+    checkpoint = tmp_path / "train.pt"
+    with pytest.raises(Interrupted):
+        train_model(fresh_model(), FailsOnEpoch(train, 3), validation, settings(ema_decay=ema_decay), CPU,
+                    progress=False, checkpoint=checkpoint, fingerprint="run")
+    resumed = fresh_model()
+    resumed_result = train_model(resumed, train, validation, settings(ema_decay=ema_decay), CPU, progress=False,
+                                 checkpoint=checkpoint, fingerprint="run")
+    assert resumed_result.history == [
+        {**row, "seconds": resumed_result.history[i]["seconds"]} for i, row in enumerate(whole_result.history)]
+    for name, value in whole.state_dict().items():
+        assert torch.equal(value, resumed.state_dict()[name]), name
