@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import edit_params, make_forecast_copy, run
+from conftest import edit_params, make_forecast_copy, restored_afterwards, run
 from rnnpipe.forecast.weather import synthetic_weather, write_station_csv
 
 pytestmark = pytest.mark.slow
@@ -50,20 +50,14 @@ def test_normalisation_comes_from_the_training_period(forecast_run):
 
 
 def test_nothing_reruns_and_a_window_param_reruns_train_and_evaluate_only(forecast_run):
-    wd = forecast_run
-    assert "Running stage" not in run(["dvc", "repro", PIPELINE], wd).stdout
-    params = wd / "forecast" / "params.yaml"
-    backup = params.read_text()
-    try:
+    assert "Running stage" not in run(["dvc", "repro", PIPELINE], forecast_run).stdout
+    with restored_afterwards(forecast_run) as wd:
         edit_params(wd / "forecast", {"window": {"delay": 12}})
         ran = set(re.findall(r"Running stage '[^']*?(\w+)'", run(["dvc", "repro", PIPELINE], wd).stdout))
         assert ran == {"train", "evaluate"}
         edit_params(wd / "forecast", {"evaluate": {"plot_points": 10}})
         ran = set(re.findall(r"Running stage '[^']*?(\w+)'", run(["dvc", "repro", PIPELINE], wd).stdout))
         assert ran == {"evaluate"}
-    finally:
-        params.write_text(backup)
-    run(["dvc", "repro", PIPELINE], wd)
 
 
 def test_same_params_same_metrics(forecast_run):

@@ -1,6 +1,5 @@
 """The DVC pipeline end to end on tiny generated data: outputs, caching and what each param invalidates."""
 
-import contextlib
 import json
 import re
 import shutil
@@ -8,7 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from conftest import edit_params, make_pipeline_copy, run
+from conftest import edit_params, make_pipeline_copy, restored_afterwards, run
 
 pytestmark = pytest.mark.slow
 STAGES = ["download", "tokenize", "pad", "embed", "train", "evaluate"]
@@ -22,16 +21,6 @@ def stale_stages(workdir) -> set[str]:
 def repro_ran(workdir) -> set[str]:
     """The stages a real `dvc repro` runs (DVC's run-cache restores earlier results without running)."""
     return set(re.findall(r"Running stage '([\w-]+)'", run(["dvc", "repro"], workdir).stdout))
-
-
-@contextlib.contextmanager
-def changed_params(workdir, overrides):
-    backup = (workdir / "params.yaml").read_text()
-    edit_params(workdir, overrides)
-    try:
-        yield
-    finally:
-        (workdir / "params.yaml").write_text(backup)
 
 
 def test_repro_writes_every_output_and_metric(reproduced_pipeline):
@@ -64,16 +53,24 @@ def test_second_repro_runs_no_stage(reproduced_pipeline):
     ({"data": {"val_fraction": 0.2}}, set(STAGES)),
 ])
 def test_a_param_change_reruns_exactly_the_downstream_stages(reproduced_pipeline, overrides, expected):
-    wd = reproduced_pipeline
-    metrics_before = (wd / "metrics/eval.json").read_text()
-    with changed_params(wd, overrides):
+    with restored_afterwards(reproduced_pipeline) as wd:
+        edit_params(wd, overrides)
         assert stale_stages(wd) == {min(expected, key=STAGES.index)}
         assert repro_ran(wd) == expected
-    # Back to the original params: cached stages are restored from DVC's run-cache; stages with
-    # git-tracked metrics (cache: false) have no run-cache entry and rerun, to the same result.
-    assert repro_ran(wd) <= expected
-    assert stale_stages(wd) == set()
-    assert (wd / "metrics/eval.json").read_text() == metrics_before
+
+
+def test_back_to_the_old_params_restores_cached_stages_and_reruns_to_the_same_metrics(reproduced_pipeline):
+    with restored_afterwards(reproduced_pipeline) as wd:
+        metrics_before = (wd / "metrics/eval.json").read_text()
+        backup = (wd / "params.yaml").read_text()
+        edit_params(wd, {"pad": {"maxlen": 33}})
+        assert repro_ran(wd) == {"pad", "train", "evaluate"}
+        (wd / "params.yaml").write_text(backup)
+        # pad's output comes back from DVC's run-cache; train and evaluate write git-tracked metrics
+        # (cache: false), have no run-cache entry and rerun, to the same result.
+        assert repro_ran(wd) == {"train", "evaluate"}
+        assert stale_stages(wd) == set()
+        assert (wd / "metrics/eval.json").read_text() == metrics_before
 
 
 def test_dag_has_the_six_stages(reproduced_pipeline):
