@@ -24,15 +24,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnpipe.data.ragged import left_align
-from rnnpipe.text.sequences import SequenceSet
-from rnnpipe.text.datasets import read_imdb_tarball
+from rnnpipe.core.device import seed_everything
+from rnnpipe.core.params import BUCKET_BATCHES
+from rnnpipe.data.ragged import left_align, pad_sequences
 from rnnpipe.nn.recurrent import keras_init_
+from rnnpipe.text.datasets import read_imdb_tarball
 from rnnpipe.text.model import ClassifierConfig, RNNClassifier
-from rnnpipe.data.ragged import pad_sequences
+from rnnpipe.text.sequences import SequenceSet
 from rnnpipe.text.tokenizer import Tokenizer
 from rnnpipe.text.vocabulary import build_vocabulary, encode_corpus
-from rnnpipe.core.device import seed_everything
 from rnnpipe.training.inference import predict
 from rnnpipe.training.loop import TrainSettings, train_model
 
@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--tarball", type=Path, default=DEFAULT_TARBALL, help="aclImdb_v1.tar.gz")
     parser.add_argument("--epochs", type=int, default=2, help="training epochs for each side")
     parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="rnnpipe side's precision")
-    parser.add_argument("--bucket-batches", type=int, default=5,
+    parser.add_argument("--bucket-batches", type=int, default=BUCKET_BATCHES.default,
                         help="rnnpipe side: length-sorted pool size in batches (train.bucket_batches)")
     parser.add_argument("--batch-size", type=int, default=64,
                         help="rnnpipe side's batch size (the reference always uses the tutorial's 64)")

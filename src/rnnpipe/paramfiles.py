@@ -10,7 +10,6 @@ params.yaml, forecast/params.yaml and the README's tables are made from them:
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import re
 import sys
@@ -86,7 +85,7 @@ def render_table(schema: Schema) -> str:
     for section, rules in schema.items():
         for key, rule in rules.items():
             rows.append(f"| `{section}.{key}` | {_table_value(rule)} | {_allowed(rule)} | "
-                        f"{rule.meaning.replace('|', '/')} |")
+                        f"{rule.meaning.replace('|', '/').replace('<', '&lt;')} |")
     return "\n".join(rows) + "\n"
 
 

@@ -18,8 +18,14 @@ import numpy as np
 from rnnpipe.core.atomic import atomic_path, write_json
 from rnnpipe.core.stage import run_stage
 from rnnpipe.forecast.params import FORECAST_SCHEMA
-from rnnpipe.forecast.series import (normalisation_stats, numeric_features, parse_timestamps, read_series_files,
-                                     regularise, split_bounds)
+from rnnpipe.forecast.series import (
+    normalisation_stats,
+    numeric_features,
+    parse_timestamps,
+    read_series_files,
+    regularise,
+    split_bounds,
+)
 
 RAW = Path("data/raw")
 

@@ -11,8 +11,16 @@ seeded and stratified (data.val_fraction).
 from rnnpipe.core.atomic import atomic_path, write_json
 from rnnpipe.core.fetch import expected_sha256, fetch, verify_sha256
 from rnnpipe.core.stage import run_stage
-from rnnpipe.text.datasets import (SPLITS, assign_splits, blank_texts, normalise_labels, quality_report,
-                                   quality_warnings, read_imdb_tarball, read_table)
+from rnnpipe.text.datasets import (
+    SPLITS,
+    assign_splits,
+    blank_texts,
+    normalise_labels,
+    quality_report,
+    quality_warnings,
+    read_imdb_tarball,
+    read_table,
+)
 from rnnpipe.text.params import TEXT_SCHEMA
 from rnnpipe.text.synthetic import synthetic_reviews
 

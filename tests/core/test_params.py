@@ -64,3 +64,49 @@ def test_bad_values_name_the_key_and_what_is_allowed(section, key, value, messag
 
 def test_integers_are_accepted_for_floats():
     assert validate(with_change("train", "lr", 1), TEXT_SCHEMA)["train"]["lr"] == 1.0
+
+
+def test_params_files_and_readme_tables_are_rendered_from_the_schemas(tmp_path):
+    """Each default and meaning is written once (the schema's rules); params.yaml, forecast/params.yaml and
+    the README's tables must be exactly what `python -m rnnpipe.paramfiles` renders from them."""
+    from rnnpipe.paramfiles import rendered_files
+
+    for path, text in rendered_files(ROOT).items():
+        assert path.read_text(encoding="utf-8") == text, f"{path} differs from the schema; run python -m rnnpipe.paramfiles"
+
+
+def test_rendered_params_files_read_back_as_the_schema_defaults(tmp_path):
+    from rnnpipe.core.params import defaults
+    from rnnpipe.forecast.params import FORECAST_SCHEMA
+    from rnnpipe.paramfiles import HEADERS, render_params_file
+
+    for name, schema in (("text", TEXT_SCHEMA), ("forecast", FORECAST_SCHEMA)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(render_params_file(schema, HEADERS[name]))
+        assert load_params(path, schema) == defaults(schema)
+
+
+def test_training_settings_take_their_defaults_from_the_shared_rules():
+    from dataclasses import fields
+
+    from rnnpipe.core.params import BUCKET_BATCHES, TRAINING_RULES
+    from rnnpipe.training.loop import TrainSettings
+
+    settings = TrainSettings()
+    for field in fields(TrainSettings):
+        rule = BUCKET_BATCHES if field.name == "bucket_batches" else TRAINING_RULES[field.name]
+        assert getattr(settings, field.name) == rule.default, field.name
+    assert TrainSettings.from_params(load_params(ROOT / "params.yaml", TEXT_SCHEMA)["train"]) == settings
+
+
+def test_a_params_error_names_the_file_that_was_read(tmp_path):
+    from rnnpipe.forecast.params import FORECAST_SCHEMA
+
+    (tmp_path / ".dvc").mkdir()  # a DVC project: the message names the file from its root
+    path = tmp_path / "forecast" / "params.yaml"
+    path.parent.mkdir()
+    params = yaml.safe_load((ROOT / "forecast" / "params.yaml").read_text())
+    params["download"]["sha256"] = "abc"
+    path.write_text(yaml.safe_dump(params))
+    with pytest.raises(ParamsError, match=r"^forecast/params\.yaml: 'download\.sha256' is 'abc'; expected auto"):
+        load_params(path, FORECAST_SCHEMA)

@@ -7,22 +7,20 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from conftest import ROOT
+from ruamel.yaml import YAML
 
+from conftest import ROOT
 from rnnpipe.core.errors import DataError, ModelFileError, ParamsError
 from rnnpipe.core.metrics import regression_metrics
-from rnnpipe.forecast.baselines import linear_forecast, naive_forecast
-from rnnpipe.forecast.model import TrainedForecaster
-from rnnpipe.forecast.prepared import load_prepared, naive_offset
-from rnnpipe.forecast.model import ForecasterConfig, RNNForecaster
 from rnnpipe.core.params import load_params, validate
+from rnnpipe.forecast.baselines import linear_forecast, naive_forecast
+from rnnpipe.forecast.model import ForecasterConfig, RNNForecaster, TrainedForecaster
 from rnnpipe.forecast.params import FORECAST_SCHEMA
+from rnnpipe.forecast.prepared import load_prepared, naive_offset
+from rnnpipe.forecast.windows import make_windows
 from rnnpipe.training.inference import predict
 from rnnpipe.training.loop import TrainSettings, train_model
 from rnnpipe.training.objectives import RegressionObjective
-from rnnpipe.forecast.windows import make_windows
-from ruamel.yaml import YAML
-
 
 
 @pytest.mark.parametrize("frequency, delay, expected", [

@@ -1,14 +1,22 @@
 """Reading and repairing weather series: encodings, timestamps, directions, gaps, splits, real files."""
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from rnnpipe.core.errors import DataError
-from rnnpipe.forecast.series import encode_directions, normalisation_stats, numeric_features, parse_timestamps, read_csv_any_encoding, read_series_files, regularise, split_bounds
+from rnnpipe.forecast.series import (
+    encode_directions,
+    normalisation_stats,
+    numeric_features,
+    parse_timestamps,
+    read_csv_any_encoding,
+    read_series_files,
+    regularise,
+    split_bounds,
+)
 from rnnpipe.forecast.weather import synthetic_weather, write_station_csv
 
 WEATHER = ROOT.parent / "shared" / "datasets" / "weather"

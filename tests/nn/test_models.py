@@ -4,11 +4,11 @@ import json
 import pytest
 import torch
 
-from rnnpipe.text.classifier import TrainedClassifier
 from rnnpipe.core.errors import ModelFileError
-from rnnpipe.nn.recurrent import reverse_within_length
-from rnnpipe.text.model import ClassifierConfig, EnsembleClassifier, RNNClassifier
 from rnnpipe.core.labels import LabelMap
+from rnnpipe.nn.recurrent import reverse_within_length
+from rnnpipe.text.classifier import TrainedClassifier
+from rnnpipe.text.model import ClassifierConfig, EnsembleClassifier, RNNClassifier
 from rnnpipe.text.tokenizer import Tokenizer
 from rnnpipe.text.vocabulary import Vocabulary
 

@@ -180,9 +180,9 @@ def test_bad_params_stop_every_stage_before_work(project, section, key, value, f
 
 
 def test_diverging_loss_names_epoch_step_and_remedies():
-    from rnnpipe.text.sequences import SequenceSet
     from rnnpipe.core.errors import TrainingError
     from rnnpipe.text.model import ClassifierConfig, RNNClassifier
+    from rnnpipe.text.sequences import SequenceSet
     from rnnpipe.training.loop import TrainSettings, train_model
 
     model = RNNClassifier(ClassifierConfig(vocab_size=10, embed_dim=4, num_classes=2, hidden=4))

@@ -1,13 +1,12 @@
 import io
 import tarfile
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import SHARED_IMDB
-from rnnpipe.text.datasets import assign_splits, normalise_labels, read_imdb_tarball, read_table
 from rnnpipe.core.errors import DataError, DownloadError
+from rnnpipe.text.datasets import assign_splits, normalise_labels, read_imdb_tarball, read_table
 
 
 def write_tar(path, members: dict[str, bytes]) -> None:
@@ -145,3 +144,15 @@ def test_synthetic_default_is_seeded_balanced_and_free_of_repeats():
     assert first["text"].is_unique
     assert 0.45 < (first["label"] == "pos").mean() < 0.55
     assert (first["split"] == "test").sum() == 1000
+
+
+def test_quality_warnings_name_each_nonzero_count_and_what_was_done():
+    from rnnpipe.text.datasets import quality_warnings
+
+    quality = {"blank_texts": 2, "undecodable_rows": 0, "duplicate_rows": 1, "conflicting_texts": 0,
+               "cross_split_texts": 3}
+    lines = quality_warnings(quality, "keep", "latin-1")
+    assert lines == ["2 empty or whitespace-only texts (kept; download.blank_texts)",
+                     "1 duplicate (text, label) rows (kept)",
+                     "3 texts that appear in more than one of train / validation / test (a leak)"]
+    assert "not valid cp1252" in quality_warnings({**quality, "undecodable_rows": 4}, "drop", "cp1252")[1]

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from rnnpipe.core.errors import VectorsError
-from rnnpipe.text.vocabulary import PAD, UNK, Vocabulary
 from rnnpipe.text.vectors import EmbeddingMatrix, read_glove, read_glove_package, train_word2vec
+from rnnpipe.text.vocabulary import PAD, UNK, Vocabulary
 
 VOCAB = Vocabulary([PAD, UNK, "the", "film", "qqxjzvkw"])
 LINES = "the 0.1 0.2 0.3\nof 1 1 1\nfilm -0.5 0.0 2.5\n"
@@ -102,3 +102,28 @@ def test_word2vec_is_trained_reproducibly_on_the_given_ids():
     for word in words:
         np.testing.assert_array_equal(first[word], second[word])
     assert first["good"].shape == (8,)
+
+
+def test_the_embedding_matrix_must_be_finite_and_fit_the_vocabulary():
+    from rnnpipe.text.vectors import check_embedding_matrix
+
+    weights = np.zeros((5, 3), dtype=np.float32)
+    check_embedding_matrix(weights, 5)
+    with pytest.raises(VectorsError, match="has 5 rows but the vocabulary has 6 words"):
+        check_embedding_matrix(weights, 6)
+    weights[2, 1] = np.nan
+    with pytest.raises(VectorsError, match="1 non-finite values"):
+        check_embedding_matrix(weights, 5)
+
+
+def test_token_ids_beyond_the_vocabulary_are_refused():
+    import torch
+
+    from rnnpipe.core.errors import DataError
+    from rnnpipe.text.sequences import SequenceSet, check_token_ids
+
+    rows = SequenceSet(torch.tensor([[2, 7, 0]]), torch.tensor([2]), torch.tensor([1]))
+    check_token_ids({"train": rows}, 8)
+    with pytest.raises(DataError, match="holds token id 7, but the vocabulary has only 7 words"):
+        check_token_ids({"train": rows, "validation": SequenceSet(torch.zeros((0, 3), dtype=torch.long),
+                                                                  torch.zeros(0), torch.zeros(0))}, 7)

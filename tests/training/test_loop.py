@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
-from rnnpipe.text.sequences import SequenceSet
 from rnnpipe.text.model import ClassifierConfig, RNNClassifier
+from rnnpipe.text.sequences import SequenceSet
 from rnnpipe.training.loop import TrainSettings, train_model
 
 CPU = torch.device("cpu")

@@ -199,5 +199,15 @@ def read_yaml(path: str | Path) -> Any:
         raise ParamsError(f"{path}: not valid YAML: {exc}") from None
 
 
+def display_path(path: str | Path) -> str:
+    """`path` as a user knows it: relative to the DVC project root (forecast/params.yaml, not params.yaml
+    in the forecast stage's working folder), or as given outside a project."""
+    resolved = Path(path).resolve()
+    for folder in resolved.parents:
+        if (folder / ".dvc").is_dir():
+            return resolved.relative_to(folder).as_posix()
+    return str(path)
+
+
 def load_params(path: str | Path, schema: Schema) -> dict[str, dict[str, Any]]:
-    return validate(read_yaml(path), schema, str(path))
+    return validate(read_yaml(path), schema, display_path(path))

@@ -14,7 +14,8 @@ def predict(model: nn.Module, data, batch_size: int, device: torch.device, preci
     """Model outputs for every row of `data` (a BatchSource), in its original order.
 
     Outputs of one value or one vector per row stack to [rows, ...]. Per-step outputs, whose time
-    dimension is each batch's own longest row, are zero-padded to the longest row of the split.
+    dimension is each batch's own longest row, go into [rows, the split's longest row, ...]; steps past
+    a row's own length hold zeros or outputs at padding, which objectives never read.
     """
     model.eval()
     dtype = autocast_dtype(device, precision)
