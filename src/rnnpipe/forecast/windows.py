@@ -8,7 +8,7 @@ number of windows: the full Jena file (420,551 rows x 14 features, 23 MB) gives 
 240 x 14 that would take 5.6 GB if materialised.
 
 With `base_offset` k > 0 the windows' targets are changes rather than values: target[t + delay]
-minus target[t + delay - k], the value the naive forecast would give (see forecasting.naive_offset).
+minus target[t + delay - k], the value the naive forecast would give (see prepared.naive_offset).
 A recurrent model then learns a correction to "same time yesterday" instead of having to
 reproduce the level through its gates; on the Beijing data this lowered validation and test MAE.
 
