@@ -42,6 +42,11 @@ def tool_env(workdir: Path) -> dict:
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env["PYTHONPATH"] = str(workdir / "src")
     env["DVC_NO_ANALYTICS"] = "1"
+    # Commits made by dvc exp (experiment refs) need an identity.
+    for key in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        env.setdefault(key, "rnnpipe tests")
+    for key in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
+        env.setdefault(key, "tests@rnnpipe.invalid")
     return env
 
 
@@ -60,18 +65,25 @@ def edit_params(workdir: Path, overrides: dict) -> None:
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
-def make_pipeline_copy(target: Path, overrides: dict | None = None) -> Path:
-    """A DVC project at `target` with this repo's dvc.yaml, params, stages and sources (no git)."""
+def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = False) -> Path:
+    """A DVC project at `target` with this repo's dvc.yaml, params, stages and sources; with `git`, a git
+    repository with everything committed (what `dvc exp run` needs), else no git."""
     target.mkdir(parents=True, exist_ok=True)
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / name, target / name)
     for folder in ("stages", "src"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    run(["dvc", "init", "--no-scm", "-q"], target)
+    if git:
+        run(["git", "init", "-q"], target)
+        (target / ".gitignore").write_text("__pycache__/\n*.egg-info/\n")
+    run(["dvc", "init", "-q"] if git else ["dvc", "init", "--no-scm", "-q"], target)
     run(["dvc", "config", "core.analytics", "false"], target)
     edit_params(target, TINY_OVERRIDES)
     if overrides:
         edit_params(target, overrides)
+    if git:
+        run(["git", "add", "-A"], target)
+        run(["git", "-c", "user.name=test", "-c", "user.email=test@example.org", "commit", "-qm", "pipeline"], target)
     return target
 
 

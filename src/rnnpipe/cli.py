@@ -1,11 +1,14 @@
-"""`rnnpipe predict`: classify texts with a trained model.
+"""`rnnpipe predict`: classify texts with a trained model, one output line per input text.
 
     rnnpipe predict "a dull plot, but great acting"          # texts as arguments
-    rnnpipe predict --file reviews.txt                         # one text per line
+    rnnpipe predict --file reviews.txt                         # one text per line (blank lines kept)
     echo "not good at all" | rnnpipe predict                   # standard input, one per line
-    rnnpipe predict --model data/model --json "..."            # JSON lines instead of tab-separated
+    rnnpipe predict --file reviews.csv --column review         # a column of a CSV / TSV / JSONL / Parquet file
+    rnnpipe predict --model data/model --json "..."            # JSON lines with every class's probability
 
-Prints, per text: the predicted label, its probability, and the text.
+Prints, per text: the predicted label, its probability, and the text (tab-separated), or with --json
+one object per text with `label`, `probability`, `probabilities` (every class) and `text`. An empty
+or blank text gets an empty label (JSON: null) on its own line, so output lines match input lines.
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from .core.errors import RnnpipeError
+
+TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,38 +28,88 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     predict = commands.add_parser("predict", help="classify texts with a trained model")
     predict.add_argument("texts", nargs="*", help="texts to classify; none: read --file or standard input")
-    predict.add_argument("--file", help="read texts from this file, one per line ('-' for standard input)")
+    predict.add_argument("--file", help="read texts from this file, one per line ('-' for standard input), or "
+                                        "with --column from a CSV / TSV / JSONL / Parquet table")
+    predict.add_argument("--column", help="the table column holding the texts (with --file)")
     predict.add_argument("--model", default="data/model", help="trained model folder (default: data/model)")
     predict.add_argument("--json", action="store_true", help="print one JSON object per text")
     predict.add_argument("--batch-size", type=int, default=256, help="texts per forward pass")
     return parser
 
 
+def _read_column(path: str, column: str) -> list[str]:
+    import pandas as pd
+
+    kind = TABLE_SUFFIXES.get(Path(path).suffix.lower())
+    if kind is None:
+        raise RnnpipeError(f"{path}: --column reads .csv, .tsv, .jsonl or .parquet files; this one has another "
+                           f"suffix.")
+    try:
+        if kind == "parquet":
+            frame = pd.read_parquet(path)
+        elif kind == "jsonl":
+            frame = pd.read_json(path, lines=True, dtype=False)
+        else:
+            frame = pd.read_csv(path, sep="\t" if kind == "tsv" else ",", dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise RnnpipeError(f"{path}: cannot be read as {kind} ({exc}).") from None
+    if column not in frame.columns:
+        raise RnnpipeError(f"{path}: no column {column!r}; its columns: {', '.join(map(str, frame.columns))}.")
+    return ["" if value is None or value != value else str(value) for value in frame[column]]
+
+
 def _read_texts(args) -> list[str]:
+    if args.column and not args.file:
+        raise RnnpipeError("--column names a column of the file given with --file; add --file.")
     if args.texts:
         return list(args.texts)
+    if args.file and args.column:
+        return _read_column(args.file, args.column)
     if args.file and args.file != "-":
         try:
             with open(args.file, encoding="utf-8", errors="replace") as handle:
-                return [line.rstrip("\n") for line in handle if line.strip()]
+                return [line.rstrip("\r\n") for line in handle]
         except OSError as exc:
             raise RnnpipeError(f"{args.file}: cannot be read ({exc.strerror}).") from None
-    return [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    return [line.rstrip("\r\n") for line in sys.stdin]
+
+
+def _refuse_other_model_kinds(folder: str) -> None:
+    """A forecaster's folder is a valid model folder of another kind: say so instead of 'wrong format'."""
+    try:
+        kind = json.loads((Path(folder) / "model.json").read_text(encoding="utf-8")).get("format", "")
+    except (OSError, ValueError, AttributeError):
+        return  # the classifier's loader reports what is wrong
+    if str(kind).startswith("rnnpipe-forecaster"):
+        raise RnnpipeError(f"{folder} holds a forecasting model ({kind}), which predicts a series from recent "
+                           f"readings, not labels for texts; `rnnpipe predict` classifies texts with a text "
+                           f"classifier's folder (the text pipeline's data/model).")
 
 
 def predict(args) -> int:
+    _refuse_other_model_kinds(args.model)
     from .text.classifier import TrainedClassifier  # torch is imported only when needed
 
     classifier = TrainedClassifier.load(args.model)
     texts = _read_texts(args)
-    proba = classifier.predict_proba(texts, batch_size=args.batch_size)
-    for text, row in zip(texts, proba):
-        k = int(row.argmax())
-        label = classifier.label_map.labels[k]
+    filled = [i for i, text in enumerate(texts) if text.strip()]
+    proba = classifier.predict_proba([texts[i] for i in filled], batch_size=args.batch_size)
+    rows = dict(zip(filled, proba))
+    labels = classifier.label_map.labels
+    for i, text in enumerate(texts):
+        row = rows.get(i)
+        k = int(row.argmax()) if row is not None else None
         if args.json:
-            print(json.dumps({"label": label, "probability": round(float(row[k]), 6), "text": text}))
+            print(json.dumps({
+                "label": labels[k] if row is not None else None,
+                "probability": round(float(row[k]), 6) if row is not None else None,
+                "probabilities": {str(label): round(float(p), 6) for label, p in zip(labels, row)}
+                if row is not None else None,
+                "text": text}))
+        elif row is None:
+            print(f"\t\t{text}")
         else:
-            print(f"{label}\t{row[k]:.4f}\t{text}")
+            print(f"{labels[k]}\t{row[k]:.4f}\t{text}")
     return 0
 
 

@@ -4,7 +4,8 @@
   core/ imports only core/.
 - Package __init__ files hold a docstring only, so importing a package runs nothing that a stage's
   deps would have to list.
-- Each stage of both pipelines lists, as code deps, exactly its script and every rnnpipe module the
+- Each stage runs its script with PYTHONPATH set to its own tree's src/ (not the editable install's),
+  and each stage of both pipelines lists, as code deps, exactly its script and every rnnpipe module the
   script reaches through imports (rnnpipe.core.hashing.code_closure): a missing module would leave a
   stale result after a change to it (DVC would skip the stage); an extra one reruns it for nothing.
 """
@@ -68,9 +69,11 @@ def stage_code_problems(dvc_file: Path, stages: dict) -> list[str]:
     base = dvc_file.parent
     problems = []
     for name, stage in stages.items():
-        match = re.fullmatch(r"python (\S+\.py)", stage["cmd"])
-        assert match, f"{dvc_file}: stage {name} does not run one script: {stage['cmd']!r}"
-        script = (base / match.group(1)).resolve()
+        match = re.fullmatch(r"PYTHONPATH=(\S+) python (\S+\.py)", stage["cmd"])
+        assert match, f"{dvc_file}: stage {name} does not run one script with PYTHONPATH set: {stage['cmd']!r}"
+        # The tree's own src/: a queued or --temp experiment runs the code of the copy it runs in.
+        assert (base / match.group(1)).resolve() == PACKAGE.parent.resolve(), f"{dvc_file}: stage {name}"
+        script = (base / match.group(2)).resolve()
         runs = {Path(os.path.relpath(path, base)).as_posix() for path in code_closure(script, PACKAGE)}
         listed = {dep for dep in stage.get("deps", []) if dep.endswith(".py")}
         for dep in sorted(runs - listed):

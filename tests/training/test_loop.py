@@ -111,3 +111,16 @@ def test_an_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, ema_de
         {**row, "seconds": resumed_result.history[i]["seconds"]} for i, row in enumerate(whole_result.history)]
     for name, value in whole.state_dict().items():
         assert torch.equal(value, resumed.state_dict()[name]), name
+
+
+def test_logs_get_one_line_per_epoch_and_no_progress_bar_frames(capsys):
+    """stderr captured (not a terminal, as in CI or a queued experiment): tqdm stays silent by its own TTY
+    check and each epoch leaves one summary line."""
+    torch.manual_seed(0)
+    model = RNNClassifier(ClassifierConfig(vocab_size=30, embed_dim=4, num_classes=2, hidden=4))
+    data = SequenceSet(torch.randint(2, 30, (40, 6)), torch.full((40,), 6), torch.randint(0, 2, (40,)))
+    train_model(model, data, data, TrainSettings(lr=0.01, batch_size=8, epochs=2, patience=0), torch.device("cpu"),
+                progress=True)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert [line.split(":")[0] for line in err.splitlines()] == ["epoch 1", "epoch 2"]

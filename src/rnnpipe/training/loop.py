@@ -154,8 +154,10 @@ def train_one_epoch(run: TrainingRun, train, settings: TrainSettings, device: to
     started = time.perf_counter()
     batches = train.batches(settings.batch_size, run.rng, settings.bucket_batches)
     total_loss, total_score, seen = 0.0, 0.0, 0
+    # disable=None: tqdm's own TTY check, so logs (CI, `dvc exp run --queue`) get no carriage-return
+    # frames, only the one summary line per epoch that _report prints; TQDM_DISABLE=1 also works.
     bar = tqdm(batches, desc=f"epoch {epoch}/{settings.epochs}", unit="batch", file=sys.stderr,
-               disable=not progress, mininterval=1.0, leave=False)
+               disable=None if progress else True, mininterval=1.0, leave=False)
     for step, rows in enumerate(bar, start=1):
         inputs, targets = train.batch(rows, device, non_blocking=True)
         run.optimizer.zero_grad(set_to_none=True)

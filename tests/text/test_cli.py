@@ -1,0 +1,72 @@
+"""`rnnpipe predict` on a saved classifier: one output per input line, every class's probability,
+table columns, and a clear refusal of a forecaster's folder."""
+
+import json
+
+import pandas as pd
+import pytest
+import torch
+
+from rnnpipe.cli import main
+from rnnpipe.core.labels import LabelMap
+from rnnpipe.forecast.model import ForecasterConfig, RNNForecaster, TrainedForecaster
+from rnnpipe.text.classifier import TrainedClassifier
+from rnnpipe.text.model import ClassifierConfig, RNNClassifier
+from rnnpipe.text.tokenizer import Tokenizer
+from rnnpipe.text.vocabulary import Vocabulary
+
+WORDS = ["<pad>", "<unk>", "good", "bad", "plot", "acting"]
+
+
+@pytest.fixture(scope="module")
+def model_folder(tmp_path_factory):
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("cli") / "model"
+    model = RNNClassifier(ClassifierConfig(vocab_size=len(WORDS), embed_dim=4, num_classes=3, hidden=4))
+    TrainedClassifier(model, Tokenizer(), Vocabulary(WORDS), LabelMap([-1, 0, 1]), 10, "pre").save(folder)
+    return folder
+
+
+def predict_lines(capsys, *args):
+    assert main(["predict", *args]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_blank_input_lines_keep_their_place(model_folder, tmp_path, capsys):
+    (tmp_path / "texts.txt").write_text("good plot\n\n   \nbad acting\n")
+    lines = predict_lines(capsys, "--model", str(model_folder), "--file", str(tmp_path / "texts.txt"))
+    assert len(lines) == 4
+    assert lines[1] == "\t\t" and lines[2] == "\t\t   "
+    assert lines[0].endswith("\tgood plot") and lines[3].endswith("\tbad acting")
+    rows = [json.loads(line) for line in predict_lines(capsys, "--model", str(model_folder), "--json", "--file",
+                                                       str(tmp_path / "texts.txt"))]
+    assert [r["text"] for r in rows] == ["good plot", "", "   ", "bad acting"]
+    assert rows[1]["label"] is None and rows[1]["probabilities"] is None
+
+
+def test_json_gives_every_class_probability(model_folder, capsys):
+    (row,) = [json.loads(line) for line in predict_lines(capsys, "--model", str(model_folder), "--json", "good")]
+    assert set(row["probabilities"]) == {"-1", "0", "1"}
+    assert sum(row["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
+    assert row["probability"] == max(row["probabilities"].values())
+    assert row["probabilities"][str(row["label"])] == row["probability"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".parquet"])
+def test_a_column_of_a_table_file(model_folder, tmp_path, capsys, suffix):
+    frame = pd.DataFrame({"id": [1, 2, 3], "review": ["good plot", "", "bad acting"]})
+    path = tmp_path / f"reviews{suffix}"
+    {".csv": lambda: frame.to_csv(path, index=False), ".tsv": lambda: frame.to_csv(path, sep="\t", index=False),
+     ".jsonl": lambda: frame.to_json(path, orient="records", lines=True),
+     ".parquet": lambda: frame.to_parquet(path)}[suffix]()
+    lines = predict_lines(capsys, "--model", str(model_folder), "--file", str(path), "--column", "review")
+    assert len(lines) == 3 and lines[1] == "\t\t" and lines[2].endswith("\tbad acting")
+    assert main(["predict", "--model", str(model_folder), "--file", str(path), "--column", "text"]) == 1
+    assert "no column 'text'; its columns: id, review" in capsys.readouterr().err
+
+
+def test_a_forecaster_folder_is_named_as_such(tmp_path, capsys):
+    model = RNNForecaster(ForecasterConfig(features=2, hidden=4))
+    TrainedForecaster(model, ["a", "b"], "a", 12, 1, 6, 0.0, 1.0).save(tmp_path / "forecaster")
+    assert main(["predict", "--model", str(tmp_path / "forecaster"), "good"]) == 1
+    assert "holds a forecasting model (rnnpipe-forecaster-1)" in capsys.readouterr().err
