@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -78,6 +79,7 @@ def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = 
         (target / ".gitignore").write_text("__pycache__/\n*.egg-info/\n")
     run(["dvc", "init", "-q"] if git else ["dvc", "init", "--no-scm", "-q"], target)
     run(["dvc", "config", "core.analytics", "false"], target)
+    shutil.copytree(ROOT / ".dvc" / "plots", target / ".dvc" / "plots", dirs_exist_ok=True)
     edit_params(target, TINY_OVERRIDES)
     if overrides:
         edit_params(target, overrides)
@@ -85,6 +87,22 @@ def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = 
         run(["git", "add", "-A"], target)
         run(["git", "-c", "user.name=test", "-c", "user.email=test@example.org", "commit", "-qm", "pipeline"], target)
     return target
+
+
+def plot_problems(workdir: Path) -> list[str]:
+    """scripts/check_plots.py's static check of every plot `dvc plots show` renders in `workdir`."""
+    spec = importlib.util.spec_from_file_location("check_plots", ROOT / "scripts" / "check_plots.py")
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    env_before = dict(os.environ)
+    os.environ.update(tool_env(workdir))
+    try:
+        plots = checker.dvc_plots(workdir)
+    finally:
+        os.environ.clear()
+        os.environ.update(env_before)
+    assert plots, f"dvc plots show rendered nothing in {workdir}"
+    return [problem for plot_id, content in plots.items() for problem in checker.plot_problems(plot_id, content)]
 
 
 @contextlib.contextmanager
@@ -133,6 +151,7 @@ def make_forecast_copy(target: Path, overrides: dict | None = None) -> Path:
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     run(["dvc", "init", "--no-scm", "-q"], target)
     run(["dvc", "config", "core.analytics", "false"], target)
+    shutil.copytree(ROOT / ".dvc" / "plots", target / ".dvc" / "plots", dirs_exist_ok=True)
     edit_params(target / "forecast", FORECAST_TINY)
     if overrides:
         edit_params(target / "forecast", overrides)

@@ -51,7 +51,7 @@ def main(params: dict) -> None:
     shown = slice(0, min(settings["plot_points"], len(test)))
     times = series.times[test.anchors[shown] + test.delay]
     with atomic_path("metrics/predictions.csv") as tmp:
-        pd.DataFrame({"time": times.strftime("%Y-%m-%d %H:%M"), "truth": truth[shown],
+        pd.DataFrame({"time": times.strftime("%Y-%m-%dT%H:%M"), "truth": truth[shown],
                       **{name: values[shown] for name, values in forecasts.items()}}).to_csv(
             tmp, index=False, float_format="%.4f")
     print(f"evaluate: {window['target']} {window['delay']} steps ahead on {len(test)} test windows: MAE rnn "

@@ -24,3 +24,15 @@ def test_a_queued_experiment_runs_the_code_it_was_queued_with(tmp_path):
     run(["dvc", "exp", "apply", "changed"], wd)
     assert json.loads((wd / "metrics" / "eval.json").read_text())["queued_change"] == 1.0
     assert "queued_change" in metrics.read_text()  # the applied experiment brings its code along
+
+
+def test_an_experiment_run_again_restores_train_and_evaluate_from_the_run_cache(tmp_path):
+    wd = make_pipeline_copy(tmp_path / "project", git=True)
+    first = run(["dvc", "exp", "run", "-S", "train.epochs=1"], wd).stdout
+    assert "Running stage 'train'" in first and "Running stage 'evaluate'" in first
+    eval_first = (wd / "metrics" / "eval.json").read_text()
+    assert "Running stage 'train'" in run(["dvc", "exp", "run", "-S", "train.epochs=2"], wd).stdout
+    second = run(["dvc", "exp", "run", "-S", "train.epochs=1"], wd).stdout  # the first experiment again
+    assert "Running stage" not in second
+    assert "Stage 'train' is cached" in second and "Stage 'evaluate' is cached" in second
+    assert (wd / "metrics" / "eval.json").read_text() == eval_first

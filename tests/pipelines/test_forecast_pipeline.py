@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import edit_params, make_forecast_copy, restored_afterwards, run
+from conftest import edit_params, make_forecast_copy, plot_problems, restored_afterwards, run
 from rnnpipe.forecast.weather import synthetic_weather, write_station_csv
 
 pytestmark = pytest.mark.slow
@@ -58,6 +58,15 @@ def test_nothing_reruns_and_a_window_param_reruns_train_and_evaluate_only(foreca
         edit_params(wd / "forecast", {"evaluate": {"plot_points": 10}})
         ran = set(re.findall(r"Running stage '[^']*?(\w+)'", run(["dvc", "repro", PIPELINE], wd).stdout))
         assert ran == {"evaluate"}
+        edit_params(wd / "forecast", {"window": {"delay": 24}, "evaluate": {"plot_points": 48}})
+        out = run(["dvc", "repro", PIPELINE], wd).stdout  # back: both from the run-cache
+        assert "Running stage" not in out
+        assert set(re.findall(r"Stage '[^']*?(\w+)' is cached", out)) == {"train", "evaluate"}
+
+
+def test_every_plot_will_draw(forecast_run):
+    """The forecast plot once put timestamps on a quantitative axis and came out blank in `dvc plots show`."""
+    assert plot_problems(forecast_run) == []
 
 
 def test_same_params_same_metrics(forecast_run):
