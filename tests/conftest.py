@@ -66,6 +66,13 @@ def edit_params(workdir: Path, overrides: dict) -> None:
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
+def copy_dvc_settings(target: Path) -> None:
+    """The project's .dvc/config (analytics off; the default remote, a folder beside the project) and its
+    plot templates."""
+    shutil.copy(ROOT / ".dvc" / "config", target / ".dvc" / "config")
+    shutil.copytree(ROOT / ".dvc" / "plots", target / ".dvc" / "plots", dirs_exist_ok=True)
+
+
 def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = False) -> Path:
     """A DVC project at `target` with this repo's dvc.yaml, params, stages and sources; with `git`, a git
     repository with everything committed (what `dvc exp run` needs), else no git."""
@@ -78,8 +85,7 @@ def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = 
         run(["git", "init", "-q"], target)
         (target / ".gitignore").write_text("__pycache__/\n*.egg-info/\n")
     run(["dvc", "init", "-q"] if git else ["dvc", "init", "--no-scm", "-q"], target)
-    run(["dvc", "config", "core.analytics", "false"], target)
-    shutil.copytree(ROOT / ".dvc" / "plots", target / ".dvc" / "plots", dirs_exist_ok=True)
+    copy_dvc_settings(target)
     edit_params(target, TINY_OVERRIDES)
     if overrides:
         edit_params(target, overrides)
@@ -150,8 +156,7 @@ def make_forecast_copy(target: Path, overrides: dict | None = None) -> Path:
     for folder in ("stages", "src"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     run(["dvc", "init", "--no-scm", "-q"], target)
-    run(["dvc", "config", "core.analytics", "false"], target)
-    shutil.copytree(ROOT / ".dvc" / "plots", target / ".dvc" / "plots", dirs_exist_ok=True)
+    copy_dvc_settings(target)
     edit_params(target / "forecast", FORECAST_TINY)
     if overrides:
         edit_params(target / "forecast", overrides)

@@ -3,8 +3,9 @@
 import json
 
 import pytest
+import yaml
 
-from conftest import make_pipeline_copy, run
+from conftest import edit_params, make_pipeline_copy, run
 
 pytestmark = pytest.mark.slow
 
@@ -36,3 +37,43 @@ def test_an_experiment_run_again_restores_train_and_evaluate_from_the_run_cache(
     assert "Running stage" not in second
     assert "Stage 'train' is cached" in second and "Stage 'evaluate' is cached" in second
     assert (wd / "metrics" / "eval.json").read_text() == eval_first
+
+
+def git(workdir, *args):
+    return run(["git", *args], workdir)
+
+
+def lock_md5(workdir, stage: str, path: str) -> str:
+    lock = yaml.safe_load((workdir / "dvc.lock").read_text())
+    return next(out["md5"] for out in lock["stages"][stage]["outs"] if out["path"] == path)
+
+
+def test_push_in_one_clone_pull_in_another_and_check_out_an_older_commit(tmp_path):
+    """The default remote (a folder beside the project) carries data, model and metrics between clones;
+    `git checkout` + `dvc checkout` bring back an older commit's dataset and model."""
+    first = make_pipeline_copy(tmp_path / "first", git=True)
+    run(["dvc", "repro"], first)
+    git(first, "add", "-A")
+    git(first, "commit", "-qm", "run 1")
+    run(["dvc", "push"], first)
+    assert (tmp_path / "rnnpipe-dvc-store").is_dir()  # beside the project, outside it
+
+    second = tmp_path / "second"
+    git(tmp_path, "clone", "-q", str(first), str(second))
+    run(["dvc", "pull"], second)
+    assert "Running stage" not in run(["dvc", "repro"], second).stdout
+    for path in ("data/dataset.parquet", "data/model/model.safetensors", "metrics/eval.json"):
+        assert (second / path).read_bytes() == (first / path).read_bytes(), path
+
+    edit_params(first, {"download": {"synthetic_train": 300}})
+    run(["dvc", "repro"], first)
+    git(first, "commit", "-qam", "run 2")
+    run(["dvc", "push"], first)
+    git(second, "pull", "-q")
+    run(["dvc", "pull"], second)
+    newer = lock_md5(second, "download", "data/dataset.parquet"), lock_md5(second, "train", "data/model")
+    git(second, "checkout", "-q", "HEAD~1")
+    run(["dvc", "checkout"], second)
+    older = lock_md5(second, "download", "data/dataset.parquet"), lock_md5(second, "train", "data/model")
+    assert older != newer
+    assert run(["dvc", "status", "--json"], second).stdout.strip() in ("{}", "")  # the workspace is that commit's
