@@ -73,12 +73,19 @@ def copy_dvc_settings(target: Path) -> None:
     shutil.copytree(ROOT / ".dvc" / "plots", target / ".dvc" / "plots", dirs_exist_ok=True)
 
 
-def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = False) -> Path:
+def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = False,
+                       with_forecast: bool = False) -> Path:
     """A DVC project at `target` with this repo's dvc.yaml, params, stages and sources; with `git`, a git
-    repository with everything committed (what `dvc exp run` needs), else no git."""
+    repository with everything committed (what `dvc exp run` needs), else no git; `with_forecast` adds
+    the forecasting pipeline in forecast/ (tiny params), as the repository has it."""
     target.mkdir(parents=True, exist_ok=True)
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / name, target / name)
+    if with_forecast:
+        (target / "forecast").mkdir()
+        for name in ("dvc.yaml", "params.yaml"):
+            shutil.copy(ROOT / "forecast" / name, target / "forecast" / name)
+        edit_params(target / "forecast", FORECAST_TINY)
     for folder in ("stages", "src"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     if git:

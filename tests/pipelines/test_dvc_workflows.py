@@ -50,9 +50,12 @@ def lock_md5(workdir, stage: str, path: str) -> str:
 
 def test_push_in_one_clone_pull_in_another_and_check_out_an_older_commit(tmp_path):
     """The default remote (a folder beside the project) carries data, model and metrics between clones;
-    `git checkout` + `dvc checkout` bring back an older commit's dataset and model."""
-    first = make_pipeline_copy(tmp_path / "first", git=True)
-    run(["dvc", "repro"], first)
+    `git checkout` + `dvc checkout` bring back an older commit's dataset and model. With both pipelines
+    built (`dvc repro -P`, the README's first command), `dvc checkout` and `dvc exp apply` exit 0: after
+    `dvc repro` alone they failed on the forecasting pipeline's never-built outputs."""
+    first = make_pipeline_copy(tmp_path / "first", git=True, with_forecast=True)
+    run(["dvc", "repro", "-P"], first)
+    run(["dvc", "checkout"], first)
     git(first, "add", "-A")
     git(first, "commit", "-qm", "run 1")
     run(["dvc", "push"], first)
@@ -62,8 +65,14 @@ def test_push_in_one_clone_pull_in_another_and_check_out_an_older_commit(tmp_pat
     git(tmp_path, "clone", "-q", str(first), str(second))
     run(["dvc", "pull"], second)
     assert "Running stage" not in run(["dvc", "repro"], second).stdout
-    for path in ("data/dataset.parquet", "data/model/model.safetensors", "metrics/eval.json"):
+    assert "Running stage" not in run(["dvc", "repro", "forecast/dvc.yaml"], second).stdout
+    for path in ("data/dataset.parquet", "data/model/model.safetensors", "metrics/eval.json",
+                 "forecast/data/model/model.safetensors"):
         assert (second / path).read_bytes() == (first / path).read_bytes(), path
+    run(["dvc", "exp", "run", "-S", "train.epochs=1", "--name", "quick"], second)
+    run(["dvc", "exp", "apply", "quick"], second)
+    git(second, "checkout", "-q", "--", ".")
+    run(["dvc", "checkout"], second)
 
     edit_params(first, {"download": {"synthetic_train": 300}})
     run(["dvc", "repro"], first)
