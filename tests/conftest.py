@@ -26,7 +26,7 @@ TINY_OVERRIDES = {
 }
 
 
-# The suite runs on pytest-xdist workers (pyproject: -n 2). Each worker and the stages it starts use one
+# The suite runs on two pytest-xdist workers (pyproject's addopts). Each worker and the stages it starts use one
 # thread, so two workers share two cores instead of four torch threads fighting over them.
 PARALLEL = "PYTEST_XDIST_WORKER" in os.environ
 if PARALLEL:
@@ -69,7 +69,10 @@ def edit_params(workdir: Path, overrides: dict) -> None:
 def copy_dvc_settings(target: Path) -> None:
     """The project's .dvc/config (analytics off; the default remote, a folder beside the project) and its
     plot templates."""
+    without_git = "no_scm = True" in (target / ".dvc" / "config").read_text()  # dvc init --no-scm wrote it
     shutil.copy(ROOT / ".dvc" / "config", target / ".dvc" / "config")
+    if without_git:
+        run(["dvc", "config", "core.no_scm", "true"], target)
     shutil.copytree(ROOT / ".dvc" / "plots", target / ".dvc" / "plots", dirs_exist_ok=True)
 
 

@@ -6,7 +6,7 @@ Sources (data.source): `synthetic` (the embedded default: a seeded hourly weathe
 `jena` (download.url: the official jena_climate_2009_2016.csv.zip or a CSV, by URL, local path or
 file:// URL), `files` (download.path: one CSV, a folder of CSVs - download.pattern picks e.g. one
 station's files - or a URL). Relative paths start at the repository root. SHA-256 is checked
-against download.sha256 or a SHA256SUMS file beside the data, and recorded in metrics/download.json.
+against download.sha256 or a SHA256SUMS file beside the data, and recorded in data/sources.json.
 """
 
 from pathlib import Path
@@ -37,7 +37,7 @@ def main(params: dict) -> None:
                                     f"(data.source={data['source']}).")
             origin = copy_source(location, download["sha256"], download["pattern"], tmp, ROOT, param)
         files = sorted(p.name for p in tmp.iterdir())
-    write_json("metrics/download.json", {"source": data["source"], **origin, "files": files})
+    write_json("data/sources.json", {"source": data["source"], **origin, "files": files})
     print(f"download: {len(files)} file(s) -> {OUTPUT}/: {', '.join(files[:5])}{' ...' if len(files) > 5 else ''}")
 
 

@@ -8,7 +8,7 @@ sin/cos, refuses other text columns, sorts, resolves duplicate timestamps, puts 
 regular grid, fills gaps of up to prepare.max_gap steps and marks the rest invalid (no window
 will touch them), and splits chronologically. Normalisation statistics come from the training
 period only, so nothing about validation or test leaks into training. Every repair is counted in
-metrics/series.json.
+data/report.json (a plain output: results lead `dvc metrics show`).
 """
 
 from pathlib import Path
@@ -53,7 +53,7 @@ def main(params: dict) -> None:
     write_json("data/stats.json", stats)
     periods = {name: {"rows": stop - start, "from": str(series.index[start]), "to": str(series.index[stop - 1])}
                for name, (start, stop) in bounds.items()}
-    write_json("metrics/series.json", {"encodings": sorted(set(encodings.values())), "columns": len(columns),
+    write_json("data/report.json", {"encodings": sorted(set(encodings.values())), "columns": len(columns),
                                        **report, "periods": periods})
     for key in ("duplicate_timestamps", "off_grid_rows", "missing_timestamps", "missing_values", "invalid_rows"):
         if report[key]:

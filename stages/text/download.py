@@ -25,7 +25,7 @@ from rnnpipe.text.params import TEXT_SCHEMA
 from rnnpipe.text.synthetic import synthetic_reviews
 
 OUTPUT = "data/dataset.parquet"
-METRICS = "metrics/data.json"
+REPORT = "data/report.json"  # a plain output, not a metric: results lead `dvc metrics show`
 
 
 def main(params: dict) -> None:
@@ -57,7 +57,7 @@ def main(params: dict) -> None:
     with atomic_path(OUTPUT) as tmp:
         frame.to_parquet(tmp, index=False)
     counts = frame.groupby("split").size()
-    write_json(METRICS, {**origin, "rows": {s: int(counts.get(s, 0)) for s in SPLITS if s in counts or s != "unsup"},
+    write_json(REPORT, {**origin, "rows": {s: int(counts.get(s, 0)) for s in SPLITS if s in counts or s != "unsup"},
                          "classes": int(frame["label"].nunique()), "quality": quality})
     print(f"download: {len(frame)} rows -> {OUTPUT} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
 

@@ -49,7 +49,8 @@ def main(params: dict) -> None:
     with atomic_path("data/embeddings.npy") as tmp:
         with open(tmp, "wb") as handle:
             np.save(handle, matrix.weights)
-    write_json("metrics/embed.json", {"source": settings["source"], "dim": dim, "coverage": round(matrix.coverage, 6)})
+    # Only the number worth comparing across experiments; source and dim are params.
+    write_json("metrics/embed.json", {"coverage": round(matrix.coverage, 6)})
     print(f"embed: {matrix.weights.shape} from {settings['source']}, coverage {matrix.coverage:.1%}")
 
 

@@ -34,7 +34,7 @@ def test_repro_writes_model_metrics_and_plots(forecast_run):
     assert list(history.columns) == ["epoch", "train_loss", "train_mae", "val_loss", "val_mae", "lr"]
     predictions = pd.read_csv(fc / "metrics/predictions.csv")
     assert list(predictions.columns) == ["time", "truth", "rnn", "naive", "linear"] and len(predictions) == 48
-    report = json.loads((fc / "metrics/series.json").read_text())
+    report = json.loads((fc / "data/report.json").read_text())
     assert report["encodings"] == ["latin-1"] and report["duplicate_timestamps"] == 5
     assert report["missing_timestamps"] > 48 and report["invalid_rows"] > 0
     assert report["periods"]["train"]["to"] < report["periods"]["validation"]["from"] < report["periods"]["test"]["from"]
@@ -64,6 +64,12 @@ def test_nothing_reruns_and_a_window_param_reruns_train_and_evaluate_only(foreca
         assert set(re.findall(r"Stage '[^']*?(\w+)' is cached", out)) == {"train", "evaluate"}
 
 
+def test_metrics_hold_results_not_data_reports(forecast_run):
+    shown = json.loads(run(["dvc", "metrics", "show", "--json"], forecast_run).stdout)
+    files = {path for revision in shown.values() for path in revision["data"]}
+    assert files == {"forecast/metrics/train.json", "forecast/metrics/eval.json"}
+
+
 def test_every_plot_will_draw(forecast_run):
     """The forecast plot once put timestamps on a quantitative axis and came out blank in `dvc plots show`."""
     assert plot_problems(forecast_run) == []
@@ -91,9 +97,9 @@ def test_a_folder_of_yearly_files_with_an_iso_time_column(tmp_path):
         "download": {"path": str(folder), "pattern": "roof_*.csv"},
         "prepare": {"drop_columns": ["station"]}})
     run(["dvc", "repro", PIPELINE], wd)
-    download = json.loads((wd / "forecast/metrics/download.json").read_text())
+    download = json.loads((wd / "forecast/data/sources.json").read_text())
     assert download["files"] == ["roof_2020a.csv", "roof_2020b.csv"]
-    assert json.loads((wd / "forecast/metrics/series.json").read_text())["rows_read"] == len(frame)
+    assert json.loads((wd / "forecast/data/report.json").read_text())["rows_read"] == len(frame)
     assert json.loads((wd / "forecast/metrics/eval.json").read_text())["test_windows"] > 100
 
 

@@ -104,7 +104,7 @@ def test_blank_texts_undecodable_bytes_and_duplicates_are_reported(project, tmp_
     for fragment in ["2 empty or whitespace-only texts (dropped", "1 texts with bytes that are not valid utf-8",
                      "1 duplicate (text, label) rows", "1 texts that appear with different labels"]:
         assert fragment in result.stdout
-    quality = json.loads((project / "metrics/data.json").read_text())["quality"]
+    quality = json.loads((project / "data/report.json").read_text())["quality"]
     assert quality["blank_texts"] == 2 and quality["undecodable_rows"] == 1
     edit_params(project, {"download": {"encoding": "latin-1", "blank_texts": "keep"}})
     result = run_stage(project, "download")

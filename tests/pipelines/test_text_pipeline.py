@@ -34,7 +34,7 @@ def test_repro_writes_every_output_and_metric(reproduced_pipeline):
     assert 0.0 <= evaluation["accuracy"] <= 1.0
     history = pd.read_csv(wd / "metrics/history.csv")
     assert list(history.columns[:5]) == ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy"]
-    assert json.loads((wd / "metrics/data.json").read_text())["rows"] == {"train": 360, "validation": 40, "test": 200}
+    assert json.loads((wd / "data/report.json").read_text())["rows"] == {"train": 360, "validation": 40, "test": 200}
     assert json.loads((wd / "data/labels.json").read_text())["labels"] == ["neg", "pos"]
 
 
@@ -73,6 +73,18 @@ def test_back_to_the_old_params_every_stage_comes_from_the_run_cache(reproduced_
         assert {"pad", "train", "evaluate"} <= set(re.findall(r"Stage '([\w-]+)' is cached", out))
         assert stale_stages(wd) == set()
         assert {name: (wd / "metrics" / name).read_text() for name in before} == before
+
+
+def test_metrics_hold_results_not_data_reports(reproduced_pipeline):
+    """`dvc metrics show` / `dvc exp show` lead with what a run achieved; the data-quality counters and
+    the source's hash are a plain output (data/report.json)."""
+    shown = json.loads(run(["dvc", "metrics", "show", "--json"], reproduced_pipeline).stdout)
+    files = {path: body["data"] for revision in shown.values() for path, body in revision["data"].items()}
+    assert set(files) == {"metrics/embed.json", "metrics/train.json", "metrics/eval.json"}
+    assert set(files["metrics/embed.json"]) == {"coverage"}
+    report = json.loads((reproduced_pipeline / "data/report.json").read_text())
+    assert set(report["quality"]) == {"blank_texts", "undecodable_rows", "duplicate_rows", "conflicting_texts",
+                                      "cross_split_texts"}
 
 
 def test_every_plot_will_draw(reproduced_pipeline):
@@ -154,7 +166,7 @@ def test_users_own_table_with_three_integer_labels(tmp_path):
     wd = make_pipeline_copy(tmp_path / "project", {**table, "train": {"epochs": 6, "lr": 0.01}})
     run(["dvc", "repro"], wd)
     assert json.loads((wd / "data/labels.json").read_text())["labels"] == [-1, 0, 1]
-    assert json.loads((wd / "metrics/data.json").read_text())["rows"]["test"] == 60
+    assert json.loads((wd / "data/report.json").read_text())["rows"]["test"] == 60
     evaluation = json.loads((wd / "metrics/eval.json").read_text())
     assert "roc_auc" not in evaluation and evaluation["accuracy"] > 0.9
     assert set(pd.read_csv(wd / "metrics/confusion.csv")["actual"].astype(str)) == {"-1", "0", "1"}

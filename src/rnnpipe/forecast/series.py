@@ -3,7 +3,7 @@
 Handles what real station files do: headers in Latin-1 (the Jena station's `W/m²`), the Jena
 timestamp format `01.01.2009 00:10:00`, ISO timestamps, or separate year/month/day/hour columns
 (the UCI Beijing files), `NA` cells, duplicate and missing timestamps, wind direction as compass
-text. Every repair is counted in a report that the prepare stage writes to metrics/series.json.
+text. Every repair is counted in a report that the prepare stage writes to data/report.json.
 """
 
 from __future__ import annotations
