@@ -12,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BEIJING="${BEIJING:-../shared/datasets/weather/beijing_multisite}"
+# Absolute, so the recipe also runs queued (--queue / --temp), in DVC's temporary copy of the repository.
+BEIJING="$(realpath -m "$BEIJING")"
 cell="${1:-gru}"
 shift || true
 case "$cell" in rnn|lstm|gru) ;; *) echo "usage: $0 rnn|lstm|gru [extra dvc exp run args]" >&2; exit 2;; esac

@@ -5,12 +5,15 @@
 #   bash experiments/imdb.sh lstm            # the recipe with one cell: rnn | lstm | gru
 #   IMDB=/path/to/aclImdb_v1.tar.gz bash experiments/imdb.sh best
 #   NAME=ema bash experiments/imdb.sh lstm -S train.ema_decay=0.998   # a variant (extra dvc exp run args)
+#   bash experiments/imdb.sh best --queue && dvc exp run --run-all      # queued
 #
 # Model selection used the validation split only (early stopping on validation loss); the test
 # split is read once, by the evaluate stage. Compare runs with `dvc exp show` / `dvc metrics diff`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IMDB="${IMDB:-../shared/datasets/imdb/aclImdb_v1.tar.gz}"
+# Absolute, so the recipe also runs queued (--queue / --temp), in DVC's temporary copy of the repository.
+IMDB="$(realpath -m "$IMDB")"
 which="${1:-best}"
 shift || true
 cell="$which"

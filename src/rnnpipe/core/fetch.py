@@ -76,6 +76,19 @@ def _download(url: str, target: Path, timeout: float) -> None:
             os.unlink(tmp_name)
 
 
+def _where_relative_paths_start(path: Path) -> str:
+    """The hint for a missing local file: relative paths start at the repository root, except in the
+    temporary copy DVC makes for a queued or --temp experiment (.dvc/tmp/exps/...), where a path
+    like ../shared/... leads somewhere else."""
+    parts = path.absolute().parts
+    in_temporary_copy = any(parts[i:i + 3] == (".dvc", "tmp", "exps") for i in range(len(parts)))
+    if in_temporary_copy:
+        return ("this run is in DVC's temporary copy of the repository (a queued or --temp experiment), where "
+                "relative paths start inside the copy: pass an absolute path or a file:// URL (experiments/*.sh "
+                "do), or run the experiment in the workspace (dvc exp run without --queue / --temp).")
+    return "check the path (relative paths start at the repository root)."
+
+
 def fetch(location: str, *, param: str = "", timeout: float = 60.0) -> Path:
     """Return a local path for `location`, downloading remote URLs into the cache first; `param` names the
     param that gave the location, for messages."""
@@ -85,7 +98,7 @@ def fetch(location: str, *, param: str = "", timeout: float = 60.0) -> Path:
     if not is_remote(location):
         path = local_path(location)
         if not path.exists():
-            raise DownloadError(f"{location}: no such file; check the path (relative paths start at the repo root).")
+            raise DownloadError(f"{location}: no such file; {_where_relative_paths_start(path)}")
         return path
     name = Path(urllib.parse.urlparse(location).path).name or "download"
     key = hashlib.sha256(location.encode()).hexdigest()[:12]
