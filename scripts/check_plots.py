@@ -27,9 +27,10 @@ from pathlib import Path
 import pandas as pd
 
 
-def dvc_plots(cwd: Path) -> dict[str, dict]:
+def dvc_plots(cwd: Path, env: dict | None = None) -> dict[str, dict]:
     """Plot id -> the Vega-Lite spec (with data) that `dvc plots show` renders, for the workspace."""
-    out = subprocess.run(["dvc", "plots", "show", "--json"], cwd=cwd, capture_output=True, text=True, check=True)
+    out = subprocess.run(["dvc", "plots", "show", "--json"], cwd=cwd, env=env, capture_output=True, text=True,
+                         check=True)
     return {plot_id: renders[0]["content"] for plot_id, renders in json.loads(out.stdout)["data"].items()}
 
 

@@ -101,7 +101,7 @@ def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = 
         edit_params(target, overrides)
     if git:
         run(["git", "add", "-A"], target)
-        run(["git", "-c", "user.name=test", "-c", "user.email=test@example.org", "commit", "-qm", "pipeline"], target)
+        run(["git", "commit", "-qm", "pipeline"], target)  # the identity comes from tool_env
     return target
 
 
@@ -110,13 +110,7 @@ def plot_problems(workdir: Path) -> list[str]:
     spec = importlib.util.spec_from_file_location("check_plots", ROOT / "scripts" / "check_plots.py")
     checker = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(checker)
-    env_before = dict(os.environ)
-    os.environ.update(tool_env(workdir))
-    try:
-        plots = checker.dvc_plots(workdir)
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
+    plots = checker.dvc_plots(workdir, env=tool_env(workdir))
     assert plots, f"dvc plots show rendered nothing in {workdir}"
     return [problem for plot_id, content in plots.items() for problem in checker.plot_problems(plot_id, content)]
 

@@ -15,7 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-from ruamel.yaml import YAML
+from ruamel.yaml import YAML, YAMLError
 
 from .core.params import Rule, Schema
 from .forecast.params import FORECAST_SCHEMA
@@ -46,11 +46,10 @@ def _yaml_value(value) -> str:
         return repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(json.dumps(item) for item in value) + "]"
-    plain = value
     try:
-        if value and YAML(typ="safe", pure=True).load(f"key: {plain}") == {"key": value} and "#" not in value:
-            return plain
-    except Exception:  # not a plain scalar: quote it
+        if value and "#" not in value and YAML(typ="safe", pure=True).load(f"key: {value}") == {"key": value}:
+            return value
+    except YAMLError:  # not a plain scalar: quote it
         pass
     return json.dumps(value)
 

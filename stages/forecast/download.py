@@ -12,7 +12,6 @@ against download.sha256 or a SHA256SUMS file beside the data, and recorded in da
 from pathlib import Path
 
 from rnnpipe.core.atomic import atomic_path, write_json
-from rnnpipe.core.errors import DownloadError
 from rnnpipe.core.stage import run_stage
 from rnnpipe.forecast.params import FORECAST_SCHEMA
 from rnnpipe.forecast.sources import copy_source
@@ -30,12 +29,8 @@ def main(params: dict) -> None:
             write_station_csv(synthetic_weather(download["synthetic_days"], data["seed"]), tmp / "synthetic.csv")
             origin = {"location": "synthetic", "days": download["synthetic_days"]}
         else:
-            param = "download.url" if data["source"] == "jena" else "download.path"
-            location = download[param.split(".")[1]]
-            if not location:
-                raise DownloadError(f"{param} is empty; set it to a CSV file, a folder of CSVs or a URL "
-                                    f"(data.source={data['source']}).")
-            origin = copy_source(location, download["sha256"], download["pattern"], tmp, ROOT, param)
+            key = "url" if data["source"] == "jena" else "path"
+            origin = copy_source(download[key], download["sha256"], download["pattern"], tmp, ROOT, f"download.{key}")
         files = sorted(p.name for p in tmp.iterdir())
     write_json("data/sources.json", {"source": data["source"], **origin, "files": files})
     print(f"download: {len(files)} file(s) -> {OUTPUT}/: {', '.join(files[:5])}{' ...' if len(files) > 5 else ''}")

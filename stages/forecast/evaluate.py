@@ -29,7 +29,8 @@ def main(params: dict) -> None:
     forecaster = TrainedForecaster.load("data/model", device)
     series = load_prepared("data/series.parquet", "data/stats.json", window["target"])
     shape = (window["lookback"], window["step"], window["delay"], window["predict_change"])
-    if (forecaster.columns, forecaster.target, forecaster.predict_change) != (series.columns, window["target"], shape[3]):
+    trained_on = (forecaster.columns, forecaster.target, forecaster.predict_change)
+    if trained_on != (series.columns, window["target"], window["predict_change"]):
         raise DataError("data/model was trained on other columns, another target or another window.predict_change "
                         "than forecast/params.yaml and data/series.parquet now hold; rerun `dvc repro forecast/dvc.yaml`.")
     test = series.windows("test", *shape)

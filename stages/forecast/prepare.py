@@ -18,14 +18,8 @@ import numpy as np
 from rnnpipe.core.atomic import atomic_path, write_json
 from rnnpipe.core.stage import run_stage
 from rnnpipe.forecast.params import FORECAST_SCHEMA
-from rnnpipe.forecast.series import (
-    normalisation_stats,
-    numeric_features,
-    parse_timestamps,
-    read_series_files,
-    regularise,
-    split_bounds,
-)
+from rnnpipe.forecast.series import (normalisation_stats, numeric_features, parse_timestamps, read_series_files,
+                                     regularise, split_bounds)
 
 RAW = Path("data/raw")
 
@@ -35,8 +29,10 @@ def main(params: dict) -> None:
     raw, encodings = read_series_files(sorted(RAW.glob("*.csv")), settings["encoding"], settings["na_values"])
     times, time_columns = parse_timestamps(raw, settings["time_column"], settings["time_format"])
     features = numeric_features(raw, time_columns, settings["drop_columns"], settings["direction_columns"])
-    series, report = regularise(features, times, settings["frequency"], settings["duplicates"], settings["fill"], settings["max_gap"])
-    bounds = split_bounds(series.index, settings["train_fraction"], settings["val_fraction"], settings["val_start"], settings["test_start"])
+    series, report = regularise(features, times, settings["frequency"], settings["duplicates"], settings["fill"],
+                                settings["max_gap"])
+    bounds = split_bounds(series.index, settings["train_fraction"], settings["val_fraction"], settings["val_start"],
+                          settings["test_start"])
     split = np.empty(len(series), dtype=object)
     for name, (start, stop) in bounds.items():
         split[start:stop] = name

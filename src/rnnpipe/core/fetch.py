@@ -145,4 +145,3 @@ def verify_sha256(path: Path, expected: str | None, location: str) -> str:
             f"different release; download it again, or if you trust it set download.sha256 to {actual}."
         )
     return actual
-

@@ -4,7 +4,7 @@
 functions) through every rnnpipe module they reach, wherever it lives in the package. Two users of
 it: training checkpoints are fingerprinted with the code they were trained by, and the test suite
 checks that each stage's deps in dvc.yaml list exactly these files. Package `__init__.py` files are
-left out: they hold only a docstring (tests/test_layout.py checks it), so they cannot change what runs.
+left out: they hold only a docstring (tests/core/test_layout.py checks it), so they cannot change what runs.
 """
 
 from __future__ import annotations

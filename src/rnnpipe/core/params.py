@@ -3,7 +3,7 @@
 A pipeline's schema is a mapping section -> key -> Rule; each task package builds its own from the
 groups below (text/params.py, forecast/params.py). The rule is the one place a setting's default and
 meaning are written: each pipeline's params file and the README's params tables are rendered from the
-schemas (`python -m rnnpipe.paramfiles`) and tests/test_params.py fails when either drifts.
+schemas (`python -m rnnpipe.paramfiles`) and tests/core/test_params.py fails when either drifts.
 
 Every stage validates the whole params file (a typo anywhere is caught by the first stage that runs)
 and then reads only its own sections, which are the ones its dvc.yaml entry lists as dependencies.
@@ -96,8 +96,8 @@ def with_defaults(group: dict[str, Rule], **defaults) -> dict[str, Rule]:
             for key, rule in group.items()}
 
 
-DEVICES = ("auto", "cpu", "cuda")
 CELLS = ("rnn", "lstm", "gru")
+DEVICE_RULE = one_of(("auto", "cpu", "cuda"), "auto", "auto (CUDA when present) | cpu | cuda")
 
 # The recurrent stack (nn.recurrent.RecurrentStack), under any head.
 RECURRENT_RULES: dict[str, Rule] = {
@@ -123,7 +123,7 @@ TRAINING_RULES: dict[str, Rule] = {
     "step_size": Rule(int, 3, "step: epochs per decay; plateau: epochs without improvement before a decay", low=1),
     "gamma": Rule(float, 0.5, "LR decay factor of step / plateau", low=0.0, high=1.0, low_open=True),
     "seed": Rule(int, 42, "model initialisation, dropout and batch order", low=0),
-    "device": one_of(DEVICES, "auto", "auto (CUDA when present) | cpu | cuda"),
+    "device": DEVICE_RULE,
     "precision": one_of(("auto", "fp32", "bf16", "fp16"), "auto",
                         "auto (fp16 mixed precision on CUDA, fp32 on CPU) | fp32 | bf16 | fp16 (CUDA)"),
     "ema_decay": Rule(float, 0.0, "validate and keep an exponential moving average of the weights, updated every "
@@ -137,7 +137,7 @@ BUCKET_BATCHES = Rule(int, 5, "batches are cut from length-sorted pools of this 
 # Scoring a trained model on the test split.
 EVALUATION_RULES: dict[str, Rule] = {
     "batch_size": Rule(int, 512, "rows per forward pass", low=1),
-    "device": one_of(DEVICES, "auto", "auto (CUDA when present) | cpu | cuda"),
+    "device": DEVICE_RULE,
 }
 
 SHA256_RULE = Rule(str, "auto", "auto (a published hash for a known URL, or a SHA256SUMS file beside the data) | "
@@ -187,16 +187,16 @@ def validate(raw: Any, schema: Schema, source: str = "params.yaml") -> dict[str,
 
 def read_yaml(path: str | Path) -> Any:
     """A params file as DVC reads it (YAML 1.2)."""
-    path = Path(path)
+    path, shown = Path(path), display_path(path)
     try:
         # YAML 1.2, as DVC reads and writes params files: `No` stays a string (a column name), and
         # `1e-3` is a float; PyYAML's YAML 1.1 would make them False and a string.
         return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ParamsError(f"{path}: not found; run the stage through `dvc repro` (or from the folder of its "
+        raise ParamsError(f"{shown}: not found; run the stage through `dvc repro` (or from the folder of its "
                           f"dvc.yaml).") from None
     except YAMLError as exc:
-        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
+        raise ParamsError(f"{shown}: not valid YAML: {exc}") from None
 
 
 def display_path(path: str | Path) -> str:

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from ..core.params import (
-                           EVALUATION_RULES,
-                           RECURRENT_RULES,
-                           SHA256_RULE,
-                           TRAINING_RULES,
-                           Rule,
-                           Schema,
-                           fraction,
-                           one_of,
-                           with_defaults,
-)
+from ..core.params import (EVALUATION_RULES, RECURRENT_RULES, SHA256_RULE, TRAINING_RULES, Rule, Schema, fraction,
+                           one_of, with_defaults)
 
 JENA_URL = "https://s3.amazonaws.com/keras-datasets/jena_climate_2009_2016.csv.zip"
 

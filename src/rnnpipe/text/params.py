@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from ..core.params import (
-                           BUCKET_BATCHES,
-                           CELLS,
-                           EVALUATION_RULES,
-                           RECURRENT_RULES,
-                           SHA256_RULE,
-                           TRAINING_RULES,
-                           Rule,
-                           Schema,
-                           fraction,
-                           one_of,
-)
+from ..core.params import (BUCKET_BATCHES, CELLS, EVALUATION_RULES, RECURRENT_RULES, SHA256_RULE, TRAINING_RULES,
+                           Rule, Schema, fraction, one_of)
 from .tokenizer import KERAS_FILTERS
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"

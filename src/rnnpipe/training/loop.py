@@ -39,14 +39,18 @@ from .objectives import ClassificationObjective
 from .optim import make_optimizer, make_scheduler, step_scheduler
 
 
+# The rules of the loop's settings: the shared training group plus length bucketing.
+LOOP_RULES = {**TRAINING_RULES, "bucket_batches": BUCKET_BATCHES}
+
+
 def _default(key: str):
     """The default of a training setting: the params rule's, written once (core.params)."""
-    return field(default=BUCKET_BATCHES.default if key == "bucket_batches" else TRAINING_RULES[key].default)
+    return field(default=LOOP_RULES[key].default)
 
 
 @dataclass
 class TrainSettings:
-    """The loop's settings; each default and meaning is its rule's in core.params (TRAINING_RULES)."""
+    """The loop's settings; each default and meaning is its rule's in core.params (LOOP_RULES)."""
 
     optimizer: str = _default("optimizer")
     lr: float = _default("lr")
