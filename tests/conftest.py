@@ -89,7 +89,7 @@ def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = 
         for name in ("dvc.yaml", "params.yaml"):
             shutil.copy(ROOT / "forecast" / name, target / "forecast" / name)
         edit_params(target / "forecast", FORECAST_TINY)
-    for folder in ("stages", "src"):
+    for folder in ("stages", "src", "inputs"):  # inputs/: the default of the tracked data-path params
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     if git:
         run(["git", "init", "-q"], target)
@@ -157,7 +157,7 @@ def make_forecast_copy(target: Path, overrides: dict | None = None) -> Path:
     (target / "forecast").mkdir()
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / "forecast" / name, target / "forecast" / name)
-    for folder in ("stages", "src"):
+    for folder in ("stages", "src", "inputs"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     run(["dvc", "init", "--no-scm", "-q"], target)
     copy_dvc_settings(target)

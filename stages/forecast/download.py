@@ -4,8 +4,9 @@
 
 Sources (data.source): `synthetic` (the embedded default: a seeded hourly weather-like series),
 `jena` (download.url: the official jena_climate_2009_2016.csv.zip or a CSV, by URL, local path or
-file:// URL), `files` (download.path: one CSV, a folder of CSVs - download.pattern picks e.g. one
-station's files - or a URL). Relative paths start at the repository root. SHA-256 is checked
+file:// URL), `files` (download.path: one CSV or a folder of CSVs - download.pattern picks e.g. one
+station's files; a dependency in forecast/dvc.yaml, so an edit reruns this stage). Relative paths start
+at the repository root. SHA-256 is checked
 against download.sha256 or a SHA256SUMS file beside the data, and recorded in data/sources.json.
 """
 

@@ -66,14 +66,15 @@ def test_package_init_files_hold_only_a_docstring():
 
 def stage_code_problems(dvc_file: Path, stages: dict) -> list[str]:
     """How each stage's code deps differ from what its script runs."""
-    base = dvc_file.parent
     problems = []
     for name, stage in stages.items():
-        match = re.fullmatch(r"PYTHONPATH=(\S+) python (\S+\.py)", stage["cmd"])
+        base = (dvc_file.parent / stage.get("wdir", ".")).resolve()  # deps are relative to the stage's wdir
+        match = re.fullmatch(r"(?:cd (\S+) && )?PYTHONPATH=(\S+) python (\S+\.py)", stage["cmd"])
         assert match, f"{dvc_file}: stage {name} does not run one script with PYTHONPATH set: {stage['cmd']!r}"
+        runs_in = base / (match.group(1) or ".")
         # The tree's own src/: a queued or --temp experiment runs the code of the copy it runs in.
-        assert (base / match.group(1)).resolve() == PACKAGE.parent.resolve(), f"{dvc_file}: stage {name}"
-        script = (base / match.group(2)).resolve()
+        assert (runs_in / match.group(2)).resolve() == PACKAGE.parent.resolve(), f"{dvc_file}: stage {name}"
+        script = (runs_in / match.group(3)).resolve()
         runs = {Path(os.path.relpath(path, base)).as_posix() for path in code_closure(script, PACKAGE)}
         listed = {dep for dep in stage.get("deps", []) if dep.endswith(".py")}
         for dep in sorted(runs - listed):

@@ -85,29 +85,38 @@ def test_same_params_same_metrics(forecast_run):
 def test_a_folder_of_yearly_files_with_an_iso_time_column(tmp_path):
     frame = synthetic_weather(120, seed=3).rename(columns={"Date Time": "date"})
     frame["date"] = pd.to_datetime(frame["date"], format="%d.%m.%Y %H:%M:%S").dt.strftime("%Y-%m-%dT%H:%M:%S")
-    folder = tmp_path / "station"
+    wd = make_forecast_copy(tmp_path / "project", {
+        "data": {"source": "files"},
+        "download": {"path": "inputs/station", "pattern": "roof_*.csv"},  # relative to the repository root
+        "prepare": {"drop_columns": ["station"]}})
+    folder = wd / "inputs" / "station"
     folder.mkdir()
     frame["station"] = "roof"
     half = len(frame) // 2
     write_station_csv(frame.iloc[:half], folder / "roof_2020a.csv")
     write_station_csv(frame.iloc[half:], folder / "roof_2020b.csv")
     write_station_csv(frame.iloc[:10], folder / "other_station.csv")
-    wd = make_forecast_copy(tmp_path / "project", {
-        "data": {"source": "files"},
-        "download": {"path": str(folder), "pattern": "roof_*.csv"},
-        "prepare": {"drop_columns": ["station"]}})
     run(["dvc", "repro", PIPELINE], wd)
     download = json.loads((wd / "forecast/data/sources.json").read_text())
     assert download["files"] == ["roof_2020a.csv", "roof_2020b.csv"]
     assert json.loads((wd / "forecast/data/report.json").read_text())["rows_read"] == len(frame)
     assert json.loads((wd / "forecast/metrics/eval.json").read_text())["test_windows"] > 100
 
+    # The folder is a dependency (deps: ${download.path}): a changed reading reruns download and prepare.
+    warmer = frame.iloc[half:].assign(**{"T (degC)": frame["T (degC)"].iloc[half:] + 1.0})
+    write_station_csv(warmer, folder / "roof_2020b.csv")
+    status = run(["dvc", "status", PIPELINE], wd).stdout
+    assert "forecast/dvc.yaml:download" in status and "modified:           inputs/station" in status, status
+    rerun = run(["dvc", "repro", PIPELINE], wd).stdout
+    assert all(f"Running stage 'forecast/dvc.yaml:{stage}'" in rerun for stage in ("download", "prepare")), rerun
+
 
 @pytest.mark.parametrize("overrides, message", [
     ({"window": {"target": "temperature"}}, "window.target 'temperature' is not a column"),
     ({"window": {"lookback": 5000}}, "window.lookback 5000"),
     ({"prepare": {"direction_columns": []}}, "column 'wd' is not numeric"),
-    ({"data": {"source": "files"}, "download": {"path": "no/such/folder"}}, "no such file"),
+    # DVC's own refusal of a missing dependency, before the stage runs
+    ({"data": {"source": "files"}, "download": {"path": "no/such/folder"}}, "no/such/folder'"),
 ])
 def test_bad_input_gets_a_specific_error_and_no_outputs(tmp_path, overrides, message):
     wd = make_forecast_copy(tmp_path / "project", overrides)

@@ -173,6 +173,19 @@ def test_users_own_table_with_three_integer_labels(tmp_path):
     predicted = run(["python", "-m", "rnnpipe.cli", "predict", "--json", "this was awful"], wd).stdout
     assert json.loads(predicted)["label"] == -1
 
+    # The user's file is a dependency (deps: ${download.table_path}): an edited label reruns download and
+    # everything after it; before, `dvc status` said up to date and the stale dataset stayed.
+    assert "up to date" in run(["dvc", "status"], wd).stdout
+    edited = pd.read_csv(tmp_path / "reviews.csv")
+    edited.loc[0, "sentiment"] = 1
+    edited.to_csv(tmp_path / "reviews.csv", index=False)
+    status = run(["dvc", "status"], wd).stdout
+    assert "download:" in status and f"modified:           {tmp_path / 'reviews.csv'}" in status, status
+    rerun = run(["dvc", "repro"], wd).stdout
+    assert all(f"Running stage '{stage}'" in rerun for stage in ("download", "tokenize", "train", "evaluate")), rerun
+    assert pd.read_parquet(wd / "data/dataset.parquet").loc[lambda f: f["text"] == edited.loc[0, "review"],
+                                                           "label"].tolist() == [1]
+
 
 def test_an_ensemble_trains_one_model_per_cell_and_saves_their_average(tmp_path):
     table = three_label_table(tmp_path / "reviews.csv")
@@ -205,5 +218,6 @@ def test_a_failing_stage_names_the_problem_and_writes_nothing(tmp_path):
         "data": {"source": "table"}, "download": {"table_path": str(tmp_path / "missing.csv")}})
     result = run(["dvc", "repro"], wd, check=False)
     assert result.returncode != 0
-    assert "download: error:" in result.stderr and "missing.csv: no such file" in result.stderr
+    # DVC refuses first: the table is a dependency, and a missing dependency stops the stage before it runs.
+    assert f"No such file or directory: '{tmp_path / 'missing.csv'}'" in result.stderr, result.stderr
     assert not (wd / "data").exists() or not any((wd / "data").iterdir())
