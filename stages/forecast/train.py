@@ -44,7 +44,8 @@ def main(params: dict) -> None:
           f"{train.steps} x {len(series.columns)}, predicting '{window['target']}' {window['delay']} steps ahead")
     result = train_model(model, train, validation, loop_settings, device, checkpoint=CHECKPOINT,
                          fingerprint=run_fingerprint({**window, **settings}, INPUTS, __file__),
-                         objective=RegressionObjective(settings["loss"], series.std))
+                         objective=RegressionObjective(settings["loss"], series.std),
+                         on_epoch=lambda so_far: write_training_metrics(so_far, "mae"))  # progress, every epoch
 
     forecaster = TrainedForecaster(model.cpu(), series.columns, window["target"], window["lookback"], window["step"],
                                    window["delay"], series.mean, series.std, window["predict_change"])

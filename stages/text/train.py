@@ -34,7 +34,7 @@ from rnnpipe.text.tokenizer import Tokenizer
 from rnnpipe.text.vectors import check_embedding_matrix
 from rnnpipe.text.vocabulary import Vocabulary
 from rnnpipe.training.checkpoints import run_fingerprint
-from rnnpipe.training.history import write_ensemble_metrics, write_training_metrics
+from rnnpipe.training.history import write_ensemble_metrics, write_progress, write_training_metrics
 from rnnpipe.training.inference import evaluate_loss
 from rnnpipe.training.loop import TrainSettings, train_model
 from rnnpipe.training.objectives import ClassificationObjective
@@ -54,6 +54,7 @@ def main(params: dict) -> None:
     check_embedding_matrix(weights, len(vocabulary))
     check_token_ids(sets, len(vocabulary))
     cells = [settings["cell"], *settings["ensemble_cells"]]
+    names = member_names(cells)
     fingerprint = run_fingerprint(settings, INPUTS, __file__)  # hashes the input files: once, not per member
     members, results = [], []
     for index, cell in enumerate(cells):
@@ -62,8 +63,13 @@ def main(params: dict) -> None:
                                   layers=settings["layers"], bidirectional=settings["bidirectional"],
                                   dropout=settings["dropout"], pooling=settings["pooling"],
                                   freeze_embeddings=settings["freeze_embeddings"])
+
+        # After every epoch: the metrics so far (members already trained + this one), for `dvc exp show`.
+        def on_epoch(result, done=tuple(results), so_far=names[:index + 1] if len(cells) > 1 else None):
+            write_progress([*done, result], so_far, "accuracy")
+
         model, result = train_member(config, torch.from_numpy(weights), sets, settings, index, len(cells), device,
-                                     fingerprint)
+                                     fingerprint, on_epoch)
         members.append(model)
         results.append(result)
     save_outputs(members, results, cells, sets, settings, device, vocabulary, label_map, pad_meta)
@@ -72,7 +78,7 @@ def main(params: dict) -> None:
 
 
 def train_member(config: ClassifierConfig, weights: torch.Tensor, sets: dict, settings: dict, index: int,
-                 count: int, device: torch.device, fingerprint: str):
+                 count: int, device: torch.device, fingerprint: str, on_epoch):
     """Train the `index`-th model (seed + index), early-stopped on validation, with its own checkpoint."""
     seed_everything(settings["seed"] + index)
     model = RNNClassifier(config, weights)
@@ -81,7 +87,7 @@ def train_member(config: ClassifierConfig, weights: torch.Tensor, sets: dict, se
           f"validation rows, {sum(x.numel() for x in model.parameters() if x.requires_grad):,} trainable parameters")
     loop_settings = replace(TrainSettings.from_params(settings), seed=settings["seed"] + index)
     result = train_model(model, sets["train"], sets["validation"], loop_settings, device,
-                         checkpoint=checkpoint_path(index), fingerprint=f"{fingerprint}:{index}")
+                         checkpoint=checkpoint_path(index), fingerprint=f"{fingerprint}:{index}", on_epoch=on_epoch)
     return model, result
 
 
@@ -99,10 +105,13 @@ def save_outputs(members: list, results: list, cells: list[str], sets: dict, set
     with atomic_path("data/model") as tmp:
         classifier.save(tmp)
     if ensemble:
-        write_ensemble_metrics(results, [f"{index + 1}:{cell}" for index, cell in enumerate(cells)],
-                               val_loss, val_accuracy, "accuracy")
+        write_ensemble_metrics(results, member_names(cells), val_loss, val_accuracy, "accuracy")
     else:
         write_training_metrics(results[0], "accuracy")
+
+
+def member_names(cells: list[str]) -> list[str]:
+    return [f"{index + 1}:{cell}" for index, cell in enumerate(cells)]
 
 
 def checkpoint_path(member: int) -> Path:

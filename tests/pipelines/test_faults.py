@@ -7,6 +7,7 @@ import signal
 import subprocess
 import time
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import torch
@@ -57,7 +58,13 @@ def test_killed_training_resumes_and_ends_like_an_uninterrupted_run(tmp_path):
     kill_group(process)
     stopped_at = checkpoint_epoch(killed)
     assert 3 <= stopped_at < 8, f"the kill came too late (epoch {stopped_at}); the test proves nothing"
-    assert not (killed / "metrics/train.json").exists()
+    # The metrics so far, written after every epoch (what `dvc exp show` shows of a running experiment):
+    # the epochs done at the kill, the last one's possibly not yet written.
+    so_far = json.loads((killed / "metrics/train.json").read_text())
+    assert so_far["epochs_run"] in (stopped_at - 1, stopped_at), so_far
+    assert len(pd.read_csv(killed / "metrics/history.csv")) == so_far["epochs_run"]
+    shown = run(["dvc", "metrics", "show", "--json"], killed).stdout
+    assert json.loads(shown)[""]["data"]["metrics/train.json"]["data"]["epochs_run"] == so_far["epochs_run"]
 
     resumed = run(["dvc", "repro"], killed)
     assert f"resuming from the checkpoint after epoch {stopped_at}" in resumed.stderr + resumed.stdout

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
 import pytest
 import torch
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
 from rnnpipe.text.model import ClassifierConfig, RNNClassifier
 from rnnpipe.text.sequences import SequenceSet
+from rnnpipe.training.history import write_progress
 from rnnpipe.training.loop import TrainSettings, train_model
 
 CPU = torch.device("cpu")
@@ -124,3 +128,28 @@ def test_logs_get_one_line_per_epoch_and_no_progress_bar_frames(capsys):
     err = capsys.readouterr().err
     assert "\r" not in err
     assert [line.split(":")[0] for line in err.splitlines()] == ["epoch 1", "epoch 2"]
+
+
+def test_metrics_so_far_are_written_after_every_epoch_for_a_single_model_and_an_ensemble(tmp_path):
+    """What `dvc exp show` reads while a run goes on: after epoch k the history holds k rows (an ensemble's:
+    the finished members' and the current one's, by member) and the summary the best epoch so far."""
+    train, validation = tiny_set(64, seed=1), tiny_set(32, seed=2)
+    seen = []
+
+    def record(names, done=()):
+        def on_epoch(result):
+            history, summary = tmp_path / "history.csv", tmp_path / "train.json"
+            write_progress([*done, result], names, "accuracy", str(history), str(summary))
+            seen.append((pd.read_csv(history), json.loads(summary.read_text())))
+        return on_epoch
+
+    first = train_model(fresh_model(), train, validation, settings(epochs=2), CPU, progress=False,
+                        on_epoch=record(None))
+    assert [len(history) for history, _ in seen] == [1, 2]
+    assert [summary["epochs_run"] for _, summary in seen] == [1, 2]
+    seen.clear()
+    train_model(fresh_model(), train, validation, settings(epochs=2), CPU, progress=False,
+                on_epoch=record(["1:gru", "2:gru"], done=(first,)))
+    history, summary = seen[-1]
+    assert history["member"].tolist() == ["1:gru", "1:gru", "2:gru", "2:gru"]
+    assert [member["epochs_run"] for member in summary["members"]] == [2, 2]

@@ -1,6 +1,8 @@
 """What a training run leaves for DVC: the per-epoch history (a plot) and the best epoch's summary (metrics).
 
-Wall-clock seconds stay out: the committed metrics must be identical run to run.
+Both are rewritten after every epoch (write_progress), so `dvc exp show` / `dvc metrics show` in the
+workspace show a running experiment's epochs so far; the last write is the finished run's. Wall-clock
+seconds stay out: the committed metrics must be identical run to run.
 """
 
 from __future__ import annotations
@@ -37,4 +39,20 @@ def write_ensemble_metrics(results: list[TrainResult], names: list[str], val_los
         pd.DataFrame(rows)[columns].to_csv(tmp, index=False, float_format="%.6f")
     write_json(summary_path, {"val_loss": round(val_loss, 6), f"val_{metric}": round(val_score, 6),
                               "members": [{"member": name, **_best_epoch_summary(result, metric)}
+                                          for name, result in zip(names, results)]})
+
+
+def write_progress(results: list[TrainResult], names: list[str] | None, metric: str,
+                   history_path: str = "metrics/history.csv", summary_path: str = "metrics/train.json") -> None:
+    """The metrics of a run still going, after each epoch: the epochs so far and the best one yet. An
+    ensemble's (`names`: its members so far) has them per member; the averaged model's scores come when
+    every member is trained."""
+    if names is None:
+        write_training_metrics(results[0], metric, history_path, summary_path)
+        return
+    columns = ["member", "epoch", "train_loss", f"train_{metric}", "val_loss", f"val_{metric}", "lr"]
+    rows = [{"member": name, **row} for name, result in zip(names, results) for row in result.history]
+    with atomic_path(history_path) as tmp:
+        pd.DataFrame(rows)[columns].to_csv(tmp, index=False, float_format="%.6f")
+    write_json(summary_path, {"members": [{"member": name, **_best_epoch_summary(result, metric)}
                                           for name, result in zip(names, results)]})

@@ -21,6 +21,7 @@ import copy
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -200,7 +201,7 @@ def _report(row: dict, metric: str) -> None:
 
 def train_model(model: nn.Module, train, validation, settings: TrainSettings, device: torch.device,
                 progress: bool = True, checkpoint: Path | None = None, fingerprint: str = "",
-                objective=None) -> TrainResult:
+                objective=None, on_epoch: Callable[[TrainResult], None] | None = None) -> TrainResult:
     """Train in place; return the per-epoch history. The model ends with its best-validation weights.
 
     `train` / `validation` are BatchSources (SequenceSet, WindowSet). `objective` defaults to
@@ -210,6 +211,7 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
     Without a validation set (benchmarks), every epoch is run and the last weights are kept.
     With `checkpoint`, the state is saved there after every epoch, and a run whose checkpoint carries
     the same `fingerprint` resumes after its last completed epoch, ending as an uninterrupted run would.
+    `on_epoch(result)` runs after every validated epoch (the stages write their metrics so far with it).
     """
     model.to(device)
     dtype = autocast_dtype(device, settings.precision)
@@ -242,6 +244,8 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
         if checkpoint is not None:
             finished = run.result.stopped_early or epoch == settings.epochs
             save_checkpoint(checkpoint, run.checkpoint_state(fingerprint, epoch, finished, device))
+        if on_epoch is not None:
+            on_epoch(run.result)
         if run.result.stopped_early:
             print(f"early stopping: no validation improvement for {run.waited} epochs; "
                   f"keeping epoch {run.result.best_epoch}", file=sys.stderr)
