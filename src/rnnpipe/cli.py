@@ -1,4 +1,5 @@
-"""`rnnpipe predict`: classify texts with a trained model, one output line per input text.
+"""`rnnpipe predict`: classify texts with a trained model, one output line per input text; or, with a
+forecaster's folder, forecast from a CSV of recent readings.
 
     rnnpipe predict "a dull plot, but great acting"          # texts as arguments
     rnnpipe predict --file reviews.txt                         # one text per line (blank lines kept)
@@ -9,6 +10,11 @@
 Prints, per text: the predicted label, its probability, and the text (tab-separated), or with --json
 one object per text with `label`, `probability`, `probabilities` (every class) and `text`. An empty
 or blank text gets an empty label (JSON: null) on its own line, so output lines match input lines.
+
+    rnnpipe predict --model forecast/data/model --file recent.csv [--json]
+
+reads the station's recent readings (the training data's columns; at least window.lookback rows up to
+now) and prints the time forecast, the target and its forecast value (tab-separated, or one JSON object).
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "jso
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rnnpipe", description="rnnpipe command-line tools")
     commands = parser.add_subparsers(dest="command", required=True)
-    predict = commands.add_parser("predict", help="classify texts with a trained model")
+    predict = commands.add_parser("predict", help="classify texts with a trained model, or forecast from a CSV "
+                                                  "of recent readings with a forecaster")
     predict.add_argument("texts", nargs="*", help="texts to classify; none: read --file or standard input")
     predict.add_argument("--file", help="read texts from this file, one per line ('-' for standard input), or "
                                         "with --column from a CSV / TSV / JSONL / Parquet table")
@@ -74,20 +81,34 @@ def _read_texts(args) -> list[str]:
     return [line.rstrip("\r\n") for line in sys.stdin]
 
 
-def _refuse_other_model_kinds(folder: str) -> None:
-    """A forecaster's folder is a valid model folder of another kind: say so instead of 'wrong format'."""
+def _is_forecaster(folder: str) -> bool:
     try:
         kind = json.loads((Path(folder) / "model.json").read_text(encoding="utf-8")).get("format", "")
     except (OSError, ValueError, AttributeError):
-        return  # the classifier's loader reports what is wrong
-    if str(kind).startswith("rnnpipe-forecaster"):
-        raise RnnpipeError(f"{folder} holds a forecasting model ({kind}), which predicts a series from recent "
-                           f"readings, not labels for texts; `rnnpipe predict` classifies texts with a text "
-                           f"classifier's folder (the text pipeline's data/model).")
+        return False  # the classifier's loader reports what is wrong
+    return str(kind).startswith("rnnpipe-forecaster")
+
+
+def predict_forecast(args) -> int:
+    """A forecaster's folder: one forecast from the CSV of recent readings given with --file."""
+    if args.texts or args.column or not args.file or args.file == "-":
+        raise RnnpipeError(f"{args.model} holds a forecasting model: it forecasts from a CSV of recent readings, "
+                           f"not from texts. Run `rnnpipe predict --model {args.model} --file recent.csv` with the "
+                           f"station's latest readings (the training data's columns).")
+    from .forecast.model import TrainedForecaster  # torch is imported only when needed
+    from .forecast.readings import forecast_from_readings
+
+    forecast = forecast_from_readings(args.file, TrainedForecaster.load(args.model))
+    if args.json:
+        print(json.dumps({**forecast, "forecast": round(forecast["forecast"], 6)}))
+    else:
+        print(f"{forecast['time']}\t{forecast['target']}\t{forecast['forecast']:.4f}")
+    return 0
 
 
 def predict(args) -> int:
-    _refuse_other_model_kinds(args.model)
+    if _is_forecaster(args.model):
+        return predict_forecast(args)
     from .text.classifier import TrainedClassifier  # torch is imported only when needed
 
     classifier = TrainedClassifier.load(args.model)

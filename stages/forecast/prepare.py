@@ -18,8 +18,8 @@ import numpy as np
 from rnnpipe.core.atomic import atomic_path, write_json
 from rnnpipe.core.stage import run_stage
 from rnnpipe.forecast.params import FORECAST_SCHEMA
-from rnnpipe.forecast.series import (normalisation_stats, numeric_features, parse_timestamps, read_series_files,
-                                     regularise, split_bounds)
+from rnnpipe.forecast.series import (READING_SETTINGS, normalisation_stats, numeric_features, parse_timestamps,
+                                     read_series_files, regularise, split_bounds)
 
 RAW = Path("data/raw")
 
@@ -41,6 +41,7 @@ def main(params: dict) -> None:
     stats = normalisation_stats(train_rows.loc[train_rows["valid"], columns])
     stats["frequency"] = report["frequency"]
     stats["columns"] = columns
+    stats["readings"] = {key: settings[key] for key in READING_SETTINGS}  # for forecasts from new readings
 
     frame = series.reset_index()
     frame["split"] = split

@@ -11,6 +11,7 @@ Writes data/model/ (model.safetensors, model.json), metrics/train.json and metri
 (train/validation loss and MAE in the target's units per epoch).
 """
 
+import json
 from pathlib import Path
 
 from rnnpipe.core.atomic import atomic_path
@@ -47,8 +48,11 @@ def main(params: dict) -> None:
                          objective=RegressionObjective(settings["loss"], series.std),
                          on_epoch=lambda so_far: write_training_metrics(so_far, "mae"))  # progress, every epoch
 
+    stats = json.loads(Path("data/stats.json").read_text(encoding="utf-8"))
+    preparation = {"frequency": stats["frequency"], "mean": stats["mean"], "std": stats["std"],
+                   "settings": stats["readings"]}  # what `rnnpipe predict` needs to read new readings
     forecaster = TrainedForecaster(model.cpu(), series.columns, window["target"], window["lookback"], window["step"],
-                                   window["delay"], series.mean, series.std, window["predict_change"])
+                                   window["delay"], series.mean, series.std, window["predict_change"], preparation)
     with atomic_path("data/model") as tmp:
         forecaster.save(tmp)
     write_training_metrics(result, "mae")

@@ -125,3 +125,41 @@ def test_bad_input_gets_a_specific_error_and_no_outputs(tmp_path, overrides, mes
     assert message in result.stderr, result.stderr
     assert not (wd / "forecast/data/model").exists()
     assert not list((wd / "forecast").glob("data/.*.tmp")) and not list((wd / "forecast").glob("metrics/.*.tmp"))
+
+
+def forecast_by_predict(workdir, readings) -> dict:
+    out = run(["python", "-m", "rnnpipe.cli", "predict", "--model", "forecast/data/model", "--file", str(readings),
+               "--json"], workdir).stdout
+    return json.loads(out)
+
+
+def assert_predict_matches_evaluate(workdir, tmp_path):
+    """The readings up to a test window's last input, raw as the station exports them, give through
+    `rnnpipe predict` the forecast that the evaluate stage wrote for that window."""
+    fc = workdir / "forecast"
+    predictions = pd.read_csv(fc / "metrics/predictions.csv")
+    raw = pd.read_csv(fc / "data/raw/synthetic.csv", encoding="latin-1")
+    times = pd.to_datetime(raw["Date Time"], format="%d.%m.%Y %H:%M:%S")
+    for row in (0, len(predictions) - 1):
+        forecast_time = pd.Timestamp(predictions["time"][row])
+        last_input = forecast_time - pd.Timedelta(hours=24)  # window.delay: 24 steps of 1 h
+        recent = tmp_path / f"recent{row}.csv"
+        raw[(times <= last_input) & (times > last_input - pd.Timedelta(days=5))].to_csv(
+            recent, index=False, encoding="latin-1")
+        forecast = forecast_by_predict(workdir, recent)
+        assert forecast["target"] == "T (degC)" and pd.Timestamp(forecast["time"]) == forecast_time
+        assert forecast["forecast"] == pytest.approx(predictions["rnn"][row], abs=2e-4)
+    return raw, times
+
+
+def test_predict_forecasts_from_a_csv_of_recent_readings_as_evaluate_does(forecast_run, tmp_path):
+    raw, times = assert_predict_matches_evaluate(forecast_run, tmp_path)
+    short = tmp_path / "short.csv"
+    raw[times <= times.iloc[200]].tail(10).to_csv(short, index=False, encoding="latin-1")
+    failed = run(["python", "-m", "rnnpipe.cli", "predict", "--model", "forecast/data/model", "--file", str(short)],
+                 forecast_run, check=False)
+    assert failed.returncode == 1 and "the forecast needs the last 48 readings every 0 days 01:00:00" in failed.stderr
+    with restored_afterwards(forecast_run) as wd:  # a model of changes from "same time yesterday"
+        edit_params(wd / "forecast", {"window": {"predict_change": True}})
+        run(["dvc", "repro", PIPELINE], wd)
+        assert_predict_matches_evaluate(wd, tmp_path)

@@ -69,4 +69,4 @@ def test_a_forecaster_folder_is_named_as_such(tmp_path, capsys):
     model = RNNForecaster(ForecasterConfig(features=2, hidden=4))
     TrainedForecaster(model, ["a", "b"], "a", 12, 1, 6, 0.0, 1.0).save(tmp_path / "forecaster")
     assert main(["predict", "--model", str(tmp_path / "forecaster"), "good"]) == 1
-    assert "holds a forecasting model (rnnpipe-forecaster-1)" in capsys.readouterr().err
+    assert "holds a forecasting model: it forecasts from a CSV of recent readings" in capsys.readouterr().err

@@ -20,7 +20,8 @@ from ..nn.heads import PooledHead
 from ..nn.recurrent import RecurrentStack
 
 FORMAT = "rnnpipe-forecaster-1"
-RECORDED = ("columns", "target", "lookback", "step", "delay", "predict_change", "target_mean", "target_std")
+RECORDED = ("columns", "target", "lookback", "step", "delay", "predict_change", "target_mean", "target_std",
+            "preparation")
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,15 @@ class TrainedForecaster:
     mean: float
     std: float
     predict_change: bool = False
+    # How readings become inputs (forecast.readings): the sampling interval, every feature's training-period
+    # mean and std, and the prepare settings that read them (series.READING_SETTINGS).
+    preparation: dict | None = None
 
     def save(self, folder: str | Path) -> None:
         meta = {"model": self.model.config.to_dict(), "columns": self.columns, "target": self.target,
                 "lookback": self.lookback, "step": self.step, "delay": self.delay,
-                "predict_change": self.predict_change, "target_mean": self.mean, "target_std": self.std}
+                "predict_change": self.predict_change, "target_mean": self.mean, "target_std": self.std,
+                "preparation": self.preparation}
         save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
 
     @classmethod
@@ -84,7 +89,7 @@ class TrainedForecaster:
             model = RNNForecaster(ForecasterConfig(**meta["model"]))
             fields = (list(meta["columns"]), str(meta["target"]), int(meta["lookback"]), int(meta["step"]),
                       int(meta["delay"]), float(meta["target_mean"]), float(meta["target_std"]),
-                      bool(meta["predict_change"]))
+                      bool(meta["predict_change"]), meta.get("preparation"))
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelFileError(f"{folder / 'model.json'}: unreadable or incomplete ({exc}).") from None
         load_weights(model, state, folder)

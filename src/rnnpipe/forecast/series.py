@@ -19,6 +19,10 @@ from ..core.errors import DataError
 JENA_FORMAT = "%d.%m.%Y %H:%M:%S"
 TIME_COLUMN_NAMES = ("date time", "datetime", "date", "time", "timestamp")
 PARTS = ("year", "month", "day", "hour")
+# The prepare settings that turn a station's readings into features; kept in the model folder, so that
+# `rnnpipe predict` treats a CSV of recent readings as prepare treated the training data.
+READING_SETTINGS = ("encoding", "na_values", "time_column", "time_format", "drop_columns", "direction_columns",
+                    "duplicates", "fill", "max_gap")
 COMPASS = ["N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW"]
 
 

@@ -1,0 +1,72 @@
+"""A forecast from a CSV of recent readings: what `rnnpipe predict` does with a forecaster's folder.
+
+The readings go through the prepare stage's own steps with the settings it used (kept in the model
+folder: encoding, missing-value markers, time column, dropped and direction columns, the sampling
+interval, duplicate handling, gap filling) and are standardised with the training period's
+statistics; the model then reads the window that ends at the last reading, exactly as the evaluate
+stage reads a test window, and forecasts the target `delay` steps after it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ..core.errors import DataError, ModelFileError
+from .model import TrainedForecaster
+from .prepared import naive_offset
+from .series import numeric_features, parse_timestamps, read_series_files, regularise
+from .windows import window_offsets
+
+
+def readings_frame(path: Path, forecaster: TrainedForecaster) -> pd.DataFrame:
+    """The readings on the training data's time grid: the model's feature columns and `valid`."""
+    preparation = forecaster.preparation
+    if not preparation:
+        raise ModelFileError("this forecaster's folder predates forecasting from readings (it keeps no feature "
+                             "statistics); rerun `dvc repro forecast/dvc.yaml` to rebuild it.")
+    settings = preparation["settings"]
+    raw, _ = read_series_files([path], settings["encoding"], settings["na_values"])
+    times, time_columns = parse_timestamps(raw, settings["time_column"], settings["time_format"])
+    features = numeric_features(raw, time_columns, [c for c in settings["drop_columns"] if c in raw.columns],
+                                [c for c in settings["direction_columns"] if c in raw.columns])
+    missing = [c for c in forecaster.columns if c not in features.columns]
+    if missing:
+        raise DataError(f"{path}: the model reads columns this file lacks: {missing}; give readings with the same "
+                        f"columns as the training data.")
+    frame, _ = regularise(features[forecaster.columns], times, preparation["frequency"], settings["duplicates"],
+                          settings["fill"], settings["max_gap"])
+    return frame
+
+
+def forecast_from_readings(path: str | Path, forecaster: TrainedForecaster) -> dict:
+    """The forecast `delay` steps after the last reading in `path`, in the target's units."""
+    path = Path(path)
+    frame = readings_frame(path, forecaster)
+    preparation = forecaster.preparation
+    frequency = pd.Timedelta(preparation["frequency"])
+    offset = naive_offset(frequency, forecaster.delay)
+    # The rows the window reads, and with predict_change the "same time yesterday" value it corrects.
+    back = max(forecaster.lookback - 1, offset - forecaster.delay if forecaster.predict_change else 0)
+    needed = frame.iloc[-(back + 1):]
+    if len(frame) < back + 1 or not needed["valid"].all():
+        gaps = int((~needed["valid"]).sum())
+        raise DataError(
+            f"{path}: the forecast needs the last {back + 1} readings every {frequency} up to the last one "
+            f"({frame.index[-1]}) without gaps longer than prepare.max_gap ({preparation['settings']['max_gap']}); "
+            f"the file has {len(frame)} on that grid{f', {gaps} of the last {len(needed)} incomplete' if gaps else ''}.")
+    mean = np.array([preparation["mean"][c] for c in forecaster.columns])
+    std = np.array([preparation["std"][c] for c in forecaster.columns])
+    values = ((frame[forecaster.columns].to_numpy(dtype=np.float64) - mean) / std).astype(np.float32)
+    last = len(frame) - 1
+    window = torch.from_numpy(values[last + window_offsets(forecaster.lookback, forecaster.step)])[None]
+    with torch.no_grad():
+        output = float(forecaster.model(window.to(next(forecaster.model.parameters()).device))[0])
+    if forecaster.predict_change:
+        output += float(values[last + forecaster.delay - offset, forecaster.columns.index(forecaster.target)])
+    at = frame.index[-1] + forecaster.delay * frequency
+    return {"target": forecaster.target, "time": at.isoformat(), "forecast": output * forecaster.std + forecaster.mean,
+            "last_reading": frame.index[-1].isoformat()}
