@@ -14,8 +14,8 @@ FORECAST_SCHEMA: Schema = {
     },
     "download": {
         "url": Rule(str, JENA_URL, "jena: URL, local path or file:// URL of the Jena climate zip or CSV"),
-        "path": Rule(str, "inputs", "files: a CSV or a folder of CSVs, relative to the repository root; a dependency "
-                                    "of download, so an edit reruns it"),
+        "path": Rule(str, "inputs/forecast", "files: a CSV or a folder of CSVs, relative to the repository root; a "
+                                             "dependency of download, so an edit reruns it"),
         "pattern": Rule(str, "*.csv", "files: which CSVs of a folder (e.g. one station's), concatenated in name "
                                       "order"),
         "sha256": SHA256_RULE,

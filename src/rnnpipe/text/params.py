@@ -18,8 +18,9 @@ TEXT_SCHEMA: Schema = {
     "download": {
         "url": Rule(str, IMDB_URL, "imdb: URL, local path or file:// URL of aclImdb_v1.tar.gz"),
         "sha256": SHA256_RULE,
-        "table_path": Rule(str, "inputs", "table: CSV / TSV / Parquet / JSONL file, or a folder tree "
-                                          "<split>/<label>/*.txt; a dependency of download, so an edit reruns it"),
+        "table_path": Rule(str, "inputs/text", "table: CSV / TSV / Parquet / JSONL file, or a folder tree "
+                                               "<split>/<label>/*.txt; a dependency of download, so an edit reruns "
+                                               "it"),
         "text_column": Rule(str, "text", "table: the column holding the text"),
         "label_column": Rule(str, "label", "table: the column holding the label (any values: -1/0/1, pos/neg, ...)"),
         "split_column": Rule(str, "split", "table: optional column with train / test (/ validation); absent: test "
