@@ -11,6 +11,11 @@ Prints, per text: the predicted label, its probability, and the text (tab-separa
 one object per text with `label`, `probability`, `probabilities` (every class) and `text`. An empty
 or blank text gets an empty label (JSON: null) on its own line, so output lines match input lines.
 
+    rnnpipe predict "The old man the boat ."                   # a tagger's folder: each token with its tag
+
+prints `The/DET old/NOUN man/VERB the/DET boat/NOUN ./PUNCT` (tokens split at whitespace, as in the
+training data); --json gives tokens, tags and every tag's probability per token.
+
     rnnpipe predict --model forecast/data/model --file recent.csv [--json]
 
 reads the station's recent readings (the training data's columns; at least window.lookback rows up to
@@ -23,6 +28,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+import numpy as np
 
 from .core.errors import RnnpipeError
 
@@ -81,12 +88,35 @@ def _read_texts(args) -> list[str]:
     return [line.rstrip("\r\n") for line in sys.stdin]
 
 
-def _is_forecaster(folder: str) -> bool:
+def _model_format(folder: str) -> str:
     try:
-        kind = json.loads((Path(folder) / "model.json").read_text(encoding="utf-8")).get("format", "")
+        return str(json.loads((Path(folder) / "model.json").read_text(encoding="utf-8")).get("format", ""))
     except (OSError, ValueError, AttributeError):
-        return False  # the classifier's loader reports what is wrong
-    return str(kind).startswith("rnnpipe-forecaster")
+        return ""  # the classifier's loader reports what is wrong
+
+
+def predict_tags(args) -> int:
+    """A tagger's folder: every text's tokens (split at whitespace, as the training data was tokenized) with
+    their tags, one output line per input line."""
+    from .tagging.tagger import TrainedTagger  # torch is imported only when needed
+
+    tagger = TrainedTagger.load(args.model)
+    texts = _read_texts(args)
+    sentences = [text.split() for text in texts]
+    filled = [i for i, tokens in enumerate(sentences) if tokens]
+    proba = dict(zip(filled, tagger.predict_proba([sentences[i] for i in filled], batch_size=args.batch_size)))
+    names = tagger.tag_map.labels
+    for i, tokens in enumerate(sentences):
+        rows = proba.get(i, np.zeros((0, len(names))))
+        best = rows.argmax(axis=1) if len(rows) else []
+        if args.json:
+            print(json.dumps({"tokens": tokens, "tags": [str(names[k]) for k in best],
+                              "probability": [round(float(r[k]), 6) for r, k in zip(rows, best)],
+                              "probabilities": [{str(n): round(float(p), 6) for n, p in zip(names, r)} for r in rows],
+                              "text": texts[i]}))
+        else:
+            print(" ".join(f"{token}/{names[k]}" for token, k in zip(tokens, best)))
+    return 0
 
 
 def predict_forecast(args) -> int:
@@ -107,8 +137,11 @@ def predict_forecast(args) -> int:
 
 
 def predict(args) -> int:
-    if _is_forecaster(args.model):
+    kind = _model_format(args.model)
+    if kind.startswith("rnnpipe-forecaster"):
         return predict_forecast(args)
+    if kind.startswith("rnnpipe-tagger"):
+        return predict_tags(args)
     from .text.classifier import TrainedClassifier  # torch is imported only when needed
 
     classifier = TrainedClassifier.load(args.model)

@@ -1,16 +1,26 @@
-"""Stage 1, download: raw labeled text -> data/dataset.parquet (text, label, split).
+"""Stage 1, download: raw labeled text -> data/dataset.parquet (text, label, split); with data.task=tag,
+tagged sentences -> data/dataset.parquet (tokens, tags, split).
 
     python stages/text/download.py      # reads params: data.*, download.*
 
 Sources (data.source): `synthetic` (the embedded default), `imdb` (download.url: the official
-tarball, a local path or a file:// URL; SHA-256 checked), `table` (download.table_path: the user's
+tarball, a local path or a file:// URL; SHA-256 checked), `table` (download.path: the user's
 CSV / Parquet / JSONL, or an IMDB-style folder tree). A validation split is carved from train,
 seeded and stratified (data.val_fraction).
+
+Tagging sources: `synthetic` (a small grammar with UD tags), `conllu` (download.path: a CoNLL-U file, a
+UD treebank folder of *-ud-{train,dev,test}.conllu, or a .zip/.tgz of one; download.tag_column upos
+or xpos), `conll` (one token per line, the tag column by index), `table` (Parquet/JSONL with token-list
+and tag-list columns).
 """
 
 from rnnpipe.core.atomic import atomic_path, write_json
+from rnnpipe.core.errors import DataError
 from rnnpipe.core.fetch import expected_sha256, fetch, verify_sha256
+from rnnpipe.core.hashing import sha256_of_file
 from rnnpipe.core.stage import run_stage
+from rnnpipe.tagging.datasets import assign_sentence_splits, read_tagged
+from rnnpipe.tagging.synthetic import synthetic_tagged
 from rnnpipe.text.datasets import (
     SPLITS,
     assign_splits,
@@ -28,7 +38,47 @@ OUTPUT = "data/dataset.parquet"
 REPORT = "data/report.json"  # a plain output, not a metric: results lead `dvc metrics show`
 
 
+TAG_SOURCES = ("synthetic", "conllu", "conll", "table")
+
+
 def main(params: dict) -> None:
+    data = params["data"]
+    if data["task"] == "tag":
+        download_tagged(params)
+    elif data["source"] in ("conllu", "conll"):
+        raise DataError(f"data.source={data['source']} holds tagged tokens, not labeled texts; set data.task=tag.")
+    else:
+        download_texts(params)
+
+
+def download_tagged(params: dict) -> None:
+    """data.task=tag: sentences with one tag per token -> data/dataset.parquet (tokens, tags, split)."""
+    data, download = params["data"], params["download"]
+    if data["source"] not in TAG_SOURCES:
+        raise DataError(f"data.source={data['source']} has no tags per token; with data.task=tag use one of: "
+                        f"{', '.join(TAG_SOURCES)}.")
+    origin = {"source": data["source"], "task": "tag"}
+    if data["source"] == "synthetic":
+        frame = synthetic_tagged(download["synthetic_train"], download["synthetic_test"], data["seed"])
+    else:
+        path = fetch(download["path"], param="download.path")
+        frame = read_tagged(data["source"], path, download)
+        if path.is_file():
+            origin["sha256"] = sha256_of_file(path)
+    frame = assign_sentence_splits(frame, download["test_fraction"], data["val_fraction"], data["seed"])
+    with atomic_path(OUTPUT) as tmp:
+        frame.to_parquet(tmp, index=False)
+    sentences = frame.groupby("split").size()
+    tokens = frame.groupby("split")["tokens"].apply(lambda column: int(column.map(len).sum()))
+    write_json(REPORT, {**origin, "sentences": {s: int(sentences.get(s, 0)) for s in SPLITS[:3]},
+                        "tokens": {s: int(tokens.get(s, 0)) for s in SPLITS[:3]},
+                        "tags": int(frame["tags"].explode().nunique())})
+    print(f"download: {len(frame)} sentences -> {OUTPUT} ("
+          + ", ".join(f"{s} {sentences.get(s, 0)} / {tokens.get(s, 0)} tokens" for s in SPLITS[:3]) + ")")
+
+
+def download_texts(params: dict) -> None:
+    """data.task=classify: texts with one label each -> data/dataset.parquet (text, label, split)."""
     data, download = params["data"], params["download"]
     origin = {"source": data["source"]}
     if data["source"] == "synthetic":
@@ -42,7 +92,7 @@ def main(params: dict) -> None:
                   f"(pin it with -S download.sha256=...)")
         frame = read_imdb_tarball(path)
     else:
-        path = fetch(download["table_path"], param="download.table_path")
+        path = fetch(download["path"], param="download.path")
         frame = read_table(path, download["text_column"], download["label_column"], download["split_column"],
                            download["encoding"])
     blank = blank_texts(frame) & (frame["split"] != "unsup")

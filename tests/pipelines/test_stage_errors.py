@@ -50,7 +50,7 @@ def write_csv(path, frame):
 
 
 def use_table(wd, path, **extra):
-    edit_params(wd, {"data": {"source": "table"}, "download": {"table_path": str(path), **extra}})
+    edit_params(wd, {"data": {"source": "table"}, "download": {"path": str(path), **extra}})
     (wd / "data/dataset.parquet").unlink()
 
 

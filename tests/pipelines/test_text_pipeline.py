@@ -158,7 +158,7 @@ def three_label_table(path):
         rows.append({"review": f"this was {word} film number {i}", "sentiment": label})
     pd.DataFrame(rows).to_csv(path, index=False)
     return {"data": {"source": "table"},
-            "download": {"table_path": str(path), "text_column": "review", "label_column": "sentiment"}}
+            "download": {"path": str(path), "text_column": "review", "label_column": "sentiment"}}
 
 
 def test_users_own_table_with_three_integer_labels(tmp_path):
@@ -173,7 +173,7 @@ def test_users_own_table_with_three_integer_labels(tmp_path):
     predicted = run(["python", "-m", "rnnpipe.cli", "predict", "--json", "this was awful"], wd).stdout
     assert json.loads(predicted)["label"] == -1
 
-    # The user's file is a dependency (deps: ${download.table_path}): an edited label reruns download and
+    # The user's file is a dependency (deps: ${download.path}): an edited label reruns download and
     # everything after it; before, `dvc status` said up to date and the stale dataset stayed.
     assert "up to date" in run(["dvc", "status"], wd).stdout
     edited = pd.read_csv(tmp_path / "reviews.csv")
@@ -215,7 +215,7 @@ def test_an_ensemble_trains_one_model_per_cell_and_saves_their_average(tmp_path)
 
 def test_a_failing_stage_names_the_problem_and_writes_nothing(tmp_path):
     wd = make_pipeline_copy(tmp_path / "project", {
-        "data": {"source": "table"}, "download": {"table_path": str(tmp_path / "missing.csv")}})
+        "data": {"source": "table"}, "download": {"path": str(tmp_path / "missing.csv")}})
     result = run(["dvc", "repro"], wd, check=False)
     assert result.returncode != 0
     # DVC refuses first: the table is a dependency, and a missing dependency stops the stage before it runs.

@@ -12,8 +12,9 @@ from rnnpipe.nn.heads import StepHead
 from rnnpipe.nn.recurrent import RecurrentStack
 from rnnpipe.training.inference import evaluate_loss, predict
 from rnnpipe.training.loop import TrainSettings, train_model
+from rnnpipe.training.objectives import IGNORE_INDEX, StepClassificationObjective
 
-IGNORE = -100
+IGNORE = IGNORE_INDEX
 
 
 class StepSequences:
@@ -55,21 +56,6 @@ class Tagger(nn.Module):
         return self.head(self.rnn(values, lengths))
 
 
-class StepObjective:
-    """Cross-entropy over real steps; the score is the number of correctly labelled real steps."""
-
-    metric = "accuracy"
-
-    def __call__(self, logits, labels):
-        steps = labels.size(1)
-        logits, labels = logits[:, :steps], labels[:, :logits.size(1)]
-        real = labels != IGNORE
-        loss = nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1),
-                                           ignore_index=IGNORE)
-        correct = ((logits.argmax(-1) == labels) & real).sum()
-        return loss, correct, int(real.sum())
-
-
 def test_predict_pads_per_step_outputs_to_the_longest_row_in_row_order():
     data = StepSequences(50, seed=0)
     torch.manual_seed(0)
@@ -87,7 +73,7 @@ def test_the_score_is_a_mean_over_real_steps_and_the_loop_learns_per_step_labels
     train, validation = StepSequences(400, seed=1), StepSequences(100, seed=2)
     torch.manual_seed(0)
     model = Tagger()
-    objective = StepObjective()
+    objective = StepClassificationObjective()
     _, before = evaluate_loss(model, validation, 64, torch.device("cpu"), objective)
     logits = predict(model, validation, 64, torch.device("cpu"))
     labels = validation.labels[:, :logits.size(1)]  # no row is as long as the stored width

@@ -56,3 +56,11 @@ def probabilities(logits: torch.Tensor) -> np.ndarray:
 def regression_metrics(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
     error = np.asarray(predicted, dtype=np.float64) - np.asarray(truth, dtype=np.float64)
     return {"mae": round(float(np.abs(error).mean()), 6), "rmse": round(float(np.sqrt((error ** 2).mean())), 6)}
+
+
+def per_class_rows(labels: np.ndarray, proba: np.ndarray, names: list) -> pd.DataFrame:
+    """Precision, recall, F1 and support of every class (a bar plot per class in `dvc plots show`)."""
+    precision, recall, f1, support = metrics.precision_recall_fscore_support(
+        labels, proba.argmax(axis=1), labels=np.arange(len(names)), zero_division=0)
+    return pd.DataFrame({"class": [str(n) for n in names], "precision": precision.round(6), "recall": recall.round(6),
+                         "f1": f1.round(6), "support": support})

@@ -62,3 +62,17 @@ def left_align(ids: np.ndarray, lengths: np.ndarray, padding: str) -> np.ndarray
     aligned = np.zeros_like(ids)
     aligned[positions < lengths[:, None]] = ids[positions >= steps - lengths[:, None]]
     return aligned
+
+
+def piece_offsets(offsets: np.ndarray, maxlen: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cut every sequence into consecutive pieces of at most `maxlen` items, dropping nothing: (the pieces'
+    offsets into the same flat array, the source sequence of each piece). For per-step labels, where
+    truncation would lose labels."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    lengths = np.diff(offsets)
+    pieces = np.maximum(-(-lengths // maxlen), 1)  # ceil; an empty sequence stays one (empty) piece
+    source = np.repeat(np.arange(len(lengths)), pieces)
+    within = np.arange(int(pieces.sum())) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    starts = offsets[:-1][source] + within * maxlen
+    ends = np.minimum(starts + maxlen, offsets[1:][source])
+    return np.append(starts, ends[-1] if len(ends) else offsets[-1]), source

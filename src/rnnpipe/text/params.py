@@ -10,7 +10,10 @@ IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 
 TEXT_SCHEMA: Schema = {
     "data": {
-        "source": one_of(("synthetic", "imdb", "table"), "synthetic", "synthetic (embedded default) | imdb | table"),
+        "task": one_of(("classify", "tag"), "classify", "classify (one label per text) | tag (one label per token: "
+                                                        "POS, NER, chunks)"),
+        "source": one_of(("synthetic", "imdb", "table", "conllu", "conll"), "synthetic",
+                         "synthetic (embedded default) | imdb | table | conllu | conll (the last two: tag)"),
         "val_fraction": fraction(0.1, "share of train carved out as validation (seeded, stratified): early "
                                       "stopping and model selection"),
         "seed": Rule(int, 42, "seed of the synthetic data and of the splits", low=0),
@@ -18,28 +21,31 @@ TEXT_SCHEMA: Schema = {
     "download": {
         "url": Rule(str, IMDB_URL, "imdb: URL, local path or file:// URL of aclImdb_v1.tar.gz"),
         "sha256": SHA256_RULE,
-        "table_path": Rule(str, "inputs/text", "table: CSV / TSV / Parquet / JSONL file, or a folder tree "
-                                               "<split>/<label>/*.txt; a dependency of download, so an edit reruns "
-                                               "it"),
-        "text_column": Rule(str, "text", "table: the column holding the text"),
-        "label_column": Rule(str, "label", "table: the column holding the label (any values: -1/0/1, pos/neg, ...)"),
+        "path": Rule(str, "inputs/text", "table / conllu / conll: your file or folder (CSV, TSV, Parquet, JSONL, a "
+                                         "folder tree <split>/<label>/*.txt; a CoNLL-U file, a UD treebank folder, "
+                                         ".zip or .tgz); a dependency of download, so an edit reruns it"),
+        "text_column": Rule(str, "text", "table: the column holding the text (tag: the token lists)"),
+        "label_column": Rule(str, "label", "table: the column holding the label (any values: -1/0/1, pos/neg, ...; "
+                                           "tag: the tag lists)"),
+        "tag_column": Rule(str, "upos", "conllu: the tag column (upos | xpos); conll: its index (-1 = the last)"),
         "split_column": Rule(str, "split", "table: optional column with train / test (/ validation); absent: test "
                                            "is carved out"),
         "test_fraction": fraction(0.2, "table: test share when the table has no split column (stratified, seeded)"),
         "encoding": Rule(str, "utf-8", "table: text encoding; undecodable bytes become U+FFFD and are counted"),
         "blank_texts": one_of(("drop", "keep"), "drop", "table: rows with empty / whitespace-only text: drop | keep "
                                                         "(counted either way)"),
-        "synthetic_train": Rule(int, 8000, "synthetic: training reviews", low=20),
-        "synthetic_test": Rule(int, 4000, "synthetic: test reviews", low=10),
+        "synthetic_train": Rule(int, 8000, "synthetic: training reviews (tag: sentences)", low=20),
+        "synthetic_test": Rule(int, 4000, "synthetic: test reviews (tag: sentences)", low=10),
     },
     "tokenize": {
-        "lowercase": Rule(bool, True, "lowercase before splitting"),
+        "lowercase": Rule(bool, True, "lowercase before splitting (tag: the word ids; characters keep their case)"),
         "filters": Rule(str, KERAS_FILTERS, "characters replaced by spaces (default: Keras' filter)"),
         "num_words": Rule(int, 20000, "vocabulary size including <pad>=0 and <unk>=1", low=3),
         "min_freq": Rule(int, 1, "rarer words become <unk>", low=1),
     },
     "pad": {
-        "maxlen": Rule(int, 64, "ids per row", low=1),
+        "maxlen": Rule(int, 64, "ids per row (tag: longer sentences are cut into rows of maxlen tokens, so every "
+                                "token keeps its tag)", low=1),
         "padding": one_of(("pre", "post"), "pre", "pre | post: which end is padded (Keras semantics)"),
         "truncating": one_of(("pre", "post"), "pre", "pre | post: which end loses tokens beyond maxlen"),
     },
@@ -56,6 +62,10 @@ TEXT_SCHEMA: Schema = {
     "train": {
         **RECURRENT_RULES,
         "freeze_embeddings": Rule(bool, False, "keep the embedding matrix fixed"),
+        "char_dim": Rule(int, 32, "tag: character embedding size of the character-level word encoder (a char "
+                                  "BiLSTM per word, concatenated to the word embedding); 0 = words only", low=0,
+                         high=512),
+        "char_hidden": Rule(int, 32, "tag: units per direction of the char BiLSTM", low=1, high=1024),
         "pooling": one_of(("last", "max", "mean", "meanmax"), "last",
                           "last | max | mean | meanmax (both, concatenated), over real tokens only"),
         **TRAINING_RULES,

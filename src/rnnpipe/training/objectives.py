@@ -43,3 +43,23 @@ class RegressionObjective:
         predictions = predictions.float()
         error_sum = (predictions.detach() - targets).abs().sum() * self.scale
         return self.criterion(predictions, targets), error_sum, targets.numel()
+
+
+IGNORE_INDEX = -100  # a per-step target that is not scored: padding
+
+
+class StepClassificationObjective:
+    """Cross-entropy over the real steps of per-step logits [batch, time, classes]; steps whose target is
+    IGNORE_INDEX (padding) count neither in the loss nor in the score. The score is accuracy over real steps."""
+
+    metric = "accuracy"
+
+    def __call__(self, logits: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """(mean loss over real steps, correctly labelled real steps, real steps)."""
+        steps = min(logits.size(1), targets.size(1))
+        logits, targets = logits[:, :steps].float(), targets[:, :steps]
+        real = targets != IGNORE_INDEX
+        loss = nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1),
+                                           ignore_index=IGNORE_INDEX)
+        correct = ((logits.argmax(-1) == targets) & real).sum()
+        return loss, correct, int(real.sum())

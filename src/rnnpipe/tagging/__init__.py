@@ -1,0 +1,1 @@
+"""Per-token tagging (POS, NER, chunks): CoNLL readers, the tagger model and its metrics."""

@@ -1,0 +1,110 @@
+"""The tagging download: CoNLL-U / CoNLL / token-list tables -> one frame of (tokens, tags, split).
+
+Splits come from the files (a UD folder's train/dev/test, or a table's split column); validation is
+carved from train (seeded, by sentence) only when there is no dev file, and test only when nothing
+names one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import DataError
+from .conll import (Sentence, check_sentences, read_conll_columns, read_conllu, read_tagged_table, sentences_frame,
+                    ud_split_files)
+
+ARCHIVES = (".zip", ".tgz", ".tar.gz", ".tar")
+
+
+@contextmanager
+def unpacked(path: Path):
+    """`path` itself, or for a .zip / .tgz (a UD release) a temporary folder with its .conllu members."""
+    if not path.name.lower().endswith(ARCHIVES):
+        yield path
+        return
+    folder = Path(tempfile.mkdtemp(prefix="rnnpipe-ud-"))
+    try:
+        if path.name.lower().endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                members = [(m, archive.open(m)) for m in archive.namelist() if m.endswith(".conllu")]
+                _extract(members, folder)
+        else:
+            with tarfile.open(path) as archive:
+                members = [(m.name, archive.extractfile(m)) for m in archive.getmembers()
+                           if m.isfile() and m.name.endswith(".conllu")]
+                _extract(members, folder)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _extract(members, folder: Path) -> None:
+    """Write members under `folder` by their folder and base names only (no path from the archive escapes)."""
+    for name, handle in members:
+        parts = [p for p in Path(name).parts if p not in ("", ".", "..", "/")][-2:]
+        target = folder.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with handle, open(target, "wb") as out:
+            shutil.copyfileobj(handle, out)
+
+
+def read_tagged(source: str, path: Path, download: dict) -> pd.DataFrame:
+    """tokens, tags, split (None where the source names no split) from `path`."""
+    if source == "table":
+        sentences = read_tagged_table(path, download["text_column"], download["label_column"])
+        check_sentences(sentences, path, "row")
+        frame = sentences_frame({"": sentences})
+        frame["split"] = _table_splits(path, download["split_column"], len(frame))
+        return frame
+    with unpacked(path) as where:
+        files = ud_split_files(where) if where.is_dir() else {None: where}
+        by_split: dict = {}
+        for split, file in files.items():
+            sentences: list[Sentence] = (read_conllu(file, download["tag_column"]) if source == "conllu"
+                                         else read_conll_columns(file, download["tag_column"]))
+            check_sentences(sentences, file)
+            by_split[split] = sentences
+    return sentences_frame(by_split)
+
+
+def _table_splits(path: Path, column: str, rows: int):
+    frame = pd.read_parquet(path, columns=None) if path.suffix.lower() == ".parquet" else \
+        pd.read_json(path, lines=True, dtype=False)
+    if column not in frame.columns:
+        return [None] * rows
+    splits = frame[column].astype(str).str.lower().replace({"dev": "validation", "valid": "validation"})
+    unknown = sorted(set(splits) - {"train", "validation", "test"})
+    if unknown:
+        raise DataError(f"{path}: column {column!r} (download.split_column) holds {unknown[:5]}; allowed: train, "
+                        f"validation (or dev), test.")
+    return list(splits)
+
+
+def assign_sentence_splits(frame: pd.DataFrame, test_fraction: float, val_fraction: float,
+                           seed: int) -> pd.DataFrame:
+    """Carve test (only if no sentence has a split) and then validation (only if none is named) from train."""
+    frame = frame.reset_index(drop=True).copy()
+    frame["split"] = frame["split"].astype(object)
+    rng = np.random.default_rng(seed)
+    if frame["split"].isna().all():
+        frame["split"] = np.where(rng.random(len(frame)) < test_fraction, "test", "train")
+    elif frame["split"].isna().any():
+        raise DataError("some sentences have a split and others none; give every file a split name "
+                        "(<name>-ud-train/dev/test.conllu) or none.")
+    if not (frame["split"] == "validation").any():
+        train_rows = np.flatnonzero(frame["split"].to_numpy() == "train")
+        chosen = np.random.default_rng(seed + 1).random(len(train_rows)) < val_fraction
+        frame.loc[train_rows[chosen], "split"] = "validation"
+    for split in ("train", "validation", "test"):
+        if not (frame["split"] == split).any():
+            raise DataError(f"the {split} split has no sentences; add sentences, give a {split} file, or change "
+                            f"data.val_fraction / download.test_fraction.")
+    return frame

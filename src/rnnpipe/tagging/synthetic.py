@@ -1,0 +1,55 @@
+"""The embedded tagging default: seeded sentences from a small grammar with UD tags, offline in seconds.
+
+Some words are both nouns and verbs ("book", "watch", "run", ...): their tag follows from the
+words around them (a noun after a determiner, a verb after a subject), so a tagger that looks only at
+the word itself (the most-frequent-tag baseline) stays well below one that reads the sentence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+DETERMINERS = ["the", "a", "this", "every", "that"]
+ADJECTIVES = ["old", "red", "quiet", "happy", "small", "strange", "bright", "late"]
+NOUNS = ["man", "dog", "city", "teacher", "garden", "river", "child", "letter", "house", "song"]
+VERBS = ["sees", "likes", "finds", "carries", "paints", "opens", "hears", "follows"]
+BOTH = ["book", "watch", "run", "plant", "ship", "light", "park", "train"]  # noun or verb by position
+PRONOUNS = ["they", "we", "you", "i"]
+PREPOSITIONS = ["in", "near", "behind", "under", "with"]
+PUNCT = [".", "!"]
+
+
+def _noun_phrase(rng: np.random.Generator) -> list[tuple[str, str]]:
+    words = [(rng.choice(DETERMINERS), "DET")]
+    words += [(rng.choice(ADJECTIVES), "ADJ") for _ in range(rng.integers(0, 3))]
+    words.append((rng.choice(NOUNS + BOTH), "NOUN"))
+    return words
+
+
+def synthetic_sentence(rng: np.random.Generator) -> list[tuple[str, str]]:
+    """One sentence as (word, tag) pairs."""
+    if rng.random() < 0.5:
+        subject = _noun_phrase(rng)
+        verb = (rng.choice(VERBS), "VERB")
+    else:
+        subject = [(rng.choice(PRONOUNS), "PRON")]
+        verb = (rng.choice(BOTH), "VERB")  # "they book", "we watch"
+    words = [*subject, verb, *_noun_phrase(rng)]
+    if rng.random() < 0.5:
+        words += [(rng.choice(PREPOSITIONS), "ADP"), *_noun_phrase(rng)]
+    words.append((rng.choice(PUNCT), "PUNCT"))
+    if rng.random() < 0.3:
+        words[0] = (words[0][0].capitalize(), words[0][1])
+    return words
+
+
+def synthetic_tagged(train: int, test: int, seed: int) -> pd.DataFrame:
+    """tokens, tags, split (train / test) for `train` + `test` sentences."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for split, count in (("train", train), ("test", test)):
+        for _ in range(count):
+            words = synthetic_sentence(rng)
+            rows.append(([str(w) for w, _ in words], [t for _, t in words], split))
+    return pd.DataFrame(rows, columns=["tokens", "tags", "split"])
