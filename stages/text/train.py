@@ -115,7 +115,7 @@ def new_tagger(cell: str, settings: dict, weights: np.ndarray, tags: int, charac
                           char_vocab=characters, char_dim=settings["char_dim"], char_hidden=settings["char_hidden"],
                           cell=cell, hidden=settings["hidden"], layers=settings["layers"],
                           bidirectional=settings["bidirectional"], dropout=settings["dropout"],
-                          freeze_embeddings=settings["freeze_embeddings"])
+                          freeze_embeddings=settings["freeze_embeddings"], word_dropout=settings["word_dropout"])
     return RNNTagger(config, torch.from_numpy(weights))
 
 

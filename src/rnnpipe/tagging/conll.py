@@ -139,8 +139,8 @@ def ud_split_files(folder: Path) -> dict[str, Path]:
         if match:
             split = SPLIT_NAMES[match.group(1)]
             if split in found:
-                raise DataError(f"{folder}: two {match.group(1)} files ({found[split].name}, {path.name}); point "
-                                f"download.path at one treebank's folder.")
+                raise DataError(f"{folder}: two {match.group(1)} files ({found[split].relative_to(folder)}, "
+                                f"{path.relative_to(folder)}); point download.path at one treebank's folder.")
             found[split] = path
     if "train" not in found:
         raise DataError(f"{folder}: no *-ud-train.conllu file; a UD treebank folder holds "

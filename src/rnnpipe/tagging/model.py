@@ -33,6 +33,7 @@ class TaggerConfig:
     bidirectional: bool = True
     dropout: float = 0.0
     freeze_embeddings: bool = False
+    word_dropout: float = 0.0  # training only: this share of word ids becomes <unk> (the char encoder must cope)
 
     @property
     def uses_chars(self) -> bool:
@@ -82,6 +83,11 @@ class RNNTagger(nn.Module):
         """Tag logits [batch, time, tags]; `chars` / `char_lengths` are the batch's distinct words and
         `word_index` [batch, time] the position of each token's word among them (see tagging.sequences)."""
         lengths = lengths.to(ids.device).long().clamp(min=1, max=ids.size(1))
+        if self.training and self.config.word_dropout > 0:
+            # Unknown words at test time are rare words' problem; training with some words unknown teaches
+            # the model to tag from the characters and the context alone (Plank et al. 2016's word dropout).
+            drop = torch.rand(ids.shape, device=ids.device) < self.config.word_dropout
+            ids = ids.masked_fill(drop & (ids > 1), 1)
         x = self.embedding(ids)
         if self.chars is not None:
             x = torch.cat([x, self.chars(chars, char_lengths)[word_index]], dim=-1)

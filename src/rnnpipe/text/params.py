@@ -66,6 +66,9 @@ TEXT_SCHEMA: Schema = {
                                   "BiLSTM per word, concatenated to the word embedding); 0 = words only", low=0,
                          high=512),
         "char_hidden": Rule(int, 32, "tag: units per direction of the char BiLSTM", low=1, high=1024),
+        "word_dropout": Rule(float, 0.0, "tag: share of words replaced by <unk> in training (the tagger learns to "
+                                         "tag unknown words from characters and context)", low=0.0, high=1.0,
+                             high_open=True),
         "pooling": one_of(("last", "max", "mean", "meanmax"), "last",
                           "last | max | mean | meanmax (both, concatenated), over real tokens only"),
         **TRAINING_RULES,

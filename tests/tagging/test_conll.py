@@ -1,0 +1,146 @@
+"""Reading tagged sentences: CoNLL-U the UD way, CoNLL columns, token-list tables, UD folders and archives."""
+
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from rnnpipe.core.errors import DataError
+from rnnpipe.tagging.conll import read_conll_columns, read_conllu, read_tagged_table, ud_split_files
+from rnnpipe.tagging.datasets import assign_sentence_splits, read_tagged
+
+CONLLU = (
+    "# newdoc id = d1\r\n"
+    "# sent_id = 1\r\n"
+    "# text = I don't know.\r\n"
+    "1\tI\tI\tPRON\tPRP\t_\t3\tnsubj\t_\t_\r\n"
+    "2-3\tdon't\t_\t_\t_\t_\t_\t_\t_\t_\r\n"
+    "2\tdo\tdo\tAUX\tVBP\t_\t4\taux\t_\t_\r\n"
+    "3\tn't\tnot\tPART\tRB\t_\t4\tadvmod\t_\t_\r\n"
+    "4\tknow\tknow\tVERB\tVB\t_\t0\troot\t_\t_\r\n"
+    "4.1\tit\tit\tPRON\tPRP\t_\t_\t_\t4:obj\t_\r\n"
+    "5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t_\t_\r\n"
+    "\r\n"
+    "# sent_id = 2\r\n"
+    "1\tYes\tyes\tINTJ\tUH\t_\t0\troot\t_\t_\r\n"
+    "\r\n"
+)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def test_conllu_tags_the_words_of_multiword_tokens_and_skips_empty_nodes(tmp_path):
+    sentences = read_conllu(write(tmp_path / "x.conllu", CONLLU))
+    assert [s.tokens for s in sentences] == [["I", "do", "n't", "know", "."], ["Yes"]]
+    assert [s.tags for s in sentences] == [["PRON", "AUX", "PART", "VERB", "PUNCT"], ["INTJ"]]
+    assert [s.line for s in sentences] == [1, 12]
+    assert read_conllu(tmp_path / "x.conllu", "xpos")[0].tags == ["PRP", "VBP", "RB", "VB", "."]
+
+
+def test_a_word_without_the_chosen_tag_is_named_by_file_and_line(tmp_path):
+    path = write(tmp_path / "x.conllu", CONLLU.replace("\tAUX\tVBP\t", "\tAUX\t_\t"))
+    with pytest.raises(DataError, match=r"x.conllu, line 6: the word 'do' has no 'xpos' value"):
+        read_conllu(path, "xpos")
+    with pytest.raises(DataError, match=r"line 4: the word 'I' has no 'lemma_typo' value"):
+        read_conllu(path, "lemma_typo")
+
+
+CONLL = "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\nGerman JJ B-NP B-MISC\n\nPeter NNP B-NP B-PER\n"
+
+
+def test_conll_columns_skip_docstart_and_pick_the_tag_column_by_index(tmp_path):
+    path = write(tmp_path / "train.txt", CONLL)
+    sentences = read_conll_columns(path, "-1")
+    assert [s.tokens for s in sentences] == [["EU", "rejects", "German"], ["Peter"]]
+    assert [s.tags for s in sentences] == [["B-ORG", "O", "B-MISC"], ["B-PER"]]
+    assert read_conll_columns(path, "1")[0].tags == ["NNP", "VBZ", "JJ"]
+    with pytest.raises(DataError, match=r"train.txt, line 3: no tag column 7 in 4 columns"):
+        read_conll_columns(path, "7")
+    with pytest.raises(DataError, match=r"CoNLL column files name their tag column by index"):
+        read_conll_columns(path, "upos")
+
+
+def test_a_table_with_unequal_tokens_and_tags_is_refused_by_row(tmp_path):
+    path = tmp_path / "tagged.jsonl"
+    pd.DataFrame({"tokens": [["a", "b"], ["c", "d"]], "tags": [["X", "Y"], ["Z"]]}).to_json(
+        path, orient="records", lines=True)
+    frame = pd.DataFrame({"tokens": [["a", "b"]], "tags": [["X", "Y"]]})
+    assert read_tagged_table(path, "tokens", "tags")[0].tokens == ["a", "b"]
+    with pytest.raises(DataError, match=r"tagged.jsonl, row 2: 2 tokens but 1 tags"):
+        read_tagged("table", path, {"text_column": "tokens", "label_column": "tags", "split_column": "split"})
+    frame.to_parquet(tmp_path / "t.parquet")
+    with pytest.raises(DataError, match=r"no column 'words' \(download.text_column\)"):
+        read_tagged_table(tmp_path / "t.parquet", "words", "tags")
+
+
+def test_an_empty_sentence_and_a_file_without_sentences_are_refused(tmp_path):
+    with pytest.raises(DataError, match=r"x.conllu, line 1: a sentence without words"):
+        read_conllu(write(tmp_path / "x.conllu", "1-2\tdon't\t_\t_\t_\t_\t_\t_\t_\t_\n\n"))
+    empty = write(tmp_path / "empty.conllu", "# just a comment\n")
+    with pytest.raises(DataError, match=r"empty.conllu: no sentences"):
+        read_tagged("conllu", empty, {"tag_column": "upos"})
+
+
+def ud_folder(root: Path, with_dev: bool = True) -> Path:
+    folder = root / "UD_Toy"
+    folder.mkdir(parents=True)
+    for split in ("train", "dev", "test") if with_dev else ("train", "test"):
+        write(folder / f"xx_toy-ud-{split}.conllu", CONLLU * (4 if split == "train" else 1))
+    return folder
+
+
+def test_a_ud_folder_gives_the_splits_and_validation_is_carved_only_without_dev(tmp_path):
+    frame = read_tagged("conllu", ud_folder(tmp_path / "a"), {"tag_column": "upos"})
+    assert frame.groupby("split").size().to_dict() == {"test": 2, "train": 8, "validation": 2}
+    assert assign_sentence_splits(frame, 0.2, 0.5, 0).groupby("split").size().to_dict() == \
+        {"test": 2, "train": 8, "validation": 2}
+    without_dev = read_tagged("conllu", ud_folder(tmp_path / "b", with_dev=False), {"tag_column": "upos"})
+    carved = assign_sentence_splits(without_dev, 0.2, 0.5, 0)
+    assert set(carved["split"]) == {"train", "validation", "test"} and (carved["split"] == "test").sum() == 2
+
+
+@pytest.mark.parametrize("suffix", [".zip", ".tgz"])
+def test_a_ud_release_archive_is_read_like_its_folder(tmp_path, suffix):
+    folder = ud_folder(tmp_path / "release")
+    archive = tmp_path / f"ud-treebanks{suffix}"
+    if suffix == ".zip":
+        with zipfile.ZipFile(archive, "w") as out:
+            for path in folder.iterdir():
+                out.write(path, f"ud-treebanks-v2/UD_Toy/{path.name}")
+            out.writestr("ud-treebanks-v2/README.txt", "not a treebank")
+    else:
+        with tarfile.open(archive, "w:gz") as out:
+            for path in folder.iterdir():
+                out.add(path, f"ud-treebanks-v2/UD_Toy/{path.name}")
+            data = b"../../escape attempt"
+            info = tarfile.TarInfo("../../evil.conllu")
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+    frame = read_tagged("conllu", archive, {"tag_column": "upos"})
+    assert frame.groupby("split").size().to_dict() == {"test": 2, "train": 8, "validation": 2}
+    assert not (tmp_path.parent / "evil.conllu").exists()
+
+
+def test_two_treebanks_in_one_folder_are_refused(tmp_path):
+    ud_folder(tmp_path / "all")
+    second = ud_folder(tmp_path / "all" / "other")
+    (second / "xx_toy-ud-train.conllu").rename(second / "yy_toy-ud-train.conllu")
+    with pytest.raises(DataError, match=r"two dev files \(UD_Toy/xx_toy-ud-dev.conllu, other/UD_Toy/xx_toy-ud-dev"):
+        ud_split_files(tmp_path / "all")
+
+
+EWT = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "ud_english_ewt"
+
+
+@pytest.mark.skipif(not EWT.is_dir(), reason=f"UD English EWT not found at {EWT}")
+def test_the_real_ewt_files_read_with_the_official_counts():
+    frame = read_tagged("conllu", EWT, {"tag_column": "upos"})
+    assert frame.groupby("split").size().to_dict() == {"test": 2077, "train": 12544, "validation": 2001}
+    assert int(frame.loc[frame["split"] == "train", "tokens"].map(len).sum()) == 204577
+    assert frame["tags"].explode().nunique() == 17
