@@ -10,8 +10,8 @@ from conftest import edit_params, make_pipeline_copy, plot_problems, restored_af
 from rnnpipe.tagging.baselines import MostFrequentTag
 
 pytestmark = pytest.mark.slow
-TAGGING = {"data": {"task": "tag"}, "train": {"bidirectional": True, "epochs": 4, "lr": 0.01, "hidden": 16,
-                                               "char_dim": 8, "char_hidden": 8}}
+TAGGING = {"data": {"task": "tag"}, "embed": {"source": "word2vec"},  # in-domain vectors from the given tokens
+           "train": {"bidirectional": True, "epochs": 4, "lr": 0.01, "hidden": 16, "char_dim": 8, "char_hidden": 8}}
 
 
 @pytest.fixture(scope="module")

@@ -90,7 +90,9 @@ class RNNTagger(nn.Module):
             ids = ids.masked_fill(drop & (ids > 1), 1)
         x = self.embedding(ids)
         if self.chars is not None:
-            x = torch.cat([x, self.chars(chars, char_lengths)[word_index]], dim=-1)
+            # An embedding lookup, not `encoded[word_index]`: the latter's backward (index_put with accumulate)
+            # sums gradients in a thread-dependent order on CPU, and two identical runs drifted apart.
+            x = torch.cat([x, nn.functional.embedding(word_index, self.chars(chars, char_lengths))], dim=-1)
         return self.head(self.rnn(self.dropout(x), lengths))
 
 
