@@ -27,7 +27,7 @@ def test_the_tagger_reads_context_and_beats_the_most_frequent_tag(tagging_run):
     baseline = MostFrequentTag(part["train"]).accuracy(part["test"])
     evaluation = json.loads((tagging_run / "metrics/eval.json").read_text())
     assert evaluation["tokens"] == sum(len(tags) for _, tags in part["test"])  # every test token, no padding
-    assert baseline < 0.95 and evaluation["accuracy"] > max(baseline + 0.03, 0.97), (baseline, evaluation)
+    assert baseline < 0.93 and evaluation["accuracy"] > baseline + 0.03, (baseline, evaluation)
     per_tag = pd.read_csv(tagging_run / "metrics/per_class.csv")
     assert set(per_tag["class"]) == {"ADJ", "ADP", "DET", "NOUN", "PRON", "PUNCT", "VERB"}
     assert "entity_f1" not in evaluation  # UPOS is no span tag set

@@ -23,7 +23,7 @@ PUNCT = [".", "!"]
 def _noun_phrase(rng: np.random.Generator) -> list[tuple[str, str]]:
     words = [(rng.choice(DETERMINERS), "DET")]
     words += [(rng.choice(ADJECTIVES), "ADJ") for _ in range(rng.integers(0, 3))]
-    words.append((rng.choice(NOUNS + BOTH), "NOUN"))
+    words.append((rng.choice(BOTH if rng.random() < 0.5 else NOUNS), "NOUN"))
     return words
 
 
@@ -31,7 +31,7 @@ def synthetic_sentence(rng: np.random.Generator) -> list[tuple[str, str]]:
     """One sentence as (word, tag) pairs."""
     if rng.random() < 0.5:
         subject = _noun_phrase(rng)
-        verb = (rng.choice(VERBS), "VERB")
+        verb = (rng.choice(BOTH if rng.random() < 0.5 else VERBS), "VERB")  # "the old man ships ..."
     else:
         subject = [(rng.choice(PRONOUNS), "PRON")]
         verb = (rng.choice(BOTH), "VERB")  # "they book", "we watch"
