@@ -29,8 +29,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from .core.errors import RnnpipeError
 
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
@@ -98,6 +96,8 @@ def _model_format(folder: str) -> str:
 def predict_tags(args) -> int:
     """A tagger's folder: every text's tokens (split at whitespace, as the training data was tokenized) with
     their tags, one output line per input line."""
+    import numpy as np
+
     from .tagging.tagger import TrainedTagger  # torch is imported only when needed
 
     tagger = TrainedTagger.load(args.model)

@@ -24,7 +24,7 @@ from rnnpipe.core.stage import run_stage
 from rnnpipe.tagging.characters import CharVocabulary
 from rnnpipe.text.params import TEXT_SCHEMA
 from rnnpipe.text.tokenizer import Tokenizer
-from rnnpipe.text.vocabulary import build_vocabulary, encode_corpus
+from rnnpipe.text.vocabulary import Vocabulary, build_vocabulary, encode_corpus
 
 
 def main(params: dict) -> None:
@@ -54,13 +54,8 @@ def tokenize_tagged(settings: dict) -> None:
         "words": pa.array([list(tokens) for tokens in frame["tokens"]], type=pa.list_(pa.string())),
         "split": pa.array(frame["split"].to_numpy()),
     })
-    with atomic_path("data/tokens.parquet") as tmp:
-        pq.write_table(table, tmp)
-    with atomic_path("data/vocab.txt") as tmp:
-        vocabulary.save(tmp)
-    write_text("data/labels.json", tag_map.to_json())
-    write_json("data/tokenizer.json", {**tokenizer.to_dict(), "task": "tag", "characters": characters.characters,
-                                       "vocab_size": len(vocabulary), "vocab_sha256": vocabulary.sha256()})
+    write_outputs(table, vocabulary, tag_map,
+                  {**tokenizer.to_dict(), "task": "tag", "characters": characters.characters})
     unk_rate = float((ids == 1).mean()) if len(ids) else 0.0
     print(f"tokenize: {len(frame)} sentences, {len(ids)} tokens, vocabulary {len(vocabulary)}, "
           f"{len(characters) - 2} characters, {len(tag_map)} tags, unknown-word rate {unk_rate:.3%}")
@@ -86,6 +81,14 @@ def tokenize_texts(settings: dict) -> None:
         "label": pa.array(labels.to_numpy()),
         "split": pa.array(frame["split"].to_numpy()),
     })
+    write_outputs(table, vocabulary, label_map, tokenizer.to_dict())
+    unk_rate = float((ids == 1).mean()) if len(ids) else 0.0
+    print(f"tokenize: {len(frame)} texts, {len(ids)} tokens, vocabulary {len(vocabulary)}, "
+          f"{len(label_map)} classes, unknown-token rate {unk_rate:.3%}")
+
+
+def write_outputs(table: pa.Table, vocabulary: Vocabulary, label_map: LabelMap, tokenizer_settings: dict) -> None:
+    """data/tokens.parquet, vocab.txt, labels.json and tokenizer.json, each written atomically."""
     with atomic_path("data/tokens.parquet") as tmp:
         pq.write_table(table, tmp)
     with atomic_path("data/vocab.txt") as tmp:
@@ -93,11 +96,8 @@ def tokenize_texts(settings: dict) -> None:
     write_text("data/labels.json", label_map.to_json())
     # Only what determines the ids: a num_words change that leaves the vocabulary as it was
     # must not make training rerun.
-    write_json("data/tokenizer.json", {**tokenizer.to_dict(), "vocab_size": len(vocabulary),
+    write_json("data/tokenizer.json", {**tokenizer_settings, "vocab_size": len(vocabulary),
                                        "vocab_sha256": vocabulary.sha256()})
-    unk_rate = float((ids == 1).mean()) if len(ids) else 0.0
-    print(f"tokenize: {len(frame)} texts, {len(ids)} tokens, vocabulary {len(vocabulary)}, "
-          f"{len(label_map)} classes, unknown-token rate {unk_rate:.3%}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ class Sentence:
     tokens: list[str]
     tags: list[str]
     line: int  # where the sentence starts in its file (1-based)
+    split: str | None = None  # a table's split column, when it has one
 
 
 def _blocks(text: str):
@@ -97,8 +98,8 @@ def read_conll_columns(path: Path, column: str) -> list[Sentence]:
     return sentences
 
 
-def read_tagged_table(path: Path, tokens_column: str, tags_column: str) -> list[Sentence]:
-    """A Parquet / JSONL table with a token-list column and a tag-list column."""
+def read_tagged_table(path: Path, tokens_column: str, tags_column: str, split_column: str = "") -> list[Sentence]:
+    """A Parquet / JSONL table with a token-list column, a tag-list column and optionally a split column."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         frame = pd.read_parquet(path)
@@ -110,13 +111,26 @@ def read_tagged_table(path: Path, tokens_column: str, tags_column: str) -> list[
     for name, param in ((tokens_column, "download.text_column"), (tags_column, "download.label_column")):
         if name not in frame.columns:
             raise DataError(f"{path}: no column {name!r} ({param}); its columns: {list(frame.columns)}.")
+    splits = _table_splits(frame, split_column, path)
     sentences = []
-    for row, (tokens, tags) in enumerate(zip(frame[tokens_column], frame[tags_column]), start=1):
+    for row, (tokens, tags, split) in enumerate(zip(frame[tokens_column], frame[tags_column], splits), start=1):
         if isinstance(tokens, str) or isinstance(tags, str) or not hasattr(tokens, "__len__"):
             raise DataError(f"{path}, row {row}: {tokens_column!r} and {tags_column!r} must hold lists (tokens, "
                             f"tags), not {type(tokens).__name__} / {type(tags).__name__}.")
-        sentences.append(Sentence([str(t) for t in tokens], [str(t) for t in tags], row))
+        sentences.append(Sentence([str(t) for t in tokens], [str(t) for t in tags], row, split))
     return sentences
+
+
+def _table_splits(frame: pd.DataFrame, column: str, path: Path) -> list:
+    """Each row's split from `column` (dev / valid mean validation), or None for every row without one."""
+    if column not in frame.columns:
+        return [None] * len(frame)
+    splits = frame[column].astype(str).str.lower().replace({"dev": "validation", "valid": "validation"})
+    unknown = sorted(set(splits) - {"train", "validation", "test"})
+    if unknown:
+        raise DataError(f"{path}: column {column!r} (download.split_column) holds {unknown[:5]}; allowed: train, "
+                        f"validation (or dev), test.")
+    return list(splits)
 
 
 def check_sentences(sentences: list[Sentence], path: Path, what: str = "line") -> None:
@@ -148,7 +162,8 @@ def ud_split_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def sentences_frame(by_split: dict[str, list[Sentence]]) -> pd.DataFrame:
-    """tokens (list), tags (list), split: the download stage's dataset for tagging."""
-    rows = [(s.tokens, s.tags, split) for split, sentences in by_split.items() for s in sentences]
+def sentences_frame(by_split: dict[str | None, list[Sentence]]) -> pd.DataFrame:
+    """tokens (list), tags (list), split: the download stage's dataset for tagging; a sentence's own split
+    (a table's split column) comes before its file's."""
+    rows = [(s.tokens, s.tags, s.split or split) for split, sentences in by_split.items() for s in sentences]
     return pd.DataFrame(rows, columns=["tokens", "tags", "split"])

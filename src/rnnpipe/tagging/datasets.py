@@ -59,11 +59,10 @@ def _extract(members, folder: Path) -> None:
 def read_tagged(source: str, path: Path, download: dict) -> pd.DataFrame:
     """tokens, tags, split (None where the source names no split) from `path`."""
     if source == "table":
-        sentences = read_tagged_table(path, download["text_column"], download["label_column"])
+        sentences = read_tagged_table(path, download["text_column"], download["label_column"],
+                                      download["split_column"])
         check_sentences(sentences, path, "row")
-        frame = sentences_frame({"": sentences})
-        frame["split"] = _table_splits(path, download["split_column"], len(frame))
-        return frame
+        return sentences_frame({None: sentences})
     with unpacked(path) as where:
         files = ud_split_files(where) if where.is_dir() else {None: where}
         by_split: dict = {}
@@ -73,19 +72,6 @@ def read_tagged(source: str, path: Path, download: dict) -> pd.DataFrame:
             check_sentences(sentences, file)
             by_split[split] = sentences
     return sentences_frame(by_split)
-
-
-def _table_splits(path: Path, column: str, rows: int):
-    frame = pd.read_parquet(path, columns=None) if path.suffix.lower() == ".parquet" else \
-        pd.read_json(path, lines=True, dtype=False)
-    if column not in frame.columns:
-        return [None] * rows
-    splits = frame[column].astype(str).str.lower().replace({"dev": "validation", "valid": "validation"})
-    unknown = sorted(set(splits) - {"train", "validation", "test"})
-    if unknown:
-        raise DataError(f"{path}: column {column!r} (download.split_column) holds {unknown[:5]}; allowed: train, "
-                        f"validation (or dev), test.")
-    return list(splits)
 
 
 def assign_sentence_splits(frame: pd.DataFrame, test_fraction: float, val_fraction: float,

@@ -18,6 +18,7 @@ from ..core.errors import ModelFileError
 from ..core.labels import LabelMap
 from ..core.model_folder import load_model_folder, load_weights, save_model_folder
 from ..data.ragged import pad_flat, piece_offsets
+from ..nn.ensemble import architecture, recorded_configs
 from ..text.tokenizer import Tokenizer
 from ..text.vocabulary import Vocabulary
 from ..training.inference import predict
@@ -40,9 +41,7 @@ class TrainedTagger:
     maxlen: int
 
     def save(self, folder: str | Path) -> None:
-        architecture = ({"members": [m.config.to_dict() for m in self.model.members]}
-                        if isinstance(self.model, EnsembleTagger) else {"model": self.model.config.to_dict()})
-        meta = {**architecture, "lowercase": self.lowercase, "characters": self.characters.characters,
+        meta = {**architecture(self.model), "lowercase": self.lowercase, "characters": self.characters.characters,
                 "maxlen": self.maxlen, "labels": self.tag_map.labels, "vocab_sha256": self.vocabulary.sha256()}
         save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
         self.vocabulary.save(Path(folder) / VOCABULARY_FILE)
@@ -53,8 +52,7 @@ class TrainedTagger:
         meta, state = load_model_folder(folder, FORMAT, RECORDED, extra_files=(VOCABULARY_FILE,),
                                         missing_hint="Train a tagger first (`dvc exp run -S data.task=tag`).")
         try:
-            configs = [TaggerConfig(**c) for c in meta["members"]] if "members" in meta \
-                else [TaggerConfig(**meta["model"])]
+            configs = recorded_configs(meta, TaggerConfig)
             lowercase, maxlen = bool(meta["lowercase"]), int(meta["maxlen"])
             characters, tag_map = CharVocabulary(str(meta["characters"])), LabelMap(meta["labels"])
             vocabulary = Vocabulary.load(folder / VOCABULARY_FILE)

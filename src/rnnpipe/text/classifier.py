@@ -18,6 +18,7 @@ from ..core.labels import LabelMap
 from ..core.metrics import probabilities
 from ..core.model_folder import load_model_folder, load_weights, save_model_folder
 from ..data.ragged import pad_sequences
+from ..nn.ensemble import architecture, recorded_configs
 from .model import ClassifierConfig, EnsembleClassifier, RNNClassifier
 from .tokenizer import Tokenizer
 from .vocabulary import Vocabulary
@@ -37,9 +38,7 @@ class TrainedClassifier:
     truncating: str
 
     def save(self, folder: str | Path) -> None:
-        architecture = ({"members": [m.config.to_dict() for m in self.model.members]}
-                        if isinstance(self.model, EnsembleClassifier) else {"model": self.model.config.to_dict()})
-        meta = {**architecture, "tokenizer": self.tokenizer.to_dict(), "maxlen": self.maxlen,
+        meta = {**architecture(self.model), "tokenizer": self.tokenizer.to_dict(), "maxlen": self.maxlen,
                 "truncating": self.truncating, "labels": self.label_map.labels,
                 "vocab_sha256": self.vocabulary.sha256()}
         save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
@@ -53,8 +52,7 @@ class TrainedClassifier:
                                                      "pointing at a trained model folder.")
         meta_path, vocabulary_path = folder / "model.json", folder / VOCABULARY_FILE
         try:
-            configs = [ClassifierConfig(**c) for c in meta["members"]] if "members" in meta \
-                else [ClassifierConfig(**meta["model"])]
+            configs = recorded_configs(meta, ClassifierConfig)
             if len({(c.vocab_size, c.num_classes) for c in configs}) != 1:
                 raise ValueError("ensemble members differ in vocabulary size or classes")
             tokenizer = Tokenizer(**meta["tokenizer"])

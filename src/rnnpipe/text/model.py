@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from ..nn.embedding import word_embedding
 from ..nn.ensemble import Ensemble
 from ..nn.heads import PooledHead
 from ..nn.recurrent import RecurrentStack
@@ -44,16 +45,8 @@ class RNNClassifier(nn.Module):
     def __init__(self, config: ClassifierConfig, embedding_weights: torch.Tensor | None = None):
         super().__init__()
         self.config = config
-        self.embedding = nn.Embedding(config.vocab_size, config.embed_dim, padding_idx=0)
-        if embedding_weights is not None:
-            if tuple(embedding_weights.shape) != (config.vocab_size, config.embed_dim):
-                raise ValueError(f"embedding matrix is {tuple(embedding_weights.shape)}, the model expects "
-                                 f"({config.vocab_size}, {config.embed_dim})")
-            self.embedding.weight.data.copy_(embedding_weights)
-        else:
-            nn.init.uniform_(self.embedding.weight, -0.05, 0.05)
-            self.embedding.weight.data[0] = 0.0
-        self.embedding.weight.requires_grad_(not config.freeze_embeddings)
+        self.embedding = word_embedding(config.vocab_size, config.embed_dim, embedding_weights,
+                                        config.freeze_embeddings)
         # Creation order (embedding, stack, dropout, head) fixes the draws from the seeded generator.
         self.rnn = RecurrentStack(config.embed_dim, config.cell, config.hidden, config.layers,
                                   config.bidirectional, config.dropout)
