@@ -1,9 +1,9 @@
 """Each pipeline's params file and the README's params tables, rendered from the schemas.
 
 The schema rules (core.params) are the one place where a setting's default and meaning are written;
-params.yaml, forecast/params.yaml and the README's tables are made from them:
+params.yaml, forecast/params.yaml, sequences/params.yaml and the README's tables are made from them:
 
-    python -m rnnpipe.paramfiles          # rewrite the three from the schemas
+    python -m rnnpipe.paramfiles          # rewrite them from the schemas
     python -m rnnpipe.paramfiles --check  # exit 1 if any differs (tests/test_params.py runs this check)
 """
 
@@ -19,6 +19,7 @@ from ruamel.yaml import YAML, YAMLError
 
 from .core.params import Rule, Schema
 from .forecast.params import FORECAST_SCHEMA
+from .sequences.params import SEQUENCES_SCHEMA
 from .text.params import TEXT_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,8 +34,14 @@ HEADERS = {
                  "#   dvc exp run forecast/dvc.yaml -S forecast/params.yaml:train.hidden=64\n"
                  "# Rendered from the schema (src/rnnpipe/forecast/params.py): edit defaults and meanings there and\n"
                  "# run `python -m rnnpipe.paramfiles`. Allowed values: README.md#forecasting.\n"),
+    "sequences": ("# The numeric-sequences pipeline's params (sequences/dvc.yaml). Every key is a leaf param; each\n"
+                  "# stage lists exactly the ones it reads. Try ideas with\n"
+                  "#   dvc exp run sequences/dvc.yaml -S sequences/params.yaml:train.hidden=64\n"
+                  "# Rendered from the schema (src/rnnpipe/sequences/params.py): edit defaults and meanings there\n"
+                  "# and run `python -m rnnpipe.paramfiles`. Allowed values: README.md#numeric-sequences-sequences.\n"),
 }
-PIPELINES = {"text": (TEXT_SCHEMA, "params.yaml"), "forecast": (FORECAST_SCHEMA, "forecast/params.yaml")}
+PIPELINES = {"text": (TEXT_SCHEMA, "params.yaml"), "forecast": (FORECAST_SCHEMA, "forecast/params.yaml"),
+             "sequences": (SEQUENCES_SCHEMA, "sequences/params.yaml")}
 COMMENT_COLUMN = 27
 
 

@@ -19,11 +19,17 @@ def classification_metrics(labels: np.ndarray, proba: np.ndarray) -> dict:
         "precision_macro": precision,
         "recall_macro": recall,
         "f1_macro": f1,
-        "log_loss": metrics.log_loss(labels, np.clip(proba, 1e-7, 1 - 1e-7), labels=list(range(proba.shape[1]))),
+        "log_loss": metrics.log_loss(labels, _clipped(proba), labels=list(range(proba.shape[1]))),
     }
     if proba.shape[1] == 2 and len(np.unique(labels)) == 2:
         result["roc_auc"] = metrics.roc_auc_score(labels, proba[:, 1])
     return {k: round(float(v), 6) for k, v in result.items()}
+
+
+def _clipped(proba: np.ndarray) -> np.ndarray:
+    """Probabilities kept off 0 (a finite log-loss) and rows summing to 1 again, as log_loss checks."""
+    clipped = np.clip(np.asarray(proba, dtype=np.float64), 1e-7, 1.0)
+    return clipped / clipped.sum(axis=1, keepdims=True)
 
 
 def confusion_rows(labels: np.ndarray, proba: np.ndarray, names: list) -> pd.DataFrame:

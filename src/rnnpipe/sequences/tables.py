@@ -1,0 +1,245 @@
+"""The user's sequences, from any of the accepted files, as one long table: a row per step.
+
+Accepted (download.path, by suffix):
+- a long CSV / TSV (optionally .gz) or Parquet: one row per step; download.sequence_columns name the
+  sequence, download.step_column (optional) orders its steps, numeric feature columns, a label column
+  holding a label per step or the same label on every step of a sequence, optional group / split columns;
+- a Parquet with one row per sequence: list-valued feature columns (one list per feature, or one column
+  of per-step vectors) and a label that is a scalar or a list with one label per step;
+- an .npz with X [sequences, steps, features], optional `lengths` [sequences] (steps past a length are
+  padding) and y [sequences] or [sequences, steps].
+
+The result (`StepTable`) has the reserved columns below plus the features under their own names, steps
+in order within each sequence. Labels keep their values (integers stay integers); empty labels and
+download.unlabeled values become missing: such steps are masked out of loss and metrics.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..core.errors import DataError
+
+SEQUENCE, LABEL, GROUP, SPLIT = "_sequence", "_label", "_group", "_split"
+RESERVED = (SEQUENCE, LABEL, GROUP, SPLIT)
+SPLITS = ("train", "validation", "test")
+
+
+@dataclass
+class StepTable:
+    """`frame`: one row per step, grouped by sequence in step order; `features`: the feature columns."""
+
+    frame: pd.DataFrame
+    features: list[str]
+
+    def write(self, path: str | Path) -> None:
+        table = pa.Table.from_pandas(self.frame, preserve_index=False)
+        metadata = {**(table.schema.metadata or {}), b"rnnpipe.features": json.dumps(self.features).encode()}
+        pq.write_table(table.replace_schema_metadata(metadata), path)
+
+    @classmethod
+    def read(cls, path: str | Path) -> "StepTable":
+        table = pq.read_table(path)
+        features = json.loads(table.schema.metadata[b"rnnpipe.features"])
+        return cls(table.to_pandas(), features)
+
+
+def read_step_table(path: str | Path, settings: dict) -> StepTable:
+    """The file at `path` (see the module doc) as a StepTable; DataError naming the culprit otherwise."""
+    path = Path(path)
+    name = path.name.lower()
+    if not path.is_file():
+        raise DataError(f"{path}: not a file. Set download.path to a .csv, .tsv, .parquet or .npz file of sequences.")
+    if name.endswith(".npz"):
+        table = _from_npz(path)
+    elif name.endswith(".parquet"):
+        frame = pd.read_parquet(path)
+        listed = [c for c in frame.columns if len(frame) and isinstance(frame[c].iloc[0], (list, np.ndarray))]
+        table = _from_list_rows(frame, listed, settings, path) if listed else _from_long(frame, settings, path)
+    elif name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt")):
+        try:
+            frame = pd.read_csv(path, sep="\t" if ".tsv" in name else ",", low_memory=False)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise DataError(f"{path}: cannot be read as CSV ({exc}).") from None
+        table = _from_long(frame, settings, path)
+    else:
+        raise DataError(f"{path}: unknown format; download.path takes .csv, .tsv (optionally .gz), .parquet or .npz.")
+    table.frame[LABEL] = _clean_labels(table.frame[LABEL], settings["unlabeled"])
+    if table.frame[LABEL].isna().all():
+        raise DataError(f"{path}: no step has a label (column {settings['label_column']!r}; download.unlabeled "
+                        f"{settings['unlabeled']}).")
+    return table
+
+
+def _require(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}: no column {', '.join(map(repr, missing))}; its columns: "
+                        f"{', '.join(map(str, frame.columns))}. Set the download.*_column params to the file's names.")
+
+
+def _named_columns(settings: dict) -> list[str]:
+    return [*settings["sequence_columns"], settings["step_column"], settings["label_column"],
+            settings["group_column"], settings["split_column"]]
+
+
+def _feature_names(frame: pd.DataFrame, settings: dict, path: Path) -> list[str]:
+    named = {c for c in _named_columns(settings) if c}
+    features = list(settings["feature_columns"]) or [c for c in frame.columns if c not in named]
+    _require(frame, features, path)
+    if not features:
+        raise DataError(f"{path}: no feature column left after the sequence, step, label, group and split columns.")
+    return features
+
+
+def _numeric(frame: pd.DataFrame, features: list[str], path: Path, ids: pd.Series) -> pd.DataFrame:
+    """The feature columns as float32; DataError naming a non-numeric or missing-valued column."""
+    out = {}
+    for column in features:
+        values = frame[column]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            example = values.dropna().iloc[0] if values.notna().any() else None
+            raise DataError(f"{path}: feature column {column!r} is not numeric (e.g. {example!r}). Encode it as "
+                            f"numbers, or leave it out of download.feature_columns.")
+        missing = values.isna().to_numpy()
+        if missing.any():
+            raise DataError(f"{path}: feature column {column!r} has {int(missing.sum())} missing value(s), the "
+                            f"first in sequence {ids.iloc[int(np.argmax(missing))]!r}. Fill or drop them first.")
+        out[column] = values.to_numpy(dtype=np.float32)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _sequence_ids(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    ids = frame[columns[0]].astype(str)
+    for column in columns[1:]:
+        ids = ids + "/" + frame[column].astype(str)
+    return ids
+
+
+def _from_long(frame: pd.DataFrame, settings: dict, path: Path) -> StepTable:
+    if not settings["sequence_columns"]:
+        raise DataError("download.sequence_columns is empty; name the column(s) that identify a sequence.")
+    _require(frame, [c for c in _named_columns(settings) if c], path)
+    features = _feature_names(frame, settings, path)
+    ids = _sequence_ids(frame, settings["sequence_columns"])
+    order = ["sequence"] + ([settings["step_column"]] if settings["step_column"] else [])
+    keyed = pd.DataFrame({"sequence": pd.Categorical(ids, categories=ids.unique()),
+                          **({settings["step_column"]: frame[settings["step_column"]]} if settings["step_column"]
+                             else {})})
+    rows = keyed.sort_values(order, kind="stable").index  # sequences in order of first appearance
+    out = _numeric(frame, features, path, ids).loc[rows].reset_index(drop=True)
+    out.insert(0, SEQUENCE, ids.loc[rows].to_numpy())
+    out[LABEL] = frame[settings["label_column"]].loc[rows].to_numpy()
+    for param, column in (("group_column", GROUP), ("split_column", SPLIT)):
+        if settings[param]:
+            out[column] = frame[settings[param]].loc[rows].astype(str).to_numpy()
+    return StepTable(out, features)
+
+
+def _from_list_rows(frame: pd.DataFrame, listed: list[str], settings: dict, path: Path) -> StepTable:
+    """One row per sequence; list-valued features (a list per feature, or per-step vectors)."""
+    label = settings["label_column"]
+    _require(frame, [label], path)
+    ids = (_sequence_ids(frame, settings["sequence_columns"]) if all(c in frame for c in settings["sequence_columns"])
+           and settings["sequence_columns"] else pd.Series(frame.index.astype(str), index=frame.index))
+    features = [c for c in (settings["feature_columns"] or listed) if c != label]
+    _require(frame, features, path)
+    blocks, labels = [], []
+    for row, sequence in zip(range(len(frame)), ids):
+        columns = [_step_matrix(frame[c].iloc[row], c, sequence, path) for c in features]
+        steps = {len(block) for block in columns}
+        if len(steps) > 1:
+            raise DataError(f"{path}: sequence {sequence!r} has feature lists of different lengths "
+                            f"({', '.join(f'{c}: {len(b)}' for c, b in zip(features, columns))}).")
+        length = steps.pop()
+        if length == 0:
+            raise DataError(f"{path}: sequence {sequence!r} has no steps (empty feature lists). Drop it.")
+        blocks.append(np.concatenate(columns, axis=1))
+        labels.append(_step_labels(frame[label].iloc[row], length, sequence, path))
+    names = [f"{c}_{i}" if len(features) == 1 and blocks[0].shape[1] > 1 else c
+             for c in features for i in range(blocks[0].shape[1] if len(features) == 1 else 1)]
+    widths = {block.shape[1] for block in blocks}
+    if len(widths) > 1:
+        raise DataError(f"{path}: feature vectors differ in size between sequences ({sorted(widths)}).")
+    out = pd.DataFrame(np.concatenate(blocks), columns=names)
+    lengths = [len(block) for block in blocks]
+    out.insert(0, SEQUENCE, np.repeat(ids.to_numpy(), lengths))
+    out[LABEL] = np.concatenate(labels)
+    for param, column in (("group_column", GROUP), ("split_column", SPLIT)):
+        if settings[param]:
+            _require(frame, [settings[param]], path)
+            out[column] = np.repeat(frame[settings[param]].astype(str).to_numpy(), lengths)
+    return StepTable(out, names)
+
+
+def _step_matrix(cell, column: str, sequence: str, path: Path) -> np.ndarray:
+    """A list cell as [steps, width]: a list of numbers (width 1) or a list of equal-size vectors."""
+    items = list(cell) if cell is not None else []
+    if items and isinstance(items[0], (list, np.ndarray)):
+        sizes = {len(item) for item in items}
+        if len(sizes) > 1:
+            raise DataError(f"{path}: sequence {sequence!r}, column {column!r}: ragged feature vectors (sizes "
+                            f"{sorted(sizes)}); every step needs a vector of the same size.")
+    try:
+        matrix = np.asarray(items, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise DataError(f"{path}: sequence {sequence!r}, column {column!r} holds non-numeric values "
+                        f"(e.g. {items[:3]!r}).") from None
+    return matrix.reshape(len(items), -1)
+
+
+def _step_labels(cell, length: int, sequence: str, path: Path) -> np.ndarray:
+    if isinstance(cell, (list, np.ndarray)):
+        if len(cell) != length:
+            raise DataError(f"{path}: sequence {sequence!r} has {len(cell)} per-step labels for {length} steps.")
+        return np.asarray(cell, dtype=object)
+    return np.full(length, cell, dtype=object)
+
+
+def _from_npz(path: Path) -> StepTable:
+    try:
+        arrays = np.load(path, allow_pickle=False)
+        x, y = arrays["X"], arrays["y"]
+        lengths = arrays["lengths"] if "lengths" in arrays else np.full(len(x), x.shape[1] if x.ndim > 1 else 0)
+    except KeyError as exc:
+        raise DataError(f"{path}: the .npz needs arrays X [sequences, steps, features] and y; {exc} is missing.") from None
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: not a readable .npz ({exc}).") from None
+    if x.ndim != 3 or not np.issubdtype(x.dtype, np.number):
+        raise DataError(f"{path}: X must be a numeric array [sequences, steps, features]; got shape {x.shape}, "
+                        f"dtype {x.dtype}.")
+    if len(y) != len(x) or len(lengths) != len(x):
+        raise DataError(f"{path}: X has {len(x)} sequences but y has {len(y)} and lengths {len(lengths)}.")
+    if y.ndim == 2 and y.shape[1] != x.shape[1]:
+        raise DataError(f"{path}: y holds {y.shape[1]} per-step labels per sequence but X has {x.shape[1]} steps.")
+    bad = np.flatnonzero((lengths < 1) | (lengths > x.shape[1]))
+    if len(bad):
+        raise DataError(f"{path}: sequence {int(bad[0])} has length {int(lengths[bad[0]])}; lengths must be "
+                        f"1..{x.shape[1]} (a sequence with no steps cannot be used).")
+    real = np.arange(x.shape[1])[None, :] < lengths[:, None]
+    names = [f"x{i}" for i in range(x.shape[2])]
+    out = pd.DataFrame(x[real].astype(np.float32), columns=names)
+    out.insert(0, SEQUENCE, np.repeat(np.arange(len(x)), lengths).astype(str))
+    out[LABEL] = y[real] if y.ndim == 2 else np.repeat(y, lengths)
+    if not np.isfinite(out[names].to_numpy()).all():
+        raise DataError(f"{path}: X holds NaN or infinite values at real steps. Fill or drop them first.")
+    return StepTable(out, names)
+
+
+def _clean_labels(labels: pd.Series, unlabeled: list[str]) -> pd.Series:
+    """Integers stay integers (1.0 -> 1), others become strings; empty and `unlabeled` values -> missing."""
+    values = labels.astype(object).where(labels.notna(), None)
+    numbers = pd.to_numeric(values, errors="coerce")
+    present = values.notna()
+    if present.any() and numbers[present].notna().all() and (numbers[present] % 1 == 0).all():
+        cleaned = numbers.astype("Int64")
+    else:
+        cleaned = values.map(lambda v: None if v is None else str(v).strip()).replace("", None).astype("string")
+    return cleaned.mask(cleaned.astype("string").isin(unlabeled))
