@@ -165,3 +165,26 @@ def make_forecast_copy(target: Path, overrides: dict | None = None) -> Path:
     if overrides:
         edit_params(target / "forecast", overrides)
     return target
+
+
+# The numeric-sequences pipeline (sequences/dvc.yaml) at a size that reproduces in seconds.
+SEQUENCES_TINY = {
+    "data": {"sequences": 400},
+    "train": {"epochs": 8, "batch_size": 16},
+}
+
+
+def make_sequences_copy(target: Path, overrides: dict | None = None) -> Path:
+    """A DVC project at `target` holding the numeric-sequences pipeline in sequences/, with tiny params."""
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "sequences").mkdir()
+    for name in ("dvc.yaml", "params.yaml"):
+        shutil.copy(ROOT / "sequences" / name, target / "sequences" / name)
+    for folder in ("stages", "src", "inputs"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    run(["dvc", "init", "--no-scm", "-q"], target)
+    copy_dvc_settings(target)
+    edit_params(target / "sequences", SEQUENCES_TINY)
+    if overrides:
+        edit_params(target / "sequences", overrides)
+    return target

@@ -129,11 +129,10 @@ def _from_long(frame: pd.DataFrame, settings: dict, path: Path) -> StepTable:
     _require(frame, [c for c in _named_columns(settings) if c], path)
     features = _feature_names(frame, settings, path)
     ids = _sequence_ids(frame, settings["sequence_columns"])
-    order = ["sequence"] + ([settings["step_column"]] if settings["step_column"] else [])
-    keyed = pd.DataFrame({"sequence": pd.Categorical(ids, categories=ids.unique()),
-                          **({settings["step_column"]: frame[settings["step_column"]]} if settings["step_column"]
-                             else {})})
-    rows = keyed.sort_values(order, kind="stable").index  # sequences in order of first appearance
+    keyed = pd.DataFrame({SEQUENCE: pd.Categorical(ids, categories=ids.unique())})
+    if settings["step_column"]:
+        keyed["_step"] = frame[settings["step_column"]]
+    rows = keyed.sort_values(list(keyed.columns), kind="stable").index  # sequences in order of first appearance
     out = _numeric(frame, features, path, ids).loc[rows].reset_index(drop=True)
     out.insert(0, SEQUENCE, ids.loc[rows].to_numpy())
     out[LABEL] = frame[settings["label_column"]].loc[rows].to_numpy()
@@ -192,7 +191,7 @@ def _step_matrix(cell, column: str, sequence: str, path: Path) -> np.ndarray:
     except (TypeError, ValueError):
         raise DataError(f"{path}: sequence {sequence!r}, column {column!r} holds non-numeric values "
                         f"(e.g. {items[:3]!r}).") from None
-    return matrix.reshape(len(items), -1)
+    return matrix.reshape(len(items), -1) if len(items) else np.empty((0, 1), np.float32)
 
 
 def _step_labels(cell, length: int, sequence: str, path: Path) -> np.ndarray:

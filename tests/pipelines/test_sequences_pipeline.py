@@ -1,0 +1,94 @@
+"""The numeric-sequences pipeline end to end through `dvc repro sequences/dvc.yaml`, and its stage errors."""
+
+import json
+import re
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import edit_params, make_sequences_copy, plot_problems, run
+from rnnpipe.sequences.synthetic import binary_digits
+from rnnpipe.sequences.tables import LABEL, SEQUENCE
+
+pytestmark = pytest.mark.slow
+PIPELINE = "sequences/dvc.yaml"
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    """The embedded default (binary digits, a class per step), small."""
+    workdir = make_sequences_copy(tmp_path_factory.mktemp("sequences") / "project")
+    run(["dvc", "repro", PIPELINE], workdir)
+    return workdir
+
+
+def test_the_binary_digit_default_clears_its_bar_and_the_no_memory_baseline_cannot(digits_run):
+    sq = digits_run / "sequences"
+    evaluation = json.loads((sq / "metrics/eval.json").read_text())
+    assert evaluation["accuracy"] >= 0.99, evaluation
+    assert evaluation["baseline_accuracy"] <= 0.55, evaluation
+    assert evaluation["steps"] > 1000
+    history = pd.read_csv(sq / "metrics/history.csv")
+    assert list(history.columns) == ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr"]
+    per_class = pd.read_csv(sq / "metrics/per_class.csv")
+    assert per_class["class"].tolist() == [0, 1, 2, 3]
+    assert plot_problems(digits_run) == []
+
+
+def test_nothing_reruns_and_a_train_param_reruns_train_and_evaluate_only(digits_run, tmp_path):
+    assert "Running stage" not in run(["dvc", "repro", PIPELINE], digits_run).stdout
+    wd = tmp_path / "project"
+    shutil.copytree(digits_run, wd, symlinks=True)
+    edit_params(wd / "sequences", {"train": {"epochs": 1}})
+    ran = set(re.findall(r"Running stage '[^']*?(\w+)'", run(["dvc", "repro", PIPELINE], wd).stdout))
+    assert ran == {"train", "evaluate"}
+
+
+def user_recordings(path):
+    """The digits as a user's long CSV: a `user` group, a shuffled `t` step column, labels as words."""
+    frame = binary_digits(300, seed=3)
+    names = np.array(["zero", "one", "two", "three"])
+    frame = pd.DataFrame({"user": frame[SEQUENCE].astype(int) % 12, "session": frame[SEQUENCE],
+                          "t": frame.groupby(SEQUENCE).cumcount(), "digit": frame["digit"],
+                          "label": names[frame[LABEL].to_numpy()]})
+    frame.sample(frac=1.0, random_state=0).to_csv(path, index=False)
+
+
+def test_a_user_table_split_by_group_and_an_edit_to_it_reruns_download(tmp_path):
+    wd = make_sequences_copy(tmp_path / "project", {
+        "data": {"source": "table"},
+        "download": {"path": "inputs/sequences/recordings.csv", "sequence_columns": ["user", "session"],
+                     "step_column": "t", "group_column": "user"}})
+    user_recordings(wd / "inputs/sequences/recordings.csv")
+    run(["dvc", "repro", PIPELINE], wd)
+    sq = wd / "sequences"
+    evaluation = json.loads((sq / "metrics/eval.json").read_text())
+    assert evaluation["accuracy"] >= 0.95, evaluation
+    sequences = pd.read_parquet(sq / "data/prepared/sequences.parquet")
+    assert (sequences.groupby("_group")["split"].nunique() == 1).all()  # no user in two splits
+    assert json.loads((sq / "data/prepared/meta.json").read_text())["labels"] == ["one", "three", "two", "zero"]
+    csv = wd / "inputs/sequences/recordings.csv"
+    csv.write_text(csv.read_text().replace(",one\n", ",two\n", 1))
+    status = run(["dvc", "status", PIPELINE], wd).stdout
+    assert "download" in status and "recordings.csv" in status
+
+
+@pytest.mark.parametrize("overrides, fragments", [
+    ({"prepare": {"target": "sequence"}}, ["prepare: error:", "has different labels at different steps",
+                                           "prepare.target"]),
+    ({"data": {"source": "table"}, "download": {"path": "inputs/sequences/bad.csv"}},
+     ["download: error:", "feature column 'digit' is not numeric"]),
+    ({"window": {"length": 1000}}, ["prepare: error:", "Shorten window.length (1000"]),
+])
+def test_bad_input_stops_its_stage_with_a_message_and_no_outputs(tmp_path, overrides, fragments):
+    wd = make_sequences_copy(tmp_path / "project", overrides)
+    pd.DataFrame({"sequence": [1, 1, 2], "digit": ["0", "x", "1"], "label": [0, 1, 2]}).to_csv(
+        wd / "inputs/sequences/bad.csv", index=False)
+    result = run(["dvc", "repro", PIPELINE], wd, check=False)
+    assert result.returncode != 0
+    for fragment in fragments:
+        assert fragment in result.stderr + result.stdout, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (wd / "sequences/data/prepared").exists() and not (wd / "sequences/data/model").exists()
