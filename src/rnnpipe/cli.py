@@ -20,6 +20,12 @@ training data); --json gives tokens, tags and every tag's probability per token.
 
 reads the station's recent readings (the training data's columns; at least window.lookback rows up to
 now) and prints the time forecast, the target and its forecast value (tab-separated, or one JSON object).
+
+    rnnpipe predict --model sequences/data/model --file new.csv [--json]
+
+reads sequences laid out as the training data (long CSV/Parquet, list-column Parquet or .npz; no labels
+needed) and prints per sequence its id, label and probability; a window model prints each window's id,
+first step, label and probability; a per-step model each sequence's id and its steps' labels.
 """
 
 from __future__ import annotations
@@ -136,8 +142,31 @@ def predict_forecast(args) -> int:
     return 0
 
 
+def predict_sequences(args) -> int:
+    """A sequences model's folder: a label per sequence (or window), or per step, for the file given with --file."""
+    if args.texts or args.column or not args.file or args.file == "-":
+        raise RnnpipeError(f"{args.model} holds a numeric-sequences model: it reads a file of sequences (CSV, "
+                           f"Parquet or .npz, laid out as its training data). Run `rnnpipe predict --model "
+                           f"{args.model} --file new.csv`.")
+    from .sequences.model import TrainedSequenceModel  # torch is imported only when needed
+    from .sequences.predictor import predict_file
+
+    for row in predict_file(args.file, TrainedSequenceModel.load(args.model), args.batch_size):
+        if args.json:
+            print(json.dumps(row))
+        elif len(row["labels"]) == 1 and row["start"] == 0:
+            print(f"{row['sequence']}\t{row['labels'][0]}\t{row['probability'][0]:.4f}")
+        elif len(row["labels"]) == 1:
+            print(f"{row['sequence']}\t{row['start']}\t{row['labels'][0]}\t{row['probability'][0]:.4f}")
+        else:
+            print(f"{row['sequence']}\t{' '.join(map(str, row['labels']))}")
+    return 0
+
+
 def predict(args) -> int:
     kind = _model_format(args.model)
+    if kind.startswith("rnnpipe-sequences"):
+        return predict_sequences(args)
     if kind.startswith("rnnpipe-forecaster"):
         return predict_forecast(args)
     if kind.startswith("rnnpipe-tagger"):

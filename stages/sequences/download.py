@@ -16,7 +16,7 @@ from rnnpipe.core.hashing import sha256_of_file
 from rnnpipe.core.stage import run_stage
 from rnnpipe.sequences.params import SEQUENCES_SCHEMA
 from rnnpipe.sequences.synthetic import binary_digits, sentence_documents
-from rnnpipe.sequences.tables import LABEL, SEQUENCE, StepTable, read_step_table
+from rnnpipe.sequences.tables import LABEL, SEQUENCE, StepTable, read_step_table, reading_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = Path("data/steps.parquet")
@@ -35,6 +35,7 @@ def main(params: dict) -> None:
         path = ROOT / download["path"]
         table = read_step_table(path, download)
         origin = {"location": download["path"], "sha256": sha256_of_file(path)}
+    table.reading = reading_settings(download)  # new files for `rnnpipe predict` are read with these
     with atomic_path(OUTPUT) as tmp:
         table.write(tmp)
     frame = table.frame

@@ -8,13 +8,17 @@ linear baseline (rnnpipe.sequences.baselines: the current step alone, or per-ite
 metrics/confusion.csv and metrics/per_class.csv are `dvc plots show`'s confusion matrix and per-class bars.
 """
 
-import numpy as np
 import torch
 
 from rnnpipe.core.atomic import atomic_path, write_json
 from rnnpipe.core.device import resolve_device
 from rnnpipe.core.errors import DataError
-from rnnpipe.core.metrics import classification_metrics, confusion_rows, per_class_rows, probabilities
+from rnnpipe.core.metrics import (
+    classification_metrics,
+    confusion_rows,
+    per_class_rows,
+    probabilities,
+)
 from rnnpipe.core.stage import run_stage
 from rnnpipe.sequences.baselines import baseline_probabilities
 from rnnpipe.sequences.model import TrainedSequenceModel

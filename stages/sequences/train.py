@@ -19,7 +19,10 @@ from rnnpipe.sequences.prepared import load_spans
 from rnnpipe.training.checkpoints import run_fingerprint
 from rnnpipe.training.history import write_training_metrics
 from rnnpipe.training.loop import TrainSettings, train_model
-from rnnpipe.training.objectives import ClassificationObjective, StepClassificationObjective
+from rnnpipe.training.objectives import (
+    ClassificationObjective,
+    StepClassificationObjective,
+)
 
 PREPARED = Path("data/prepared")
 INPUTS = [PREPARED / name for name in ("values.npy", "step_labels.npy", "items.parquet", "meta.json")]
@@ -44,7 +47,7 @@ def main(params: dict) -> None:
                          checkpoint=CHECKPOINT, fingerprint=run_fingerprint(settings, INPUTS, __file__),
                          objective=objective, on_epoch=lambda so_far: write_training_metrics(so_far, "accuracy"))
     trained = TrainedSequenceModel(model.cpu(), meta["features"], meta["labels"], meta["mean"], meta["std"],
-                                   meta["target"], meta["window"])
+                                   meta["target"], meta["window"], meta["reading"])
     with atomic_path("data/model") as tmp:
         trained.save(tmp)
     write_training_metrics(result, "accuracy")

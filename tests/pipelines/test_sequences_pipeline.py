@@ -7,8 +7,8 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import edit_params, make_sequences_copy, plot_problems, run
+
 from rnnpipe.sequences.synthetic import binary_digits
 from rnnpipe.sequences.tables import LABEL, SEQUENCE
 
@@ -92,3 +92,17 @@ def test_bad_input_stops_its_stage_with_a_message_and_no_outputs(tmp_path, overr
         assert fragment in result.stderr + result.stdout, result.stderr
     assert "Traceback" not in result.stderr
     assert not (wd / "sequences/data/prepared").exists() and not (wd / "sequences/data/model").exists()
+
+
+def test_predict_labels_every_step_of_a_new_file(digits_run, tmp_path):
+    new = binary_digits(5, seed=11)
+    truth = new[LABEL].tolist()
+    new.rename(columns={SEQUENCE: "sequence"}).drop(columns=LABEL).to_csv(tmp_path / "new.csv", index=False)
+    model = str(digits_run / "sequences/data/model")
+    lines = run(["rnnpipe", "predict", "--model", model, "--file", str(tmp_path / "new.csv")], digits_run)
+    rows = [line.split("\t") for line in lines.stdout.splitlines()]
+    assert [row[0] for row in rows] == ["0", "1", "2", "3", "4"]
+    predicted = [int(label) for row in rows for label in row[1].split()]
+    assert np.mean(np.array(predicted) == np.array(truth)) >= 0.98
+    refused = run(["rnnpipe", "predict", "--model", model, "some text"], digits_run, check=False)
+    assert refused.returncode == 1 and "numeric-sequences model" in refused.stderr

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ROOT
+
 from rnnpipe.core.errors import DataError
-from rnnpipe.sequences.params import SEQUENCES_SCHEMA
 from rnnpipe.core.params import defaults
+from rnnpipe.sequences.params import SEQUENCES_SCHEMA
 from rnnpipe.sequences.tables import GROUP, LABEL, SEQUENCE, read_step_table
 
 HAPT = ROOT.parent / "shared" / "datasets" / "hapt" / "hapt_raw_50hz.csv.gz"

@@ -20,7 +20,7 @@ from ..nn.heads import PooledHead, StepHead
 from ..nn.recurrent import RecurrentStack
 
 FORMAT = "rnnpipe-sequences-1"
-RECORDED = ("features", "labels", "mean", "std", "target", "window")
+RECORDED = ("features", "labels", "mean", "std", "target", "window", "reading")
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,15 @@ class TrainedSequenceModel:
     std: list[float]
     target: str
     window: dict | None
+    reading: dict | None = None  # how `rnnpipe predict` reads a new file: the sequence and step columns
 
     def standardise(self, values: np.ndarray) -> np.ndarray:
         return ((values - np.asarray(self.mean, np.float32)) / np.asarray(self.std, np.float32)).astype(np.float32)
 
     def save(self, folder: str | Path) -> None:
         meta = {"model": self.model.config.to_dict(), "features": self.features, "labels": self.labels,
-                "mean": self.mean, "std": self.std, "target": self.target, "window": self.window}
+                "mean": self.mean, "std": self.std, "target": self.target, "window": self.window,
+                "reading": self.reading}
         save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
 
     @classmethod

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from ..core.params import (BUCKET_BATCHES, EVALUATION_RULES, RECURRENT_RULES, TRAINING_RULES, Rule, Schema, fraction,
-                           one_of, with_defaults)
+from ..core.params import (
+                           BUCKET_BATCHES,
+                           EVALUATION_RULES,
+                           RECURRENT_RULES,
+                           TRAINING_RULES,
+                           Rule,
+                           Schema,
+                           fraction,
+                           one_of,
+                           with_defaults,
+)
 
 SEQUENCES_SCHEMA: Schema = {
     "data": {

@@ -85,7 +85,8 @@ def prepare_sequences(table: StepTable, settings: dict, window: dict) -> Prepare
     meta = {"features": table.features, "mean": mean.astype(float).round(6).tolist(),
             "std": std.astype(float).round(6).tolist(), "labels": label_map.labels, "target": target,
             "window": {"length": window["length"], "stride": window["stride"] or window["length"],
-                       "label": window["label"]} if windowed else None, "counts": counts}
+                       "label": window["label"]} if windowed else None, "counts": counts,
+            "reading": table.reading}
     return Prepared(((values - mean) / std).astype(np.float32), step_labels,
                     sequences.drop(columns=[SPLIT], errors="ignore"), items.reset_index(drop=True), meta)
 

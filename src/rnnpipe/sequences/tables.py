@@ -34,31 +34,38 @@ SPLITS = ("train", "validation", "test")
 
 @dataclass
 class StepTable:
-    """`frame`: one row per step, grouped by sequence in step order; `features`: the feature columns."""
+    """`frame`: one row per step, grouped by sequence in step order; `features`: the feature columns;
+    `reading`: how a file of the same layout is read again (`rnnpipe predict`): the sequence and step columns."""
 
     frame: pd.DataFrame
     features: list[str]
+    reading: dict | None = None
 
     def write(self, path: str | Path) -> None:
         table = pa.Table.from_pandas(self.frame, preserve_index=False)
-        metadata = {**(table.schema.metadata or {}), b"rnnpipe.features": json.dumps(self.features).encode()}
+        metadata = {**(table.schema.metadata or {}), b"rnnpipe.features": json.dumps(self.features).encode(),
+                    b"rnnpipe.reading": json.dumps(self.reading).encode()}
         pq.write_table(table.replace_schema_metadata(metadata), path)
 
     @classmethod
     def read(cls, path: str | Path) -> "StepTable":
         table = pq.read_table(path)
-        features = json.loads(table.schema.metadata[b"rnnpipe.features"])
-        return cls(table.to_pandas(), features)
+        metadata = table.schema.metadata
+        return cls(table.to_pandas(), json.loads(metadata[b"rnnpipe.features"]),
+                   json.loads(metadata.get(b"rnnpipe.reading", b"null")))
 
 
-def read_step_table(path: str | Path, settings: dict) -> StepTable:
-    """The file at `path` (see the module doc) as a StepTable; DataError naming the culprit otherwise."""
+def read_step_table(path: str | Path, settings: dict, labeled: bool = True) -> StepTable:
+    """The file at `path` (see the module doc) as a StepTable; DataError naming the culprit otherwise.
+    `labeled=False` (new data to predict): no label column is read; the steps' labels are all missing."""
+    if not labeled:
+        settings = {**settings, "label_column": ""}
     path = Path(path)
     name = path.name.lower()
     if not path.is_file():
         raise DataError(f"{path}: not a file. Set download.path to a .csv, .tsv, .parquet or .npz file of sequences.")
     if name.endswith(".npz"):
-        table = _from_npz(path)
+        table = _from_npz(path, labeled)
     elif name.endswith(".parquet"):
         frame = pd.read_parquet(path)
         listed = [c for c in frame.columns if len(frame) and isinstance(frame[c].iloc[0], (list, np.ndarray))]
@@ -72,10 +79,15 @@ def read_step_table(path: str | Path, settings: dict) -> StepTable:
     else:
         raise DataError(f"{path}: unknown format; download.path takes .csv, .tsv (optionally .gz), .parquet or .npz.")
     table.frame[LABEL] = _clean_labels(table.frame[LABEL], settings["unlabeled"])
-    if table.frame[LABEL].isna().all():
+    if labeled and table.frame[LABEL].isna().all():
         raise DataError(f"{path}: no step has a label (column {settings['label_column']!r}; download.unlabeled "
                         f"{settings['unlabeled']}).")
     return table
+
+
+def reading_settings(settings: dict) -> dict:
+    """What reading a file of this layout again needs (labels aside): download's sequence and step columns."""
+    return {"sequence_columns": list(settings["sequence_columns"]), "step_column": settings["step_column"]}
 
 
 def _require(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
@@ -135,7 +147,7 @@ def _from_long(frame: pd.DataFrame, settings: dict, path: Path) -> StepTable:
     rows = keyed.sort_values(list(keyed.columns), kind="stable").index  # sequences in order of first appearance
     out = _numeric(frame, features, path, ids).loc[rows].reset_index(drop=True)
     out.insert(0, SEQUENCE, ids.loc[rows].to_numpy())
-    out[LABEL] = frame[settings["label_column"]].loc[rows].to_numpy()
+    out[LABEL] = frame[settings["label_column"]].loc[rows].to_numpy() if settings["label_column"] else None
     for param, column in (("group_column", GROUP), ("split_column", SPLIT)):
         if settings[param]:
             out[column] = frame[settings[param]].loc[rows].astype(str).to_numpy()
@@ -145,7 +157,7 @@ def _from_long(frame: pd.DataFrame, settings: dict, path: Path) -> StepTable:
 def _from_list_rows(frame: pd.DataFrame, listed: list[str], settings: dict, path: Path) -> StepTable:
     """One row per sequence; list-valued features (a list per feature, or per-step vectors)."""
     label = settings["label_column"]
-    _require(frame, [label], path)
+    _require(frame, [label] if label else [], path)
     ids = (_sequence_ids(frame, settings["sequence_columns"]) if all(c in frame for c in settings["sequence_columns"])
            and settings["sequence_columns"] else pd.Series(frame.index.astype(str), index=frame.index))
     features = [c for c in (settings["feature_columns"] or listed) if c != label]
@@ -161,7 +173,7 @@ def _from_list_rows(frame: pd.DataFrame, listed: list[str], settings: dict, path
         if length == 0:
             raise DataError(f"{path}: sequence {sequence!r} has no steps (empty feature lists). Drop it.")
         blocks.append(np.concatenate(columns, axis=1))
-        labels.append(_step_labels(frame[label].iloc[row], length, sequence, path))
+        labels.append(_step_labels(frame[label].iloc[row] if label else None, length, sequence, path))
     names = [f"{c}_{i}" if len(features) == 1 and blocks[0].shape[1] > 1 else c
              for c in features for i in range(blocks[0].shape[1] if len(features) == 1 else 1)]
     widths = {block.shape[1] for block in blocks}
@@ -202,10 +214,11 @@ def _step_labels(cell, length: int, sequence: str, path: Path) -> np.ndarray:
     return np.full(length, cell, dtype=object)
 
 
-def _from_npz(path: Path) -> StepTable:
+def _from_npz(path: Path, labeled: bool = True) -> StepTable:
     try:
         arrays = np.load(path, allow_pickle=False)
-        x, y = arrays["X"], arrays["y"]
+        x = arrays["X"]
+        y = arrays["y"] if labeled else np.full(len(x), np.nan)
         lengths = arrays["lengths"] if "lengths" in arrays else np.full(len(x), x.shape[1] if x.ndim > 1 else 0)
     except KeyError as exc:
         raise DataError(f"{path}: the .npz needs arrays X [sequences, steps, features] and y; {exc} is missing.") from None
