@@ -5,9 +5,13 @@
 metrics/eval.json: accuracy, macro precision/recall/F1 and log-loss over test items (per-step targets:
 over every labeled test step, each once), and baseline_accuracy / baseline_f1_macro of the matching
 linear baseline (rnnpipe.sequences.baselines: the current step alone, or per-item summary statistics).
+A window classifier is also scored per step (step_accuracy, step_f1_macro): each labeled test step gets
+the mean probabilities of the windows covering it (rnnpipe.sequences.spreading), comparable with a
+per-step model's accuracy and f1_macro.
 metrics/confusion.csv and metrics/per_class.csv are `dvc plots show`'s confusion matrix and per-class bars.
 """
 
+import pandas as pd
 import torch
 
 from rnnpipe.core.atomic import atomic_path, write_json
@@ -24,6 +28,7 @@ from rnnpipe.sequences.baselines import baseline_probabilities
 from rnnpipe.sequences.model import TrainedSequenceModel
 from rnnpipe.sequences.params import SEQUENCES_SCHEMA
 from rnnpipe.sequences.prepared import load_spans
+from rnnpipe.sequences.spreading import spread_probabilities
 from rnnpipe.training.inference import predict
 from rnnpipe.training.objectives import IGNORE_INDEX
 
@@ -51,6 +56,14 @@ def main(params: dict) -> None:
     result = {**scores, "baseline_accuracy": baseline_scores["accuracy"],
               "baseline_f1_macro": baseline_scores["f1_macro"],
               ("steps" if test.per_step else "items"): int(len(labels))}
+    if meta["window"] and not test.per_step:  # a window classifier, also scored per step (spreading.py)
+        sequences = pd.read_parquet("data/prepared/sequences.parquet")
+        step_labels, step_proba = spread_probabilities(trained.model, test.values, test.step_labels.numpy(),
+                                                       sequences[sequences["split"] == "test"], meta["window"],
+                                                       settings["batch_size"], device)
+        per_step = classification_metrics(step_labels, step_proba)
+        result.update(step_accuracy=per_step["accuracy"], step_f1_macro=per_step["f1_macro"],
+                      steps=int(len(step_labels)))
     write_json("metrics/eval.json", result)
     with atomic_path("metrics/confusion.csv") as tmp:
         confusion_rows(labels, proba, names).to_csv(tmp, index=False)
