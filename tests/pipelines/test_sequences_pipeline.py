@@ -3,11 +3,12 @@
 import json
 import re
 import shutil
+import subprocess
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import edit_params, make_sequences_copy, plot_problems, run
+from conftest import edit_params, make_sequences_copy, plot_problems, run, tool_env
 
 from rnnpipe.sequences.synthetic import binary_digits
 from rnnpipe.sequences.tables import LABEL, SEQUENCE
@@ -78,14 +79,10 @@ def test_a_user_table_split_by_group_and_an_edit_to_it_reruns_download(tmp_path)
 @pytest.mark.parametrize("overrides, fragments", [
     ({"prepare": {"target": "sequence"}}, ["prepare: error:", "has different labels at different steps",
                                            "prepare.target"]),
-    ({"data": {"source": "table"}, "download": {"path": "inputs/sequences/bad.csv"}},
-     ["download: error:", "feature column 'digit' is not numeric"]),
     ({"window": {"length": 1000}}, ["prepare: error:", "Shorten window.length (1000"]),
 ])
-def test_bad_input_stops_its_stage_with_a_message_and_no_outputs(tmp_path, overrides, fragments):
+def test_bad_prepare_settings_stop_the_pipeline_with_a_message_and_no_outputs(tmp_path, overrides, fragments):
     wd = make_sequences_copy(tmp_path / "project", overrides)
-    pd.DataFrame({"sequence": [1, 1, 2], "digit": ["0", "x", "1"], "label": [0, 1, 2]}).to_csv(
-        wd / "inputs/sequences/bad.csv", index=False)
     result = run(["dvc", "repro", PIPELINE], wd, check=False)
     assert result.returncode != 0
     for fragment in fragments:
@@ -106,3 +103,41 @@ def test_predict_labels_every_step_of_a_new_file(digits_run, tmp_path):
     assert np.mean(np.array(predicted) == np.array(truth)) >= 0.98
     refused = run(["rnnpipe", "predict", "--model", model, "some text"], digits_run, check=False)
     assert refused.returncode == 1 and "numeric-sequences model" in refused.stderr
+
+
+def write_bad_files(folder):
+    """One file per refusal of the download stage (see rnnpipe.sequences.tables)."""
+    pd.DataFrame({"sequence": [1, 1, 2], "digit": ["0", "x", "1"], "label": [0, 1, 2]}).to_csv(
+        folder / "text.csv", index=False)
+    pd.DataFrame({"sequence": [1, 1, 2], "digit": [0.0, None, 1.0], "label": [0, 1, 2]}).to_csv(
+        folder / "gap.csv", index=False)
+    pd.DataFrame({"digit": [[0.0, 1.0], [1.0]], "label": [[1, 2, 2], [3]]}).to_parquet(folder / "count.parquet")
+    pd.DataFrame({"x": [[[0.0, 1.0], [1.0]]], "label": [1]}).to_parquet(folder / "ragged.parquet")
+    pd.DataFrame({"digit": [[0.0], []], "label": [1, 2]}).to_parquet(folder / "empty.parquet")
+    np.savez(folder / "zero.npz", X=np.zeros((2, 3, 1)), lengths=np.array([3, 0]), y=np.array([0, 1]))
+
+
+@pytest.fixture(scope="module")
+def bad_files_project(tmp_path_factory):
+    wd = make_sequences_copy(tmp_path_factory.mktemp("bad-sequences") / "project")
+    write_bad_files(wd / "inputs/sequences")
+    return wd
+
+
+@pytest.mark.parametrize("name, fragment", [
+    ("text.csv", "feature column 'digit' is not numeric (e.g. '0')"),
+    ("gap.csv", "feature column 'digit' has 1 missing value(s), the first in sequence '1'"),
+    ("count.parquet", "sequence '0' has 3 per-step labels for 2 steps"),
+    ("ragged.parquet", "sequence '0', column 'x': ragged feature vectors"),
+    ("empty.parquet", "sequence '1' has no steps"),
+    ("zero.npz", "sequence 1 has length 0"),
+])
+def test_bad_files_stop_download_naming_the_culprit_and_write_nothing(bad_files_project, tmp_path, name, fragment):
+    wd = tmp_path / "project"
+    shutil.copytree(bad_files_project, wd, symlinks=True)
+    edit_params(wd / "sequences", {"data": {"source": "table"}, "download": {"path": f"inputs/sequences/{name}"}})
+    result = subprocess.run(["python", "../stages/sequences/download.py"], cwd=wd / "sequences", env=tool_env(wd),
+                            capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("download: error: ") and fragment in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not (wd / "sequences/data").exists()
