@@ -19,16 +19,9 @@ import sys
 import numpy as np
 import pandas as pd
 import torch
+from window_loader import rss_mib  # benchmarks/window_loader.py, beside this script
 
 STEPS, FEATURES, SESSIONS, LENGTH = 1_122_772, 6, 61, 128
-
-
-def rss_mib() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def measure(stride: int, batch_size: int) -> dict:

@@ -151,20 +151,26 @@ FORECAST_TINY = {
 }
 
 
-def make_forecast_copy(target: Path, overrides: dict | None = None) -> Path:
-    """A DVC project at `target` holding the forecasting pipeline in forecast/, with tiny params."""
+def make_folder_pipeline_copy(target: Path, folder: str, tiny: dict, overrides: dict | None = None) -> Path:
+    """A DVC project at `target` holding the pipeline of this repo's `folder` (forecast/, sequences/) with the
+    `tiny` params and then `overrides`."""
     target.mkdir(parents=True, exist_ok=True)
-    (target / "forecast").mkdir()
+    (target / folder).mkdir()
     for name in ("dvc.yaml", "params.yaml"):
-        shutil.copy(ROOT / "forecast" / name, target / "forecast" / name)
-    for folder in ("stages", "src", "inputs"):
-        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        shutil.copy(ROOT / folder / name, target / folder / name)
+    for path in ("stages", "src", "inputs"):
+        shutil.copytree(ROOT / path, target / path, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     run(["dvc", "init", "--no-scm", "-q"], target)
     copy_dvc_settings(target)
-    edit_params(target / "forecast", FORECAST_TINY)
+    edit_params(target / folder, tiny)
     if overrides:
-        edit_params(target / "forecast", overrides)
+        edit_params(target / folder, overrides)
     return target
+
+
+def make_forecast_copy(target: Path, overrides: dict | None = None) -> Path:
+    """A DVC project at `target` holding the forecasting pipeline in forecast/, with tiny params."""
+    return make_folder_pipeline_copy(target, "forecast", FORECAST_TINY, overrides)
 
 
 # The numeric-sequences pipeline (sequences/dvc.yaml) at a size that reproduces in seconds.
@@ -176,15 +182,4 @@ SEQUENCES_TINY = {
 
 def make_sequences_copy(target: Path, overrides: dict | None = None) -> Path:
     """A DVC project at `target` holding the numeric-sequences pipeline in sequences/, with tiny params."""
-    target.mkdir(parents=True, exist_ok=True)
-    (target / "sequences").mkdir()
-    for name in ("dvc.yaml", "params.yaml"):
-        shutil.copy(ROOT / "sequences" / name, target / "sequences" / name)
-    for folder in ("stages", "src", "inputs"):
-        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    run(["dvc", "init", "--no-scm", "-q"], target)
-    copy_dvc_settings(target)
-    edit_params(target / "sequences", SEQUENCES_TINY)
-    if overrides:
-        edit_params(target / "sequences", overrides)
-    return target
+    return make_folder_pipeline_copy(target, "sequences", SEQUENCES_TINY, overrides)
