@@ -30,7 +30,7 @@ def binary_digits(sequences: int, seed: int, shortest: int = 8, longest: int = 4
 
 
 def sentence_documents(documents: int, seed: int, dim: int = 50, shortest: int = 4, longest: int = 12,
-                       strength: float = 2.5) -> pd.DataFrame:
+                       strength: float = 4.0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     directions = np.linalg.qr(rng.normal(size=(dim, 2)))[0].T * strength  # positive, negative: orthogonal
     lengths = rng.integers(shortest, longest + 1, size=documents)
