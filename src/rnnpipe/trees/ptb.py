@@ -1,0 +1,131 @@
+"""Bracketed (PTB-style) trees, as the Stanford Sentiment Treebank writes them, read into flat node lists.
+
+    (3 (2 The) (4 (3 gorgeously) (2 elaborate)))
+
+A bracket holds an optional integer label, then either one word (a leaf) or one or more subtrees; a
+bracket of several plain words is a node over those words (user trees may leave labels out, inner nodes
+included). Trees are made binary on the way in: a node with more than two children becomes a
+right-branching chain of unlabeled nodes, and a node with a single subtree is merged with it (keeping
+the outer label, the one given to the whole span).
+
+A `Tree` lists its nodes in post-order (children before their parent, the root last): the order a
+shift-reduce parser visits them, so a leaf is a SHIFT and an inner node a REDUCE.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.errors import DataError
+
+UNLABELED = -1
+TOKEN = re.compile(r"\(|\)|[^\s()]+")
+
+
+@dataclass
+class Tree:
+    """Nodes in post-order: `left`/`right` child node indices (-1 at leaves), `word` the leaf's position in
+    `words` (-1 at inner nodes), `label` (UNLABELED if none). `line` is the tree's line in its file."""
+
+    words: list[str] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)
+    right: list[int] = field(default_factory=list)
+    word: list[int] = field(default_factory=list)
+    label: list[int] = field(default_factory=list)
+    line: int = 0
+
+    def add_leaf(self, text: str, label: int) -> int:
+        self.words.append(text)
+        return self._add(-1, -1, len(self.words) - 1, label)
+
+    def add_inner(self, left: int, right: int, label: int) -> int:
+        return self._add(left, right, -1, label)
+
+    def _add(self, left: int, right: int, word: int, label: int) -> int:
+        self.left.append(left)
+        self.right.append(right)
+        self.word.append(word)
+        self.label.append(label)
+        return len(self.label) - 1
+
+    @property
+    def root_label(self) -> int:
+        return self.label[-1]
+
+    def heights(self) -> list[int]:
+        """Per node: 0 at leaves, else 1 + the taller child's height (children come first in post-order)."""
+        height = []
+        for left, right in zip(self.left, self.right):
+            height.append(0 if left < 0 else 1 + max(height[left], height[right]))
+        return height
+
+    def transitions(self) -> list[int]:
+        """SPINN's shift (0) / reduce (1) sequence: 2n - 1 transitions for n words."""
+        return [0 if left < 0 else 1 for left in self.left]
+
+
+def _label(token: str, labels: range, where: str) -> int | None:
+    """The integer label `token` spells, None if it is a word; DataError if outside `labels`."""
+    if not re.fullmatch(r"-?\d+", token):
+        return None
+    value = int(token)
+    if value not in labels:
+        raise DataError(f"{where}: label {value} is outside the declared labels {labels.start}..{labels.stop - 1}.")
+    return value
+
+
+def parse_tree(text: str, labels: range = range(5), where: str = "tree") -> Tree:
+    """One bracketed tree; DataError naming `where` (file:line) for unbalanced brackets, an empty node, a
+    label outside `labels`, or text outside the brackets."""
+    tokens = TOKEN.findall(text)
+    if not tokens or tokens[0] != "(":
+        raise DataError(f"{where}: a tree starts with '(' (got {text.strip()[:40]!r}).")
+    tree = Tree()
+    # Each open bracket: [label or None, child node ids, words seen directly inside it].
+    stack: list[list] = []
+    for position, token in enumerate(tokens):
+        if token == "(":
+            if position and not stack:
+                raise DataError(f"{where}: text after the tree's closing bracket (a second tree on one line?).")
+            stack.append([None, [], []])
+        elif token == ")":
+            if not stack:
+                raise DataError(f"{where}: unbalanced brackets: a ')' closes nothing.")
+            node = _close(tree, *stack.pop(), where)
+            if stack:
+                stack[-1][1].append(node)
+        else:
+            if not stack:
+                raise DataError(f"{where}: text after the tree's closing bracket: {token!r}.")
+            frame = stack[-1]
+            label = _label(token, labels, where) if not frame[1] and not frame[2] and frame[0] is None else None
+            if label is not None:
+                frame[0] = label
+            else:
+                frame[2].append(token)
+    if stack:
+        raise DataError(f"{where}: unbalanced brackets: {len(stack)} '(' left open at the end of the line.")
+    return tree
+
+
+def _close(tree: Tree, label: int | None, children: list[int], words: list[str], where: str) -> int:
+    label = UNLABELED if label is None else label
+    if words and children:
+        raise DataError(f"{where}: a node holds both words ({' '.join(words[:3])}) and subtrees; put each word "
+                        f"in its own bracket.")
+    if words:
+        nodes = [tree.add_leaf(word, label if len(words) == 1 else UNLABELED) for word in words]
+    elif children:
+        nodes = children
+    else:
+        raise DataError(f"{where}: a node with no children and no word ('()' or a label alone).")
+    if len(nodes) == 1:
+        if label != UNLABELED:  # a unary chain keeps the outer label
+            tree.label[nodes[0]] = label
+        return nodes[0]
+    right = nodes[-1]
+    for left in reversed(nodes[1:-1]):  # right-branching: (a (b (c d)))
+        right = tree.add_inner(left, right, UNLABELED)
+    return tree.add_inner(nodes[0], right, label)

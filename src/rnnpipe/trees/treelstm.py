@@ -1,0 +1,68 @@
+"""The binary constituency Tree-LSTM of Tai et al. (2015), computed level by level.
+
+A leaf reads its word vector x: i, o, u = W x + b; c = sigmoid(i) * tanh(u); h = sigmoid(o) * tanh(c).
+An inner node reads its children's states only (constituency trees have words at the leaves):
+i, f_l, f_r, o, u = U [h_l; h_r] + b; c = sigmoid(i) * tanh(u) + sigmoid(f_l) * c_l + sigmoid(f_r) * c_r;
+h = sigmoid(o) * tanh(c) - one forget gate per child, as in the N-ary Tree-LSTM.
+
+`forward(batch)` runs one cell call per tree height over the whole batch (batching.TreeBatch);
+`forward_one(tree_tokens, tree)` is the plain recursive reference, one node at a time, on the same
+weights: the two must agree (tests/trees/test_treelstm.py), and benchmarks/tree_lstm.py times both.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .batching import TreeBatch
+from .ptb import Tree
+
+
+class TreeLSTM(nn.Module):
+    def __init__(self, input_size: int, hidden: int):
+        super().__init__()
+        self.hidden = hidden
+        self.leaf = nn.Linear(input_size, 3 * hidden)       # i, o, u
+        self.inner = nn.Linear(2 * hidden, 5 * hidden)      # i, f_l, f_r, o, u
+        for layer in (self.leaf, self.inner):
+            nn.init.xavier_uniform_(layer.weight)
+            nn.init.zeros_(layer.bias)
+        with torch.no_grad():  # forget biases 1, as the project's LSTMs start (nn.recurrent)
+            self.inner.bias[hidden:3 * hidden].fill_(1.0)
+
+    def leaf_states(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        i, o, u = self.leaf(x).chunk(3, dim=-1)
+        c = torch.sigmoid(i) * torch.tanh(u)
+        return torch.sigmoid(o) * torch.tanh(c), c
+
+    def inner_states(self, h_left, c_left, h_right, c_right) -> tuple[torch.Tensor, torch.Tensor]:
+        i, f_left, f_right, o, u = self.inner(torch.cat([h_left, h_right], dim=-1)).chunk(5, dim=-1)
+        c = torch.sigmoid(i) * torch.tanh(u) + torch.sigmoid(f_left) * c_left + torch.sigmoid(f_right) * c_right
+        return torch.sigmoid(o) * torch.tanh(c), c
+
+    def forward(self, words: torch.Tensor, batch: TreeBatch) -> torch.Tensor:
+        """Hidden states [nodes, hidden] of every node of `batch`; `words` [batch words, input] are its leaves'
+        vectors in token order."""
+        nodes = batch.left.numel()
+        h = words.new_zeros(nodes, self.hidden)
+        c = words.new_zeros(nodes, self.hidden)
+        leaves = batch.levels[0]
+        h_new, c_new = self.leaf_states(words[batch.leaf_word[leaves]])
+        # index_copy (not in place): each level's states stay intact for the backward pass.
+        h, c = h.index_copy(0, leaves, h_new), c.index_copy(0, leaves, c_new)
+        for level in batch.levels[1:]:
+            left, right = batch.left[level], batch.right[level]
+            h_new, c_new = self.inner_states(h[left], c[left], h[right], c[right])
+            h, c = h.index_copy(0, level, h_new), c.index_copy(0, level, c_new)
+        return h
+
+    def forward_one(self, words: torch.Tensor, tree: Tree) -> torch.Tensor:
+        """The recursive reference: hidden states [nodes, hidden] of one tree, one cell call per node."""
+        states: list[tuple[torch.Tensor, torch.Tensor]] = []
+        for left, right, word in zip(tree.left, tree.right, tree.word):
+            if left < 0:
+                states.append(self.leaf_states(words[word:word + 1]))
+            else:
+                states.append(self.inner_states(*states[left], *states[right]))
+        return torch.cat([h for h, _ in states])

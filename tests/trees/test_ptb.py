@@ -1,0 +1,45 @@
+"""Bracketed trees: nesting, unary chains, n-ary nodes, unlabeled nodes, and malformed lines."""
+
+import pytest
+
+from rnnpipe.core.errors import DataError
+from rnnpipe.trees.ptb import UNLABELED, parse_tree
+
+
+def test_a_nested_sst_tree_in_post_order():
+    tree = parse_tree("(3 (2 The) (4 (3 gorgeously) (2 elaborate)))")
+    assert tree.words == ["The", "gorgeously", "elaborate"]
+    # nodes: The, gorgeously, elaborate, (gorgeously elaborate), root
+    assert tree.left == [-1, -1, -1, 1, 0] and tree.right == [-1, -1, -1, 2, 3]
+    assert tree.word == [0, 1, 2, -1, -1] and tree.label == [2, 3, 2, 4, 3]
+    assert tree.heights() == [0, 0, 0, 1, 2] and tree.transitions() == [0, 0, 0, 1, 1]
+
+
+def test_unary_chains_merge_keeping_the_outer_label_and_n_ary_nodes_branch_right():
+    assert parse_tree("(1 (4 (2 word)))").label == [1]
+    tree = parse_tree("(4 (1 a) (2 b) (3 c) (0 d))")
+    assert tree.words == ["a", "b", "c", "d"]
+    assert tree.transitions() == [0, 0, 0, 0, 1, 1, 1]
+    assert tree.label == [1, 2, 3, 0, UNLABELED, UNLABELED, 4]
+    assert tree.left[-1] == 0 and tree.left[-2] == 1 and tree.left[-3] == 2  # (a (b (c d)))
+
+
+def test_unlabeled_trees_and_plain_word_lists():
+    tree = parse_tree("((the cat) (sat))")
+    assert tree.words == ["the", "cat", "sat"] and set(tree.label) == {UNLABELED}
+    assert tree.transitions() == [0, 0, 1, 0, 1]
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("(3 (2 a) (2 b)", "1 '(' left open"),
+    ("(3 (2 a)) (2 b))", "text after the tree's closing bracket"),
+    ("(3 (2 a) ())", "no children and no word"),
+    ("(3 (2 a) (2))", "no children and no word"),
+    ("(7 (2 a) (2 b))", "label 7 is outside the declared labels 0..4"),
+    ("(3 a (2 b))", "both words (a) and subtrees"),
+    ("word", "a tree starts with '('"),
+])
+def test_malformed_trees_name_the_place(text, fragment):
+    with pytest.raises(DataError) as caught:
+        parse_tree(text, where="train.txt:12")
+    assert str(caught.value).startswith("train.txt:12: ") and fragment in str(caught.value)

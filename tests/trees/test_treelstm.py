@@ -1,0 +1,36 @@
+"""The level-batched Tree-LSTM computes exactly what the node-by-node reference computes."""
+
+import numpy as np
+import torch
+
+from rnnpipe.trees.batching import batch_trees
+from rnnpipe.trees.ptb import parse_tree
+from rnnpipe.trees.treelstm import TreeLSTM
+
+TREES = ["(3 (2 The) (4 (3 gorgeously) (2 elaborate)))", "(1 (2 dull))",
+         "(4 (1 a) (2 b) (3 c) (0 d))", "(2 (2 (2 (1 not) (3 good)) (2 ,)) (3 (2 but) (4 (3 very) (4 funny))))"]
+
+
+def test_batched_levels_equal_the_recursive_reference_in_outputs_and_gradients():
+    torch.manual_seed(0)
+    trees = [parse_tree(text) for text in TREES]
+    token_ids = [np.arange(len(t.words)) + 10 * k for k, t in enumerate(trees)]
+    embedding = torch.nn.Embedding(50, 6)
+    model = TreeLSTM(6, 5).double()
+    embedding.double()
+
+    batch = batch_trees(trees, token_ids)
+    assert [len(level) for level in batch.levels][:2] == [sum(len(t.words) for t in trees), 4]
+    batched = model(embedding(batch.tokens), batch)
+    batched.square().sum().backward()
+    batched_grads = [p.grad.clone() for p in [*model.parameters(), *embedding.parameters()]]
+
+    for p in [*model.parameters(), *embedding.parameters()]:
+        p.grad = None
+    one_by_one = torch.cat([model.forward_one(embedding(torch.as_tensor(ids)), tree)
+                            for tree, ids in zip(trees, token_ids)])
+    one_by_one.square().sum().backward()
+    torch.testing.assert_close(batched, one_by_one, rtol=1e-12, atol=1e-12)
+    for mine, reference in zip(batched_grads, [p.grad for p in [*model.parameters(), *embedding.parameters()]]):
+        torch.testing.assert_close(mine, reference, rtol=1e-10, atol=1e-12)
+    assert batch.roots.tolist() == np.cumsum([len(t.label) for t in trees]).__sub__(1).tolist()
