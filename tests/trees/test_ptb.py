@@ -43,3 +43,13 @@ def test_malformed_trees_name_the_place(text, fragment):
     with pytest.raises(DataError) as caught:
         parse_tree(text, where="train.txt:12")
     assert str(caught.value).startswith("train.txt:12: ") and fragment in str(caught.value)
+
+
+def test_synthetic_trees_round_trip_through_bracketed_text_with_words_in_order():
+    from rnnpipe.trees.synthetic import synthetic_trees
+
+    for tree in synthetic_trees(200, seed=1):
+        again = parse_tree(tree.to_text())
+        assert (again.words, again.left, again.right, again.label) == (tree.words, tree.left, tree.right, tree.label)
+        leaves = [w for w in tree.word if w >= 0]
+        assert leaves == list(range(len(tree.words)))  # post-order visits the words left to right

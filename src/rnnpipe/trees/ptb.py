@@ -61,6 +61,15 @@ class Tree:
             height.append(0 if left < 0 else 1 + max(height[left], height[right]))
         return height
 
+    def to_text(self) -> str:
+        """The tree in bracketed form (parse_tree reads it back to the same nodes)."""
+        texts: list[str] = []
+        for left, right, word, label in zip(self.left, self.right, self.word, self.label):
+            head = "(" if label == UNLABELED else f"({label} "
+            body = self.words[word] if left < 0 else f"{texts[left]} {texts[right]}"
+            texts.append(f"{head}{body})")
+        return texts[-1]
+
     def transitions(self) -> list[int]:
         """SPINN's shift (0) / reduce (1) sequence: 2n - 1 transitions for n words."""
         return [0 if left < 0 else 1 for left in self.left]
