@@ -53,3 +53,11 @@ def test_synthetic_trees_round_trip_through_bracketed_text_with_words_in_order()
         assert (again.words, again.left, again.right, again.label) == (tree.words, tree.left, tree.right, tree.label)
         leaves = [w for w in tree.word if w >= 0]
         assert leaves == list(range(len(tree.words)))  # post-order visits the words left to right
+
+
+def test_a_subtree_is_its_phrase_as_a_tree_of_its_own():
+    tree = parse_tree("(3 (2 The) (4 (3 gorgeously) (2 (2 elaborate) (2 continuation))))")
+    phrase = tree.subtree(4)  # (2 (2 elaborate) (2 continuation))
+    assert phrase.to_text() == "(2 (2 elaborate) (2 continuation))"
+    assert tree.subtree(5).to_text() == "(4 (3 gorgeously) (2 (2 elaborate) (2 continuation)))"
+    assert tree.subtree(len(tree.label) - 1).to_text() == tree.to_text() and tree.subtree(0).to_text() == "(2 The)"

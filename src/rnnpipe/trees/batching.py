@@ -25,12 +25,20 @@ class TreeBatch:
     labels: torch.Tensor        # [nodes] class ids, -1 where unlabeled
     roots: torch.Tensor         # [trees] each tree's root node
     levels: list[torch.Tensor]  # levels[h]: the nodes of height h
+    node_tree: torch.Tensor     # [nodes] which tree of the batch a node belongs to
+    node_position: torch.Tensor  # [nodes] its index within its tree (post-order; the root is the last)
 
     def to(self, device: torch.device) -> "TreeBatch":
         move = dict(device=device)
         return TreeBatch(self.tokens.to(**move), self.left.to(**move), self.right.to(**move),
                          self.leaf_word.to(**move), self.labels.to(**move), self.roots.to(**move),
-                         [level.to(**move) for level in self.levels])
+                         [level.to(**move) for level in self.levels], self.node_tree.to(**move),
+                         self.node_position.to(**move))
+
+    @property
+    def widest(self) -> int:
+        """The most nodes of any tree in the batch."""
+        return int(self.node_position.max()) + 1
 
 
 def batch_trees(trees: list[Tree], token_ids: list[np.ndarray]) -> TreeBatch:
@@ -52,5 +60,8 @@ def batch_trees(trees: list[Tree], token_ids: list[np.ndarray]) -> TreeBatch:
     counts = np.bincount(height)
     levels = [torch.from_numpy(chunk.astype(np.int64)) for chunk in np.split(order, np.cumsum(counts)[:-1])]
     as_tensor = lambda parts: torch.from_numpy(np.concatenate(parts).astype(np.int64))  # noqa: E731
+    sizes = [len(tree.label) for tree in trees]
     return TreeBatch(torch.from_numpy(np.concatenate(token_ids).astype(np.int64)), as_tensor(left), as_tensor(right),
-                     as_tensor(leaf_word), as_tensor(labels), torch.tensor(roots, dtype=torch.int64), levels)
+                     as_tensor(leaf_word), as_tensor(labels), torch.tensor(roots, dtype=torch.int64), levels,
+                     torch.from_numpy(np.repeat(np.arange(len(trees)), sizes)),
+                     torch.from_numpy(np.concatenate([np.arange(n) for n in sizes])))

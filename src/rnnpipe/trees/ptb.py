@@ -61,6 +61,20 @@ class Tree:
             height.append(0 if left < 0 else 1 + max(height[left], height[right]))
         return height
 
+    def subtree(self, node: int) -> "Tree":
+        """The phrase under `node` as a tree of its own. In post-order a subtree's nodes are contiguous and
+        end at its root, so it is a slice with shifted indices."""
+        sizes: list[int] = []
+        for left, right in zip(self.left[:node + 1], self.right[:node + 1]):
+            sizes.append(1 if left < 0 else 1 + sizes[left] + sizes[right])
+        start = node - sizes[node] + 1
+        words = [w for w in self.word[start:node + 1] if w >= 0]
+        first = words[0]
+        shift = lambda ids, by: [i - by if i >= 0 else -1 for i in ids]  # noqa: E731
+        return Tree(self.words[first:words[-1] + 1], shift(self.left[start:node + 1], start),
+                    shift(self.right[start:node + 1], start), shift(self.word[start:node + 1], first),
+                    self.label[start:node + 1], self.line)
+
     def to_text(self) -> str:
         """The tree in bracketed form (parse_tree reads it back to the same nodes)."""
         texts: list[str] = []
