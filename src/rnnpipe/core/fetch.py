@@ -40,6 +40,13 @@ def is_remote(location: str) -> bool:
     return urllib.parse.urlparse(location).scheme in ("http", "https", "ftp")
 
 
+def from_root(location: str, root: Path) -> str:
+    """Relative local paths are read from `root` (the repository root, where the pipelines' path params start)."""
+    if not location or is_remote(location) or location.startswith("file:") or Path(location).is_absolute():
+        return location
+    return str(root / location)
+
+
 def local_path(location: str) -> Path:
     """The filesystem path of a local path or file:// URL."""
     parsed = urllib.parse.urlparse(location)

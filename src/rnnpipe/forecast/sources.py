@@ -11,14 +11,7 @@ import zipfile
 from pathlib import Path
 
 from ..core.errors import DownloadError
-from ..core.fetch import expected_sha256, fetch, is_remote, verify_sha256
-
-
-def from_root(location: str, root: Path) -> str:
-    """Relative local paths are read from `root` (the repository root, as the text pipeline reads them)."""
-    if not location or is_remote(location) or location.startswith("file:") or Path(location).is_absolute():
-        return location
-    return str(root / location)
+from ..core.fetch import expected_sha256, fetch, from_root, verify_sha256
 
 
 def unpack_csvs(archive: Path, folder: Path) -> list[str]:

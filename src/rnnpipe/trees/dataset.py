@@ -62,3 +62,12 @@ def root_targets(data: TreeSet) -> np.ndarray:
     """Each tree's root label (UNLABELED stays as IGNORE_INDEX)."""
     labels = np.array([tree.root_label for tree in data.trees])
     return np.where(labels == UNLABELED, IGNORE_INDEX, labels)
+
+
+def tree_set(trees: list[Tree], vocabulary, root_only: bool = False, phrases: bool = False) -> TreeSet:
+    """A TreeSet of `trees` with words encoded by `vocabulary`; `phrases`: every labelled node's phrase as a
+    tree of its own, scored at its root (how sequence models learn from phrase labels)."""
+    if phrases:
+        trees = [tree.subtree(node) for tree in trees for node, label in enumerate(tree.label) if label != UNLABELED]
+        root_only = True
+    return TreeSet(trees, [np.asarray(vocabulary.encode(tree.words), dtype=np.int64) for tree in trees], root_only)
