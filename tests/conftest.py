@@ -183,3 +183,15 @@ SEQUENCES_TINY = {
 def make_sequences_copy(target: Path, overrides: dict | None = None) -> Path:
     """A DVC project at `target` holding the numeric-sequences pipeline in sequences/, with tiny params."""
     return make_folder_pipeline_copy(target, "sequences", SEQUENCES_TINY, overrides)
+
+
+# The trees pipeline (trees/dvc.yaml) at a size that reproduces in seconds.
+TREES_TINY = {
+    "data": {"synthetic_train": 600},
+    "train": {"hidden": 32, "epochs": 4, "lr": 0.01},
+}
+
+
+def make_trees_copy(target: Path, overrides: dict | None = None) -> Path:
+    """A DVC project at `target` holding the trees pipeline in trees/, with tiny params."""
+    return make_folder_pipeline_copy(target, "trees", TREES_TINY, overrides)

@@ -21,6 +21,7 @@ from .core.params import Rule, Schema
 from .forecast.params import FORECAST_SCHEMA
 from .sequences.params import SEQUENCES_SCHEMA
 from .text.params import TEXT_SCHEMA
+from .trees.params import TREES_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,9 +40,14 @@ HEADERS = {
                   "#   dvc exp run sequences/dvc.yaml -S sequences/params.yaml:train.hidden=64\n"
                   "# Rendered from the schema (src/rnnpipe/sequences/params.py): edit defaults and meanings there\n"
                   "# and run `python -m rnnpipe.paramfiles`. Allowed values: README.md#numeric-sequences-sequences.\n"),
+    "trees": ("# The tree-structured pipeline's params (trees/dvc.yaml). Every key is a leaf param; each stage lists\n"
+              "# exactly the ones it reads. Try ideas with\n"
+              "#   dvc exp run trees/dvc.yaml -S trees/params.yaml:train.model=bilstm\n"
+              "# Rendered from the schema (src/rnnpipe/trees/params.py): edit defaults and meanings there and run\n"
+              "# `python -m rnnpipe.paramfiles`. Allowed values: README.md#trees-trees.\n"),
 }
 PIPELINES = {"text": (TEXT_SCHEMA, "params.yaml"), "forecast": (FORECAST_SCHEMA, "forecast/params.yaml"),
-             "sequences": (SEQUENCES_SCHEMA, "sequences/params.yaml")}
+             "sequences": (SEQUENCES_SCHEMA, "sequences/params.yaml"), "trees": (TREES_SCHEMA, "trees/params.yaml")}
 COMMENT_COLUMN = 27
 
 

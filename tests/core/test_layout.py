@@ -25,7 +25,7 @@ from rnnpipe.core.hashing import code_closure, imported_names
 
 PACKAGE = ROOT / "src" / "rnnpipe"
 SHARED = ("core", "data", "nn", "training")
-PIPELINES = [ROOT / "dvc.yaml", ROOT / "forecast" / "dvc.yaml", ROOT / "sequences" / "dvc.yaml"]
+PIPELINES = [ROOT / "dvc.yaml", ROOT / "forecast" / "dvc.yaml", ROOT / "sequences" / "dvc.yaml", ROOT / "trees" / "dvc.yaml"]
 
 
 def boundary_violations(package: Path) -> list[str]:
@@ -84,7 +84,7 @@ def stage_code_problems(dvc_file: Path, stages: dict) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("dvc_file", PIPELINES, ids=["text", "forecast", "sequences"])
+@pytest.mark.parametrize("dvc_file", PIPELINES, ids=["text", "forecast", "sequences", "trees"])
 def test_every_stage_lists_exactly_the_code_it_runs(dvc_file):
     stages = yaml.safe_load(dvc_file.read_text(encoding="utf-8"))["stages"]
     assert stage_code_problems(dvc_file, stages) == []

@@ -1,0 +1,69 @@
+"""Trees stage 5, evaluate: the classifier on the test trees -> metrics/eval.json and plots.
+
+    cd trees && python ../stages/trees/evaluate.py     # reads params: evaluate.*
+
+metrics/eval.json: root accuracy (the SST sentence-level number; `fine` 5 classes or `binary` 2, by
+parse.granularity), macro precision/recall/F1 and log-loss over roots, and all-phrases accuracy over
+every labelled node (for the sequence baselines: each phrase read as a sentence of its own).
+metrics/confusion.csv and metrics/per_class.csv: roots (`dvc plots show`).
+"""
+
+import numpy as np
+import torch
+
+from rnnpipe.core.atomic import atomic_path, write_json
+from rnnpipe.core.device import resolve_device
+from rnnpipe.core.metrics import classification_metrics, confusion_rows, per_class_rows, probabilities
+from rnnpipe.core.stage import run_stage
+from rnnpipe.training.inference import predict
+from rnnpipe.training.objectives import IGNORE_INDEX
+from rnnpipe.trees.classifier import TrainedTreeClassifier
+from rnnpipe.trees.dataset import tree_set
+from rnnpipe.trees.files import read_trees
+from rnnpipe.trees.params import TREES_SCHEMA
+
+NAMES = {"fine": ["very negative", "negative", "neutral", "positive", "very positive"],
+         "binary": ["negative", "positive"]}
+
+
+def main(params: dict) -> None:
+    settings = params["evaluate"]
+    device = resolve_device(settings["device"])
+    trained = TrainedTreeClassifier.load("data/model", device)
+    trees = read_trees("data/trees.parquet", "test")
+    test = tree_set(trees, trained.vocabulary)
+    proba = probabilities(predict(trained.model, test, settings["batch_size"], device))
+    roots = test.sizes - 1
+    root_labels = test.targets.numpy()[np.arange(len(test)), roots]
+    labeled = root_labels != IGNORE_INDEX
+    root_proba = proba[np.arange(len(test)), roots][labeled]
+    result = classification_metrics(root_labels[labeled], root_proba)
+    result["all_phrases_accuracy"] = round(phrase_accuracy(trained, trees, settings["batch_size"], device, proba,
+                                                           test.targets.numpy()), 6)
+    result["test_trees"] = int(labeled.sum())
+    write_json("metrics/eval.json", result)
+    names = NAMES[trained.granularity]
+    with atomic_path("metrics/confusion.csv") as tmp:
+        confusion_rows(root_labels[labeled], root_proba, names).to_csv(tmp, index=False)
+    with atomic_path("metrics/per_class.csv") as tmp:
+        per_class_rows(root_labels[labeled], root_proba, names).to_csv(tmp, index=False)
+    print(f"evaluate: root accuracy {result['accuracy']:.4f} ({trained.granularity}), all phrases "
+          f"{result['all_phrases_accuracy']:.4f}, macro F1 {result['f1_macro']:.4f} on {result['test_trees']} trees")
+
+
+def phrase_accuracy(trained, trees, batch_size, device, proba, targets) -> float:
+    """Accuracy over every labelled node: the Tree-LSTM's own node outputs, or, for a sequence model, each
+    phrase classified as a sentence of its own."""
+    if trained.model.config.model == "treelstm":
+        real = targets != IGNORE_INDEX
+        return float((proba.argmax(-1)[real] == targets[real]).mean())
+    phrases = tree_set(trees, trained.vocabulary, phrases=True)
+    phrase_proba = probabilities(predict(trained.model, phrases, batch_size, device))
+    roots = phrases.sizes - 1
+    return float((phrase_proba[np.arange(len(phrases)), roots].argmax(-1) ==
+                  phrases.targets.numpy()[np.arange(len(phrases)), roots]).mean())
+
+
+if __name__ == "__main__":
+    torch.set_grad_enabled(False)
+    run_stage("evaluate", main, TREES_SCHEMA)

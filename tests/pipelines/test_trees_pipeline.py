@@ -1,0 +1,62 @@
+"""The trees pipeline end to end through `dvc repro trees/dvc.yaml` on tiny synthetic trees; parse errors."""
+
+import json
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, make_trees_copy, run, tool_env
+from rnnpipe.trees.files import read_tree_file
+
+pytestmark = pytest.mark.slow
+PIPELINE = "trees/dvc.yaml"
+SST = ROOT.parent / "shared" / "datasets" / "sst"
+
+
+@pytest.fixture(scope="module")
+def trees_run(tmp_path_factory):
+    workdir = make_trees_copy(tmp_path_factory.mktemp("trees") / "project")
+    run(["dvc", "repro", PIPELINE], workdir)
+    return workdir
+
+
+def test_repro_trains_a_tree_lstm_and_scores_roots_and_phrases(trees_run):
+    tr = trees_run / "trees"
+    evaluation = json.loads((tr / "metrics/eval.json").read_text())
+    assert evaluation["test_trees"] == 150
+    assert evaluation["accuracy"] >= 0.6 and evaluation["all_phrases_accuracy"] >= 0.85  # chance: 0.2
+    assert list(pd.read_csv(tr / "metrics/per_class.csv")["class"]) == [
+        "very negative", "negative", "neutral", "positive", "very positive"]
+    trees = pd.read_parquet(tr / "data/trees.parquet")
+    assert trees["split"].value_counts().to_dict() == {"train": 600, "validation": 150, "test": 150}
+    assert "Running stage" not in run(["dvc", "repro", PIPELINE], trees_run).stdout
+
+
+def test_a_malformed_tree_file_stops_parse_naming_file_and_line(trees_run, tmp_path):
+    wd = tmp_path / "project"
+    shutil.copytree(trees_run, wd, symlinks=True)
+    raw = wd / "trees/data/raw/dev.txt"
+    lines = raw.read_text().splitlines()
+    lines[6] = lines[6].rstrip(")")
+    raw.write_text("\n".join(lines) + "\n")
+    (wd / "trees/data/trees.parquet").unlink()
+    result = subprocess.run(["python", "../stages/trees/parse.py"], cwd=wd / "trees", env=tool_env(wd),
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("parse: error: data/raw/dev.txt:7: unbalanced brackets"), result.stderr
+    assert not (wd / "trees/data/trees.parquet").exists()
+
+
+@pytest.mark.skipif(not SST.is_dir(), reason=f"{SST} is absent (the shared datasets folder)")
+def test_the_real_sst_files_are_read_whole():
+    counts = {name: len(read_tree_file(SST / f"{name}.txt")) for name in ("train", "dev", "test")}
+    assert counts == {"train": 8544, "dev": 1101, "test": 2210}
+
+
+def test_binary_granularity_drops_neutral_sentences(tmp_path):
+    wd = make_trees_copy(tmp_path / "project", {"parse": {"granularity": "binary"}})
+    run(["dvc", "repro", f"{PIPELINE}:parse"], wd)
+    parsed = json.loads((wd / "trees/data/parse.json").read_text())
+    assert 0 < parsed["trees"]["train"] < 600  # neutral-root sentences dropped
