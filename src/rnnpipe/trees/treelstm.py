@@ -44,18 +44,21 @@ class TreeLSTM(nn.Module):
     def forward(self, words: torch.Tensor, batch: TreeBatch) -> torch.Tensor:
         """Hidden states [nodes, hidden] of every node of `batch`; `words` [batch words, input] are its leaves'
         vectors in token order."""
-        nodes = batch.left.numel()
-        h = words.new_zeros(nodes, self.hidden)
-        c = words.new_zeros(nodes, self.hidden)
+        hidden = self.hidden
+        # One row per node holding [h | c]: a level reads both children's states with one gather and
+        # writes its own with one index_put.
+        state = words.new_zeros(batch.left.numel(), 2 * hidden)
         leaves = batch.levels[0]
-        h_new, c_new = self.leaf_states(words[batch.leaf_word[leaves]])
-        # index_copy (not in place): each level's states stay intact for the backward pass.
-        h, c = h.index_copy(0, leaves, h_new), c.index_copy(0, leaves, c_new)
+        # Written in place, level by level: reading children (state[children]) keeps only the indices for
+        # the backward pass, never `state` itself, so later writes leave every saved tensor intact, and no
+        # level copies the whole state (index_copy would: levels x nodes x hidden).
+        state[leaves] = torch.cat(self.leaf_states(words[batch.leaf_word[leaves]]), dim=-1)
         for level in batch.levels[1:]:
-            left, right = batch.left[level], batch.right[level]
-            h_new, c_new = self.inner_states(h[left], c[left], h[right], c[right])
-            h, c = h.index_copy(0, level, h_new), c.index_copy(0, level, c_new)
-        return h
+            children = state[torch.cat([batch.left[level], batch.right[level]])]
+            left, right = children.split(len(level))
+            h, c = self.inner_states(left[:, :hidden], left[:, hidden:], right[:, :hidden], right[:, hidden:])
+            state[level] = torch.cat([h, c], dim=-1)
+        return state[:, :hidden]
 
     def forward_one(self, words: torch.Tensor, tree: Tree) -> torch.Tensor:
         """The recursive reference: hidden states [nodes, hidden] of one tree, one cell call per node."""
