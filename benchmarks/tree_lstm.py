@@ -8,7 +8,8 @@ vectors and a 5-class output on every node, and train with Adam (forward, every-
 backward, step):
 - reference: one tree at a time, one cell call per node (`forward_one`), as a plain recursive
   implementation does;
-- level-batched: `--batch-size` trees per step, one cell call per tree height over the whole batch.
+- level-batched: `--batch-size` trees per step, one cell call per tree height over the whole batch;
+- SPINN (training): the same batches transition by transition (thin stack; the same weights at the start).
 Prints trees/s for training and for inference each way, and the ratios.
 """
 
@@ -24,6 +25,7 @@ from torch import nn
 
 from rnnpipe.trees.batching import batch_trees
 from rnnpipe.trees.files import read_tree_file
+from rnnpipe.trees.spinn import SPINN
 from rnnpipe.trees.treelstm import TreeLSTM
 
 SST = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "sst" / "train.txt"
@@ -71,6 +73,16 @@ def main() -> None:
         optimizer.step()
         return len(batch.roots)
 
+    spinn = SPINN(50, args.hidden)
+    spinn.compose.load_state_dict(model.state_dict())
+    spinn_optimizer = torch.optim.Adam([*embedding.parameters(), *spinn.parameters(), *output.parameters()], lr=1e-3)
+
+    def train_spinn(batch) -> int:
+        spinn_optimizer.zero_grad()
+        nn.functional.cross_entropy(output(spinn(embedding(batch.tokens), batch)), batch.labels).backward()
+        spinn_optimizer.step()
+        return len(batch.roots)
+
     @torch.no_grad()
     def infer_one(item) -> int:
         output(model.forward_one(embedding(item[0]), item[1]))
@@ -87,11 +99,13 @@ def main() -> None:
           f"{torch.get_num_threads()} threads")
     results = {}
     for name, step, items in (("train, node by node", train_one, singles), ("train, level-batched", train_batch, batches),
+                              ("train, SPINN", train_spinn, batches),
                               ("infer, node by node", infer_one, singles), ("infer, level-batched", infer_batch, batches)):
         results[name] = rate(step, items, args.seconds)
         print(f"{name:<22} {results[name]:9.1f} trees/s")
     print(f"level batching / node by node: training x{results['train, level-batched'] / results['train, node by node']:.1f}, "
-          f"inference x{results['infer, level-batched'] / results['infer, node by node']:.1f}")
+          f"inference x{results['infer, level-batched'] / results['infer, node by node']:.1f}; "
+          f"SPINN training at {results['train, SPINN'] / results['train, level-batched']:.2f} of the level-batched rate")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def main(params: dict) -> None:
 def phrase_accuracy(trained, trees, batch_size, device, proba, targets) -> float:
     """Accuracy over every labelled node: the Tree-LSTM's own node outputs, or, for a sequence model, each
     phrase classified as a sentence of its own."""
-    if trained.model.config.model == "treelstm":
+    if trained.model.config.model in ("treelstm", "spinn"):
         real = targets != IGNORE_INDEX
         return float((proba.argmax(-1)[real] == targets[real]).mean())
     phrases = tree_set(trees, trained.vocabulary, phrases=True)

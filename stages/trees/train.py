@@ -2,8 +2,8 @@
 
     cd trees && python ../stages/trees/train.py        # reads params: train.*
 
-train.model: `treelstm` (the binary constituency Tree-LSTM, level by level), `lstm` / `bilstm` (the
-baselines: the leaves left to right). train.node_loss `all` trains on every labelled node (Tai et al.):
+train.model: `treelstm` (the binary constituency Tree-LSTM, level by level), `spinn` (shift-reduce with a
+thin stack, the Tree-LSTM composition as REDUCE), `lstm` / `bilstm` (the baselines: the leaves left to right). train.node_loss `all` trains on every labelled node (Tai et al.):
 the Tree-LSTM classifies every node of a tree at once; the sequence baselines get every labelled phrase
 as a sentence of its own. `root`: roots only. Validation scores roots (the early-stopping loss is the
 dev root loss). Shared loop: checkpoints after every epoch, a killed run resumes.

@@ -34,3 +34,21 @@ def test_batched_levels_equal_the_recursive_reference_in_outputs_and_gradients()
     for mine, reference in zip(batched_grads, [p.grad for p in [*model.parameters(), *embedding.parameters()]]):
         torch.testing.assert_close(mine, reference, rtol=1e-10, atol=1e-12)
     assert batch.roots.tolist() == np.cumsum([len(t.label) for t in trees]).__sub__(1).tolist()
+
+
+def test_spinn_without_a_tracker_computes_the_tree_lstm_function():
+    from rnnpipe.trees.spinn import SPINN, reduce_steps
+
+    torch.manual_seed(1)
+    trees = [parse_tree(text) for text in TREES]
+    token_ids = [np.arange(len(t.words)) + 10 * k for k, t in enumerate(trees)]
+    batch = batch_trees(trees, token_ids)
+    words = torch.nn.Embedding(50, 6).double()(batch.tokens)
+    spinn = SPINN(6, 5).double()
+    tree_lstm = TreeLSTM(6, 5).double()
+    tree_lstm.load_state_dict(spinn.compose.state_dict())
+    torch.testing.assert_close(spinn(words, batch), tree_lstm(words, batch), rtol=1e-12, atol=1e-12)
+    # as many sequential REDUCE steps as the longest transition sequence has reduces at distinct positions
+    steps = reduce_steps(batch)
+    assert sum(len(step) for step in steps) == sum(len(t.words) - 1 for t in trees)
+    assert all(int(batch.node_position[step].unique().numel()) == 1 for step in steps)

@@ -1,6 +1,7 @@
 """Sentence classifiers over trees: word vectors -> an encoder -> a class per node (or per sentence).
 
-Encoders (`train.model`): `treelstm` (treelstm.TreeLSTM, level by level), and the baselines `lstm` /
+Encoders (`train.model`): `treelstm` (treelstm.TreeLSTM, level by level), `spinn` (spinn.SPINN,
+shift-reduce with a thin stack, transition by transition), and the baselines `lstm` /
 `bilstm`: the shared RecurrentStack over the sentence's words left to right, whose last state (both
 directions' ends for bilstm) classifies the root. Outputs are [trees, most nodes, classes] in each
 tree's post-order, so one objective scores every labelled node; the baselines fill the root only.
@@ -18,9 +19,11 @@ from ..nn.heads import glorot_linear
 from ..nn.pooling import pool_outputs
 from ..nn.recurrent import RecurrentStack
 from .batching import TreeBatch
+from .spinn import SPINN
 from .treelstm import TreeLSTM
 
-ENCODERS = ("treelstm", "lstm", "bilstm")
+ENCODERS = ("treelstm", "spinn", "lstm", "bilstm")
+TREE_ENCODERS = {"treelstm": TreeLSTM, "spinn": SPINN}
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,8 @@ class TreeClassifier(nn.Module):
         self.embedding = word_embedding(config.vocab_size, config.embed_dim, embedding_weights,
                                         freeze=config.freeze_embeddings)
         self.dropout = nn.Dropout(config.dropout)
-        if config.model == "treelstm":
-            self.encoder = TreeLSTM(config.embed_dim, config.hidden)
+        if config.model in TREE_ENCODERS:
+            self.encoder = TREE_ENCODERS[config.model](config.embed_dim, config.hidden)
             features = config.hidden
         else:
             bidirectional = config.model == "bilstm"
@@ -57,7 +60,7 @@ class TreeClassifier(nn.Module):
         words = self.dropout(self.embedding(batch.tokens))
         trees = len(batch.roots)
         out = words.new_zeros(trees, batch.widest, self.config.num_classes)
-        if self.config.model == "treelstm":
+        if self.config.model in TREE_ENCODERS:
             logits = self.output(self.dropout(self.encoder(words, batch)))
             return out.index_put((batch.node_tree, batch.node_position), logits)
         word_tree = batch.node_tree[batch.leaf_word >= 0]  # leaves in post-order = words in order
