@@ -111,7 +111,7 @@ RECURRENT_RULES: dict[str, Rule] = {
 
 # The shared training loop (training.loop.train_model): optimiser, schedule, early stopping, device.
 TRAINING_RULES: dict[str, Rule] = {
-    "optimizer": one_of(("adam", "rmsprop", "sgd"), "adam", "adam | rmsprop | sgd (momentum 0.9)"),
+    "optimizer": one_of(("adam", "rmsprop", "adagrad", "sgd"), "adam", "adam | rmsprop | adagrad | sgd (momentum 0.9)"),
     "lr": Rule(float, 0.003, "learning rate", low=0.0, low_open=True),
     "weight_decay": Rule(float, 0.0, "L2 penalty", low=0.0),
     "batch_size": Rule(int, 64, "rows per training step", low=1),

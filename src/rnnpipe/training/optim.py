@@ -11,6 +11,8 @@ def make_optimizer(name: str, parameters, lr: float, weight_decay: float) -> tor
         return torch.optim.Adam(trainable, lr=lr, weight_decay=weight_decay)
     if name == "rmsprop":
         return torch.optim.RMSprop(trainable, lr=lr, weight_decay=weight_decay)
+    if name == "adagrad":  # Tai et al.'s Tree-LSTM recipe (lr 0.05)
+        return torch.optim.Adagrad(trainable, lr=lr, weight_decay=weight_decay)
     return torch.optim.SGD(trainable, lr=lr, momentum=0.9, weight_decay=weight_decay)
 
 
