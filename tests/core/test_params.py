@@ -47,7 +47,7 @@ def test_typo_in_a_section_suggests_the_right_one():
     ("tokenize", "num_words", 2, r"'tokenize.num_words' is 2, out of range"),
     ("train", "dropout", 1.0, r"'train.dropout' is 1.0, out of range; Expected 0.0 <= value < 1.0"),
     ("train", "cell", "transformer", r"allowed: rnn, lstm, gru"),
-    ("train", "optimizer", "adamw", r"allowed: adam, rmsprop, sgd"),
+    ("train", "optimizer", "adamw", r"allowed: adam, rmsprop, adagrad, sgd"),
     ("pad", "padding", "both", r"allowed: pre, post"),
     ("train", "lr", "fast", r"'train.lr' must be float, got 'fast'"),
     ("train", "epochs", 2.5, r"'train.epochs' must be int"),
