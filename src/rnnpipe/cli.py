@@ -151,15 +151,17 @@ def predict_sequences(args) -> int:
     from .sequences.model import TrainedSequenceModel  # torch is imported only when needed
     from .sequences.predictor import predict_file
 
-    for row in predict_file(args.file, TrainedSequenceModel.load(args.model), args.batch_size):
+    trained = TrainedSequenceModel.load(args.model)
+    for row in predict_file(args.file, trained, args.batch_size):
+        # One layout per model kind, so every line of one output has the same columns.
         if args.json:
             print(json.dumps(row))
-        elif len(row["labels"]) == 1 and row["start"] == 0:
-            print(f"{row['sequence']}\t{row['labels'][0]}\t{row['probability'][0]:.4f}")
-        elif len(row["labels"]) == 1:
+        elif trained.target == "step":
+            print(f"{row['sequence']}\t{' '.join(map(str, row['labels']))}")
+        elif trained.classifies_windows:
             print(f"{row['sequence']}\t{row['start']}\t{row['labels'][0]}\t{row['probability'][0]:.4f}")
         else:
-            print(f"{row['sequence']}\t{' '.join(map(str, row['labels']))}")
+            print(f"{row['sequence']}\t{row['labels'][0]}\t{row['probability'][0]:.4f}")
     return 0
 
 

@@ -73,6 +73,12 @@ class TrainedSequenceModel:
     window: dict | None
     reading: dict | None = None  # how `rnnpipe predict` reads a new file: the sequence and step columns
 
+    @property
+    def classifies_windows(self) -> bool:
+        """A class per window of new data. A per-step model trained on windows labels whole sequences, as its
+        test split was scored."""
+        return self.window is not None and self.target == "sequence"
+
     def standardise(self, values: np.ndarray) -> np.ndarray:
         return ((values - np.asarray(self.mean, np.float32)) / np.asarray(self.std, np.float32)).astype(np.float32)
 

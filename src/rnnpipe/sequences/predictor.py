@@ -2,7 +2,8 @@
 
 The file is read like the training data (the same formats; the sequence and step columns the model
 recorded; no labels needed), standardised with the training split's statistics, cut into the model's
-windows if it was trained on windows, and classified: one label per sequence, per window, or per step.
+windows if it classifies windows, and classified: one label per sequence, per window, or per step (a
+per-step model labels whole sequences, windows or not, as its test split was scored).
 """
 
 from __future__ import annotations
@@ -30,14 +31,13 @@ def predict_file(path: str | Path, trained: TrainedSequenceModel, batch_size: in
     settings = {**reading, "feature_columns": trained.features, "label_column": "", "group_column": "",
                 "split_column": "", "unlabeled": []}
     table = read_step_table(path, settings, labeled=False)
-    if table.features != trained.features:  # .npz and list files name features by position
-        if len(table.features) != len(trained.features):
-            raise DataError(f"{path}: {len(table.features)} features per step; the model was trained on "
-                            f"{len(trained.features)} ({', '.join(trained.features)}).")
+    if len(table.features) != len(trained.features):  # .npz and list files name features by position
+        raise DataError(f"{path}: {len(table.features)} features per step; the model was trained on "
+                        f"{len(trained.features)} ({', '.join(trained.features)}).")
     sequences = sequence_table(table.frame).assign(split="new")
     no_labels = np.full(len(table.frame), IGNORE_INDEX, dtype=np.int64)
     window = trained.window
-    if window:
+    if trained.classifies_windows:
         items = window_items(sequences, no_labels, len(trained.labels), window["length"], window["stride"], None)
         if items.empty:
             raise DataError(f"{path}: no sequence holds a whole window of {window['length']} steps (the model's "
