@@ -36,8 +36,7 @@ def measure(stride: int, batch_size: int) -> dict:
     sequences = pd.DataFrame({"start": bounds[:-1], "length": np.diff(bounds), "split": "train"})
     before = rss_mib()
     items = window_items(sequences, labels, 0, LENGTH, stride, None)
-    spans = SpanSet(values, torch.from_numpy(labels), *(torch.tensor(items[c].to_numpy(np.int64))
-                                                       for c in ("start", "length", "label")), per_step=False)
+    spans = SpanSet.from_items(values, torch.from_numpy(labels), items, per_step=False)
     indexed = rss_mib()
     peak = indexed
     for rows in spans.batches(batch_size, np.random.default_rng(0), 1):

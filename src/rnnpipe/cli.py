@@ -125,12 +125,17 @@ def predict_tags(args) -> int:
     return 0
 
 
+def _file_only(args, refusal: str) -> None:
+    """Models that read a file (forecasters, sequences models) refuse texts, --column and standard input."""
+    if args.texts or args.column or not args.file or args.file == "-":
+        raise RnnpipeError(refusal)
+
+
 def predict_forecast(args) -> int:
     """A forecaster's folder: one forecast from the CSV of recent readings given with --file."""
-    if args.texts or args.column or not args.file or args.file == "-":
-        raise RnnpipeError(f"{args.model} holds a forecasting model: it forecasts from a CSV of recent readings, "
-                           f"not from texts. Run `rnnpipe predict --model {args.model} --file recent.csv` with the "
-                           f"station's latest readings (the training data's columns).")
+    _file_only(args, f"{args.model} holds a forecasting model: it forecasts from a CSV of recent readings, not from "
+                     f"texts. Run `rnnpipe predict --model {args.model} --file recent.csv` with the station's latest "
+                     f"readings (the training data's columns).")
     from .forecast.model import TrainedForecaster  # torch is imported only when needed
     from .forecast.readings import forecast_from_readings
 
@@ -144,10 +149,9 @@ def predict_forecast(args) -> int:
 
 def predict_sequences(args) -> int:
     """A sequences model's folder: a label per sequence (or window), or per step, for the file given with --file."""
-    if args.texts or args.column or not args.file or args.file == "-":
-        raise RnnpipeError(f"{args.model} holds a numeric-sequences model: it reads a file of sequences (CSV, "
-                           f"Parquet or .npz, laid out as its training data). Run `rnnpipe predict --model "
-                           f"{args.model} --file new.csv`.")
+    _file_only(args, f"{args.model} holds a numeric-sequences model: it reads a file of sequences (CSV, Parquet or "
+                     f".npz, laid out as its training data). Run `rnnpipe predict --model {args.model} --file "
+                     f"new.csv`.")
     from .sequences.model import TrainedSequenceModel  # torch is imported only when needed
     from .sequences.predictor import predict_file
 

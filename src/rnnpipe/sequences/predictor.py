@@ -45,9 +45,7 @@ def predict_file(path: str | Path, trained: TrainedSequenceModel, batch_size: in
     else:
         items = whole_items(sequences, no_labels, per_step=True)
     values = torch.from_numpy(trained.standardise(table.frame[table.features].to_numpy(np.float32)))
-    spans = SpanSet(values, torch.from_numpy(no_labels), *(torch.tensor(items[c].to_numpy(np.int64))
-                                                           for c in ("start", "length", "label")),
-                    per_step=trained.target == "step")
+    spans = SpanSet.from_items(values, torch.from_numpy(no_labels), items, per_step=trained.target == "step")
     proba = probabilities(predict(trained.model, spans, batch_size, torch.device("cpu")))
     return _rows(items, sequences, proba, trained.labels, spans.per_step)
 

@@ -199,7 +199,5 @@ def load_spans(folder: str | Path, splits=SPLITS) -> tuple[dict[str, SpanSet], d
     per_step = meta["target"] == "step"
     sets = {}
     for split in splits:
-        chosen = items[items["split"] == split]
-        spans = (torch.tensor(chosen[column].to_numpy(np.int64)) for column in ("start", "length", "label"))
-        sets[split] = SpanSet(values, step_labels, *spans, per_step)
+        sets[split] = SpanSet.from_items(values, step_labels, items[items["split"] == split], per_step)
     return sets, meta

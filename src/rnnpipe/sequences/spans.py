@@ -30,6 +30,12 @@ class SpanSet:
     labels: torch.Tensor        # [items] class per item; IGNORE_INDEX everywhere when per_step
     per_step: bool
 
+    @classmethod
+    def from_items(cls, values: torch.Tensor, step_labels: torch.Tensor, items, per_step: bool) -> "SpanSet":
+        """The spans of `items` (a frame with start, length and label columns, as prepared.py writes them)."""
+        columns = (torch.tensor(items[name].to_numpy(np.int64)) for name in ("start", "length", "label"))
+        return cls(values, step_labels, *columns, per_step)
+
     def __len__(self) -> int:
         return len(self.starts)
 

@@ -24,8 +24,7 @@ def spread_probabilities(model, values: torch.Tensor, step_labels: np.ndarray, s
                          window: dict, batch_size: int, device: torch.device) -> tuple[np.ndarray, np.ndarray]:
     """(class ids, probabilities [steps, classes]) of every labeled step of `sequences` covered by a window."""
     items = window_items(sequences, step_labels, 0, window["length"], window["stride"], None)
-    spans = SpanSet(values, torch.from_numpy(step_labels), *(torch.tensor(items[c].to_numpy(np.int64))
-                                                             for c in ("start", "length", "label")), per_step=False)
+    spans = SpanSet.from_items(values, torch.from_numpy(step_labels), items, per_step=False)
     proba = probabilities(predict(model, spans, batch_size, device))
     # Difference arrays: +p where a window starts, -p after it ends; a running sum gives each step's total.
     total = np.zeros((len(step_labels) + 1, proba.shape[1]))

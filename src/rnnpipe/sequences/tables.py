@@ -221,7 +221,8 @@ def _from_npz(path: Path, labeled: bool = True) -> StepTable:
         y = arrays["y"] if labeled else np.full(len(x), np.nan)
         lengths = arrays["lengths"] if "lengths" in arrays else np.full(len(x), x.shape[1] if x.ndim > 1 else 0)
     except KeyError as exc:
-        raise DataError(f"{path}: the .npz needs arrays X [sequences, steps, features] and y; {exc} is missing.") from None
+        raise DataError(f"{path}: the .npz needs arrays X [sequences, steps, features] and y; {exc} is "
+                        f"missing.") from None
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: not a readable .npz ({exc}).") from None
     if x.ndim != 3 or not np.issubdtype(x.dtype, np.number):
