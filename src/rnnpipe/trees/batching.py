@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .ptb import Tree
+from .ptb import Tree, shift_indices
 
 
 @dataclass
@@ -46,10 +46,9 @@ def batch_trees(trees: list[Tree], token_ids: list[np.ndarray]) -> TreeBatch:
     left, right, leaf_word, labels, heights, roots = [], [], [], [], [], []
     node_offset = word_offset = 0
     for tree in trees:
-        shift = lambda ids, by: np.where(np.asarray(ids) >= 0, np.asarray(ids) + by, -1)  # noqa: E731
-        left.append(shift(tree.left, node_offset))
-        right.append(shift(tree.right, node_offset))
-        leaf_word.append(shift(tree.word, word_offset))
+        left.append(shift_indices(tree.left, node_offset))
+        right.append(shift_indices(tree.right, node_offset))
+        leaf_word.append(shift_indices(tree.word, word_offset))
         labels.append(np.asarray(tree.label))
         heights.append(np.asarray(tree.heights()))
         node_offset += len(tree.label)

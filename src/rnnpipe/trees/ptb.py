@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+
+import numpy as np
 
 from ..core.errors import DataError
 
@@ -70,10 +71,9 @@ class Tree:
         start = node - sizes[node] + 1
         words = [w for w in self.word[start:node + 1] if w >= 0]
         first = words[0]
-        shift = lambda ids, by: [i - by if i >= 0 else -1 for i in ids]  # noqa: E731
-        return Tree(self.words[first:words[-1] + 1], shift(self.left[start:node + 1], start),
-                    shift(self.right[start:node + 1], start), shift(self.word[start:node + 1], first),
-                    self.label[start:node + 1], self.line)
+        moved = (shift_indices(ids[start:node + 1], -by).tolist() for ids, by in
+                 ((self.left, start), (self.right, start), (self.word, first)))
+        return Tree(self.words[first:words[-1] + 1], *moved, self.label[start:node + 1], self.line)
 
     def to_text(self) -> str:
         """The tree in bracketed form (parse_tree reads it back to the same nodes)."""
@@ -87,6 +87,12 @@ class Tree:
     def transitions(self) -> list[int]:
         """SPINN's shift (0) / reduce (1) sequence: 2n - 1 transitions for n words."""
         return [0 if left < 0 else 1 for left in self.left]
+
+
+def shift_indices(ids: list[int], by: int) -> np.ndarray:
+    """Node or word indices moved `by` places; -1 (none) stays -1."""
+    ids = np.asarray(ids, dtype=np.int64)
+    return np.where(ids >= 0, ids + by, -1)
 
 
 def _label(token: str, labels: range, where: str) -> int | None:

@@ -27,17 +27,10 @@ class SPINN(nn.Module):
         self.compose = TreeLSTM(input_size, hidden)  # its leaf_states (SHIFT) and inner_states (REDUCE)
 
     def forward(self, words: torch.Tensor, batch: TreeBatch) -> torch.Tensor:
-        """Hidden states [nodes, hidden] of every transition of `batch` (the same layout as TreeLSTM's)."""
-        hidden = self.hidden
-        state = words.new_zeros(batch.left.numel(), 2 * hidden)  # the thin stack
+        """Hidden states [nodes, hidden] of every transition of `batch` (the same layout as TreeLSTM's): the
+        thin stack `state` of TreeLSTM.scheduled_states, SHIFTs first, then the REDUCEs transition by transition."""
         shifts = torch.nonzero(batch.leaf_word >= 0).squeeze(1)
-        state[shifts] = torch.cat(self.compose.leaf_states(words[batch.leaf_word[shifts]]), dim=-1)
-        for reduces in reduce_steps(batch):  # transition t of every sentence whose t-th transition is a REDUCE
-            top = state[torch.cat([batch.left[reduces], batch.right[reduces]])]
-            left, right = top.split(len(reduces))
-            h, c = self.compose.inner_states(left[:, :hidden], left[:, hidden:], right[:, :hidden], right[:, hidden:])
-            state[reduces] = torch.cat([h, c], dim=-1)
-        return state[:, :hidden]
+        return self.compose.scheduled_states(words, batch, shifts, reduce_steps(batch))
 
 
 def reduce_steps(batch: TreeBatch) -> list[torch.Tensor]:

@@ -43,21 +43,27 @@ class TreeLSTM(nn.Module):
 
     def forward(self, words: torch.Tensor, batch: TreeBatch) -> torch.Tensor:
         """Hidden states [nodes, hidden] of every node of `batch`; `words` [batch words, input] are its leaves'
-        vectors in token order."""
+        vectors in token order. One cell call per tree height."""
+        return self.scheduled_states(words, batch, batch.levels[0], batch.levels[1:])
+
+    def scheduled_states(self, words: torch.Tensor, batch: TreeBatch, leaves: torch.Tensor,
+                         steps: list[torch.Tensor]) -> torch.Tensor:
+        """Hidden states [nodes, hidden]: the `leaves` in one call, then each group of inner nodes in `steps`
+        in one call; every group's children must be leaves or in earlier groups (levels by height here,
+        SPINN's transitions by position)."""
         hidden = self.hidden
-        # One row per node holding [h | c]: a level reads both children's states with one gather and
+        # One row per node holding [h | c]: a group reads both children's states with one gather and
         # writes its own with one index_put.
         state = words.new_zeros(batch.left.numel(), 2 * hidden)
-        leaves = batch.levels[0]
-        # Written in place, level by level: reading children (state[children]) keeps only the indices for
+        # Written in place, group by group: reading children (state[children]) keeps only the indices for
         # the backward pass, never `state` itself, so later writes leave every saved tensor intact, and no
-        # level copies the whole state (index_copy would: levels x nodes x hidden).
+        # group copies the whole state (index_copy would: groups x nodes x hidden).
         state[leaves] = torch.cat(self.leaf_states(words[batch.leaf_word[leaves]]), dim=-1)
-        for level in batch.levels[1:]:
-            children = state[torch.cat([batch.left[level], batch.right[level]])]
-            left, right = children.split(len(level))
+        for nodes in steps:
+            children = state[torch.cat([batch.left[nodes], batch.right[nodes]])]
+            left, right = children.split(len(nodes))
             h, c = self.inner_states(left[:, :hidden], left[:, hidden:], right[:, :hidden], right[:, hidden:])
-            state[level] = torch.cat([h, c], dim=-1)
+            state[nodes] = torch.cat([h, c], dim=-1)
         return state[:, :hidden]
 
     def forward_one(self, words: torch.Tensor, tree: Tree) -> torch.Tensor:
