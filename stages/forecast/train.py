@@ -14,14 +14,13 @@ Writes data/model/ (model.safetensors, model.json), metrics/train.json and metri
 import json
 from pathlib import Path
 
-from rnnpipe.core.atomic import atomic_path
 from rnnpipe.core.device import resolve_device, seed_everything
 from rnnpipe.core.stage import run_stage
 from rnnpipe.forecast.model import ForecasterConfig, RNNForecaster, TrainedForecaster
 from rnnpipe.forecast.params import FORECAST_SCHEMA
 from rnnpipe.forecast.prepared import load_prepared
 from rnnpipe.training.checkpoints import run_fingerprint
-from rnnpipe.training.history import write_training_metrics
+from rnnpipe.training.history import write_finished_run, write_training_metrics
 from rnnpipe.training.loop import TrainSettings, train_model
 from rnnpipe.training.objectives import RegressionObjective
 
@@ -53,10 +52,7 @@ def main(params: dict) -> None:
                    "settings": stats["readings"]}  # what `rnnpipe predict` needs to read new readings
     forecaster = TrainedForecaster(model.cpu(), series.columns, window["target"], window["lookback"], window["step"],
                                    window["delay"], series.mean, series.std, window["predict_change"], preparation)
-    with atomic_path("data/model") as tmp:
-        forecaster.save(tmp)
-    write_training_metrics(result, "mae")
-    CHECKPOINT.unlink(missing_ok=True)
+    write_finished_run(forecaster, result, "mae", CHECKPOINT)
 
 
 if __name__ == "__main__":

@@ -10,14 +10,13 @@ Writes data/model/ (model.safetensors, model.json), metrics/train.json and metri
 
 from pathlib import Path
 
-from rnnpipe.core.atomic import atomic_path
 from rnnpipe.core.device import resolve_device, seed_everything
 from rnnpipe.core.stage import run_stage
 from rnnpipe.sequences.model import SequenceConfig, SequenceModel, TrainedSequenceModel
 from rnnpipe.sequences.params import SEQUENCES_SCHEMA
 from rnnpipe.sequences.prepared import load_spans
 from rnnpipe.training.checkpoints import run_fingerprint
-from rnnpipe.training.history import write_training_metrics
+from rnnpipe.training.history import write_finished_run, write_training_metrics
 from rnnpipe.training.loop import TrainSettings, train_model
 from rnnpipe.training.objectives import (
     ClassificationObjective,
@@ -48,10 +47,7 @@ def main(params: dict) -> None:
                          objective=objective, on_epoch=lambda so_far: write_training_metrics(so_far, "accuracy"))
     trained = TrainedSequenceModel(model.cpu(), meta["features"], meta["labels"], meta["mean"], meta["std"],
                                    meta["target"], meta["window"], meta["reading"])
-    with atomic_path("data/model") as tmp:
-        trained.save(tmp)
-    write_training_metrics(result, "accuracy")
-    CHECKPOINT.unlink(missing_ok=True)
+    write_finished_run(trained, result, "accuracy", CHECKPOINT)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,8 @@ metrics/embed.json records the fraction of the vocabulary that got a vector.
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from rnnpipe.core.atomic import atomic_path, write_json
 from rnnpipe.core.fetch import fetch
 from rnnpipe.core.stage import run_stage
 from rnnpipe.text.params import TEXT_SCHEMA
@@ -53,11 +51,7 @@ def main(params: dict) -> None:
     else:
         matrix = EmbeddingMatrix.from_vectors(vocabulary, in_domain_vectors(vocabulary, settings), dim, seed,
                                               "word2vec")
-    with atomic_path("data/embeddings.npy") as tmp:
-        with open(tmp, "wb") as handle:
-            np.save(handle, matrix.weights)
-    # Only the number worth comparing across experiments; source and dim are params.
-    write_json("metrics/embed.json", {"coverage": round(matrix.coverage, 6)})
+    matrix.write()
     print(f"embed: {matrix.weights.shape} from {settings['source']}, coverage {matrix.coverage:.1%}")
 
 

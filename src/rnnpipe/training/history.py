@@ -7,6 +7,8 @@ seconds stay out: the committed metrics must be identical run to run.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from ..core.atomic import atomic_path, write_json
@@ -56,3 +58,12 @@ def write_progress(results: list[TrainResult], names: list[str] | None, metric: 
         pd.DataFrame(rows)[columns].to_csv(tmp, index=False, float_format="%.6f")
     write_json(summary_path, {"members": [{"member": name, **_best_epoch_summary(result, metric)}
                                           for name, result in zip(names, results)]})
+
+
+def write_finished_run(trained, result: TrainResult, metric: str, checkpoint: Path, folder: str = "data/model") -> None:
+    """A finished single-model run's outputs, in the order that keeps a killed stage resumable: the model folder
+    (`trained.save`, atomically), then its metrics, and only then the checkpoint is removed."""
+    with atomic_path(folder) as tmp:
+        trained.save(tmp)
+    write_training_metrics(result, metric)
+    checkpoint.unlink(missing_ok=True)
