@@ -100,3 +100,11 @@ def test_the_real_hapt_recordings_are_read_whole():
     assert len(frame) == 1_122_772 and frame[SEQUENCE].nunique() == 61 and frame[GROUP].nunique() == 30
     assert table.features == ["acc-x", "acc-y", "acc-z", "gyro-x", "gyro-y", "gyro-z"]
     assert sorted(frame[LABEL].dropna().unique().tolist()) == list(range(1, 13))
+
+
+def test_several_vector_columns_each_give_one_feature_per_component(tmp_path):
+    pd.DataFrame({"acc": [[[0.0, 1.0], [2.0, 3.0]]], "gyro": [[[4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]],
+                  "t": [[0.5, 0.25]], "label": [1]}).to_parquet(tmp_path / "vectors.parquet")
+    table = read_step_table(tmp_path / "vectors.parquet", settings(sequence_columns=[]))
+    assert table.features == ["acc_0", "acc_1", "gyro_0", "gyro_1", "gyro_2", "t"]
+    assert table.frame[table.features].to_numpy().tolist() == [[0, 1, 4, 5, 6, .5], [2, 3, 7, 8, 9, .25]]

@@ -158,11 +158,12 @@ def _from_list_rows(frame: pd.DataFrame, listed: list[str], settings: dict, path
     """One row per sequence; list-valued features (a list per feature, or per-step vectors)."""
     label = settings["label_column"]
     _require(frame, [label] if label else [], path)
-    ids = (_sequence_ids(frame, settings["sequence_columns"]) if all(c in frame for c in settings["sequence_columns"])
-           and settings["sequence_columns"] else pd.Series(frame.index.astype(str), index=frame.index))
+    named = settings["sequence_columns"] and all(c in frame for c in settings["sequence_columns"])
+    ids = (_sequence_ids(frame, settings["sequence_columns"]) if named
+           else pd.Series(frame.index.astype(str), index=frame.index))  # no id columns: the row number
     features = [c for c in (settings["feature_columns"] or listed) if c != label]
     _require(frame, features, path)
-    blocks, labels = [], []
+    blocks, labels, widths = [], [], None
     for row, sequence in zip(range(len(frame)), ids):
         columns = [_step_matrix(frame[c].iloc[row], c, sequence, path) for c in features]
         steps = {len(block) for block in columns}
@@ -172,13 +173,15 @@ def _from_list_rows(frame: pd.DataFrame, listed: list[str], settings: dict, path
         length = steps.pop()
         if length == 0:
             raise DataError(f"{path}: sequence {sequence!r} has no steps (empty feature lists). Drop it.")
+        row_widths = [block.shape[1] for block in columns]
+        if widths is not None and row_widths != widths:
+            raise DataError(f"{path}: feature vectors differ in size between sequences ({widths} in the first, "
+                            f"{row_widths} in sequence {sequence!r}).")
+        widths = row_widths
         blocks.append(np.concatenate(columns, axis=1))
         labels.append(_step_labels(frame[label].iloc[row] if label else None, length, sequence, path))
-    names = [f"{c}_{i}" if len(features) == 1 and blocks[0].shape[1] > 1 else c
-             for c in features for i in range(blocks[0].shape[1] if len(features) == 1 else 1)]
-    widths = {block.shape[1] for block in blocks}
-    if len(widths) > 1:
-        raise DataError(f"{path}: feature vectors differ in size between sequences ({sorted(widths)}).")
+    # A column of per-step vectors becomes one feature per component: x_0, x_1, ...
+    names = [c if width == 1 else f"{c}_{i}" for c, width in zip(features, widths) for i in range(width)]
     out = pd.DataFrame(np.concatenate(blocks), columns=names)
     lengths = [len(block) for block in blocks]
     out.insert(0, SEQUENCE, np.repeat(ids.to_numpy(), lengths))
