@@ -26,6 +26,12 @@ now) and prints the time forecast, the target and its forecast value (tab-separa
 reads sequences laid out as the training data (long CSV/Parquet, list-column Parquet or .npz; no labels
 needed) and prints per sequence its id, label and probability; a window model prints each window's id,
 first step, label and probability; a per-step model each sequence's id and its steps' labels.
+
+    rnnpipe predict --model trees/data/model "(2 (2 a) (3 (2 good) (2 film)))"
+
+reads bracketed trees (SST style, one per line; their labels are ignored) and prints per tree the root's
+label, its probability and the sentence. Plain text is refused with the command of a parser that
+writes such trees (none is bundled).
 """
 
 from __future__ import annotations
@@ -169,8 +175,35 @@ def predict_sequences(args) -> int:
     return 0
 
 
+def predict_trees(args) -> int:
+    """A trees model's folder: the root label of every bracketed tree, one output line per input line."""
+    from .trees.classifier import TrainedTreeClassifier  # torch is imported only when needed
+    from .trees.predictor import predict_roots, read_input_trees
+
+    trained = TrainedTreeClassifier.load(args.model)
+    source = "argument" if args.texts else (args.file if args.file and args.file != "-" else "standard input")
+    trees = read_input_trees(_read_texts(args), source)
+    filled = [i for i, tree in enumerate(trees) if tree is not None]
+    proba = dict(zip(filled, predict_roots(trained, [trees[i] for i in filled], args.batch_size)))
+    names = trained.class_names
+    for i, tree in enumerate(trees):
+        row = proba.get(i)
+        k = int(row.argmax()) if row is not None else None
+        sentence = " ".join(tree.words) if tree is not None else ""
+        if args.json:
+            print(json.dumps({"label": names[k] if row is not None else None,
+                              "probability": round(float(row[k]), 6) if row is not None else None,
+                              "probabilities": {n: round(float(p), 6) for n, p in zip(names, row)}
+                              if row is not None else None, "text": sentence}))
+        else:
+            print(f"{names[k]}\t{row[k]:.4f}\t{sentence}" if row is not None else "\t\t")
+    return 0
+
+
 def predict(args) -> int:
     kind = _model_format(args.model)
+    if kind.startswith("rnnpipe-trees"):
+        return predict_trees(args)
     if kind.startswith("rnnpipe-sequences"):
         return predict_sequences(args)
     if kind.startswith("rnnpipe-forecaster"):

@@ -22,9 +22,6 @@ from rnnpipe.trees.dataset import tree_set
 from rnnpipe.trees.files import read_trees
 from rnnpipe.trees.params import TREES_SCHEMA
 
-NAMES = {"fine": ["very negative", "negative", "neutral", "positive", "very positive"],
-         "binary": ["negative", "positive"]}
-
 
 def main(params: dict) -> None:
     settings = params["evaluate"]
@@ -42,7 +39,7 @@ def main(params: dict) -> None:
                                                            test.targets.numpy()), 6)
     result["test_trees"] = int(labeled.sum())
     write_json("metrics/eval.json", result)
-    names = NAMES[trained.granularity]
+    names = trained.class_names
     with atomic_path("metrics/confusion.csv") as tmp:
         confusion_rows(root_labels[labeled], root_proba, names).to_csv(tmp, index=False)
     with atomic_path("metrics/per_class.csv") as tmp:

@@ -3,10 +3,11 @@
     cd trees && python ../stages/trees/train.py        # reads params: train.*
 
 train.model: `treelstm` (the binary constituency Tree-LSTM, level by level), `spinn` (shift-reduce with a
-thin stack, the Tree-LSTM composition as REDUCE), `lstm` / `bilstm` (the baselines: the leaves left to right). train.node_loss `all` trains on every labelled node (Tai et al.):
+thin stack, the Tree-LSTM composition as REDUCE; train.tracker adds SPINN-PI's tracker), `lstm` / `bilstm`
+(the baselines: the leaves left to right). train.node_loss `all` trains on every labelled node (Tai et al.):
 the Tree-LSTM classifies every node of a tree at once; the sequence baselines get every labelled phrase
-as a sentence of its own. `root`: roots only. Validation scores roots (the early-stopping loss is the
-dev root loss). Shared loop: checkpoints after every epoch, a killed run resumes.
+as a sentence of its own. `root`: roots only. Validation scores roots: the best epoch is the one with the
+highest dev root accuracy (train.select_on: accuracy, as Tai et al.) or the lowest dev root loss. Shared loop: checkpoints after every epoch, a killed run resumes.
 """
 
 from pathlib import Path
@@ -43,11 +44,13 @@ def main(params: dict) -> None:
     validation = tree_set(read_trees("data/trees.parquet", "validation"), vocabulary, root_only=True)
     classes = 2 if parse["granularity"] == "binary" else 5
     config = TreeModelConfig(len(vocabulary), weights.shape[1], classes, settings["model"], settings["hidden"],
-                             settings["dropout"], settings["freeze_embeddings"])
+                             settings["dropout"], settings["freeze_embeddings"],
+                             settings["model"] == "spinn" and settings["tracker"])
     model = TreeClassifier(config, weights)
     print(f"train: {config.model} on {device}, {len(train)} training {'phrases' if sequence_model else 'trees'}, "
           f"{len(validation)} validation trees, {classes} classes")
-    result = train_model(model, train, validation, TrainSettings.from_params(settings), device,
+    loop_settings = TrainSettings.from_params(settings)  # select_on included: dev root accuracy or loss
+    result = train_model(model, train, validation, loop_settings, device,
                          checkpoint=CHECKPOINT, fingerprint=run_fingerprint({**settings, **parse}, INPUTS, __file__),
                          objective=StepClassificationObjective(),
                          on_epoch=lambda so_far: write_training_metrics(so_far, "accuracy"))

@@ -7,7 +7,7 @@ import subprocess
 import pandas as pd
 import pytest
 
-from conftest import ROOT, make_trees_copy, run, tool_env
+from conftest import ROOT, edit_params, make_trees_copy, run, tool_env
 from rnnpipe.trees.files import read_tree_file
 
 pytestmark = pytest.mark.slow
@@ -32,6 +32,38 @@ def test_repro_trains_a_tree_lstm_and_scores_roots_and_phrases(trees_run):
     trees = pd.read_parquet(tr / "data/trees.parquet")
     assert trees["split"].value_counts().to_dict() == {"train": 600, "validation": 150, "test": 150}
     assert "Running stage" not in run(["dvc", "repro", PIPELINE], trees_run).stdout
+
+
+@pytest.mark.parametrize("overrides, stale", [
+    ({"train": {"tracker": True}}, {"train"}),            # read by train only
+    ({"train": {"select_on": "loss"}}, {"train"}),
+    ({"embed": {"seed": 7}}, {"embed"}),
+    ({"parse": {"lowercase": False}}, {"parse", "train"}),  # train records it in the model folder
+    ({"evaluate": {"batch_size": 7}}, {"evaluate"}),
+])
+def test_a_param_change_makes_stale_exactly_the_stages_that_read_it(trees_run, tmp_path, overrides, stale):
+    wd = tmp_path / "project"
+    shutil.copytree(trees_run, wd, symlinks=True)
+    edit_params(wd / "trees", overrides)
+    status = json.loads(run(["dvc", "status", PIPELINE, "--json"], wd).stdout or "{}")
+    assert {name.split(":")[-1] for name in status} == stale, status
+
+
+def test_predict_labels_the_test_trees_as_evaluate_scored_them_and_refuses_plain_text(trees_run):
+    tr = trees_run / "trees"
+    predict = ["python", "-m", "rnnpipe.cli", "predict", "--model", str(tr / "data/model")]
+    result = subprocess.run([*predict, "--json", "--file", str(tr / "data/raw/test.txt")], env=tool_env(trees_run),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    names = ["very negative", "negative", "neutral", "positive", "very positive"]
+    truth = [tree.root_label for tree in read_tree_file(tr / "data/raw/test.txt")]
+    accuracy = sum(names.index(row["label"]) == label for row, label in zip(rows, truth)) / len(truth)
+    assert len(rows) == len(truth) and abs(sum(rows[0]["probabilities"].values()) - 1) < 1e-4
+    assert accuracy == pytest.approx(json.loads((tr / "metrics/eval.json").read_text())["accuracy"], abs=1e-6)
+    result = subprocess.run([*predict, "a plain sentence"], env=tool_env(trees_run), capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "argument 1 is plain text" in result.stderr and "CoreNLP" in result.stderr
 
 
 def test_a_malformed_tree_file_stops_parse_naming_file_and_line(trees_run, tmp_path):

@@ -61,3 +61,27 @@ def test_a_subtree_is_its_phrase_as_a_tree_of_its_own():
     assert phrase.to_text() == "(2 (2 elaborate) (2 continuation))"
     assert tree.subtree(5).to_text() == "(4 (3 gorgeously) (2 (2 elaborate) (2 continuation)))"
     assert tree.subtree(len(tree.label) - 1).to_text() == tree.to_text() and tree.subtree(0).to_text() == "(2 The)"
+
+
+def test_spinn_stack_pointers_hand_checked():
+    # post-order: a(0) b(1) c(2) [b c](3) root(4); transitions SHIFT SHIFT SHIFT REDUCE REDUCE
+    tree = parse_tree("(1 (2 a) (3 (4 b) (0 c)))")
+    assert tree.transitions() == [0, 0, 0, 1, 1]
+    # before each transition: stack top, stack second, buffer's next word (-1: none)
+    assert tree.stack_pointers.tolist() == [[-1, -1, 0], [0, -1, 1], [1, 0, 2], [2, 1, -1], [3, 0, -1]]
+    # left-branching: ((a b) c) -> a(0) b(1) [a b](2) c(3) root(4)
+    tree = parse_tree("(1 (2 (3 a) (4 b)) (0 c))")
+    assert tree.transitions() == [0, 0, 1, 0, 1]
+    assert tree.stack_pointers.tolist() == [[-1, -1, 0], [0, -1, 1], [1, 0, 3], [2, -1, 3], [3, 2, -1]]
+
+
+def test_every_reduce_pops_its_own_children_on_generated_trees():
+    from rnnpipe.trees.synthetic import synthetic_trees
+
+    for tree in synthetic_trees(200, seed=3):
+        pointers = tree.stack_pointers
+        for node, (left, right) in enumerate(zip(tree.left, tree.right)):
+            if left >= 0:
+                assert (pointers[node, 1], pointers[node, 0]) == (left, right)
+            else:
+                assert pointers[node, 2] == node  # a SHIFT pushes the buffer's next word

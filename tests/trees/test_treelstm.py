@@ -52,3 +52,27 @@ def test_spinn_without_a_tracker_computes_the_tree_lstm_function():
     steps = reduce_steps(batch)
     assert sum(len(step) for step in steps) == sum(len(t.words) - 1 for t in trees)
     assert all(int(batch.node_position[step].unique().numel()) == 1 for step in steps)
+
+
+def test_spinn_with_a_tracker_gives_each_sentence_the_states_it_gets_alone():
+    """The tracker is per sentence: batching sentences of different lengths changes nothing, and the tracker
+    really feeds the REDUCEs (its weights get gradients; the states differ from SPINN-PI-NT's)."""
+    from rnnpipe.trees.spinn import SPINN
+
+    torch.manual_seed(2)
+    trees = [parse_tree(text) for text in TREES]
+    token_ids = [np.arange(len(t.words)) + 10 * k for k, t in enumerate(trees)]
+    embedding = torch.nn.Embedding(50, 6).double()
+    spinn = SPINN(6, 5, tracker=True).double()
+    batch = batch_trees(trees, token_ids)
+    batched = spinn(embedding(batch.tokens), batch)
+    alone = torch.cat([spinn(embedding(torch.as_tensor(ids)), batch_trees([tree], [ids]))
+                       for tree, ids in zip(trees, token_ids)])
+    torch.testing.assert_close(batched, alone, rtol=1e-12, atol=1e-12)
+    batched.square().sum().backward()
+    assert float(spinn.tracker_gates.weight.grad.abs().sum()) > 0
+    assert float(spinn.tracker.weight_ih.grad.abs().sum()) > 0
+    untracked = SPINN(6, 5).double()
+    untracked.compose.load_state_dict(spinn.compose.state_dict())
+    inner = batch.leaf_word < 0
+    assert not torch.allclose(untracked(embedding(batch.tokens), batch)[inner], batched[inner])

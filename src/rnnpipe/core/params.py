@@ -117,7 +117,7 @@ TRAINING_RULES: dict[str, Rule] = {
     "batch_size": Rule(int, 64, "rows per training step", low=1),
     "epochs": Rule(int, 8, "most passes over the training rows", low=1),
     "clip_norm": Rule(float, 5.0, "max gradient norm; 0 disables clipping", low=0.0),
-    "patience": Rule(int, 3, "early stopping after this many epochs without a lower validation loss; 0 disables",
+    "patience": Rule(int, 3, "early stopping after this many epochs without validation improvement; 0 disables",
                      low=0),
     "schedule": one_of(("none", "step", "cosine", "plateau"), "none", "LR schedule: none | step | cosine | plateau"),
     "step_size": Rule(int, 3, "step: epochs per decay; plateau: epochs without improvement before a decay", low=1),

@@ -6,8 +6,10 @@ gives the loop batches of row indices and the tensors of one batch; an objective
 classifiers, MAE in the target's units for regressors).
 
 One epoch = one pass over the training rows. After each epoch the validation split gives the loss
-that drives early stopping (`patience` epochs without improvement) and the `plateau` schedule; the
-best epoch's weights are restored at the end. With `ema_decay` > 0 the loop also keeps an
+that drives the `plateau` schedule and, by default, early stopping (`patience` epochs without
+improvement) and the choice of the best epoch, whose weights are restored at the end;
+`select_on="accuracy"` (the objective's metric) chooses on it instead (accuracy: SST's models are chosen on
+dev root accuracy, as in the papers). With `ema_decay` > 0 the loop also keeps an
 exponential moving average of the weights (updated after every step,
 torch.optim.swa_utils.AveragedModel); validation, early stopping and the saved model then use the
 averaged weights, which are less noisy than the last step's.
@@ -67,6 +69,8 @@ class TrainSettings:
     precision: str = _default("precision")
     ema_decay: float = _default("ema_decay")
     bucket_batches: int = _default("bucket_batches")
+    # Not a shared params rule: only the trees pipeline exposes it (train.select_on); elsewhere, the loss.
+    select_on: str = "loss"
 
     @classmethod
     def from_params(cls, section: dict) -> "TrainSettings":
@@ -80,6 +84,7 @@ class TrainResult:
     best_epoch: int = 0
     best_val_loss: float = math.inf
     stopped_early: bool = False
+    best_selected: float = math.inf  # what early stopping minimises: the loss, or the score made lower-is-better
 
 
 @dataclass
@@ -112,10 +117,12 @@ class TrainingRun:
         """The weights that are validated and saved: the averaged ones when ema_decay is on."""
         return self.averaged.module if self.averaged is not None else self.model
 
-    def track_best(self, epoch: int, val_loss: float, patience: int) -> None:
-        """Early stopping: remember the best epoch's weights; stop after `patience` epochs without a lower loss."""
-        if val_loss < self.result.best_val_loss:
-            self.result.best_val_loss, self.result.best_epoch, self.waited = val_loss, epoch, 0
+    def track_best(self, epoch: int, val_loss: float, selected: float, patience: int) -> None:
+        """Early stopping: remember the best epoch's weights (the lowest `selected`: the validation loss or the
+        score made lower-is-better); stop after `patience` epochs without improvement."""
+        if selected < self.result.best_selected:
+            self.result.best_selected, self.result.best_epoch, self.waited = selected, epoch, 0
+            self.result.best_val_loss = val_loss
             self.best_state = copy.deepcopy(self.kept.state_dict())
         else:
             self.waited += 1
@@ -131,7 +138,7 @@ class TrainingRun:
             "torch_rng": torch.get_rng_state(), "batch_rng": self.rng.bit_generator.state,
             "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else [],
             "history": self.result.history, "best_epoch": self.result.best_epoch,
-            "best_val_loss": self.result.best_val_loss, "best_state": self.best_state, "waited": self.waited,
+            "best_val_loss": self.result.best_val_loss, "best_selected": self.result.best_selected, "best_state": self.best_state, "waited": self.waited,
             "stopped_early": self.result.stopped_early, "finished": finished}
 
     def restore(self, saved: dict, device: torch.device) -> None:
@@ -147,7 +154,7 @@ class TrainingRun:
             torch.cuda.set_rng_state_all(saved["cuda_rng"])
         self.rng.bit_generator.state = saved["batch_rng"]
         self.result = TrainResult(saved["history"], saved["best_epoch"], saved["best_val_loss"],
-                                  saved["stopped_early"])
+                                  saved["stopped_early"], saved["best_selected"])
         self.best_state, self.waited = saved["best_state"], saved["waited"]
 
 
@@ -199,6 +206,17 @@ def _report(row: dict, metric: str) -> None:
     print(f"{line} | {row['seconds']:.1f} s", file=sys.stderr)
 
 
+def selection_value(row: dict, select_on: str, objective) -> float:
+    """The number early stopping minimises for an epoch's history row: its validation loss, or its
+    validation score, negated when higher is better (accuracy; MAE is lower-is-better already)."""
+    if select_on == "loss":
+        return row["val_loss"]
+    if select_on != objective.metric:
+        raise ValueError(f"select_on is {select_on!r}; this objective offers 'loss' or {objective.metric!r}")
+    score = row[f"val_{objective.metric}"]
+    return -score if objective.higher_is_better else score
+
+
 def train_model(model: nn.Module, train, validation, settings: TrainSettings, device: torch.device,
                 progress: bool = True, checkpoint: Path | None = None, fingerprint: str = "",
                 objective=None, on_epoch: Callable[[TrainResult], None] | None = None) -> TrainResult:
@@ -240,7 +258,8 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
         step_scheduler(run.scheduler, row.get("val_loss"))
         if validation is None:
             continue
-        run.track_best(epoch, row["val_loss"], settings.patience)
+        run.track_best(epoch, row["val_loss"], selection_value(row, settings.select_on, objective),
+                       settings.patience)
         if checkpoint is not None:
             finished = run.result.stopped_early or epoch == settings.epochs
             save_checkpoint(checkpoint, run.checkpoint_state(fingerprint, epoch, finished, device))

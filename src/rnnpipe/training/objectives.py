@@ -14,6 +14,7 @@ class ClassificationObjective:
     """Binary (one logit, BCE) or multi-class (softmax, cross-entropy); the score is accuracy."""
 
     metric = "accuracy"
+    higher_is_better = True
 
     def __init__(self, num_classes: int):
         self.criterion = nn.BCEWithLogitsLoss() if num_classes == 2 else nn.CrossEntropyLoss()
@@ -33,6 +34,7 @@ class RegressionObjective:
     """
 
     metric = "mae"
+    higher_is_better = False
 
     def __init__(self, loss: str = "mae", scale: float = 1.0):
         self.criterion = nn.L1Loss() if loss == "mae" else nn.MSELoss()
@@ -53,6 +55,7 @@ class StepClassificationObjective:
     IGNORE_INDEX (padding) count neither in the loss nor in the score. The score is accuracy over real steps."""
 
     metric = "accuracy"
+    higher_is_better = True
 
     def __call__(self, logits: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
         """(mean loss over real steps, correctly labelled real steps, real steps)."""

@@ -27,13 +27,14 @@ class TreeBatch:
     levels: list[torch.Tensor]  # levels[h]: the nodes of height h
     node_tree: torch.Tensor     # [nodes] which tree of the batch a node belongs to
     node_position: torch.Tensor  # [nodes] its index within its tree (post-order; the root is the last)
+    stack_pointers: torch.Tensor  # [nodes, 3] before each node's transition: stack top, second, next word (-1 none)
 
     def to(self, device: torch.device) -> "TreeBatch":
         move = dict(device=device)
         return TreeBatch(self.tokens.to(**move), self.left.to(**move), self.right.to(**move),
                          self.leaf_word.to(**move), self.labels.to(**move), self.roots.to(**move),
                          [level.to(**move) for level in self.levels], self.node_tree.to(**move),
-                         self.node_position.to(**move))
+                         self.node_position.to(**move), self.stack_pointers.to(**move))
 
     @property
     def widest(self) -> int:
@@ -43,7 +44,7 @@ class TreeBatch:
 
 def batch_trees(trees: list[Tree], token_ids: list[np.ndarray]) -> TreeBatch:
     """One TreeBatch of `trees`, whose words are `token_ids[k]` (one id array per tree)."""
-    left, right, leaf_word, labels, heights, roots = [], [], [], [], [], []
+    left, right, leaf_word, labels, heights, roots, pointers = [], [], [], [], [], [], []
     node_offset = word_offset = 0
     for tree in trees:
         left.append(shift_indices(tree.left, node_offset))
@@ -51,6 +52,7 @@ def batch_trees(trees: list[Tree], token_ids: list[np.ndarray]) -> TreeBatch:
         leaf_word.append(shift_indices(tree.word, word_offset))
         labels.append(np.asarray(tree.label))
         heights.append(np.asarray(tree.heights()))
+        pointers.append(shift_indices(tree.stack_pointers, node_offset))
         node_offset += len(tree.label)
         word_offset += len(tree.words)
         roots.append(node_offset - 1)
@@ -63,4 +65,4 @@ def batch_trees(trees: list[Tree], token_ids: list[np.ndarray]) -> TreeBatch:
     return TreeBatch(torch.from_numpy(np.concatenate(token_ids).astype(np.int64)), as_tensor(left), as_tensor(right),
                      as_tensor(leaf_word), as_tensor(labels), torch.tensor(roots, dtype=torch.int64), levels,
                      torch.from_numpy(np.repeat(np.arange(len(trees)), sizes)),
-                     torch.from_numpy(np.concatenate([np.arange(n) for n in sizes])))
+                     torch.from_numpy(np.concatenate([np.arange(n) for n in sizes])), as_tensor(pointers))

@@ -15,6 +15,8 @@ from .model import TreeClassifier, TreeModelConfig
 FORMAT = "rnnpipe-trees-1"
 RECORDED = ("vocabulary_sha256", "granularity", "lowercase")
 VOCAB = "vocab.txt"
+CLASS_NAMES = {"fine": ["very negative", "negative", "neutral", "positive", "very positive"],
+               "binary": ["negative", "positive"]}
 
 
 @dataclass
@@ -23,6 +25,11 @@ class TrainedTreeClassifier:
     vocabulary: Vocabulary
     granularity: str
     lowercase: bool
+
+    @property
+    def class_names(self) -> list[str]:
+        """Class k's name: SST's five sentiment grades (fine) or negative / positive (binary)."""
+        return CLASS_NAMES[self.granularity]
 
     def save(self, folder: str | Path) -> None:
         folder = Path(folder)

@@ -1,7 +1,7 @@
 """Sentence classifiers over trees: word vectors -> an encoder -> a class per node (or per sentence).
 
 Encoders (`train.model`): `treelstm` (treelstm.TreeLSTM, level by level), `spinn` (spinn.SPINN,
-shift-reduce with a thin stack, transition by transition), and the baselines `lstm` /
+shift-reduce with a thin stack, transition by transition, with or without its tracker), and the baselines `lstm` /
 `bilstm`: the shared RecurrentStack over the sentence's words left to right, whose last state (both
 directions' ends for bilstm) classifies the root. Outputs are [trees, most nodes, classes] in each
 tree's post-order, so one objective scores every labelled node; the baselines fill the root only.
@@ -23,7 +23,8 @@ from .spinn import SPINN
 from .treelstm import TreeLSTM
 
 ENCODERS = ("treelstm", "spinn", "lstm", "bilstm")
-TREE_ENCODERS = {"treelstm": TreeLSTM, "spinn": SPINN}
+TREE_ENCODERS = {"treelstm": lambda config: TreeLSTM(config.embed_dim, config.hidden),
+                 "spinn": lambda config: SPINN(config.embed_dim, config.hidden, config.tracker)}
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class TreeModelConfig:
     hidden: int = 64
     dropout: float = 0.3
     freeze_embeddings: bool = False
+    tracker: bool = False  # spinn only: SPINN-PI's tracker (spinn.SPINN)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -48,7 +50,7 @@ class TreeClassifier(nn.Module):
                                         freeze=config.freeze_embeddings)
         self.dropout = nn.Dropout(config.dropout)
         if config.model in TREE_ENCODERS:
-            self.encoder = TREE_ENCODERS[config.model](config.embed_dim, config.hidden)
+            self.encoder = TREE_ENCODERS[config.model](config)
             features = config.hidden
         else:
             bidirectional = config.model == "bilstm"

@@ -40,6 +40,12 @@ TREES_SCHEMA: Schema = {
         "dropout": Rule(float, 0.3, "on word vectors and before the output layer", low=0.0, high=1.0, high_open=True),
         "node_loss": one_of(("all", "root"), "all", "all (every labelled node, as Tai et al.) | root"),
         "freeze_embeddings": Rule(bool, False, "keep the word vectors fixed (false: fine-tuned)"),
+        "tracker": Rule(bool, False, "spinn: a recurrent tracker LSTM reads the stack and buffer tops at every "
+                                     "transition and feeds each REDUCE (SPINN-PI); false: SPINN-PI-NT, the "
+                                     "Tree-LSTM's function"),
+        "select_on": one_of(("accuracy", "loss"), "accuracy",
+                            "the best epoch (kept, and early stopping's yardstick): highest dev root accuracy "
+                            "(as Tai et al.) | lowest dev root loss"),
         **with_defaults(TRAINING_RULES, lr=0.002, batch_size=25, epochs=10),
     },
     "evaluate": {**EVALUATION_RULES},

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -87,6 +88,29 @@ class Tree:
     def transitions(self) -> list[int]:
         """SPINN's shift (0) / reduce (1) sequence: 2n - 1 transitions for n words."""
         return [0 if left < 0 else 1 for left in self.left]
+
+    @cached_property
+    def stack_pointers(self) -> np.ndarray:
+        """[nodes, 3]: before transition t (node t in post-order), the stack's top and second nodes and the
+        buffer's next word (its leaf node); -1 where there is none. What SPINN's tracker reads.
+
+        Transition t - 1 has just pushed node t - 1, so it is the top; below it lies whatever was the top
+        before its subtree began: the node before the subtree's first node. A REDUCE's (second, top) are
+        therefore its (left, right) children (tests/trees/test_ptb.py checks it on every tree)."""
+        first: list[int] = []  # each node's subtree's first node in post-order
+        for node, left in enumerate(self.left):
+            first.append(node if left < 0 else first[left])
+        leaves = [node for node, left in enumerate(self.left) if left < 0]
+        pointers = np.full((len(self.left), 3), -1, dtype=np.int64)
+        shifted = 0
+        for t in range(len(self.left)):
+            if t:
+                pointers[t, 0], pointers[t, 1] = t - 1, first[t - 1] - 1
+            while shifted < len(leaves) and leaves[shifted] < t:
+                shifted += 1
+            if shifted < len(leaves):
+                pointers[t, 2] = leaves[shifted]
+        return pointers
 
 
 def shift_indices(ids: list[int], by: int) -> np.ndarray:

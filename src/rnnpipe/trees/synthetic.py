@@ -4,9 +4,12 @@ Every node has a sentiment score in -2..2, shown as SST's 0-4 label (score + 2):
 - a word: good/great/... +1 or +2, dull/awful/... -1 or -2, others (the film, plot, acting) 0;
 - (very X): X's score pushed one step further from 0;
 - (not X): X's score negated and halved towards 0 (not great = -1, not awful = +1), as in SST;
-- (X (but Y)): Y's score (the clause after "but" decides); (X and Y): the sign of the sum, clipped.
-Phrases nest a few levels deep, so a model must compose along the tree: a bag of words cannot tell
-"not good , but great" from "good , but not great".
+- (X (and Y)) between adjectives: the sum, clipped; between clauses: the stronger score with the sum's sign;
+- (X (but Y)): Y's score (the clause after "but" decides).
+Phrases nest a few levels deep, so a model must compose along the tree. A bag of words cannot tell
+"not good , but great" from "good , but not great"; and even a model reading the words in order cannot
+tell (not (good (and great))) (-1: negative) from ((not good) (and great)) (+1: positive): the same
+words in the same order, told apart by the tree alone, so sequence baselines cannot reach 100% here.
 """
 
 from __future__ import annotations
@@ -38,14 +41,19 @@ class _Builder:
 
     def adjective(self, depth: int) -> tuple[int, int]:
         roll = self.rng.random()
-        if depth > 0 and roll < 0.25:
+        if depth > 0 and roll < 0.2:
             very = self.word("very", 0)
             inner = self.adjective(depth - 1)
             return self.join(very, inner, inner[1] + int(np.sign(inner[1])))
-        if depth > 0 and roll < 0.5:
+        if depth > 0 and roll < 0.45:
             negation = self.word("not", 0)
             inner = self.adjective(depth - 1)
             return self.join(negation, inner, -int(np.sign(inner[1])) * max(1, abs(inner[1]) - 1))
+        if depth > 0 and roll < 0.65:  # the scope ambiguity: not (A and B) vs (not A) and B
+            first = self.adjective(depth - 1)
+            conjunction = self.word("and", 0)
+            second = self.adjective(depth - 1)
+            return self.join(first, self.join(conjunction, second, second[1]), first[1] + second[1])
         lexicon = POSITIVE if self.rng.random() < 0.5 else NEGATIVE
         word = self.rng.choice(sorted(lexicon))
         return self.word(str(word), lexicon[str(word)])

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from .batching import TreeBatch
+from .grouped_cells import GroupedTreeCells
 from .ptb import Tree
 
 
@@ -36,8 +37,13 @@ class TreeLSTM(nn.Module):
         c = torch.sigmoid(i) * torch.tanh(u)
         return torch.sigmoid(o) * torch.tanh(c), c
 
-    def inner_states(self, h_left, c_left, h_right, c_right) -> tuple[torch.Tensor, torch.Tensor]:
-        i, f_left, f_right, o, u = self.inner(torch.cat([h_left, h_right], dim=-1)).chunk(5, dim=-1)
+    def inner_states(self, h_left, c_left, h_right, c_right, extra: torch.Tensor | None = None
+                     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """An inner node's (h, c); `extra` [nodes, 5 * hidden] is added to its gates (SPINN's tracker)."""
+        gates = self.inner(torch.cat([h_left, h_right], dim=-1))
+        if extra is not None:
+            gates = gates + extra
+        i, f_left, f_right, o, u = gates.chunk(5, dim=-1)
         c = torch.sigmoid(i) * torch.tanh(u) + torch.sigmoid(f_left) * c_left + torch.sigmoid(f_right) * c_right
         return torch.sigmoid(o) * torch.tanh(c), c
 
@@ -50,21 +56,13 @@ class TreeLSTM(nn.Module):
                          steps: list[torch.Tensor]) -> torch.Tensor:
         """Hidden states [nodes, hidden]: the `leaves` in one call, then each group of inner nodes in `steps`
         in one call; every group's children must be leaves or in earlier groups (levels by height here,
-        SPINN's transitions by position)."""
-        hidden = self.hidden
-        # One row per node holding [h | c]: a group reads both children's states with one gather and
-        # writes its own with one index_put.
-        state = words.new_zeros(batch.left.numel(), 2 * hidden)
-        # Written in place, group by group: reading children (state[children]) keeps only the indices for
-        # the backward pass, never `state` itself, so later writes leave every saved tensor intact, and no
-        # group copies the whole state (index_copy would: groups x nodes x hidden).
-        state[leaves] = torch.cat(self.leaf_states(words[batch.leaf_word[leaves]]), dim=-1)
-        for nodes in steps:
-            children = state[torch.cat([batch.left[nodes], batch.right[nodes]])]
-            left, right = children.split(len(nodes))
-            h, c = self.inner_states(left[:, :hidden], left[:, hidden:], right[:, :hidden], right[:, hidden:])
-            state[nodes] = torch.cat([h, c], dim=-1)
-        return state[:, :hidden]
+        SPINN's transitions by position). The groups run as one autograd Function with a hand-written
+        backward (grouped_cells.GroupedTreeCells): per-op autograd bookkeeping would cost more than
+        the arithmetic of groups this small."""
+        leaf_h, leaf_c = self.leaf_states(words[batch.leaf_word[leaves]])
+        children = [torch.stack([batch.left[nodes], batch.right[nodes]], dim=1).view(-1) for nodes in steps]
+        return GroupedTreeCells.apply(leaf_h, leaf_c, self.inner.weight, self.inner.bias, leaves, steps, children,
+                                      batch.left.numel())
 
     def forward_one(self, words: torch.Tensor, tree: Tree) -> torch.Tensor:
         """The recursive reference: hidden states [nodes, hidden] of one tree, one cell call per node."""
