@@ -8,8 +8,11 @@ vectors and a 5-class output on every node, and train with Adam (forward, every-
 backward, step):
 - reference: one tree at a time, one cell call per node (`forward_one`), as a plain recursive
   implementation does;
-- level-batched: `--batch-size` trees per step, one cell call per tree height over the whole batch;
-- SPINN (training): the same batches transition by transition (thin stack; the same weights at the start).
+- level-batched: `--batch-size` trees per step, one cell call per tree height over the whole batch
+  (grouped_cells: the groups as one autograd Function), batches cut from size-sorted pools as the
+  training loop cuts them (data.bucketing, `bucket_batches` 5);
+- SPINN (training): the same batches transition by transition (thin stack; the same weights at the
+  start), without the tracker (SPINN-PI-NT) and with it (SPINN-PI: every transition is a step).
 Prints trees/s for training and for inference each way, and the ratios.
 """
 
@@ -23,6 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnnpipe.data.bucketing import bucketed_batches
 from rnnpipe.trees.batching import batch_trees
 from rnnpipe.trees.files import read_tree_file
 from rnnpipe.trees.spinn import SPINN
@@ -57,8 +61,9 @@ def main() -> None:
     parameters = [*embedding.parameters(), *model.parameters(), *output.parameters()]
     optimizer = torch.optim.Adam(parameters, lr=1e-3)
     singles = [(torch.as_tensor(i), t, torch.tensor(t.label)) for i, t in zip(ids, trees)]
-    batches = [batch_trees(trees[k:k + args.batch_size], ids[k:k + args.batch_size])
-               for k in range(0, len(trees), args.batch_size)]
+    sizes = np.array([len(t.label) for t in trees])
+    batches = [batch_trees([trees[r] for r in rows], [ids[r] for r in rows])
+               for rows in bucketed_batches(sizes, args.batch_size, np.random.default_rng(0), 5)]
 
     def train_one(item) -> int:
         tokens, tree, labels = item
@@ -83,6 +88,17 @@ def main() -> None:
         spinn_optimizer.step()
         return len(batch.roots)
 
+    tracked = SPINN(50, args.hidden, tracker=True)
+    tracked.compose.load_state_dict(model.state_dict())
+    tracked_optimizer = torch.optim.Adam([*embedding.parameters(), *tracked.parameters(), *output.parameters()],
+                                         lr=1e-3)
+
+    def train_tracked(batch) -> int:
+        tracked_optimizer.zero_grad()
+        nn.functional.cross_entropy(output(tracked(embedding(batch.tokens), batch)), batch.labels).backward()
+        tracked_optimizer.step()
+        return len(batch.roots)
+
     @torch.no_grad()
     def infer_one(item) -> int:
         output(model.forward_one(embedding(item[0]), item[1]))
@@ -100,12 +116,14 @@ def main() -> None:
     results = {}
     for name, step, items in (("train, node by node", train_one, singles), ("train, level-batched", train_batch, batches),
                               ("train, SPINN", train_spinn, batches),
+                              ("train, SPINN tracker", train_tracked, batches),
                               ("infer, node by node", infer_one, singles), ("infer, level-batched", infer_batch, batches)):
         results[name] = rate(step, items, args.seconds)
         print(f"{name:<22} {results[name]:9.1f} trees/s")
     print(f"level batching / node by node: training x{results['train, level-batched'] / results['train, node by node']:.1f}, "
           f"inference x{results['infer, level-batched'] / results['infer, node by node']:.1f}; "
-          f"SPINN training at {results['train, SPINN'] / results['train, level-batched']:.2f} of the level-batched rate")
+          f"SPINN training at {results['train, SPINN'] / results['train, level-batched']:.2f} of the level-batched "
+          f"rate ({results['train, SPINN tracker'] / results['train, level-batched']:.2f} with the tracker)")
 
 
 if __name__ == "__main__":

@@ -153,3 +153,25 @@ def test_metrics_so_far_are_written_after_every_epoch_for_a_single_model_and_an_
     history, summary = seen[-1]
     assert history["member"].tolist() == ["1:gru", "1:gru", "2:gru", "2:gru"]
     assert [member["epochs_run"] for member in summary["members"]] == [2, 2]
+
+
+@pytest.mark.parametrize("select_on", ["loss", "accuracy"])
+def test_the_kept_epoch_is_the_best_by_the_chosen_yardstick(select_on):
+    train, validation = tiny_set(96, seed=1), tiny_set(48, seed=2)
+    model = fresh_model()
+    result = train_model(model, train, validation, settings(epochs=6, select_on=select_on), CPU, progress=False)
+    history = pd.DataFrame(result.history)
+    # the first epoch of the best value wins ties (later ones must be strictly better)
+    best = history["val_loss"].idxmin() if select_on == "loss" else history["val_accuracy"].idxmax()
+    assert result.best_epoch == int(history.loc[best, "epoch"])
+    assert result.best_val_loss == history.loc[best, "val_loss"]
+
+
+def test_an_unknown_yardstick_is_refused():
+    from rnnpipe.training.loop import selection_value
+    from rnnpipe.training.objectives import RegressionObjective
+
+    row = {"val_loss": 0.5, "val_mae": 2.0, "val_accuracy": 0.9}
+    assert selection_value(row, "mae", RegressionObjective()) == 2.0  # MAE: lower is better already
+    with pytest.raises(ValueError, match="'loss' or 'mae'"):
+        selection_value(row, "accuracy", RegressionObjective())

@@ -138,7 +138,8 @@ class TrainingRun:
             "torch_rng": torch.get_rng_state(), "batch_rng": self.rng.bit_generator.state,
             "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else [],
             "history": self.result.history, "best_epoch": self.result.best_epoch,
-            "best_val_loss": self.result.best_val_loss, "best_selected": self.result.best_selected, "best_state": self.best_state, "waited": self.waited,
+            "best_val_loss": self.result.best_val_loss, "best_selected": self.result.best_selected,
+            "best_state": self.best_state, "waited": self.waited,
             "stopped_early": self.result.stopped_early, "finished": finished}
 
     def restore(self, saved: dict, device: torch.device) -> None:
@@ -154,7 +155,9 @@ class TrainingRun:
             torch.cuda.set_rng_state_all(saved["cuda_rng"])
         self.rng.bit_generator.state = saved["batch_rng"]
         self.result = TrainResult(saved["history"], saved["best_epoch"], saved["best_val_loss"],
-                                  saved["stopped_early"], saved["best_selected"])
+                                  saved["stopped_early"],
+                                  # a checkpoint written before select_on existed selected on the loss
+                                  saved.get("best_selected", saved["best_val_loss"]))
         self.best_state, self.waited = saved["best_state"], saved["waited"]
 
 
