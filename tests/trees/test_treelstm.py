@@ -76,3 +76,13 @@ def test_spinn_with_a_tracker_gives_each_sentence_the_states_it_gets_alone():
     untracked.compose.load_state_dict(spinn.compose.state_dict())
     inner = batch.leaf_word < 0
     assert not torch.allclose(untracked(embedding(batch.tokens), batch)[inner], batched[inner])
+
+
+def test_the_level_schedule_hand_checked():
+    # The(0) gorgeously(1) elaborate(2) [gorgeously elaborate](3) root(4); then a(5) b(6) [a b](7)
+    trees = [parse_tree(TREES[0]), parse_tree("(1 (2 a) (3 b))")]
+    batch = batch_trees(trees, [np.arange(3), np.arange(3, 5)])
+    assert trees[0].heights() == [0, 0, 0, 1, 2]
+    assert [level.tolist() for level in batch.levels] == [[0, 1, 2, 5, 6], [3, 7], [4]]
+    assert batch.left.tolist() == [-1, -1, -1, 1, 0, -1, -1, 5] and batch.right.tolist() == [-1, -1, -1, 2, 3, -1, -1, 6]
+    assert batch.leaf_word.tolist() == [0, 1, 2, -1, -1, 3, 4, -1] and batch.roots.tolist() == [4, 7]
