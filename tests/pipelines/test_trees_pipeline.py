@@ -31,6 +31,13 @@ def test_repro_trains_a_tree_lstm_and_scores_roots_and_phrases(trees_run):
         "very negative", "negative", "neutral", "positive", "very positive"]
     trees = pd.read_parquet(tr / "data/trees.parquet")
     assert trees["split"].value_counts().to_dict() == {"train": 600, "validation": 150, "test": 150}
+    first = trees.iloc[0]
+    for node, (left, right) in enumerate(zip(first["left"], first["right"])):
+        if left >= 0:  # children point at their parent; a REDUCE per inner node, a SHIFT per word
+            assert first["parent"][left] == first["parent"][right] == node and first["transitions"][node] == 1
+        else:
+            assert first["transitions"][node] == 0
+    assert first["parent"][-1] == -1 and len(first["transitions"]) == 2 * len(first["words"]) - 1
     assert "Running stage" not in run(["dvc", "repro", PIPELINE], trees_run).stdout
 
 

@@ -22,6 +22,7 @@ def test_unary_chains_merge_keeping_the_outer_label_and_n_ary_nodes_branch_right
     assert tree.transitions() == [0, 0, 0, 0, 1, 1, 1]
     assert tree.label == [1, 2, 3, 0, UNLABELED, UNLABELED, 4]
     assert tree.left[-1] == 0 and tree.left[-2] == 1 and tree.left[-3] == 2  # (a (b (c d)))
+    assert tree.parents() == [6, 5, 4, 4, 5, 6, -1]
 
 
 def test_unlabeled_trees_and_plain_word_lists():

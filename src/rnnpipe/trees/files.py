@@ -50,13 +50,16 @@ def apply_granularity(trees: list[Tree], granularity: str) -> list[Tree]:
 
 
 def write_trees(path: str | Path, trees_by_split: dict[str, list[Tree]]) -> None:
-    """One row per sentence: split, line, words, and per node left / right / word / label / height (post-order)."""
-    rows = {name: [] for name in ("split", "line", "words", "left", "right", "word", "label", "height")}
+    """One row per sentence: split, line, words, and per node (post-order) left / right / parent / word / label /
+    height, and SPINN's transitions (0 SHIFT, 1 REDUCE). Readers use the children; the rest is for inspection."""
+    rows = {name: [] for name in ("split", "line", "words", "left", "right", "parent", "word", "label", "height",
+                                  "transitions")}
     for split, trees in trees_by_split.items():
         for tree in trees:
             for name, value in (("split", split), ("line", tree.line), ("words", tree.words), ("left", tree.left),
-                                ("right", tree.right), ("word", tree.word), ("label", tree.label),
-                                ("height", tree.heights())):
+                                ("right", tree.right), ("parent", tree.parents()), ("word", tree.word),
+                                ("label", tree.label), ("height", tree.heights()),
+                                ("transitions", tree.transitions())):
                 rows[name].append(value)
     pq.write_table(pa.table(rows), path)
 

@@ -63,6 +63,14 @@ class Tree:
             height.append(0 if left < 0 else 1 + max(height[left], height[right]))
         return height
 
+    def parents(self) -> list[int]:
+        """Per node: its parent node, -1 at the root."""
+        parent = [-1] * len(self.left)
+        for node, (left, right) in enumerate(zip(self.left, self.right)):
+            if left >= 0:
+                parent[left] = parent[right] = node
+        return parent
+
     def subtree(self, node: int) -> "Tree":
         """The phrase under `node` as a tree of its own. In post-order a subtree's nodes are contiguous and
         end at its root, so it is a slice with shifted indices."""
