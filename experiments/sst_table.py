@@ -9,22 +9,28 @@ import sys
 
 import pandas as pd
 
-ROOT_ACCURACY = "trees/metrics/eval.json:accuracy"
-PHRASES = "trees/metrics/eval.json:all_phrases_accuracy"
+METRICS = "trees/metrics/eval.json"
+
+
+def column(runs: pd.DataFrame, key: str) -> str:
+    """The column of trees/metrics/eval.json's `key`: DVC drops the file prefix of a name no other file has."""
+    qualified = f"{METRICS}:{key}"
+    return qualified if qualified in runs.columns else key
 
 
 def main() -> None:
-    runs = pd.read_csv(io.StringIO(sys.stdin.read()))
+    runs = pd.read_csv(io.StringIO(sys.stdin.read())).copy()
     names = runs["Experiment"].fillna("").astype(str).str.extract(r"^sst-(\w+)-(fine|binary)-s(\d+)$")
     runs = runs.assign(model=names[0], granularity=names[1], seed=names[2]).dropna(subset=["model"])
     if runs.empty:
         sys.exit("no sst-<model>-<granularity>-s<seed> experiments found; run bash experiments/sst.sh first")
-    for column in (ROOT_ACCURACY, PHRASES):
-        runs[column] = pd.to_numeric(runs[column], errors="coerce") * 100
+    root_accuracy, phrases_accuracy = column(runs, "accuracy"), column(runs, "all_phrases_accuracy")
+    for name in (root_accuracy, phrases_accuracy):
+        runs[name] = pd.to_numeric(runs[name], errors="coerce") * 100
     print("| model | granularity | seeds | root accuracy (test) | all phrases (test) |")
     print("|---|---|---|---|---|")
     for (model, granularity), group in runs.groupby(["model", "granularity"], sort=True):
-        root, phrases = group[ROOT_ACCURACY], group[PHRASES]
+        root, phrases = group[root_accuracy], group[phrases_accuracy]
         print(f"| {model} | {granularity} | {', '.join(sorted(group['seed']))} | {root.mean():.2f} ± {root.std():.2f} "
               f"| {phrases.mean():.2f} ± {phrases.std():.2f} |")
 
