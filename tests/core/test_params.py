@@ -89,12 +89,12 @@ def test_rendered_params_files_read_back_as_the_schema_defaults(tmp_path):
 def test_training_settings_take_their_defaults_from_the_shared_rules():
     from dataclasses import fields
 
-    from rnnpipe.core.params import BUCKET_BATCHES, TRAINING_RULES
+    from rnnpipe.core.params import BUCKET_BATCHES, SELECT_ON, TRAINING_RULES
     from rnnpipe.training.loop import TrainSettings
 
     settings = TrainSettings()
     for field in fields(TrainSettings):
-        rule = BUCKET_BATCHES if field.name == "bucket_batches" else TRAINING_RULES[field.name]
+        rule = {"bucket_batches": BUCKET_BATCHES, "select_on": SELECT_ON}.get(field.name) or TRAINING_RULES[field.name]
         assert getattr(settings, field.name) == rule.default, field.name
     assert TrainSettings.from_params(load_params(ROOT / "params.yaml", TEXT_SCHEMA)["train"]) == settings
 

@@ -134,6 +134,12 @@ TRAINING_RULES: dict[str, Rule] = {
 BUCKET_BATCHES = Rule(int, 5, "batches are cut from length-sorted pools of this many batches (less padding); "
                       "1 = plain random batches", low=1)
 
+# The epoch a run keeps, which early stopping also watches. Loop-only by default (the pipelines keep the
+# loss); the trees pipeline offers it as train.select_on, defaulting to accuracy as the SST papers choose.
+SELECT_ON = one_of(("loss", "accuracy"), "loss",
+                   "the epoch kept (and early stopping's yardstick): lowest validation loss | highest validation "
+                   "accuracy")
+
 # Scoring a trained model on the test split.
 EVALUATION_RULES: dict[str, Rule] = {
     "batch_size": Rule(int, 512, "rows per forward pass", low=1),

@@ -35,15 +35,15 @@ from tqdm import tqdm
 
 from ..core.device import autocast_dtype
 from ..core.errors import TrainingError
-from ..core.params import BUCKET_BATCHES, TRAINING_RULES
+from ..core.params import BUCKET_BATCHES, SELECT_ON, TRAINING_RULES
 from .checkpoints import load_checkpoint, save_checkpoint
 from .inference import evaluate_loss
 from .objectives import ClassificationObjective
 from .optim import make_optimizer, make_scheduler, step_scheduler
 
 
-# The rules of the loop's settings: the shared training group plus length bucketing.
-LOOP_RULES = {**TRAINING_RULES, "bucket_batches": BUCKET_BATCHES}
+# The rules of the loop's settings: the shared training group plus length bucketing and the kept epoch.
+LOOP_RULES = {**TRAINING_RULES, "bucket_batches": BUCKET_BATCHES, "select_on": SELECT_ON}
 
 
 def _default(key: str):
@@ -69,8 +69,7 @@ class TrainSettings:
     precision: str = _default("precision")
     ema_decay: float = _default("ema_decay")
     bucket_batches: int = _default("bucket_batches")
-    # Not a shared params rule: only the trees pipeline exposes it (train.select_on); elsewhere, the loss.
-    select_on: str = "loss"
+    select_on: str = _default("select_on")  # only the trees pipeline exposes it (train.select_on)
 
     @classmethod
     def from_params(cls, section: dict) -> "TrainSettings":
