@@ -4,7 +4,9 @@
 
 metrics/eval.json: root accuracy (the SST sentence-level number; `fine` 5 classes or `binary` 2, by
 parse.granularity), macro precision/recall/F1 and log-loss over roots, and all-phrases accuracy over
-every labelled node (for the sequence baselines: each phrase read as a sentence of its own).
+every labelled node (for the sequence baselines: each phrase read as a sentence of its own); a fine-grained
+model also gets `binary_accuracy`, its predictions scored as SST-2 (non-neutral test sentences, P(3)+P(4)
+against P(0)+P(1)).
 metrics/confusion.csv and metrics/per_class.csv: roots (`dvc plots show`).
 """
 
@@ -19,7 +21,7 @@ from rnnpipe.training.inference import predict
 from rnnpipe.training.objectives import IGNORE_INDEX
 from rnnpipe.trees.classifier import TrainedTreeClassifier
 from rnnpipe.trees.dataset import tree_set
-from rnnpipe.trees.files import read_trees
+from rnnpipe.trees.files import binary_accuracy_of_fine, read_trees
 from rnnpipe.trees.params import TREES_SCHEMA
 
 
@@ -37,6 +39,8 @@ def main(params: dict) -> None:
     result = classification_metrics(root_labels[labeled], root_proba)
     result["all_phrases_accuracy"] = round(phrase_accuracy(trained, trees, settings["batch_size"], device, proba,
                                                            test.targets.numpy()), 6)
+    if trained.granularity == "fine":  # the same predictions scored as SST-2 (neutral sentences left out)
+        result["binary_accuracy"] = round(binary_accuracy_of_fine(root_labels[labeled], root_proba), 6)
     result["test_trees"] = int(labeled.sum())
     write_json("metrics/eval.json", result)
     names = trained.class_names

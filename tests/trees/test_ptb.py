@@ -86,3 +86,18 @@ def test_every_reduce_pops_its_own_children_on_generated_trees():
                 assert (pointers[node, 1], pointers[node, 0]) == (left, right)
             else:
                 assert pointers[node, 2] == node  # a SHIFT pushes the buffer's next word
+
+
+def test_a_fine_models_binary_accuracy_leaves_neutral_sentences_out():
+    import numpy as np
+
+    from rnnpipe.trees.files import binary_accuracy_of_fine
+
+    labels = np.array([0, 1, 2, 3, 4, 4])
+    proba = np.array([[0.1, 0.5, 0.0, 0.2, 0.2],   # negative 0.6 vs 0.4: right
+                      [0.0, 0.3, 0.5, 0.1, 0.1],   # 0.3 vs 0.2 though neutral wins the argmax: right
+                      [0.0, 0.0, 1.0, 0.0, 0.0],   # neutral sentence: left out
+                      [0.4, 0.2, 0.0, 0.2, 0.2],   # 0.6 negative for a positive: wrong
+                      [0.0, 0.0, 0.2, 0.0, 0.8],   # right
+                      [0.0, 0.1, 0.0, 0.5, 0.4]])  # right
+    assert binary_accuracy_of_fine(labels, proba) == 4 / 5

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -47,6 +48,16 @@ def apply_granularity(trees: list[Tree], granularity: str) -> list[Tree]:
             tree.label = [BINARY.get(label, UNLABELED) for label in tree.label]
             kept.append(tree)
     return kept
+
+
+def binary_accuracy_of_fine(labels: np.ndarray, proba: np.ndarray) -> float:
+    """A fine-grained model's SST-2 accuracy: over the sentences whose fine label is not neutral, positive
+    when P(3) + P(4) > P(0) + P(1), scored against BINARY's mapping of the label."""
+    labels, proba = np.asarray(labels), np.asarray(proba)
+    polar = np.isin(labels, list(BINARY))
+    positive = proba[polar, 3] + proba[polar, 4] > proba[polar, 0] + proba[polar, 1]
+    truth = np.array([BINARY[int(label)] for label in labels[polar]], dtype=bool)
+    return float((positive == truth).mean()) if polar.any() else float("nan")
 
 
 def write_trees(path: str | Path, trees_by_split: dict[str, list[Tree]]) -> None:
