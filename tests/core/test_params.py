@@ -110,3 +110,26 @@ def test_a_params_error_names_the_file_that_was_read(tmp_path):
     path.write_text(yaml.safe_dump(params))
     with pytest.raises(ParamsError, match=r"^forecast/params\.yaml: 'download\.sha256' is 'abc'; expected auto"):
         load_params(path, FORECAST_SCHEMA)
+
+
+def test_every_list_param_survives_dvc_exp_runs_setting_it_and_emptying_it_again(tmp_path):
+    """`dvc exp run -S key=[gru]` then `-S key=[]` corrupted params.yaml when the key carried an end-of-line
+    comment. DVC applies -S through dvc.utils.serialize.modify_yaml; run that exact sequence on every list
+    param of every rendered params file."""
+    from dvc.utils.serialize import load_yaml, modify_yaml
+
+    from rnnpipe.core.params import defaults
+    from rnnpipe.paramfiles import HEADERS, PIPELINES, render_params_file
+
+    for name, (schema, _) in PIPELINES.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(render_params_file(schema, HEADERS[name]))
+        lists = [(section, key) for section, rules in schema.items() for key, rule in rules.items()
+                 if isinstance(rule.default, list)]
+        for section, key in lists:
+            for value in (["a"], [], ["a", "b"], [], schema[section][key].default):
+                with modify_yaml(str(path)) as data:
+                    data[section][key] = value
+                assert load_yaml(str(path))[section][key] == value, (name, section, key, value)
+        assert load_params(path, schema) == defaults(schema)
+    assert any(isinstance(rule.default, list) for rule in TEXT_SCHEMA["train"].values())  # the case of the issue
