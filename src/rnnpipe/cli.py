@@ -200,6 +200,24 @@ def predict_trees(args) -> int:
     return 0
 
 
+def _numbers(indices: list[int]) -> str:
+    shown = ", ".join(str(i + 1) for i in indices[:10])
+    return shown + (f" and {len(indices) - 10} more" if len(indices) > 10 else "")
+
+
+def _warn_unreadable(texts: list[str], filled: list[int], classifier) -> None:
+    """On stderr (stdout keeps one line per input): empty inputs get no label; inputs without one word the
+    model knows get a label read from `<unk>` alone, which says nothing about them."""
+    empty = [i for i, text in enumerate(texts) if not text.strip()]
+    if empty:
+        print(f"rnnpipe predict: warning: input {_numbers(empty)} is empty: no label (a blank output line).",
+              file=sys.stderr)
+    unknown = [i for i in filled if classifier.known_words(texts[i]) == 0]
+    if unknown:
+        print(f"rnnpipe predict: warning: input {_numbers(unknown)} has no word the model's vocabulary knows: its "
+              f"label is a guess from the unknown-word token alone.", file=sys.stderr)
+
+
 def predict(args) -> int:
     kind = _model_format(args.model)
     if kind.startswith("rnnpipe-trees"):
@@ -215,6 +233,7 @@ def predict(args) -> int:
     classifier = TrainedClassifier.load(args.model)
     texts = _read_texts(args)
     filled = [i for i, text in enumerate(texts) if text.strip()]
+    _warn_unreadable(texts, filled, classifier)
     proba = classifier.predict_proba([texts[i] for i in filled], batch_size=args.batch_size)
     rows = dict(zip(filled, proba))
     labels = classifier.label_map.labels

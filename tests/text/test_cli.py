@@ -70,3 +70,13 @@ def test_a_forecaster_folder_is_named_as_such(tmp_path, capsys):
     TrainedForecaster(model, ["a", "b"], "a", 12, 1, 6, 0.0, 1.0).save(tmp_path / "forecaster")
     assert main(["predict", "--model", str(tmp_path / "forecaster"), "good"]) == 1
     assert "holds a forecasting model: it forecasts from a CSV of recent readings" in capsys.readouterr().err
+
+
+def test_empty_inputs_and_inputs_of_unknown_words_are_warned_about_on_stderr(model_folder, capsys):
+    assert main(["predict", "--model", str(model_folder), "", "good plot", "zzz qqq"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert len(lines) == 3 and lines[0] == "\t\t" and lines[2].endswith("\tzzz qqq")  # still one line per input
+    assert "input 1 is empty: no label" in captured.err
+    assert "input 3 has no word the model's vocabulary knows" in captured.err
+    assert "input 2" not in captured.err

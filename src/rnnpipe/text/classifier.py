@@ -74,6 +74,10 @@ class TrainedClassifier:
         model.to(device).eval()
         return cls(model, tokenizer, vocabulary, label_map, maxlen, truncating)
 
+    def known_words(self, text: str) -> int:
+        """How many of `text`'s tokens the vocabulary knows (0: the model would answer from `<unk>` alone)."""
+        return sum(1 for token_id in self.vocabulary.encode(self.tokenizer.tokenize(text)) if token_id > 1)
+
     @torch.no_grad()
     def predict_proba(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
         """Class probabilities [n, classes] for raw texts, tokenized exactly as in training."""
