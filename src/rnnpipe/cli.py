@@ -185,18 +185,8 @@ def predict_trees(args) -> int:
     trees = read_input_trees(_read_texts(args), source)
     filled = [i for i, tree in enumerate(trees) if tree is not None]
     proba = dict(zip(filled, predict_roots(trained, [trees[i] for i in filled], args.batch_size)))
-    names = trained.class_names
-    for i, tree in enumerate(trees):
-        row = proba.get(i)
-        k = int(row.argmax()) if row is not None else None
-        sentence = " ".join(tree.words) if tree is not None else ""
-        if args.json:
-            print(json.dumps({"label": names[k] if row is not None else None,
-                              "probability": round(float(row[k]), 6) if row is not None else None,
-                              "probabilities": {n: round(float(p), 6) for n, p in zip(names, row)}
-                              if row is not None else None, "text": sentence}))
-        else:
-            print(f"{names[k]}\t{row[k]:.4f}\t{sentence}" if row is not None else "\t\t")
+    sentences = [" ".join(tree.words) if tree is not None else "" for tree in trees]
+    _print_classified(sentences, proba, trained.class_names, args.json)
     return 0
 
 
@@ -235,12 +225,17 @@ def predict(args) -> int:
     filled = [i for i, text in enumerate(texts) if text.strip()]
     _warn_unreadable(texts, filled, classifier)
     proba = classifier.predict_proba([texts[i] for i in filled], batch_size=args.batch_size)
-    rows = dict(zip(filled, proba))
-    labels = classifier.label_map.labels
+    _print_classified(texts, dict(zip(filled, proba)), classifier.label_map.labels, args.json)
+    return 0
+
+
+def _print_classified(texts: list[str], proba: dict, labels: list, as_json: bool) -> None:
+    """One line per text: `label<TAB>probability<TAB>text`, or a JSON object with every class's probability;
+    a text without probabilities (`proba` lacks its index: an empty input) gets an empty label."""
     for i, text in enumerate(texts):
-        row = rows.get(i)
+        row = proba.get(i)
         k = int(row.argmax()) if row is not None else None
-        if args.json:
+        if as_json:
             print(json.dumps({
                 "label": labels[k] if row is not None else None,
                 "probability": round(float(row[k]), 6) if row is not None else None,
@@ -251,7 +246,6 @@ def predict(args) -> int:
             print(f"\t\t{text}")
         else:
             print(f"{labels[k]}\t{row[k]:.4f}\t{text}")
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

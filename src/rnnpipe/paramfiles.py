@@ -76,7 +76,7 @@ def render_params_file(schema: Schema, header: str) -> str:
             if isinstance(rule.default, list):
                 # A list key's comment goes on the line above: `dvc exp run -S key=[a]` rewrites the value as a
                 # block list, and a later `-S key=[]` then swallowed the newline after an end-of-line comment,
-                # corrupting the file (ruamel.yaml 0.18 and 0.19 alike; tests/test_paramfiles.py).
+                # corrupting the file (ruamel.yaml 0.18 and 0.19 alike; tests/core/test_params.py).
                 lines += [f"  # {rule.meaning}", entry]
             else:
                 lines.append(f"{entry.ljust(COMMENT_COLUMN - 1)} # {rule.meaning}")

@@ -82,7 +82,7 @@ class GroupedTreeCells(torch.autograd.Function):
             n = len(group)
             start = end - n
             kids_c = children_c[start:end]
-            i, f_left, f_right, o, u = gates.split(hidden, dim=1)
+            i, _, _, o, u = gates.split(hidden, dim=1)  # the forget gates are read as one block below
             dh_group = grad_h.index_select(0, group) + from_parent_h.index_select(0, group)
             dc_group = from_parent_c.index_select(0, group).addcmul_(dh_group * o, 1 - tanh_c * tanh_c)
             sigmoids = gates[:, :4 * hidden]

@@ -8,6 +8,8 @@ in exactly SST's format (the Stanford parser made SST's trees).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import torch
 
@@ -45,7 +47,7 @@ def predict_roots(trained: TrainedTreeClassifier, trees: list[Tree], batch_size:
                   device: str = "cpu") -> np.ndarray:
     """Class probabilities [trees, classes] of each tree's root."""
     if trained.lowercase:
-        trees = [Tree([w.lower() for w in t.words], t.left, t.right, t.word, t.label, t.line) for t in trees]
+        trees = [replace(tree, words=[word.lower() for word in tree.words]) for tree in trees]
     data = tree_set(trees, trained.vocabulary)
     with torch.no_grad():
         proba = probabilities(predict(trained.model, data, batch_size, resolve_device(device)))

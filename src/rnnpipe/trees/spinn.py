@@ -75,15 +75,17 @@ class SPINN(nn.Module):
 
 def transition_steps(batch: TreeBatch) -> list[torch.Tensor]:
     """Per transition step t: the nodes that are the t-th transition of their sentence (SHIFT or REDUCE)."""
-    order = torch.argsort(batch.node_position, stable=True)
-    counts = torch.bincount(batch.node_position, minlength=batch.widest)
-    return list(torch.split(order, counts.tolist()))
+    return _by_position(torch.arange(batch.left.numel(), device=batch.left.device), batch)
 
 
 def reduce_steps(batch: TreeBatch) -> list[torch.Tensor]:
     """Per transition step t: the nodes that are the t-th transition of their sentence and a REDUCE."""
-    inner = torch.nonzero(batch.leaf_word < 0).squeeze(1)
-    positions = batch.node_position[inner]
+    return [step for step in _by_position(torch.nonzero(batch.leaf_word < 0).squeeze(1), batch) if len(step)]
+
+
+def _by_position(nodes: torch.Tensor, batch: TreeBatch) -> list[torch.Tensor]:
+    """`nodes` grouped by their transition position t = 0, 1, ..., batch.widest - 1 (a group may be empty)."""
+    positions = batch.node_position[nodes]
     order = torch.argsort(positions, stable=True)
     counts = torch.bincount(positions, minlength=batch.widest)
-    return [step for step in torch.split(inner[order], counts.tolist()) if len(step)]
+    return list(torch.split(nodes[order], counts.tolist()))
