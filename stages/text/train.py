@@ -16,6 +16,12 @@ With `train.ensemble_cells` (e.g. [gru]) one more model per listed cell is train
 validation loss, and the saved classifier averages the members' logits. metrics/train.json then
 holds the ensemble's validation scores and each member's best epoch.
 
+With `train.ensemble_linear` (classification) a linear model (TF-IDF 1-2 grams + logistic regression on
+the whole texts of data/dataset.parquet, C chosen on validation) joins the saved classifier: its weight w
+in (1 - w) * RNN + w * linear is the one of lowest validation log loss (w = 0 keeps the RNN alone).
+The test split is never read here. metrics/train.json gains linear_weight, linear_C and the validation
+accuracy of the RNN, the linear model and their mix.
+
 Tagging (data.task=tag): word embeddings + a character BiLSTM per word (train.char_dim, char_hidden)
 -> the recurrent stack -> one tag per token, trained on the masked per-token cross-entropy (padding
 never counts); early stopping on validation token loss; the rest is shared with classification.
@@ -31,13 +37,17 @@ import torch
 
 from rnnpipe.core.atomic import atomic_path
 from rnnpipe.core.device import resolve_device, seed_everything
+from rnnpipe.core.errors import DataError
 from rnnpipe.core.labels import LabelMap
+from rnnpipe.core.metrics import probabilities
 from rnnpipe.core.stage import run_stage
 from rnnpipe.tagging.characters import CharVocabulary
 from rnnpipe.tagging.model import EnsembleTagger, RNNTagger, TaggerConfig
 from rnnpipe.tagging.sequences import load_tagged
 from rnnpipe.tagging.tagger import TrainedTagger
 from rnnpipe.text.classifier import TrainedClassifier
+from rnnpipe.text.datasets import split_rows
+from rnnpipe.text.linear import LinearTextModel, ensemble_weight, fit_linear
 from rnnpipe.text.model import ClassifierConfig, EnsembleClassifier, RNNClassifier
 from rnnpipe.text.params import TEXT_SCHEMA
 from rnnpipe.text.sequences import check_token_ids, load_padded
@@ -46,11 +56,12 @@ from rnnpipe.text.vectors import check_embedding_matrix
 from rnnpipe.text.vocabulary import Vocabulary
 from rnnpipe.training.checkpoints import run_fingerprint
 from rnnpipe.training.history import write_ensemble_metrics, write_progress, write_training_metrics
-from rnnpipe.training.inference import evaluate_loss
+from rnnpipe.training.inference import evaluate_loss, predict
 from rnnpipe.training.loop import TrainSettings, train_model
 from rnnpipe.training.objectives import ClassificationObjective, StepClassificationObjective
 
-INPUTS = ["data/padded.parquet", "data/embeddings.npy", "data/vocab.txt", "data/labels.json", "data/tokenizer.json"]
+INPUTS = ["data/padded.parquet", "data/embeddings.npy", "data/vocab.txt", "data/labels.json", "data/tokenizer.json",
+          "data/dataset.parquet"]
 CHECKPOINT = Path("data/.checkpoints/train.pt")
 
 
@@ -87,17 +98,20 @@ def main(params: dict) -> None:
                                     on_epoch))
         members.append(model)
     model, scores = combined(members, sets, settings, device, objective, cells)
+    linear, weight, linear_summary = None, 0.0, None
+    if settings["ensemble_linear"] and not tagging:
+        linear, weight, linear_summary = linear_member(model, sets, settings, device, label_map)
     with atomic_path("data/model") as tmp:
         if tagging:
             TrainedTagger(model.cpu(), Tokenizer.load("data/tokenizer.json").lowercase, vocabulary, characters,
                           label_map, padded_maxlen()).save(tmp)
         else:
             TrainedClassifier(model.cpu(), Tokenizer.load("data/tokenizer.json"), vocabulary, label_map,
-                              int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"]).save(tmp)
+                              int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"], linear, weight).save(tmp)
     if scores is None:
-        write_training_metrics(results[0], "accuracy")
+        write_training_metrics(results[0], "accuracy", extra=linear_summary)
     else:
-        write_ensemble_metrics(results, names, *scores, "accuracy")
+        write_ensemble_metrics(results, names, *scores, "accuracy", extra=linear_summary)
     for index in range(len(cells)):
         checkpoint_path(index).unlink(missing_ok=True)
 
@@ -141,6 +155,37 @@ def combined(members: list, sets: dict, settings: dict, device: torch.device, ob
                            settings["precision"])
     print(f"train: the averaged {'+'.join(cells)} ensemble: val loss {scores[0]:.4f} accuracy {scores[1]:.4f}")
     return model, scores
+
+
+def linear_member(model, sets: dict, settings: dict, device: torch.device,
+                  label_map: LabelMap) -> tuple[LinearTextModel, float, dict]:
+    """The linear model fitted on train (C on validation), its weight beside the RNN chosen on validation
+    log loss, and the validation accuracies behind the choice (for metrics/train.json)."""
+    rows = {split: split_rows("data/dataset.parquet", split) for split in ("train", "validation")}
+    for split, (texts, _) in rows.items():
+        if len(texts) != len(sets[split]):
+            raise DataError(f"data/dataset.parquet has {len(texts)} {split} texts but data/padded.parquet "
+                            f"{len(sets[split])} rows; rerun `dvc repro` so every stage reads the same download.")
+    labels = {split: label_map.encode(found, split) for split, (_, found) in rows.items()}
+    if any(not np.array_equal(labels[split], sets[split].labels.numpy()) for split in labels):
+        raise DataError("data/dataset.parquet and data/padded.parquet disagree on the labels of the same rows; "
+                        "rerun `dvc repro` so every stage reads the same download.")
+    linear, linear_val = fit_linear(Tokenizer.load("data/tokenizer.json"), rows["train"][0], labels["train"],
+                                    rows["validation"][0], labels["validation"], len(label_map))
+    rnn_val = probabilities(predict(model, sets["validation"], settings["batch_size"] * 4, device,
+                                    settings["precision"]).float().cpu())
+    weight = ensemble_weight(labels["validation"], rnn_val, linear_val)
+
+    def accuracy(proba):
+        return round(float((proba.argmax(1) == labels["validation"]).mean()), 6)
+    summary = {"linear_weight": weight, "linear_C": linear.c, "val_accuracy_rnn": accuracy(rnn_val),
+               "val_accuracy_linear": accuracy(linear_val),
+               "val_accuracy_mixed": accuracy((1 - weight) * rnn_val + weight * linear_val)}
+    print(f"train: linear member (TF-IDF 1-2 grams + logistic regression, C {linear.c:g}, {len(linear.ngrams):,} "
+          f"n-grams): weight {weight:.2f} chosen on validation log loss; validation accuracy RNN "
+          f"{summary['val_accuracy_rnn']:.4f}, linear {summary['val_accuracy_linear']:.4f}, mixed "
+          f"{summary['val_accuracy_mixed']:.4f}")
+    return linear, weight, summary
 
 
 def padded_maxlen() -> int:

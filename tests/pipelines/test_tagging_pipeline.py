@@ -28,6 +28,7 @@ def test_the_tagger_reads_context_and_beats_the_most_frequent_tag(tagging_run):
     evaluation = json.loads((tagging_run / "metrics/eval.json").read_text())
     assert evaluation["tokens"] == sum(len(tags) for _, tags in part["test"])  # every test token, no padding
     assert baseline < 0.93 and evaluation["accuracy"] > baseline + 0.03, (baseline, evaluation)
+    assert evaluation["baseline_accuracy"] == pytest.approx(baseline, abs=1e-6)  # evaluate reports that bar itself
     per_tag = pd.read_csv(tagging_run / "metrics/per_class.csv")
     assert set(per_tag["class"]) == {"ADJ", "ADP", "DET", "NOUN", "PRON", "PUNCT", "VERB"}
     assert "entity_f1" not in evaluation  # UPOS is no span tag set

@@ -30,8 +30,11 @@ def test_repro_writes_every_output_and_metric(reproduced_pipeline):
                  "data/model/model.json", "metrics/history.csv", "metrics/confusion.csv", "metrics/roc.csv"]:
         assert (wd / path).is_file(), path
     evaluation = json.loads((wd / "metrics/eval.json").read_text())
-    assert set(evaluation) == {"accuracy", "precision_macro", "recall_macro", "f1_macro", "log_loss", "roc_auc"}
+    assert set(evaluation) == {"accuracy", "precision_macro", "recall_macro", "f1_macro", "log_loss", "roc_auc",
+                               "rnn_accuracy", "linear_weight", "baseline_accuracy", "baseline_f1_macro"}
     assert 0.0 <= evaluation["accuracy"] <= 1.0
+    # The linear baseline on the same test rows, fitted by evaluate or (here) the ensemble's linear member.
+    assert 0.0 < evaluation["baseline_accuracy"] <= 1.0
     history = pd.read_csv(wd / "metrics/history.csv")
     assert list(history.columns[:5]) == ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy"]
     assert json.loads((wd / "data/report.json").read_text())["rows"] == {"train": 360, "validation": 40, "test": 200}
@@ -211,6 +214,39 @@ def test_an_ensemble_trains_one_model_per_cell_and_saves_their_average(tmp_path)
     assert all(abs(m["val_loss"] - summary["val_loss"]) > 1e-4 for m in summary["members"])
     predicted = run(["python", "-m", "rnnpipe.cli", "predict", "--json", "this was great"], wd).stdout
     assert json.loads(predicted)["label"] in (-1, 0, 1)
+
+
+def test_the_linear_member_is_chosen_on_validation_and_predict_reproduces_evaluate(tmp_path):
+    """train.ensemble_linear: the weight and the linear model come from train and validation only, so
+    rewriting every test text (labels kept, so the splits are carved the same) cannot change them; and
+    `rnnpipe predict` on the test texts gives evaluate's accuracy exactly (the same mix)."""
+    table = three_label_table(tmp_path / "reviews.csv")
+    # One short epoch: an RNN the linear model can help, so the weight is not trivially 0.
+    wd = make_pipeline_copy(tmp_path / "project", {**table, "train": {"epochs": 1, "lr": 0.002}})
+    run(["dvc", "repro"], wd)
+    summary = json.loads((wd / "metrics/train.json").read_text())
+    evaluation = json.loads((wd / "metrics/eval.json").read_text())
+    assert 0.0 < summary["linear_weight"] <= 1.0 and evaluation["linear_weight"] == summary["linear_weight"]
+    assert summary["val_accuracy_mixed"] >= summary["val_accuracy_rnn"]
+    assert {"linear.safetensors", "linear_ngrams.txt"} <= {p.name for p in (wd / "data/model").iterdir()}
+
+    dataset = pd.read_parquet(wd / "data/dataset.parquet")
+    test = dataset[dataset["split"] == "test"]
+    (tmp_path / "test.txt").write_text("\n".join(test["text"]) + "\n")
+    predicted = [json.loads(line)["label"] for line in run(
+        ["python", "-m", "rnnpipe.cli", "predict", "--json", "--file", str(tmp_path / "test.txt")], wd).stdout.splitlines()]
+    assert (pd.Series(predicted).to_numpy() == test["label"].to_numpy()).mean() == pytest.approx(evaluation["accuracy"])
+
+    linear_files = {name: (wd / "data/model" / name).read_bytes() for name in ("linear.safetensors", "linear_ngrams.txt")}
+    source = pd.read_csv(tmp_path / "reviews.csv")
+    swapped = {-1: "great", 0: "awful", 1: "fine"}
+    for row in test.index:  # the download keeps the table's row order
+        source.loc[row, "review"] = f"this was {swapped[source.loc[row, 'sentiment']]} film number {row}"
+    source.to_csv(tmp_path / "reviews.csv", index=False)
+    run(["dvc", "repro"], wd)
+    assert json.loads((wd / "metrics/train.json").read_text()) == summary
+    assert {name: (wd / "data/model" / name).read_bytes() for name in linear_files} == linear_files
+    assert json.loads((wd / "metrics/eval.json").read_text())["accuracy"] < evaluation["accuracy"]
 
 
 def test_a_failing_stage_names_the_problem_and_writes_nothing(tmp_path):

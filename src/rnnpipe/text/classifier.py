@@ -2,7 +2,10 @@
 
 The folder holds `model.safetensors`, `model.json` (architecture, tokenizer and padding settings, label
 map, vocabulary hash) and `vocab.txt`. The label map and the vocabulary hash are also recorded inside
-the weights, so a model is never paired with the wrong vocabulary or labels.
+the weights, so a model is never paired with the wrong vocabulary or labels. With train.ensemble_linear
+it also holds the linear member (text.linear: `linear.safetensors`, `linear_ngrams.txt`, their hashes and
+the member's weight recorded in both files like the rest); the classifier's probabilities are then
+(1 - weight) * the RNN's + weight * the linear model's.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from ..core.metrics import probabilities
 from ..core.model_folder import load_model_folder, load_weights, save_model_folder
 from ..data.ragged import pad_sequences
 from ..nn.ensemble import architecture, recorded_configs
+from .linear import LinearTextModel, load_linear, save_linear
 from .model import ClassifierConfig, EnsembleClassifier, RNNClassifier
 from .tokenizer import Tokenizer
 from .vocabulary import Vocabulary
 
 FORMAT = "rnnpipe-classifier-1"
-RECORDED = ("vocab_sha256", "labels")
+RECORDED = ("vocab_sha256", "labels", "linear")
 VOCABULARY_FILE = "vocab.txt"
 
 
@@ -36,11 +40,15 @@ class TrainedClassifier:
     label_map: LabelMap
     maxlen: int
     truncating: str
+    linear: LinearTextModel | None = None  # the linear ensemble member, if any
+    linear_weight: float = 0.0             # its share of the probabilities
 
     def save(self, folder: str | Path) -> None:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        linear = save_linear(self.linear, folder, self.linear_weight) if self.linear is not None else None
         meta = {**architecture(self.model), "tokenizer": self.tokenizer.to_dict(), "maxlen": self.maxlen,
                 "truncating": self.truncating, "labels": self.label_map.labels,
-                "vocab_sha256": self.vocabulary.sha256()}
+                "vocab_sha256": self.vocabulary.sha256(), "linear": linear}
         save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
         self.vocabulary.save(Path(folder) / VOCABULARY_FILE)
 
@@ -58,6 +66,8 @@ class TrainedClassifier:
             tokenizer = Tokenizer(**meta["tokenizer"])
             label_map = LabelMap(meta["labels"])
             maxlen, truncating = int(meta["maxlen"]), meta["truncating"]
+            linear = meta.get("linear")
+            linear_weight = float(linear["weight"]) if linear else 0.0
         except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise ModelFileError(f"{meta_path}: unreadable or incomplete ({exc}).") from None
         try:
@@ -72,7 +82,17 @@ class TrainedClassifier:
         model = EnsembleClassifier([RNNClassifier(c) for c in configs]) if "members" in meta else RNNClassifier(configs[0])
         load_weights(model, state, folder)
         model.to(device).eval()
-        return cls(model, tokenizer, vocabulary, label_map, maxlen, truncating)
+        try:
+            member = load_linear(folder, linear, tokenizer) if linear else None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"{meta_path}: unreadable record of the linear member ({exc}).") from None
+        return cls(model, tokenizer, vocabulary, label_map, maxlen, truncating, member, linear_weight)
+
+    def with_linear(self, rnn_proba: np.ndarray, texts: list[str]) -> np.ndarray:
+        """The classifier's probabilities from the RNN's on `texts`: mixed with the linear member's, if any."""
+        if self.linear is None or self.linear_weight == 0.0:
+            return rnn_proba
+        return (1.0 - self.linear_weight) * rnn_proba + self.linear_weight * self.linear.predict_proba(texts)
 
     def known_words(self, text: str) -> int:
         """How many of `text`'s tokens the vocabulary knows (0: the model would answer from `<unk>` alone)."""
@@ -92,4 +112,6 @@ class TrainedClassifier:
             logits = self.model(torch.as_tensor(ids[start:stop, :longest], dtype=torch.long, device=device),
                                 torch.as_tensor(lengths[start:stop], device=device)).float().cpu()
             chunks.append(probabilities(logits))
-        return np.concatenate(chunks) if chunks else np.zeros((0, len(self.label_map)))
+        if not chunks:
+            return np.zeros((0, len(self.label_map)))
+        return self.with_linear(np.concatenate(chunks), texts)

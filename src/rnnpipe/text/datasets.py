@@ -229,3 +229,11 @@ def quality_warnings(quality: dict, blank_policy: str, encoding: str) -> list[st
         "cross_split_texts": "texts that appear in more than one of train / validation / test (a leak)",
     }
     return [f"{count} {notes[key]}" for key, count in quality.items() if count]
+
+
+def split_rows(path: str | Path, split: str) -> tuple[list[str], list]:
+    """(texts, labels) of one labeled split of the download stage's table, in its row order: the order the
+    tokenize and pad stages keep, so row i here is row i of that split in data/padded.parquet."""
+    frame = pd.read_parquet(path, columns=["text", "label", "split"])
+    part = frame[frame["split"] == split]
+    return part["text"].tolist(), part["label"].tolist()

@@ -76,6 +76,9 @@ TEXT_SCHEMA: Schema = {
         "ensemble_cells": Rule(list, [], "one more model per cell listed (e.g. [gru]), trained after `cell` with "
                                          "seed + 1, + 2, ...; the saved classifier averages their logits",
                                choices=CELLS),
+        "ensemble_linear": Rule(bool, True, "classify: mix the RNN's probabilities with a linear model's (TF-IDF "
+                                            "1-2 grams + logistic regression on whole texts), the weight chosen on "
+                                            "validation (0: the RNN alone)"),
     },
     "evaluate": EVALUATION_RULES,
 }

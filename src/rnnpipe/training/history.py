@@ -22,24 +22,24 @@ def _best_epoch_summary(result: TrainResult, metric: str) -> dict:
 
 
 def write_training_metrics(result: TrainResult, metric: str, history_path: str = "metrics/history.csv",
-                           summary_path: str = "metrics/train.json") -> None:
-    """The per-epoch history (a DVC plot) and the best epoch's summary, both written atomically."""
+                           summary_path: str = "metrics/train.json", extra: dict | None = None) -> None:
+    """The per-epoch history (a DVC plot) and the best epoch's summary (+ `extra` keys), both written atomically."""
     columns = ["epoch", "train_loss", f"train_{metric}", "val_loss", f"val_{metric}", "lr"]
     with atomic_path(history_path) as tmp:
         pd.DataFrame(result.history)[columns].to_csv(tmp, index=False, float_format="%.6f")
-    write_json(summary_path, _best_epoch_summary(result, metric))
+    write_json(summary_path, {**_best_epoch_summary(result, metric), **(extra or {})})
 
 
 def write_ensemble_metrics(results: list[TrainResult], names: list[str], val_loss: float, val_score: float,
                            metric: str, history_path: str = "metrics/history.csv",
-                           summary_path: str = "metrics/train.json") -> None:
+                           summary_path: str = "metrics/train.json", extra: dict | None = None) -> None:
     """As write_training_metrics for several members: their histories one after another (a `member`
     column tells them apart), each member's best epoch, and the averaged model's validation scores."""
     columns = ["member", "epoch", "train_loss", f"train_{metric}", "val_loss", f"val_{metric}", "lr"]
     rows = [{"member": name, **row} for name, result in zip(names, results) for row in result.history]
     with atomic_path(history_path) as tmp:
         pd.DataFrame(rows)[columns].to_csv(tmp, index=False, float_format="%.6f")
-    write_json(summary_path, {"val_loss": round(val_loss, 6), f"val_{metric}": round(val_score, 6),
+    write_json(summary_path, {"val_loss": round(val_loss, 6), f"val_{metric}": round(val_score, 6), **(extra or {}),
                               "members": [{"member": name, **_best_epoch_summary(result, metric)}
                                           for name, result in zip(names, results)]})
 
