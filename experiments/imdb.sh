@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Named IMDB experiments (dvc exp run), the recipes behind the README's IMDB results table.
 #
-#   bash experiments/imdb.sh best            # the best: the recipe's LSTM and GRU, logits averaged
-#   bash experiments/imdb.sh lstm            # the recipe with one cell: rnn | lstm | gru
+#   bash experiments/imdb.sh mix             # the best: best's ensemble mixed with the linear model (train.ensemble_linear)
+#   bash experiments/imdb.sh best            # the recipe's LSTM and GRU, logits averaged (no linear member)
+#   bash experiments/imdb.sh lstm            # the recipe with one cell: rnn | lstm | gru (no linear member)
 #   IMDB=/path/to/aclImdb_v1.tar.gz bash experiments/imdb.sh best
 #   NAME=ema bash experiments/imdb.sh lstm -S train.ema_decay=0.998   # a variant (extra dvc exp run args)
 #   bash experiments/imdb.sh best --queue && dvc exp run --run-all      # queued
@@ -14,21 +15,26 @@ cd "$(dirname "$0")/.."
 IMDB="${IMDB:-../shared/datasets/imdb/aclImdb_v1.tar.gz}"
 # Absolute, so the recipe also runs queued (--queue / --temp), in DVC's temporary copy of the repository.
 IMDB="$(realpath -m "$IMDB")"
-which="${1:-best}"
+which="${1:-mix}"
 shift || true
 cell="$which"
 ensemble="[]"
-if [ "$which" = best ]; then cell=lstm; ensemble="[gru]"; fi
-case "$cell" in rnn|lstm|gru) ;; *) echo "usage: $0 best|rnn|lstm|gru [extra dvc exp run args]" >&2; exit 2;; esac
+linear=false
+if [ "$which" = best ] || [ "$which" = mix ]; then cell=lstm; ensemble="[gru]"; fi
+if [ "$which" = mix ]; then linear=true; fi
+case "$cell" in rnn|lstm|gru) ;; *) echo "usage: $0 mix|best|rnn|lstm|gru [extra dvc exp run args]" >&2; exit 2;; esac
 
 # The recipe: 50k-word vocabulary, the last 800 tokens of each review, in-domain word2vec (128-d,
 # trained on train + unlabeled reviews) fine-tuned, a bidirectional layer of 128 per direction,
 # mean+max pooling over real tokens, dropout 0.3, Adam 1e-3, up to 6 epochs, early stopping.
 # best: an LSTM and then a GRU trained that way (seeds 42, 43), the saved classifier averaging both.
+# mix: best, then its probabilities mixed with a TF-IDF 1-2 gram + logistic regression model's (C and the
+# weight chosen on validation), the RNN + linear ensemble of Mesnil et al. 2014.
 exec dvc exp run -n "imdb-$which${NAME:+-$NAME}" \
   -S data.source=imdb -S "download.url=$IMDB" \
   -S tokenize.num_words=50000 -S pad.maxlen=800 \
   -S embed.source=word2vec -S embed.dim=128 -S embed.w2v_epochs=5 -S embed.w2v_window=5 \
   -S "train.cell=$cell" -S train.bidirectional=true -S train.hidden=128 -S train.layers=1 \
   -S train.pooling=meanmax -S train.dropout=0.3 -S train.lr=0.001 -S train.batch_size=64 \
-  -S train.epochs=6 -S train.patience=2 -S train.clip_norm=5.0 -S "train.ensemble_cells=$ensemble" "$@"
+  -S train.epochs=6 -S train.patience=2 -S train.clip_norm=5.0 -S "train.ensemble_cells=$ensemble" \
+  -S "train.ensemble_linear=$linear" "$@"
