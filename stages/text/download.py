@@ -4,9 +4,12 @@ tagged sentences -> data/dataset.parquet (tokens, tags, split).
     python stages/text/download.py      # reads params: data.*, download.*
 
 Sources (data.source): `synthetic` (the embedded default), `imdb` (download.url: the official
-tarball, a local path or a file:// URL; SHA-256 checked), `table` (download.path: the user's
-CSV / Parquet / JSONL, or an IMDB-style folder tree). A validation split is carved from train,
-seeded and stratified (data.val_fraction).
+tarball, a local path or a file:// URL; SHA-256 checked), `table` (download.path: the user's files in
+any layout text.layouts reads: a CSV / TSV / Parquet / JSONL table, label<TAB>text or fastText lines,
+split files, one file per label, label folders, or a .zip / .tar.gz of them). A validation split is
+carved from train, seeded and stratified (data.val_fraction), unless the files name one (`dev`).
+With download.deduplicate, repeated texts within a split and train / validation texts also in a later
+split are dropped (counted in data/report.json).
 
 Tagging sources: `synthetic` (a small grammar with UD tags), `conllu` (download.path: a CoNLL-U file, a
 UD treebank folder of *-ud-{train,dev,test}.conllu, or a .zip/.tgz of one; download.tag_column upos
@@ -25,12 +28,13 @@ from rnnpipe.text.datasets import (
     SPLITS,
     assign_splits,
     blank_texts,
+    deduplicate,
     normalise_labels,
     quality_report,
     quality_warnings,
     read_imdb_tarball,
-    read_table,
 )
+from rnnpipe.text.layouts import read_labeled
 from rnnpipe.text.params import TEXT_SCHEMA
 from rnnpipe.text.synthetic import synthetic_reviews
 
@@ -93,13 +97,21 @@ def download_texts(params: dict) -> None:
         frame = read_imdb_tarball(path)
     else:
         path = fetch(download["path"], param="download.path")
-        frame = read_table(path, download["text_column"], download["label_column"], download["split_column"],
-                           download["encoding"])
+        notes: list[str] = []
+        frame = read_labeled(path, download["text_column"], download["label_column"], download["split_column"],
+                             download["encoding"], notes)
+        for note in notes:
+            print(f"download: {note}")
     blank = blank_texts(frame) & (frame["split"] != "unsup")
     if download["blank_texts"] == "drop" and blank.any():
         frame = frame[~blank]
     frame = assign_splits(normalise_labels(frame), download["test_fraction"], data["val_fraction"], data["seed"])
-    quality = quality_report(frame)
+    dropped = {}
+    if download["deduplicate"]:
+        frame, dropped = deduplicate(frame)
+        print(f"download: deduplicate: dropped {dropped['duplicate_texts_dropped']} repeated texts within a split "
+              f"and {dropped['cross_split_texts_dropped']} train / validation texts also in a later split")
+    quality = {**quality_report(frame), **dropped}
     quality["blank_texts"] = int(blank.sum())
     for warning in quality_warnings(quality, download["blank_texts"], download["encoding"]):
         print(f"download: warning: {warning}")

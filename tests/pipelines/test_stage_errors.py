@@ -55,8 +55,8 @@ def use_table(wd, path, **extra):
 
 
 TABLES = {
-    "missing_column": (pd.DataFrame({"body": ["a b"] * 4, "label": [0, 1] * 2}),
-                       ["no text column 'text'", "columns found: body, label"]),
+    "missing_column": (pd.DataFrame({"body": ["a b"] * 4, "label": [0, 1] * 2, "stars": [1, 2] * 2}),
+                       ["no text column 'text'", "columns found: body, label, stars"]),
     "single_class": (pd.DataFrame({"text": [f"t {i}" for i in range(20)], "label": ["pos"] * 20}),
                      ["single class"]),
 }

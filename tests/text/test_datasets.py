@@ -6,7 +6,8 @@ import pytest
 
 from conftest import SHARED_IMDB
 from rnnpipe.core.errors import DataError, DownloadError
-from rnnpipe.text.datasets import assign_splits, normalise_labels, read_imdb_tarball, read_table
+from rnnpipe.text.datasets import assign_splits, normalise_labels, read_imdb_tarball
+from rnnpipe.text.layouts import read_labeled, read_table
 
 
 def write_tar(path, members: dict[str, bytes]) -> None:
@@ -83,9 +84,20 @@ def test_tables_in_every_format_with_integer_labels(tmp_path, suffix):
 
 def test_missing_column_lists_the_columns_found(tmp_path):
     path = tmp_path / "data.csv"
-    pd.DataFrame({"body": ["a"], "label": [1]}).to_csv(path, index=False)
-    with pytest.raises(DataError, match=r"no text column 'text'; columns found: body, label"):
+    pd.DataFrame({"body": ["a"], "label": [1], "stars": [5]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"no text column 'text'; columns found: body, label, stars"):
         read_table(path, "text", "label", "split")
+
+
+def test_two_other_columns_read_as_text_and_label_and_said_so(tmp_path):
+    path = tmp_path / "data.csv"
+    pd.DataFrame({"sentiment": ["pos", "neg"], "body": ["a long enough review", "another review"]}).to_csv(
+        path, index=False)
+    notes = []
+    table = read_table(path, "text", "label", "split", notes=notes)
+    assert table["text"].tolist() == ["a long enough review", "another review"]
+    assert table["label"].tolist() == ["pos", "neg"]
+    assert "reading 'body' as the text and 'sentiment' as the label" in notes[0]
 
 
 def test_folder_tree_of_text_files(tmp_path):
@@ -94,7 +106,7 @@ def test_folder_tree_of_text_files(tmp_path):
             (tmp_path / split / label).mkdir(parents=True)
             for i in range(2):
                 (tmp_path / split / label / f"{i}.txt").write_text(f"{label} {i}")
-    table = read_table(tmp_path, "text", "label", "split")
+    table = read_labeled(tmp_path, "text", "label", "split")
     assert len(table) == 8 and set(table["split"]) == {"train", "test"} and set(table["label"]) == {"happy", "sad"}
 
 
@@ -153,6 +165,7 @@ def test_quality_warnings_name_each_nonzero_count_and_what_was_done():
                "cross_split_texts": 3}
     lines = quality_warnings(quality, "keep", "latin-1")
     assert lines == ["2 empty or whitespace-only texts (kept; download.blank_texts)",
-                     "1 duplicate (text, label) rows (kept)",
-                     "3 texts that appear in more than one of train / validation / test (a leak)"]
+                     "1 duplicate (text, label) rows (kept; download.deduplicate=true drops the repeats)",
+                     "3 texts that appear in more than one of train / validation / test (a leak; "
+                     "download.deduplicate=true drops them from train and validation)"]
     assert "not valid cp1252" in quality_warnings({**quality, "undecodable_rows": 4}, "drop", "cp1252")[1]

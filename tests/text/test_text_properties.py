@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rnnpipe.data.ragged import pad_sequences
-from rnnpipe.text.datasets import read_table
+from rnnpipe.text.layouts import read_table
 from rnnpipe.text.tokenizer import Tokenizer
 
 # Any Unicode except lone surrogates, which no file encoding can hold.

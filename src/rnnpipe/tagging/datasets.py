@@ -7,54 +7,15 @@ names one.
 
 from __future__ import annotations
 
-import shutil
-import tarfile
-import tempfile
-import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..core.archives import unpacked
 from ..core.errors import DataError
 from .conll import (Sentence, check_sentences, read_conll_columns, read_conllu, read_tagged_table, sentences_frame,
                     ud_split_files)
-
-ARCHIVES = (".zip", ".tgz", ".tar.gz", ".tar")
-
-
-@contextmanager
-def unpacked(path: Path):
-    """`path` itself, or for a .zip / .tgz (a UD release) a temporary folder with its .conllu members."""
-    if not path.name.lower().endswith(ARCHIVES):
-        yield path
-        return
-    folder = Path(tempfile.mkdtemp(prefix="rnnpipe-ud-"))
-    try:
-        if path.name.lower().endswith(".zip"):
-            with zipfile.ZipFile(path) as archive:
-                members = [(m, archive.open(m)) for m in archive.namelist() if m.endswith(".conllu")]
-                _extract(members, folder)
-        else:
-            with tarfile.open(path) as archive:
-                members = [(m.name, archive.extractfile(m)) for m in archive.getmembers()
-                           if m.isfile() and m.name.endswith(".conllu")]
-                _extract(members, folder)
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _extract(members, folder: Path) -> None:
-    """Write members under `folder` by their folder and base names only (no path from the archive escapes)."""
-    for name, handle in members:
-        parts = [p for p in Path(name).parts if p not in ("", ".", "..", "/")][-2:]
-        target = folder.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with handle, open(target, "wb") as out:
-            shutil.copyfileobj(handle, out)
-
 
 def read_tagged(source: str, path: Path, download: dict) -> pd.DataFrame:
     """tokens, tags, split (None where the source names no split) from `path`."""
@@ -63,7 +24,8 @@ def read_tagged(source: str, path: Path, download: dict) -> pd.DataFrame:
                                       download["split_column"])
         check_sentences(sentences, path, "row")
         return sentences_frame({None: sentences})
-    with unpacked(path) as where:
+    # A UD release archive: its .conllu files by folder and base name (treebank/en_ewt-ud-train.conllu).
+    with unpacked(path, keep=lambda name: name.endswith(".conllu"), parts=2) as where:
         files = ud_split_files(where) if where.is_dir() else {None: where}
         by_split: dict = {}
         for split, file in files.items():

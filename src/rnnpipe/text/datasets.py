@@ -1,14 +1,13 @@
 """Read labeled text into one table `text, label, split` with splits train / validation / test.
 
-Sources: the official IMDB tarball (read member by member, never extracted to disk), an IMDB-style
-folder tree (`<split>/<label>/*.txt`), or the user's own CSV / Parquet / JSONL file.
+Sources: the official IMDB tarball (read member by member, never extracted to disk), or the user's own
+files in any of the layouts text.layouts reads.
 Unlabeled text (IMDB's 50,000 `train/unsup` reviews, or table rows with split `unsup`) is kept
 with split `unsup` and no label: only the embed stage's in-domain word vectors read it.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 import tarfile
 from collections import Counter
@@ -68,75 +67,6 @@ def _check_imdb_layout(frame: pd.DataFrame, source: Path) -> None:
                             f"aclImdb_v1.tar.gz (aclImdb/{{train,test}}/{{pos,neg}}/ID_RATING.txt).")
 
 
-def read_folder_tree(root: Path, encoding: str = "utf-8") -> pd.DataFrame:
-    """IMDB-style folders: `root/<split>/<label>/*.txt` (split train/test), or `root/<label>/*.txt`."""
-    split_dirs = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name in ("train", "test", "validation")]
-    rows = []
-    for split_dir in split_dirs or [root]:
-        split = split_dir.name if split_dirs else None
-        for label_dir in sorted(d for d in split_dir.iterdir() if d.is_dir() and not d.name.startswith(".")):
-            if split_dirs and label_dir.name == "unsup":
-                continue
-            for file in sorted(label_dir.glob("*.txt")):
-                rows.append((file.read_bytes().decode(encoding, errors="replace"), label_dir.name, split))
-    if not rows:
-        raise DataError(f"{root}: no *.txt files in label subfolders; expected {root}/<split>/<label>/*.txt "
-                        f"or {root}/<label>/*.txt.")
-    return pd.DataFrame(rows, columns=["text", "label", "split"])
-
-
-def read_table(path: Path, text_column: str, label_column: str, split_column: str,
-               encoding: str = "utf-8") -> pd.DataFrame:
-    """A CSV / TSV / Parquet / JSONL file with a text and a label column (and optionally a split column).
-
-    Text files are decoded with `encoding`; bytes that do not decode become U+FFFD instead of
-    stopping the read (quality_report counts the rows affected)."""
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise DataError(f"download.encoding: unknown encoding {encoding!r}; use e.g. utf-8, latin-1, cp1252.") from None
-    if path.is_dir():
-        return read_folder_tree(path, encoding)
-    suffixes = "".join(path.suffixes[-2:]).lower()
-    try:
-        if suffixes.endswith(".parquet") or suffixes.endswith(".pq"):
-            frame = pd.read_parquet(path)
-        elif suffixes.endswith((".jsonl", ".ndjson", ".jsonl.gz")):
-            frame = pd.read_json(path, lines=True, encoding=encoding, encoding_errors="replace")
-        elif suffixes.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")):
-            sep = "\t" if ".tsv" in suffixes else ","
-            # keep_default_na=False: a review that reads "NA" or "null" is text, not a missing value.
-            frame = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors="replace", keep_default_na=False,
-                                dtype=str)
-            if label_column in frame.columns:
-                frame[label_column] = _numbers_if_all_numeric(frame[label_column].replace("", None))
-        else:
-            raise DataError(f"{path}: unknown table format; use .csv, .tsv, .parquet or .jsonl (optionally .gz).")
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: the file is empty; expected a header row with '{text_column}' and "
-                        f"'{label_column}' columns.") from None
-    except (ValueError, OSError) as exc:
-        if isinstance(exc, DataError):
-            raise
-        raise DataError(f"{path}: cannot be read as a table ({exc}).") from None
-    for role, column in (("text", text_column), ("label", label_column)):
-        if column not in frame.columns:
-            raise DataError(f"{path}: no {role} column '{column}'; columns found: {', '.join(map(str, frame.columns))}. "
-                            f"Set download.{role}_column to one of them.")
-    if frame.empty:
-        raise DataError(f"{path}: the table has a header but no rows.")
-    out = pd.DataFrame({"text": frame[text_column].fillna("").astype(str), "label": frame[label_column]})
-    out["split"] = frame[split_column].astype(str).str.lower() if split_column in frame.columns else None
-    unknown = set(out["split"].dropna()) - set(SPLITS)
-    if unknown:
-        raise DataError(f"{path}: column '{split_column}' has values {sorted(unknown)}; allowed: {', '.join(SPLITS)}.")
-    unlabeled = out["label"].isna() & (out["split"] != "unsup")
-    if unlabeled.any():
-        raise DataError(f"{path}: {int(unlabeled.sum())} rows have no label in '{label_column}'; fill or drop them, "
-                        f"or mark unlabeled text with split 'unsup'.")
-    return out
-
-
 def normalise_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """Integer-valued labels become nullable integers (-1/0/1 stay numbers), anything else text;
     unlabeled (`unsup`) rows keep a missing label."""
@@ -150,15 +80,6 @@ def normalise_labels(frame: pd.DataFrame) -> pd.DataFrame:
         frame["label"] = frame["label"].astype(object).where(~labeled, frame["label"].astype(str))
         frame.loc[~labeled, "label"] = None
     return frame
-
-
-def _numbers_if_all_numeric(column: pd.Series) -> pd.Series:
-    """CSV labels arrive as text; '-1', '0', '1' become integers again, anything else stays text."""
-    present = column.dropna()
-    numbers = pd.to_numeric(present, errors="coerce")
-    if len(present) and numbers.notna().all():
-        return pd.to_numeric(column)
-    return column
 
 
 def _stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -193,6 +114,21 @@ def assign_splits(frame: pd.DataFrame, test_fraction: float, val_fraction: float
     return frame
 
 
+def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Drop a text's repeats within its split (the first row stays), then from train and validation the texts
+    that are also in test, and from train those also in validation (a test score must not reward memory).
+    Returns the frame and the counts dropped. Unlabeled (`unsup`) rows are left as they are."""
+    labeled = frame["split"] != "unsup"
+    repeated = labeled & frame.duplicated(["split", "text"])
+    frame = frame[~repeated]
+    cross = pd.Series(False, index=frame.index)
+    for later, earlier in (("test", ("train", "validation")), ("validation", ("train",))):
+        seen = set(frame.loc[frame["split"] == later, "text"])
+        cross |= frame["split"].isin(earlier) & frame["text"].isin(seen)
+    return frame[~cross].reset_index(drop=True), {"duplicate_texts_dropped": int(repeated.sum()),
+                                                  "cross_split_texts_dropped": int(cross.sum())}
+
+
 def blank_texts(frame: pd.DataFrame) -> pd.Series:
     """Rows whose text is empty or only whitespace."""
     return frame["text"].str.strip() == ""
@@ -224,11 +160,12 @@ def quality_warnings(quality: dict, blank_policy: str, encoding: str) -> list[st
                        f"download.blank_texts)",
         "undecodable_rows": f"texts with bytes that are not valid {encoding} (replaced by U+FFFD; set "
                             f"download.encoding if the file uses another encoding)",
-        "duplicate_rows": "duplicate (text, label) rows (kept)",
+        "duplicate_rows": "duplicate (text, label) rows (kept; download.deduplicate=true drops the repeats)",
         "conflicting_texts": "texts that appear with different labels",
-        "cross_split_texts": "texts that appear in more than one of train / validation / test (a leak)",
+        "cross_split_texts": "texts that appear in more than one of train / validation / test (a leak; "
+                             "download.deduplicate=true drops them from train and validation)",
     }
-    return [f"{count} {notes[key]}" for key, count in quality.items() if count]
+    return [f"{count} {notes[key]}" for key, count in quality.items() if count and key in notes]
 
 
 def split_rows(path: str | Path, split: str) -> tuple[list[str], list]:

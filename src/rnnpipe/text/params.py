@@ -21,9 +21,10 @@ TEXT_SCHEMA: Schema = {
     "download": {
         "url": Rule(str, IMDB_URL, "imdb: URL, local path or file:// URL of aclImdb_v1.tar.gz"),
         "sha256": SHA256_RULE,
-        "path": Rule(str, "inputs/text", "table / conllu / conll: your file or folder (CSV, TSV, Parquet, JSONL, a "
-                                         "folder tree <split>/<label>/*.txt; a CoNLL-U file, a UD treebank folder, "
-                                         ".zip or .tgz); a dependency of download, so an edit reruns it"),
+        "path": Rule(str, "inputs/text", "table / conllu / conll: your file, folder or .zip / .tar.gz (CSV, TSV, "
+                                         "Parquet, JSONL, label<TAB>text or fastText lines, train/dev/test files, one "
+                                         "file per label, <split>/<label>/*.txt; a CoNLL-U file or UD treebank "
+                                         "folder); a dependency of download, so an edit reruns it"),
         "text_column": Rule(str, "text", "table: the column holding the text (tag: the token lists)"),
         "label_column": Rule(str, "label", "table: the column holding the label (any values: -1/0/1, pos/neg, ...; "
                                            "tag: the tag lists)"),
@@ -34,6 +35,8 @@ TEXT_SCHEMA: Schema = {
         "encoding": Rule(str, "utf-8", "table: text encoding; undecodable bytes become U+FFFD and are counted"),
         "blank_texts": one_of(("drop", "keep"), "drop", "table: rows with empty / whitespace-only text: drop | keep "
                                                         "(counted either way)"),
+        "deduplicate": Rule(bool, False, "drop repeated texts within a split, and from train / validation the texts "
+                                         "also in test (from train: also in validation); counted in data/report.json"),
         "synthetic_train": Rule(int, 8000, "synthetic: training reviews (tag: sentences)", low=20),
         "synthetic_test": Rule(int, 4000, "synthetic: test reviews (tag: sentences)", low=10),
     },
