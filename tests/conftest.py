@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_IMDB = ROOT.parent / "shared" / "datasets" / "imdb" / "aclImdb_v1.tar.gz"
@@ -59,11 +58,13 @@ def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedPr
 
 
 def edit_params(workdir: Path, overrides: dict) -> None:
-    path = workdir / "params.yaml"
-    params = yaml.safe_load(path.read_text())
-    for section, values in overrides.items():
-        params[section].update(values)
-    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    """Set params as `dvc exp run -S` does (DVC's own round-trip writer): the file keeps its layout and
+    comments, so every pipeline copy reads a params file like the user's."""
+    from dvc.utils.serialize import modify_yaml
+
+    with modify_yaml(str(workdir / "params.yaml")) as params:
+        for section, values in overrides.items():
+            params[section].update(values)
 
 
 def copy_dvc_settings(target: Path) -> None:

@@ -133,3 +133,19 @@ def test_every_list_param_survives_dvc_exp_runs_setting_it_and_emptying_it_again
                 assert load_yaml(str(path))[section][key] == value, (name, section, key, value)
         assert load_params(path, schema) == defaults(schema)
     assert any(isinstance(rule.default, list) for rule in TEXT_SCHEMA["train"].values())  # the case of the issue
+
+
+@pytest.mark.parametrize("pipeline", ["text", "trees"])
+def test_glove_package_with_another_dim_is_refused_by_every_stage_before_any_work(pipeline):
+    """A combination only the embed stage could act on is caught by whichever stage runs first."""
+    from rnnpipe.core.params import defaults
+    from rnnpipe.trees.params import TREES_SCHEMA
+
+    schema = {"text": TEXT_SCHEMA, "trees": TREES_SCHEMA}[pipeline]
+    params = defaults(schema)
+    params["embed"].update({"source": "glove-package", "dim": 100})
+    with pytest.raises(ParamsError, match=r"params.yaml: embed.source=glove-package holds 50-dimensional vectors but "
+                                          r"embed.dim is 100; set embed.dim=50"):
+        validate(params, schema)
+    params["embed"]["dim"] = 50
+    assert validate(params, schema)["embed"]["dim"] == 50

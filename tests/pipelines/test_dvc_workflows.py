@@ -1,7 +1,9 @@
 """The DVC experiment workflows a daily user runs, through real `dvc exp` commands in a git repository."""
 
+import io
 import json
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -50,12 +52,20 @@ def test_push_in_one_clone_pull_in_another_and_check_out_an_older_commit(tmp_pat
 
     # An experiment, then the committed params again: train and evaluate come back from the run-cache
     # (their uncached metrics and plots no longer keep them out of it).
-    assert "Running stage 'train'" in run(["dvc", "exp", "run", "-S", "train.epochs=1"], first).stdout
-    again = run(["dvc", "exp", "run", "-S", f"train.epochs={TINY_OVERRIDES['train']['epochs']}"], first).stdout
+    # The list sequence that once corrupted params.yaml: set a list, then empty it again (issue 16).
+    assert "Running stage 'train'" in run(["dvc", "exp", "run", "-S", "train.epochs=1", "-S",
+                                           "train.ensemble_cells=[gru]"], first).stdout
+    again = run(["dvc", "exp", "run", "-S", f"train.epochs={TINY_OVERRIDES['train']['epochs']}", "-S",
+                 "train.ensemble_cells=[]"], first).stdout
     assert "Running stage" not in again
     assert "Stage 'train' is cached" in again and "Stage 'evaluate' is cached" in again
     assert git(first, "status", "--porcelain").stdout == ""  # the committed run's files, restored exactly
     assert (tmp_path / "rnnpipe-dvc-store").is_dir()  # beside the project, outside it
+    # One line per experiment: no param value holds a newline (tokenize.filters spells its tab and newline).
+    shown = run(["dvc", "exp", "show", "--csv"], first).stdout
+    table = pd.read_csv(io.StringIO(shown))
+    assert len(shown.strip().splitlines()) == len(table) + 1 and len(table) >= 3
+    assert set(table["tokenize.filters"]) == {'!"#$%&()*+,-./:;<=>?@[\\\\]^_`{|}~\\t\\n'}
 
     second = tmp_path / "second"
     git(tmp_path, "clone", "-q", str(first), str(second))

@@ -23,7 +23,16 @@ from ruamel.yaml import YAML, YAMLError
 
 from .errors import ParamsError
 
-Schema = dict[str, dict[str, "Rule"]]
+
+
+class Schema(dict):
+    """section -> key -> Rule, and `checks`: functions of the validated params that return a problem (one
+    line naming the params at fault and the remedy) or None. Every stage runs them, so a combination a
+    later stage would refuse stops the first stage that runs, not the one that needs it."""
+
+    def __init__(self, sections: dict[str, dict[str, "Rule"]], checks: tuple = ()):
+        super().__init__(sections)
+        self.checks = tuple(checks)
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,19 @@ SELECT_ON = one_of(("loss", "accuracy"), "loss",
                    "the epoch kept (and early stopping's yardstick): lowest validation loss | highest validation "
                    "accuracy")
 
+# GloVe 6B 50d, the word vectors installed with rnnpipe (text and trees: embed.source=glove-package).
+GLOVE_PACKAGE_DIM = 50
+
+
+def glove_package_dim(params: dict) -> str | None:
+    """A schema check: embed.source=glove-package with an embed.dim its vectors do not have."""
+    embed = params["embed"]
+    if embed["source"] == "glove-package" and embed["dim"] != GLOVE_PACKAGE_DIM:
+        return (f"embed.source=glove-package holds {GLOVE_PACKAGE_DIM}-dimensional vectors but embed.dim is "
+                f"{embed['dim']}; set embed.dim={GLOVE_PACKAGE_DIM} (for other sizes, another embed.source).")
+    return None
+
+
 # Scoring a trained model on the test split.
 EVALUATION_RULES: dict[str, Rule] = {
     "batch_size": Rule(int, 512, "rows per forward pass", low=1),
@@ -188,6 +210,10 @@ def validate(raw: Any, schema: Schema, source: str = "params.yaml") -> dict[str,
     absent = [s for s in schema if s not in checked]
     if absent:
         raise ParamsError(f"{source}: missing section(s) {', '.join(absent)}; see the README's params table.")
+    for check in getattr(schema, "checks", ()):
+        problem = check(checked)
+        if problem:
+            raise ParamsError(f"{source}: {problem}")
     return checked
 
 

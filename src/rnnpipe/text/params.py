@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from ..core.params import (BUCKET_BATCHES, CELLS, EVALUATION_RULES, RECURRENT_RULES, SHA256_RULE, TRAINING_RULES,
-                           Rule, Schema, fraction, one_of)
-from .tokenizer import KERAS_FILTERS
+                           Rule, Schema, fraction, glove_package_dim, one_of)
+from .tokenizer import KERAS_FILTERS_ESCAPED
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 
-TEXT_SCHEMA: Schema = {
+TEXT_SCHEMA = Schema({
     "data": {
         "task": one_of(("classify", "tag"), "classify", "classify (one label per text) | tag (one label per token: "
                                                         "POS, NER, chunks)"),
@@ -42,7 +42,8 @@ TEXT_SCHEMA: Schema = {
     },
     "tokenize": {
         "lowercase": Rule(bool, True, "lowercase before splitting (tag: the word ids; characters keep their case)"),
-        "filters": Rule(str, KERAS_FILTERS, "characters replaced by spaces (default: Keras' filter)"),
+        "filters": Rule(str, KERAS_FILTERS_ESCAPED, "characters replaced by spaces (default: Keras' filter); `\\t` "
+                                                    "`\\n` `\\r` `\\\\` stand for tab, newline, CR, backslash"),
         "num_words": Rule(int, 20000, "vocabulary size including <pad>=0 and <unk>=1", low=3),
         "min_freq": Rule(int, 1, "rarer words become <unk>", low=1),
     },
@@ -84,4 +85,4 @@ TEXT_SCHEMA: Schema = {
                                             "validation (0: the RNN alone)"),
     },
     "evaluate": EVALUATION_RULES,
-}
+}, checks=(glove_package_dim,))

@@ -9,18 +9,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
+# The same characters as a params file holds them: a real tab and newline in a param value made every
+# `dvc exp show` row print on two lines and broke its --csv, so the param spells them \t and \n.
+KERAS_FILTERS_ESCAPED = '!"#$%&()*+,-./:;<=>?@[\\\\]^_`{|}~\\t\\n'
+_ESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
+
+
+def unescape(filters: str) -> str:
+    """`filters` with \\t, \\n, \\r and \\\\ read as tab, newline, CR and a backslash (any other backslash is a
+    backslash); characters given as themselves stay themselves."""
+    return re.sub(r"\\[\\tnr]", lambda match: _ESCAPES[match.group()], filters)
+
+
 _HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Tokenizer:
-    """Lowercase (optional), turn HTML line breaks and every character in `filters` into spaces, split."""
+    """Lowercase (optional), turn HTML line breaks and every character in `filters` (escapes read, see
+    `unescape`) into spaces, split."""
 
     lowercase: bool = True
     filters: str = KERAS_FILTERS
 
     def __post_init__(self):
-        object.__setattr__(self, "_table", str.maketrans({c: " " for c in self.filters}))
+        object.__setattr__(self, "_table", str.maketrans({c: " " for c in unescape(self.filters)}))
 
     def normalise(self, text: str) -> str:
         text = _HTML_BREAK.sub(" ", text)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ..core.params import EVALUATION_RULES, SHA256_RULE, TRAINING_RULES, Rule, Schema, one_of, with_defaults
+from ..core.params import (EVALUATION_RULES, SHA256_RULE, TRAINING_RULES, Rule, Schema, glove_package_dim, one_of,
+                           with_defaults)
 
 SST_URL = "https://nlp.stanford.edu/sentiment/trainDevTestTrees_PTB.zip"
 
-TREES_SCHEMA: Schema = {
+TREES_SCHEMA = Schema({
     "data": {
         "source": one_of(("synthetic", "sst", "files"), "synthetic",
                          "synthetic (embedded default: small sentiment trees whose labels compose) | sst "
@@ -49,4 +50,4 @@ TREES_SCHEMA: Schema = {
         **with_defaults(TRAINING_RULES, lr=0.002, batch_size=25, epochs=10),
     },
     "evaluate": {**EVALUATION_RULES},
-}
+}, checks=(glove_package_dim,))
