@@ -27,7 +27,8 @@ def main(params: dict) -> None:
     window, settings = params["window"], params["evaluate"]
     device = resolve_device(settings["device"])
     forecaster = TrainedForecaster.load("data/model", device)
-    series = load_prepared("data/series.parquet", "data/stats.json", window["target"])
+    series = load_prepared("data/series.parquet", "data/stats.json", window["target"],
+                           window["missing_features"])
     shape = (window["lookback"], window["step"], window["delay"], window["predict_change"])
     trained_on = (forecaster.columns, forecaster.target, forecaster.predict_change)
     if trained_on != (series.columns, window["target"], window["predict_change"]):

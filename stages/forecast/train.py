@@ -32,7 +32,8 @@ def main(params: dict) -> None:
     window, settings = params["window"], params["train"]
     device = resolve_device(settings["device"])
     seed_everything(settings["seed"])
-    series = load_prepared("data/series.parquet", "data/stats.json", window["target"])
+    series = load_prepared("data/series.parquet", "data/stats.json", window["target"],
+                           window["missing_features"])
     shape = (window["lookback"], window["step"], window["delay"], window["predict_change"])
     train, validation = series.windows("train", *shape), series.windows("validation", *shape)
     config = ForecasterConfig(features=len(series.columns), cell=settings["cell"], hidden=settings["hidden"],
@@ -49,7 +50,8 @@ def main(params: dict) -> None:
 
     stats = json.loads(Path("data/stats.json").read_text(encoding="utf-8"))
     preparation = {"frequency": stats["frequency"], "mean": stats["mean"], "std": stats["std"],
-                   "settings": stats["readings"]}  # what `rnnpipe predict` needs to read new readings
+                   "settings": stats["readings"], "missing_features": window["missing_features"]}
+    # (what `rnnpipe predict` needs to read new readings)
     forecaster = TrainedForecaster(model.cpu(), series.columns, window["target"], window["lookback"], window["step"],
                                    window["delay"], series.mean, series.std, window["predict_change"], preparation)
     write_finished_run(forecaster, result, "mae", CHECKPOINT)

@@ -139,7 +139,7 @@ def test_forecaster_folder_refuses_model_json_edited_to_another_target(tmp_path)
 
 def test_the_committed_forecast_params_are_valid_and_checked():
     params = load_params(ROOT / "forecast" / "params.yaml", FORECAST_SCHEMA)
-    assert params["window"]["delay"] == 24 and params["prepare"]["direction_columns"] == ["wd"]
+    assert params["window"]["delay"] == 24 and params["prepare"]["direction_columns"] == ["auto"]
     bad = (ROOT / "forecast" / "params.yaml").read_text().replace("lookback: 120", "lookbak: 120")
     with pytest.raises(ParamsError, match="unknown key 'window.lookbak'. Did you mean 'lookback'"):
         validate(YAML(typ="safe", pure=True).load(bad), FORECAST_SCHEMA, "forecast/params.yaml")

@@ -7,10 +7,9 @@ import pytest
 
 from conftest import ROOT
 from rnnpipe.core.errors import DataError
+from rnnpipe.forecast.columns import encode_directions, numeric_features, plan_columns
 from rnnpipe.forecast.series import (
-    encode_directions,
     normalisation_stats,
-    numeric_features,
     parse_timestamps,
     read_csv_any_encoding,
     read_series_files,
@@ -60,24 +59,56 @@ def test_an_unreadable_timestamp_names_its_row():
         parse_timestamps(pd.DataFrame({"x": [1]}))
 
 
-def test_wind_directions_become_points_on_a_circle():
-    encoded = encode_directions(pd.Series(["N", "NNW", "S", None]), "wd")
-    north, nnw, south = encoded.to_numpy()[:3]
+def test_wind_directions_become_points_on_a_circle_and_cv_is_calm():
+    encoded = encode_directions(pd.Series(["N", "NNW", "S", None, "cv"]), "wd")
+    assert list(encoded.columns) == ["wd_sin", "wd_cos", "wd_calm"]
+    north, nnw, south = encoded[["wd_sin", "wd_cos"]].to_numpy()[:3]
     assert np.linalg.norm(north - nnw) < 0.5 < np.linalg.norm(north - south)
     assert encoded.iloc[3].isna().all()
+    assert encoded.iloc[4].tolist() == [0.0, 0.0, 1.0] and encoded["wd_calm"].iloc[:3].tolist() == [0.0, 0.0, 0.0]
     degrees = encode_directions(pd.Series([0.0, 90.0]), "wd (deg)")
     assert np.allclose(degrees.to_numpy(), [[0, 1], [1, 0]], atol=1e-9)
     with pytest.raises(DataError, match="neither degrees nor compass"):
         encode_directions(pd.Series(["N", "windy"]), "wd")
 
 
-def test_a_text_column_without_a_rule_is_refused_by_name():
-    frame = pd.DataFrame({"date": ["2020-01-01"], "temp": [1.0], "station": ["Dongsi"]})
-    with pytest.raises(DataError, match=r"column 'station' is not numeric .*prepare.drop_columns"):
-        numeric_features(frame, ["date"], [], [])
-    assert list(numeric_features(frame, ["date"], ["station"], []).columns) == ["temp"]
-    with pytest.raises(DataError, match="'wind' .* is not in the data"):
-        numeric_features(frame, ["date"], [], ["wind"])
+def station_frame(rows=6):
+    return pd.DataFrame({"No": range(1, rows + 1), "date": [f"2020-01-01 0{i}:00" for i in range(rows)],
+                         "temp": np.arange(rows, dtype=float), "wd": ["N", "cv", "SSW", None, "E", "N"][:rows],
+                         "wind dir (deg)": [10.0, 350.0, 180.0, 90.0, 0.0, 45.0][:rows], "station": "Dongsi",
+                         "sky": ["clear", "rain", "clear", "fog", None, "rain"][:rows]})
+
+
+def test_the_column_plan_decides_what_each_text_column_becomes_and_says_so():
+    frame = station_frame()
+    plan = plan_columns(frame, ["date"], [], ["auto"])
+    assert plan.drop == ["No", "station"]                      # a row counter and a constant text column
+    assert plan.directions == ["wd", "wind dir (deg)"]         # compass text (with cv) and a 0-360 wind column
+    assert plan.categories == {"sky": ["clear", "fog", "rain"]}
+    assert any("'No' counts rows" in note for note in plan.notes) and any("one-hot" in note for note in plan.notes)
+    features = numeric_features(frame, ["date"], plan)
+    assert list(features.columns) == ["temp", "wd_sin", "wd_cos", "wd_calm", "wind dir (deg)_sin",
+                                      "wind dir (deg)_cos", "sky=clear", "sky=fog", "sky=rain"]
+    assert features["sky=rain"].tolist()[:4] == [0.0, 1.0, 0.0, 0.0] and features.iloc[4][
+        ["sky=clear", "sky=fog", "sky=rain"]].isna().all()
+    # New readings get the training plan's columns, whatever values they hold.
+    later = numeric_features(station_frame(2), ["date"], plan)
+    assert list(later.columns) == list(features.columns)
+    # Named choices win: no directions at all makes the compass column a categorical one.
+    assert "wd" in plan_columns(frame, ["date"], [], []).categories
+
+
+def test_column_names_that_are_not_there_and_unencodable_text_are_refused_by_name():
+    frame = station_frame()
+    with pytest.raises(DataError, match=r"\['wind'\] .* not in the data"):
+        plan_columns(frame, ["date"], [], ["wind"])
+    frame["note"] = [f"free text {i}" for i in range(5)] + ["x"]
+    frame = pd.concat([frame] * 10, ignore_index=True).assign(note=[f"remark {i}" for i in range(60)], No=range(60))
+    with pytest.raises(DataError, match=r"column 'note' is text with 60 different values .*prepare.drop_columns"):
+        plan_columns(frame, ["date"], [], ["auto"])
+    mixed = pd.DataFrame({"date": ["a", "b", "c"], "temp": ["1.5", "2.0", "n/a"]})
+    with pytest.raises(DataError, match=r"column 'temp' is mostly numbers but not all \(e.g. 'n/a' in row 3\)"):
+        numeric_features(mixed, ["date"], plan_columns(mixed, ["date"], [], ["auto"]))
 
 
 def hourly(values, start="2020-01-01"):
@@ -100,6 +131,7 @@ def test_regularise_counts_and_repairs_duplicates_gaps_and_missing_values():
     assert frame["x"].iloc[5] == 5.0 and frame["x"].iloc[25] == 25.0  # short gaps interpolated
     assert not frame["valid"].iloc[12:22].any() and frame["valid"].drop(frame.index[12:22]).all()
     assert report["invalid_rows"] == 10 and report["filled_values"] == 3
+    assert report["missing_after_fill"] == {"x": 10}
     with pytest.raises(DataError, match="duplicate timestamps .*prepare.duplicates"):
         regularise(features, times, "auto", "error", "interpolate", 3)
     averaged, _ = regularise(features, times, "auto", "mean", "none", 0)
@@ -127,7 +159,7 @@ def test_the_synthetic_default_round_trips_through_the_reader(tmp_path):
     frame, encodings = read_series_files([tmp_path / "synthetic.csv"])
     assert encodings == {"synthetic.csv": "latin-1"}
     times, used = parse_timestamps(frame)
-    features = numeric_features(frame, used, [], ["wd"])
+    features = numeric_features(frame, used, plan_columns(frame, used, [], ["auto"]))
     series, report = regularise(features, times, "auto", "first", "interpolate", 6)
     assert report["duplicate_timestamps"] == 5 and report["missing_timestamps"] >= 48
     assert report["invalid_rows"] > 0 and report["frequency"] == "0 days 01:00:00"
@@ -139,7 +171,9 @@ def test_real_beijing_station_file():
     frame, encodings = read_series_files([DONGSI])
     times, used = parse_timestamps(frame)
     assert used == ["year", "month", "day", "hour"]
-    features = numeric_features(frame, used, ["No", "station"], ["wd"])
+    plan = plan_columns(frame, used, [], ["auto"])  # the defaults: nothing named
+    assert plan.drop == ["No", "station"] and plan.directions == ["wd"] and not plan.categories
+    features = numeric_features(frame, used, plan)
     series, report = regularise(features, times, "auto", "first", "interpolate", 6)
     assert report["rows"] == 35064 and report["frequency"] == "0 days 01:00:00"
     assert report["missing_values"] > 0 and report["filled_values"] > 0
@@ -153,7 +187,9 @@ def test_real_jena_roof_sample_with_its_latin1_header():
     assert any("\u00b2" in c or "\u00b5" in c for c in frame.columns)
     times, used = parse_timestamps(frame)
     assert used == ["Date Time"]
-    features = numeric_features(frame, used, [], [])
+    plan = plan_columns(frame, used, [], ["auto"])
+    assert plan.directions == ["wd (deg)"] and not plan.categories and not plan.drop
+    features = numeric_features(frame, used, plan)
     series, report = regularise(features, times, "auto", "first", "interpolate", 6)
     assert report["frequency"] == "0 days 00:10:00" and "T (degC)" in series.columns
     assert report["rows_read"] == 19132

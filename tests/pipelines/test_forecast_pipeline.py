@@ -114,7 +114,7 @@ def test_a_folder_of_yearly_files_with_an_iso_time_column(tmp_path):
 @pytest.mark.parametrize("overrides, message", [
     ({"window": {"target": "temperature"}}, "window.target 'temperature' is not a column"),
     ({"window": {"lookback": 5000}}, "window.lookback 5000"),
-    ({"prepare": {"direction_columns": []}}, "column 'wd' is not numeric"),
+    ({"prepare": {"drop_columns": ["station"]}}, "['station'] (named in prepare.drop_columns"),
     # DVC's own refusal of a missing dependency, before the stage runs
     ({"data": {"source": "files"}, "download": {"path": "no/such/folder"}}, "no/such/folder'"),
 ])

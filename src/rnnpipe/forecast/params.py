@@ -26,8 +26,11 @@ FORECAST_SCHEMA: Schema = {
         "na_values": Rule(list, ["NA", "-9999", "-9999.0"], "cells read as missing"),
         "time_column": Rule(str, "auto", "auto: 'Date Time' / 'date' / 'timestamp', or year/month/day/hour columns"),
         "time_format": Rule(str, "auto", "auto: Jena '%d.%m.%Y %H:%M:%S', then ISO 8601"),
-        "drop_columns": Rule(list, [], "columns that are not features (row numbers, station names)"),
-        "direction_columns": Rule(list, ["wd"], "wind directions (compass text or degrees) -> sin/cos features"),
+        "drop_columns": Rule(list, [], "columns that are not features (station names, ...; a row-number column is "
+                                        "noticed and dropped anyway)"),
+        "direction_columns": Rule(list, ["auto"], "wind directions (compass text, cv = calm, or degrees) -> sin/cos "
+                                                  "features; auto finds compass-text columns and numeric wd... / wind "
+                                                  "direction columns; [] = none"),
         "frequency": Rule(str, "auto", "auto (the most common step) | a pandas offset such as 10min, 1h"),
         "duplicates": one_of(("first", "mean", "error"), "first", "repeated timestamps: first | mean | error"),
         "fill": one_of(("interpolate", "ffill", "none"), "interpolate",
@@ -45,6 +48,9 @@ FORECAST_SCHEMA: Schema = {
         "delay": Rule(int, 24, "rows ahead of the window's last row to predict (24 hourly rows = 1 day)", low=1),
         "predict_change": Rule(bool, True, "learn the change from the naive forecast (same time of day) rather than "
                                            "the value"),
+        "missing_features": one_of(("impute", "drop"), "impute",
+                                   "a feature still missing after prepare's filling: impute (its training mean) | drop "
+                                   "(no window reads that row); a missing target is never read"),
     },
     "train": {
         **with_defaults(RECURRENT_RULES, cell="gru", hidden=32, dropout=0.2),

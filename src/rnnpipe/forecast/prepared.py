@@ -58,7 +58,11 @@ class PreparedSeries:
         return np.asarray(standardised, dtype=np.float64) * self.std + self.mean
 
 
-def load_prepared(series_path: str | Path, stats_path: str | Path, target: str) -> PreparedSeries:
+def load_prepared(series_path: str | Path, stats_path: str | Path, target: str,
+                  missing_features: str = "impute") -> PreparedSeries:
+    """The prepared series for forecasting `target`. Rows a window may read: with missing_features=impute
+    every row whose target is present (a missing feature reads as its training mean: 0 once standardised),
+    with drop only rows where every column is present (the prepare stage's `valid`)."""
     frame = pd.read_parquet(series_path)
     stats = json.loads(Path(stats_path).read_text(encoding="utf-8"))
     columns = stats["columns"]
@@ -77,6 +81,6 @@ def load_prepared(series_path: str | Path, stats_path: str | Path, target: str) 
     for name in SPLITS:
         rows = np.flatnonzero(split == name)
         bounds[name] = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
-    return PreparedSeries(pd.DatetimeIndex(frame["time"]), values, values[:, k].copy(), raw[:, k],
-                          frame["valid"].to_numpy(dtype=bool), bounds, columns, target, float(mean[k]), float(std[k]),
+    valid = frame["valid"].to_numpy(dtype=bool) if missing_features == "drop" else ~np.isnan(raw[:, k])
+    return PreparedSeries(pd.DatetimeIndex(frame["time"]), values, values[:, k].copy(), raw[:, k], valid, bounds, columns, target, float(mean[k]), float(std[k]),
                           pd.Timedelta(stats["frequency"]))

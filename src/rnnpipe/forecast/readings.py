@@ -16,9 +16,10 @@ import pandas as pd
 import torch
 
 from ..core.errors import DataError, ModelFileError
+from .columns import ColumnPlan, numeric_features
 from .model import TrainedForecaster
 from .prepared import naive_offset
-from .series import numeric_features, parse_timestamps, read_series_files, regularise
+from .series import parse_timestamps, read_series_files, regularise
 from .windows import window_offsets
 
 
@@ -31,8 +32,7 @@ def readings_frame(path: Path, forecaster: TrainedForecaster) -> pd.DataFrame:
     settings = preparation["settings"]
     raw, _ = read_series_files([path], settings["encoding"], settings["na_values"])
     times, time_columns = parse_timestamps(raw, settings["time_column"], settings["time_format"])
-    features = numeric_features(raw, time_columns, [c for c in settings["drop_columns"] if c in raw.columns],
-                                [c for c in settings["direction_columns"] if c in raw.columns])
+    features = numeric_features(raw, time_columns, column_plan(settings, raw))
     missing = [c for c in forecaster.columns if c not in features.columns]
     if missing:
         raise DataError(f"{path}: the model reads columns this file lacks: {missing}; give readings with the same "
@@ -40,6 +40,16 @@ def readings_frame(path: Path, forecaster: TrainedForecaster) -> pd.DataFrame:
     frame, _ = regularise(features[forecaster.columns], times, preparation["frequency"], settings["duplicates"],
                           settings["fill"], settings["max_gap"])
     return frame
+
+
+def column_plan(settings: dict, raw: pd.DataFrame) -> ColumnPlan:
+    """The plan prepare made; a folder from before plans were kept holds the two lists it was made of."""
+    if "plan" in settings:
+        plan = ColumnPlan.from_dict(settings["plan"])
+    else:
+        plan = ColumnPlan(list(settings["drop_columns"]), list(settings["direction_columns"]))
+    plan.drop = [c for c in plan.drop if c in raw.columns]  # a row number or station name may be absent
+    return plan
 
 
 def forecast_from_readings(path: str | Path, forecaster: TrainedForecaster) -> dict:
@@ -52,15 +62,20 @@ def forecast_from_readings(path: str | Path, forecaster: TrainedForecaster) -> d
     # The rows the window reads, and with predict_change the "same time yesterday" value it corrects.
     back = max(forecaster.lookback - 1, offset - forecaster.delay if forecaster.predict_change else 0)
     needed = frame.iloc[-(back + 1):]
-    if len(frame) < back + 1 or not needed["valid"].all():
-        gaps = int((~needed["valid"]).sum())
+    # As in training: with missing_features=impute only the target must be present (a missing feature reads
+    # as its training mean); with drop, every column.
+    usable = (needed["valid"] if preparation.get("missing_features", "drop") == "drop"
+              else needed[forecaster.target].notna())
+    if len(frame) < back + 1 or not usable.all():
+        gaps = int((~usable).sum())
         raise DataError(
             f"{path}: the forecast needs the last {back + 1} readings every {frequency} up to the last one "
             f"({frame.index[-1]}) without gaps longer than prepare.max_gap ({preparation['settings']['max_gap']}); "
             f"the file has {len(frame)} on that grid{f', {gaps} of the last {len(needed)} incomplete' if gaps else ''}.")
     mean = np.array([preparation["mean"][c] for c in forecaster.columns])
     std = np.array([preparation["std"][c] for c in forecaster.columns])
-    values = ((frame[forecaster.columns].to_numpy(dtype=np.float64) - mean) / std).astype(np.float32)
+    values = np.nan_to_num((frame[forecaster.columns].to_numpy(dtype=np.float64) - mean) / std, nan=0.0)
+    values = values.astype(np.float32)
     last = len(frame) - 1
     window = torch.from_numpy(values[last + window_offsets(forecaster.lookback, forecaster.step)])[None]
     with torch.no_grad():

@@ -2,8 +2,9 @@
 
 Handles what real station files do: headers in Latin-1 (the Jena station's `W/m²`), the Jena
 timestamp format `01.01.2009 00:10:00`, ISO timestamps, or separate year/month/day/hour columns
-(the UCI Beijing files), `NA` cells, duplicate and missing timestamps, wind direction as compass
-text. Every repair is counted in a report that the prepare stage writes to data/report.json.
+(the UCI Beijing files), `NA` cells, duplicate and missing timestamps (which columns become which
+features: forecast.columns). Every repair is counted in a report that the prepare stage writes to
+data/report.json.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError
@@ -21,9 +21,8 @@ TIME_COLUMN_NAMES = ("date time", "datetime", "date", "time", "timestamp")
 PARTS = ("year", "month", "day", "hour")
 # The prepare settings that turn a station's readings into features; kept in the model folder, so that
 # `rnnpipe predict` treats a CSV of recent readings as prepare treated the training data.
-READING_SETTINGS = ("encoding", "na_values", "time_column", "time_format", "drop_columns", "direction_columns",
-                    "duplicates", "fill", "max_gap")
-COMPASS = ["N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW"]
+# Which columns become which features is kept as the plan prepare made (forecast.columns.ColumnPlan).
+READING_SETTINGS = ("encoding", "na_values", "time_column", "time_format", "duplicates", "fill", "max_gap")
 
 
 def read_csv_any_encoding(path: Path, encoding: str = "auto", na_values=("NA",)) -> tuple[pd.DataFrame, str]:
@@ -107,52 +106,6 @@ def parse_timestamps(frame: pd.DataFrame, time_column: str = "auto", time_format
                     f"{' or '.join(formats)}; set prepare.time_format (e.g. '%d.%m.%Y %H:%M:%S').")
 
 
-def encode_directions(column: pd.Series, name: str) -> pd.DataFrame:
-    """Wind direction (compass text like 'NNW', or degrees) -> <name>_sin, <name>_cos; NA stays NA.
-
-    A direction is an angle: 350 and 10 degrees are neighbours, which a raw number or a label id hides.
-    """
-    if pd.api.types.is_numeric_dtype(column):
-        degrees = column.astype(float)
-    else:
-        text = column.astype("string").str.strip().str.upper()
-        unknown = sorted(set(text.dropna()) - set(COMPASS))
-        if unknown:
-            raise DataError(f"column '{name}' (prepare.direction_columns) holds values that are neither degrees nor "
-                            f"compass points: {unknown[:8]}.")
-        degrees = text.map({p: 22.5 * i for i, p in enumerate(COMPASS)}).astype(float)
-    radians = np.deg2rad(degrees.to_numpy(dtype=float))
-    return pd.DataFrame({f"{name}_sin": np.sin(radians), f"{name}_cos": np.cos(radians)}, index=column.index)
-
-
-def numeric_features(frame: pd.DataFrame, time_columns: list[str], drop: list[str], directions: list[str]) -> pd.DataFrame:
-    """The feature columns as floats: directions encoded, dropped columns removed, text refused."""
-    for name in [*drop, *directions]:
-        if name not in frame.columns:
-            raise DataError(f"column '{name}' (named in prepare.drop_columns / prepare.direction_columns) is not in "
-                            f"the data; columns: {list(frame.columns)}.")
-    keep = [c for c in frame.columns if c not in time_columns and c not in drop]
-    parts = []
-    for name in keep:
-        column = frame[name]
-        if name in directions:
-            parts.append(encode_directions(column, name))
-        elif pd.api.types.is_numeric_dtype(column):
-            parts.append(column.astype(float).to_frame())
-        else:
-            converted = pd.to_numeric(column, errors="coerce")
-            bad = column.notna() & converted.isna()
-            if bad.any():
-                example = column[bad].iloc[0]
-                raise DataError(f"column '{name}' is not numeric (e.g. {example!r} in row {int(bad.idxmax()) + 1}) and "
-                                f"has no encoding rule: add it to prepare.direction_columns if it is a wind direction, "
-                                f"or to prepare.drop_columns.")
-            parts.append(converted.astype(float).to_frame())
-    if not parts:
-        raise DataError("no feature columns left after prepare.drop_columns.")
-    return pd.concat(parts, axis=1)
-
-
 def infer_frequency(times: pd.Series) -> pd.Timedelta:
     """The most common step between consecutive timestamps."""
     steps = times.sort_values().diff().dropna()
@@ -185,7 +138,8 @@ def regularise(features: pd.DataFrame, times: pd.Series, frequency: str, duplica
     """Sort, resolve duplicate timestamps, put the rows on a regular grid, fill short gaps.
 
     Returns the frame indexed by time with a boolean `valid` column (False where a value stayed
-    missing: a gap longer than `max_gap` steps, or `fill` = none) and a report of every repair.
+    missing: a gap longer than `max_gap` steps, or `fill` = none) and a report of every repair, with the
+    values still missing per column (`missing_after_fill`).
     """
     frame = features.copy()
     frame.index = pd.DatetimeIndex(times, name="time")
@@ -214,6 +168,8 @@ def regularise(features: pd.DataFrame, times: pd.Series, frequency: str, duplica
     report["filled_values"] = int((missing_before & frame.notna()).to_numpy().sum())
     valid = frame.notna().all(axis=1)
     report["invalid_rows"] = int((~valid).sum())
+    still = frame.isna().sum()
+    report["missing_after_fill"] = {str(name): int(count) for name, count in still.items() if count}
     report["rows"] = len(frame)
     frame["valid"] = valid.to_numpy()
     return frame, report

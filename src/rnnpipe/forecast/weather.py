@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .series import COMPASS, JENA_FORMAT
+from .columns import COMPASS
+from .series import JENA_FORMAT
 
 TARGET = "T (degC)"
 
@@ -23,7 +24,6 @@ def synthetic_weather(days: int, seed: int) -> pd.DataFrame:
     """`days` of hourly readings from 2020-01-01, with the flaws described above."""
     rng = np.random.default_rng(seed)
     hours = days * 24
-    t = np.arange(hours)
     times = pd.date_range("2020-01-01", periods=hours, freq="h")
     day_of_year, hour = times.day_of_year.to_numpy(), times.hour.to_numpy()
 
