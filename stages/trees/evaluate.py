@@ -7,6 +7,9 @@ parse.granularity), macro precision/recall/F1 and log-loss over roots, and all-p
 every labelled node (for the sequence baselines: each phrase read as a sentence of its own); a fine-grained
 model also gets `binary_accuracy`, its predictions scored as SST-2 (non-neutral test sentences, P(3)+P(4)
 against P(0)+P(1)).
+Beside them baseline_accuracy / baseline_f1_macro: the text pipeline's linear model (TF-IDF 1-2 grams +
+logistic regression, C chosen on validation) on the same test sentences, trained on the training
+sentences' root labels; a warning when the model's root accuracy is below it.
 metrics/confusion.csv and metrics/per_class.csv: roots (`dvc plots show`).
 """
 
@@ -17,12 +20,15 @@ from rnnpipe.core.atomic import atomic_path, write_json
 from rnnpipe.core.device import resolve_device
 from rnnpipe.core.metrics import classification_metrics, confusion_rows, per_class_rows, probabilities
 from rnnpipe.core.stage import run_stage
+from rnnpipe.text.linear import fit_linear
+from rnnpipe.text.tokenizer import Tokenizer
 from rnnpipe.training.inference import predict
 from rnnpipe.training.objectives import IGNORE_INDEX
 from rnnpipe.trees.classifier import TrainedTreeClassifier
 from rnnpipe.trees.dataset import tree_set
 from rnnpipe.trees.files import binary_accuracy_of_fine, read_trees
 from rnnpipe.trees.params import TREES_SCHEMA
+from rnnpipe.trees.ptb import UNLABELED
 
 
 def main(params: dict) -> None:
@@ -42,6 +48,7 @@ def main(params: dict) -> None:
     if trained.granularity == "fine":  # the same predictions scored as SST-2 (neutral sentences left out)
         result["binary_accuracy"] = round(binary_accuracy_of_fine(root_labels[labeled], root_proba), 6)
     result["test_trees"] = int(labeled.sum())
+    result.update(sentence_baseline(trees, len(trained.class_names)))
     write_json("metrics/eval.json", result)
     names = trained.class_names
     with atomic_path("metrics/confusion.csv") as tmp:
@@ -49,7 +56,25 @@ def main(params: dict) -> None:
     with atomic_path("metrics/per_class.csv") as tmp:
         per_class_rows(root_labels[labeled], root_proba, names).to_csv(tmp, index=False)
     print(f"evaluate: root accuracy {result['accuracy']:.4f} ({trained.granularity}), all phrases "
-          f"{result['all_phrases_accuracy']:.4f}, macro F1 {result['f1_macro']:.4f} on {result['test_trees']} trees")
+          f"{result['all_phrases_accuracy']:.4f}, macro F1 {result['f1_macro']:.4f} on {result['test_trees']} trees; "
+          f"linear baseline {result['baseline_accuracy']:.4f}")
+    if result["accuracy"] < result["baseline_accuracy"]:
+        print(f"evaluate: warning: the model ({result['accuracy']:.4f}) is below the linear (TF-IDF + logistic "
+              f"regression) baseline ({result['baseline_accuracy']:.4f}) on these test sentences.")
+
+
+def sentence_baseline(test_trees, classes: int) -> dict:
+    """The linear model on each labelled root's sentence: fitted on train, C chosen on validation."""
+    def sentences(trees):
+        kept = [t for t in trees if t.label[-1] != UNLABELED]
+        return [" ".join(t.words) for t in kept], np.array([t.label[-1] for t in kept], dtype=np.int64)
+
+    (train, train_labels), (val, val_labels) = (sentences(read_trees("data/trees.parquet", split))
+                                                for split in ("train", "validation"))
+    model, _ = fit_linear(Tokenizer(lowercase=True, filters=""), train, train_labels, val, val_labels, classes)
+    test, test_labels = sentences(test_trees)
+    scores = classification_metrics(test_labels, model.predict_proba(test))
+    return {"baseline_accuracy": scores["accuracy"], "baseline_f1_macro": scores["f1_macro"]}
 
 
 def phrase_accuracy(trained, trees, batch_size, device, proba, targets) -> float:
