@@ -1,0 +1,45 @@
+"""The linear text model: fit (C on validation), storage without pickle, and the ensemble weight."""
+
+import json
+
+import numpy as np
+import pytest
+
+from rnnpipe.core.errors import ModelFileError
+from rnnpipe.text.linear import ensemble_weight, fit_linear, load_linear, save_linear
+from rnnpipe.text.tokenizer import Tokenizer
+
+WORDS = {0: "awful dull", 1: "fine okay", 2: "great superb"}
+
+
+def texts(n, seed):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n)
+    return [f"the film was {WORDS[k].split()[rng.integers(0, 2)]} said reviewer {i}" for i, k in enumerate(labels)], labels
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_fit_save_and_load_give_the_same_probabilities(tmp_path, classes):
+    (train, y), (val, y_val), (test, _) = texts(300, 0), texts(60, 1), texts(50, 2)
+    keep = y < classes
+    model, val_proba = fit_linear(Tokenizer(), [t for t, k in zip(train, keep) if k], y[keep],
+                                  val, np.minimum(y_val, classes - 1), classes)
+    assert val_proba.shape == (60, classes) and np.allclose(val_proba.sum(1), 1.0)
+    record = save_linear(model, tmp_path, weight=0.3)
+    json.dumps(record)  # model.json holds it
+    loaded = load_linear(tmp_path, record, Tokenizer())
+    assert np.array_equal(loaded.predict_proba(test), model.predict_proba(test))
+    assert loaded.c == model.c and loaded.ngrams == model.ngrams
+    (tmp_path / "linear_ngrams.txt").write_text("\n".join(reversed(model.ngrams)) + "\n")
+    with pytest.raises(ModelFileError, match="linear_ngrams.txt is not the file model.json was written with"):
+        load_linear(tmp_path, record, Tokenizer())
+
+
+def test_the_ensemble_weight_follows_the_better_member_on_validation():
+    labels = np.array([0, 1] * 50)
+    right = np.eye(2)[labels] * 0.9 + 0.05
+    coin = np.full((100, 2), 0.5)
+    assert ensemble_weight(labels, rnn_proba=right, linear_proba=coin) == 0.0
+    assert ensemble_weight(labels, rnn_proba=coin, linear_proba=right) == 1.0
+    half_wrong = np.where(np.arange(100)[:, None] < 50, right, right[:, ::-1])
+    assert 0.0 < ensemble_weight(labels, rnn_proba=half_wrong, linear_proba=right) <= 1.0
