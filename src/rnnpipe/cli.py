@@ -116,6 +116,7 @@ def predict_tags(args) -> int:
     texts = _read_texts(args)
     sentences = [text.split() for text in texts]
     filled = [i for i, tokens in enumerate(sentences) if tokens]
+    _warn_empty(texts)
     proba = dict(zip(filled, tagger.predict_proba([sentences[i] for i in filled], batch_size=args.batch_size)))
     names = tagger.tag_map.labels
     for i, tokens in enumerate(sentences):
@@ -195,13 +196,18 @@ def _numbers(indices: list[int]) -> str:
     return shown + (f" and {len(indices) - 10} more" if len(indices) > 10 else "")
 
 
-def _warn_unreadable(texts: list[str], filled: list[int], classifier) -> None:
-    """On stderr (stdout keeps one line per input): empty inputs get no label; inputs without one word the
-    model knows get a label read from `<unk>` alone, which says nothing about them."""
+def _warn_empty(texts: list[str]) -> None:
+    """On stderr (stdout keeps one line per input): empty inputs get no label."""
     empty = [i for i, text in enumerate(texts) if not text.strip()]
     if empty:
         print(f"rnnpipe predict: warning: input {_numbers(empty)} is empty: no label (a blank output line).",
               file=sys.stderr)
+
+
+def _warn_unreadable(texts: list[str], filled: list[int], classifier) -> None:
+    """Empty inputs (see _warn_empty); inputs without one word the model knows get a label read from `<unk>`
+    alone, which says nothing about them."""
+    _warn_empty(texts)
     unknown = [i for i in filled if classifier.known_words(texts[i]) == 0]
     if unknown:
         print(f"rnnpipe predict: warning: input {_numbers(unknown)} has no word the model's vocabulary knows: its "
