@@ -9,8 +9,8 @@ never), and for BIO-style tag sets (NER, chunks) entity precision / recall / F1 
 
 Beside the model, on the same test rows, a baseline a user must know about: baseline_accuracy /
 baseline_f1_macro of the linear model (TF-IDF 1-2 grams + logistic regression on whole texts, fitted on
-train with C chosen on validation: the saved classifier's linear member when train.ensemble_linear put one
-there, the same fit otherwise) or, tagging, of each word's most frequent training tag. A warning line
+train with C chosen on validation; not the ensemble's linear member, an NB-weighted 1-3 gram model) or,
+tagging, of each word's most frequent training tag. A warning line
 when the model scores below it. With a linear member eval.json also holds rnn_accuracy (the RNN alone)
 and linear_weight.
 """
@@ -81,14 +81,13 @@ def classified_test_predictions(settings: dict, device):
     if classifier.linear is not None:
         extra = {"rnn_accuracy": round(float((rnn.argmax(1) == labels).mean()), 6),
                  "linear_weight": classifier.linear_weight}
-    linear = classifier.linear or fitted_baseline(classifier)
-    scores = classification_metrics(labels, linear.predict_proba(texts))
+    scores = classification_metrics(labels, fitted_baseline(classifier).predict_proba(texts))
     baseline = {"baseline_accuracy": scores["accuracy"], "baseline_f1_macro": scores["f1_macro"]}
     return labels, proba, classifier.label_map.labels, extra, baseline
 
 
 def fitted_baseline(classifier: TrainedClassifier):
-    """The linear model train.ensemble_linear would have added: fitted on train, C chosen on validation."""
+    """The baseline: TF-IDF 1-2 grams + logistic regression fitted on train, C chosen on validation."""
     (train, train_labels), (val, val_labels) = (split_rows(DATASET, split) for split in ("train", "validation"))
     encode = classifier.label_map.encode
     model, _ = fit_linear(classifier.tokenizer, train, encode(train_labels, "train"), val,

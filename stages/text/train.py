@@ -16,8 +16,8 @@ With `train.ensemble_cells` (e.g. [gru]) one more model per listed cell is train
 validation loss, and the saved classifier averages the members' logits. metrics/train.json then
 holds the ensemble's validation scores and each member's best epoch.
 
-With `train.ensemble_linear` (classification) a linear model (TF-IDF 1-2 grams + logistic regression on
-the whole texts of data/dataset.parquet, C chosen on validation) joins the saved classifier: its weight w
+With `train.ensemble_linear` (classification) a linear model (NB-weighted logistic regression on binary 1-3
+grams of the whole texts of data/dataset.parquet, C chosen on validation) joins the saved classifier: its weight w
 in (1 - w) * RNN + w * linear is the one of lowest validation log loss (w = 0 keeps the RNN alone).
 The test split is never read here. metrics/train.json gains linear_weight, linear_C and the validation
 accuracy of the RNN, the linear model and their mix.
@@ -171,7 +171,7 @@ def linear_member(model, sets: dict, settings: dict, device: torch.device,
         raise DataError("data/dataset.parquet and data/padded.parquet disagree on the labels of the same rows; "
                         "rerun `dvc repro` so every stage reads the same download.")
     linear, linear_val = fit_linear(Tokenizer.load("data/tokenizer.json"), rows["train"][0], labels["train"],
-                                    rows["validation"][0], labels["validation"], len(label_map))
+                                    rows["validation"][0], labels["validation"], len(label_map), kind="nb")
     rnn_val = probabilities(predict(model, sets["validation"], settings["batch_size"] * 4, device,
                                     settings["precision"]).float().cpu())
     weight = ensemble_weight(labels["validation"], rnn_val, linear_val)
@@ -181,7 +181,7 @@ def linear_member(model, sets: dict, settings: dict, device: torch.device,
     summary = {"linear_weight": weight, "linear_C": linear.c, "val_accuracy_rnn": accuracy(rnn_val),
                "val_accuracy_linear": accuracy(linear_val),
                "val_accuracy_mixed": accuracy((1 - weight) * rnn_val + weight * linear_val)}
-    print(f"train: linear member (TF-IDF 1-2 grams + logistic regression, C {linear.c:g}, {len(linear.ngrams):,} "
+    print(f"train: linear member (NB-weighted logistic regression on 1-3 grams, C {linear.c:g}, {len(linear.ngrams):,} "
           f"n-grams): weight {weight:.2f} chosen on validation log loss; validation accuracy RNN "
           f"{summary['val_accuracy_rnn']:.4f}, linear {summary['val_accuracy_linear']:.4f}, mixed "
           f"{summary['val_accuracy_mixed']:.4f}")
