@@ -20,8 +20,8 @@ TINY_OVERRIDES = {
     "download": {"synthetic_train": 400, "synthetic_test": 200},
     "tokenize": {"num_words": 500},
     "pad": {"maxlen": 40},
-    "embed": {"dim": 8},
-    "train": {"hidden": 8, "epochs": 2, "batch_size": 32},
+    "embed": {"source": "random", "dim": 8},
+    "train": {"cell": "lstm", "hidden": 8, "epochs": 2, "batch_size": 32},
 }
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..core.params import (BUCKET_BATCHES, CELLS, EVALUATION_RULES, RECURRENT_RULES, SHA256_RULE, TRAINING_RULES,
-                           Rule, Schema, fraction, glove_package_dim, one_of)
+                           Rule, Schema, fraction, glove_package_dim, one_of,
+                           with_defaults)
 from .tokenizer import KERAS_FILTERS_ESCAPED
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
@@ -48,23 +49,25 @@ TEXT_SCHEMA = Schema({
         "min_freq": Rule(int, 1, "rarer words become <unk>", low=1),
     },
     "pad": {
-        "maxlen": Rule(int, 64, "ids per row (tag: longer sentences are cut into rows of maxlen tokens, so every "
+        "maxlen": Rule(int, 256, "ids per row (tag: longer sentences are cut into rows of maxlen tokens, so every "
                                 "token keeps its tag)", low=1),
         "padding": one_of(("pre", "post"), "pre", "pre | post: which end is padded (Keras semantics)"),
         "truncating": one_of(("pre", "post"), "pre", "pre | post: which end loses tokens beyond maxlen"),
     },
     "embed": {
-        "source": one_of(("random", "glove", "glove-package", "word2vec"), "random",
+        "source": one_of(("random", "glove", "glove-package", "word2vec"), "glove-package",
                          "random | glove | glove-package | word2vec (in-domain: train + validation + unlabeled "
                          "text, never test)"),
-        "dim": Rule(int, 32, "embedding size (50 for glove-package)", low=1),
+        "dim": Rule(int, 50, "embedding size (50 for glove-package)", low=1),
         "path": Rule(str, "", "glove: .txt / .txt.gz / official .zip, local path or URL"),
         "seed": Rule(int, 42, "seed of random rows and of word2vec", low=0),
         "w2v_epochs": Rule(int, 5, "word2vec: passes over the texts", low=1),
         "w2v_window": Rule(int, 5, "word2vec: context words on each side", low=1),
     },
     "train": {
-        **RECURRENT_RULES,
+        # The defaults were chosen on validation accuracy of SST-2 sentences and 2,000 IMDB reviews
+        # (experiments/small_data.sh; README "Small data"): pretrained vectors, a bidirectional GRU, dropout.
+        **with_defaults(RECURRENT_RULES, cell="gru", bidirectional=True, dropout=0.3),
         "freeze_embeddings": Rule(bool, False, "keep the embedding matrix fixed"),
         "char_dim": Rule(int, 32, "tag: character embedding size of the character-level word encoder (a char "
                                   "BiLSTM per word, concatenated to the word embedding); 0 = words only", low=0,
@@ -73,7 +76,7 @@ TEXT_SCHEMA = Schema({
         "word_dropout": Rule(float, 0.0, "tag: share of words replaced by <unk> in training (the tagger learns to "
                                          "tag unknown words from characters and context)", low=0.0, high=1.0,
                              high_open=True),
-        "pooling": one_of(("last", "max", "mean", "meanmax"), "last",
+        "pooling": one_of(("last", "max", "mean", "meanmax"), "meanmax",
                           "last | max | mean | meanmax (both, concatenated), over real tokens only"),
         **TRAINING_RULES,
         "bucket_batches": BUCKET_BATCHES,
