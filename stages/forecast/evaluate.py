@@ -59,6 +59,10 @@ def main(params: dict) -> None:
     print(f"evaluate: {window['target']} {window['delay']} steps ahead on {len(test)} test windows: MAE rnn "
           f"{result['mae']:.3f}, naive {result['naive_mae']:.3f}, linear {result['linear_mae']:.3f} "
           f"(RMSE {result['rmse']:.3f} / {result['naive_rmse']:.3f} / {result['linear_rmse']:.3f})")
+    for name in ("linear", "naive"):  # as the text pipeline's evaluate: say so when a baseline wins
+        if result["mae"] > result[f"{name}_mae"]:
+            print(f"evaluate: warning: the model's MAE ({result['mae']:.3f}) is above the {name} baseline's "
+                  f"({result[f'{name}_mae']:.3f}) on these test windows.")
 
 
 if __name__ == "__main__":
