@@ -5,7 +5,8 @@
 - `nb`: NB-weighted logistic regression on binary word 1-3 grams (the NBSVM of Wang & Manning 2012 with a
   logistic loss; one-vs-rest beyond two classes): the linear member of the RNN + linear ensemble
   (train.ensemble_linear), the recipe of Mesnil et al. 2014. On IMDB's splits it is the stronger of the
-  two alone (91.66% vs 90.85% test, C chosen on validation); in the mix of `experiments/imdb.sh mix` 91.92%.
+  two alone (91.59% vs 90.85% test, C chosen on validation: `benchmarks/linear_baseline.py --kind`); in
+  the mix of `experiments/imdb.sh mix`, 91.92%.
 Stored as plain arrays + the n-gram list (never a pickle): loading runs no code. Either kind scores a
 text as binary or TF-IDF features times one weight vector per class, so one class serves both.
 """
