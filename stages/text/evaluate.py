@@ -21,7 +21,6 @@ from sklearn.metrics import accuracy_score, f1_score
 
 from rnnpipe.core.atomic import atomic_path, write_json
 from rnnpipe.core.device import resolve_device
-from rnnpipe.core.errors import DataError
 from rnnpipe.core.metrics import classification_metrics, confusion_rows, per_class_rows, probabilities, roc_points
 from rnnpipe.core.stage import run_stage
 from rnnpipe.tagging.baselines import MostFrequentTag
@@ -29,7 +28,7 @@ from rnnpipe.tagging.metrics import entity_scores, is_span_tagging
 from rnnpipe.tagging.sequences import load_tagged
 from rnnpipe.tagging.tagger import TrainedTagger
 from rnnpipe.text.classifier import TrainedClassifier
-from rnnpipe.text.datasets import split_rows
+from rnnpipe.text.datasets import aligned_label_ids, split_rows
 from rnnpipe.text.linear import fit_linear
 from rnnpipe.text.params import TEXT_SCHEMA
 from rnnpipe.text.sequences import load_padded
@@ -71,24 +70,23 @@ def classified_test_predictions(settings: dict, device):
     classifier = TrainedClassifier.load("data/model", device)
     test = load_padded("data/padded.parquet", splits=("test",))[0]["test"]
     labels = test.labels.numpy()
-    texts, found = split_rows(DATASET, "test")
-    if len(texts) != len(labels) or not np.array_equal(classifier.label_map.encode(found, "test"), labels):
-        raise DataError(f"{DATASET} and data/padded.parquet disagree on the test rows; rerun `dvc repro` so every "
-                        f"stage reads the same download.")
+    rows = split_rows(DATASET, ("train", "validation", "test"))
+    aligned_label_ids(rows, classifier.label_map, {"test": labels}, DATASET)
+    texts = rows["test"][0]
     rnn = probabilities(predict(classifier.model, test, settings["batch_size"], device))
     proba = classifier.with_linear(rnn, texts)
     extra = {}
     if classifier.linear is not None:
         extra = {"rnn_accuracy": round(float((rnn.argmax(1) == labels).mean()), 6),
                  "linear_weight": classifier.linear_weight}
-    scores = classification_metrics(labels, fitted_baseline(classifier).predict_proba(texts))
+    scores = classification_metrics(labels, fitted_baseline(classifier, rows).predict_proba(texts))
     baseline = {"baseline_accuracy": scores["accuracy"], "baseline_f1_macro": scores["f1_macro"]}
     return labels, proba, classifier.label_map.labels, extra, baseline
 
 
-def fitted_baseline(classifier: TrainedClassifier):
+def fitted_baseline(classifier: TrainedClassifier, rows: dict):
     """The baseline: TF-IDF 1-2 grams + logistic regression fitted on train, C chosen on validation."""
-    (train, train_labels), (val, val_labels) = (split_rows(DATASET, split) for split in ("train", "validation"))
+    (train, train_labels), (val, val_labels) = rows["train"], rows["validation"]
     encode = classifier.label_map.encode
     model, _ = fit_linear(classifier.tokenizer, train, encode(train_labels, "train"), val,
                           encode(val_labels, "validation"), len(classifier.label_map))

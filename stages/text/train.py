@@ -37,7 +37,6 @@ import torch
 
 from rnnpipe.core.atomic import atomic_path
 from rnnpipe.core.device import resolve_device, seed_everything
-from rnnpipe.core.errors import DataError
 from rnnpipe.core.labels import LabelMap
 from rnnpipe.core.metrics import probabilities
 from rnnpipe.core.stage import run_stage
@@ -46,7 +45,7 @@ from rnnpipe.tagging.model import EnsembleTagger, RNNTagger, TaggerConfig
 from rnnpipe.tagging.sequences import load_tagged
 from rnnpipe.tagging.tagger import TrainedTagger
 from rnnpipe.text.classifier import TrainedClassifier
-from rnnpipe.text.datasets import split_rows
+from rnnpipe.text.datasets import aligned_label_ids, split_rows
 from rnnpipe.text.linear import LinearTextModel, ensemble_weight, fit_linear
 from rnnpipe.text.model import ClassifierConfig, EnsembleClassifier, RNNClassifier
 from rnnpipe.text.params import TEXT_SCHEMA
@@ -60,8 +59,9 @@ from rnnpipe.training.inference import evaluate_loss, predict
 from rnnpipe.training.loop import TrainSettings, train_model
 from rnnpipe.training.objectives import ClassificationObjective, StepClassificationObjective
 
+DATASET = "data/dataset.parquet"  # the whole texts the linear member reads
 INPUTS = ["data/padded.parquet", "data/embeddings.npy", "data/vocab.txt", "data/labels.json", "data/tokenizer.json",
-          "data/dataset.parquet"]
+          DATASET]
 CHECKPOINT = Path("data/.checkpoints/train.pt")
 
 
@@ -161,15 +161,8 @@ def linear_member(model, sets: dict, settings: dict, device: torch.device,
                   label_map: LabelMap) -> tuple[LinearTextModel, float, dict]:
     """The linear model fitted on train (C on validation), its weight beside the RNN chosen on validation
     log loss, and the validation accuracies behind the choice (for metrics/train.json)."""
-    rows = {split: split_rows("data/dataset.parquet", split) for split in ("train", "validation")}
-    for split, (texts, _) in rows.items():
-        if len(texts) != len(sets[split]):
-            raise DataError(f"data/dataset.parquet has {len(texts)} {split} texts but data/padded.parquet "
-                            f"{len(sets[split])} rows; rerun `dvc repro` so every stage reads the same download.")
-    labels = {split: label_map.encode(found, split) for split, (_, found) in rows.items()}
-    if any(not np.array_equal(labels[split], sets[split].labels.numpy()) for split in labels):
-        raise DataError("data/dataset.parquet and data/padded.parquet disagree on the labels of the same rows; "
-                        "rerun `dvc repro` so every stage reads the same download.")
+    rows = split_rows(DATASET, ("train", "validation"))
+    labels = aligned_label_ids(rows, label_map, {split: sets[split].labels.numpy() for split in rows}, DATASET)
     linear, linear_val = fit_linear(Tokenizer.load("data/tokenizer.json"), rows["train"][0], labels["train"],
                                     rows["validation"][0], labels["validation"], len(label_map), kind="nb")
     rnn_val = probabilities(predict(model, sets["validation"], settings["batch_size"] * 4, device,

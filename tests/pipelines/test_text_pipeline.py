@@ -233,11 +233,12 @@ def test_the_linear_member_is_chosen_on_validation_and_predict_reproduces_evalua
     dataset = pd.read_parquet(wd / "data/dataset.parquet")
     test = dataset[dataset["split"] == "test"]
     (tmp_path / "test.txt").write_text("\n".join(test["text"]) + "\n")
-    predicted = [json.loads(line)["label"] for line in run(
-        ["python", "-m", "rnnpipe.cli", "predict", "--json", "--file", str(tmp_path / "test.txt")], wd).stdout.splitlines()]
+    predict = ["python", "-m", "rnnpipe.cli", "predict", "--json", "--file", str(tmp_path / "test.txt")]
+    predicted = [json.loads(line)["label"] for line in run(predict, wd).stdout.splitlines()]
     assert (pd.Series(predicted).to_numpy() == test["label"].to_numpy()).mean() == pytest.approx(evaluation["accuracy"])
 
-    linear_files = {name: (wd / "data/model" / name).read_bytes() for name in ("linear.safetensors", "linear_ngrams.txt")}
+    linear_files = {name: (wd / "data/model" / name).read_bytes()
+                    for name in ("linear.safetensors", "linear_ngrams.txt")}
     source = pd.read_csv(tmp_path / "reviews.csv")
     swapped = {-1: "great", 0: "awful", 1: "fine"}
     for row in test.index:  # the download keeps the table's row order

@@ -1,6 +1,7 @@
 import io
 import tarfile
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -169,3 +170,15 @@ def test_quality_warnings_name_each_nonzero_count_and_what_was_done():
                      "3 texts that appear in more than one of train / validation / test (a leak; "
                      "download.deduplicate=true drops them from train and validation)"]
     assert "not valid cp1252" in quality_warnings({**quality, "undecodable_rows": 4}, "drop", "cp1252")[1]
+
+
+def test_texts_and_padded_rows_that_disagree_are_refused_by_split():
+    from rnnpipe.core.labels import LabelMap
+    from rnnpipe.text.datasets import aligned_label_ids
+
+    rows = {"test": (["a", "b"], ["pos", "neg"])}
+    labels = LabelMap(["neg", "pos"])
+    assert aligned_label_ids(rows, labels, {"test": np.array([1, 0])}, "d.parquet")["test"].tolist() == [1, 0]
+    for padded in (np.array([0, 1]), np.array([1, 0, 0])):
+        with pytest.raises(DataError, match=r"d.parquet and data/padded.parquet disagree on the test rows"):
+            aligned_label_ids(rows, labels, {"test": padded}, "d.parquet")

@@ -15,7 +15,8 @@ WORDS = {0: "awful dull", 1: "fine okay", 2: "great superb"}
 def texts(n, seed):
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 3, n)
-    return [f"the film was {WORDS[k].split()[rng.integers(0, 2)]} said reviewer {i}" for i, k in enumerate(labels)], labels
+    words = [WORDS[k].split()[rng.integers(0, 2)] for k in labels]
+    return [f"the film was {word} said reviewer {i}" for i, word in enumerate(words)], labels
 
 
 @pytest.mark.parametrize("kind", ["tfidf", "nb"])

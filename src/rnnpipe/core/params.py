@@ -24,7 +24,6 @@ from ruamel.yaml import YAML, YAMLError
 from .errors import ParamsError
 
 
-
 class Schema(dict):
     """section -> key -> Rule, and `checks`: functions of the validated params that return a problem (one
     line naming the params at fault and the remedy) or None. Every stage runs them, so a combination a

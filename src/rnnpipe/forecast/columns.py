@@ -72,8 +72,8 @@ def plan_columns(frame: pd.DataFrame, time_columns: list[str], drop: list[str], 
             plan.drop.append(name)
             plan.notes.append(f"column '{name}' holds one text value ({values[0] if values else 'none'!r}): dropped")
         elif len(values) > MAX_CATEGORIES:
-            raise DataError(f"column '{name}' is text with {len(values)} different values (e.g. {values[:3]}); too many "
-                            f"to one-hot encode (at most {MAX_CATEGORIES}). Add it to prepare.drop_columns, or to "
+            raise DataError(f"column '{name}' is text with {len(values)} different values (e.g. {values[:3]}); too "
+                            f"many to one-hot encode (at most {MAX_CATEGORIES}). Add it to prepare.drop_columns, or to "
                             f"prepare.direction_columns if it is a wind direction.")
         else:
             plan.categories[name] = values

@@ -7,7 +7,7 @@ from ..core.params import (EVALUATION_RULES, RECURRENT_RULES, SHA256_RULE, TRAIN
 
 JENA_URL = "https://s3.amazonaws.com/keras-datasets/jena_climate_2009_2016.csv.zip"
 
-FORECAST_SCHEMA: Schema = {
+FORECAST_SCHEMA = Schema({
     "data": {
         "source": one_of(("synthetic", "jena", "files"), "synthetic", "synthetic (embedded default) | jena | files"),
         "seed": Rule(int, 42, "seed of the synthetic series", low=0),
@@ -65,4 +65,4 @@ FORECAST_SCHEMA: Schema = {
                                    low=10),
         "plot_points": Rule(int, 336, "test windows shown in metrics/predictions.csv (336 hours = 2 weeks)", low=1),
     },
-}
+})

@@ -60,9 +60,8 @@ class PreparedSeries:
 
 def load_prepared(series_path: str | Path, stats_path: str | Path, target: str,
                   missing_features: str = "impute") -> PreparedSeries:
-    """The prepared series for forecasting `target`. Rows a window may read: with missing_features=impute
-    every row whose target is present (a missing feature reads as its training mean: 0 once standardised),
-    with drop only rows where every column is present (the prepare stage's `valid`)."""
+    """The prepared series for forecasting `target`, features standardised (a missing one: 0, its training
+    mean), the rows windows may read by `missing_features` (window_rows)."""
     frame = pd.read_parquet(series_path)
     stats = json.loads(Path(stats_path).read_text(encoding="utf-8"))
     columns = stats["columns"]
@@ -81,6 +80,13 @@ def load_prepared(series_path: str | Path, stats_path: str | Path, target: str,
     for name in SPLITS:
         rows = np.flatnonzero(split == name)
         bounds[name] = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
-    valid = frame["valid"].to_numpy(dtype=bool) if missing_features == "drop" else ~np.isnan(raw[:, k])
-    return PreparedSeries(pd.DatetimeIndex(frame["time"]), values, values[:, k].copy(), raw[:, k], valid, bounds, columns, target, float(mean[k]), float(std[k]),
-                          pd.Timedelta(stats["frequency"]))
+    valid = window_rows(frame["valid"].to_numpy(dtype=bool), raw[:, k], missing_features)
+    return PreparedSeries(pd.DatetimeIndex(frame["time"]), values, values[:, k].copy(), raw[:, k], valid, bounds,
+                          columns, target, float(mean[k]), float(std[k]), pd.Timedelta(stats["frequency"]))
+
+
+def window_rows(complete: np.ndarray, target: np.ndarray, missing_features: str) -> np.ndarray:
+    """Rows a window may read (training, evaluation and forecasts from readings alike): with `impute` every
+    row whose target is present (a missing feature reads as its training mean), with `drop` only the rows
+    where every column is present (`complete`)."""
+    return np.asarray(complete, dtype=bool) if missing_features == "drop" else ~np.isnan(np.asarray(target, float))

@@ -18,7 +18,7 @@ import torch
 from ..core.errors import DataError, ModelFileError
 from .columns import ColumnPlan, numeric_features
 from .model import TrainedForecaster
-from .prepared import naive_offset
+from .prepared import naive_offset, window_rows
 from .series import parse_timestamps, read_series_files, regularise
 from .windows import window_offsets
 
@@ -62,10 +62,9 @@ def forecast_from_readings(path: str | Path, forecaster: TrainedForecaster) -> d
     # The rows the window reads, and with predict_change the "same time yesterday" value it corrects.
     back = max(forecaster.lookback - 1, offset - forecaster.delay if forecaster.predict_change else 0)
     needed = frame.iloc[-(back + 1):]
-    # As in training: with missing_features=impute only the target must be present (a missing feature reads
-    # as its training mean); with drop, every column.
-    usable = (needed["valid"] if preparation.get("missing_features", "drop") == "drop"
-              else needed[forecaster.target].notna())
+    # As in training; a folder from before the policy existed was trained on `drop`'s rows.
+    usable = window_rows(needed["valid"].to_numpy(), needed[forecaster.target].to_numpy(),
+                         preparation.get("missing_features", "drop"))
     if len(frame) < back + 1 or not usable.all():
         gaps = int((~usable).sum())
         raise DataError(

@@ -14,7 +14,7 @@ from ..core.params import (
                            with_defaults,
 )
 
-SEQUENCES_SCHEMA: Schema = {
+SEQUENCES_SCHEMA = Schema({
     "data": {
         "source": one_of(("digits", "documents", "table"), "digits",
                          "digits (embedded default: a class per step from the last two binary digits) | documents "
@@ -68,4 +68,4 @@ SEQUENCES_SCHEMA: Schema = {
         "baseline_max_items": Rule(int, 20000, "training items (sequences, windows or steps) the linear baseline "
                                                "is fitted on (seeded sample)", low=10),
     },
-}
+})

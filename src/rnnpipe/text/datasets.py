@@ -168,9 +168,23 @@ def quality_warnings(quality: dict, blank_policy: str, encoding: str) -> list[st
     return [f"{count} {notes[key]}" for key, count in quality.items() if count and key in notes]
 
 
-def split_rows(path: str | Path, split: str) -> tuple[list[str], list]:
-    """(texts, labels) of one labeled split of the download stage's table, in its row order: the order the
-    tokenize and pad stages keep, so row i here is row i of that split in data/padded.parquet."""
+def split_rows(path: str | Path, splits: tuple[str, ...]) -> dict[str, tuple[list[str], list]]:
+    """(texts, labels) of each labeled split of the download stage's table, read once, in its row order: the
+    order the tokenize and pad stages keep, so row i of a split here is row i of it in data/padded.parquet."""
     frame = pd.read_parquet(path, columns=["text", "label", "split"])
-    part = frame[frame["split"] == split]
-    return part["text"].tolist(), part["label"].tolist()
+    return {split: (part["text"].tolist(), part["label"].tolist())
+            for split, part in ((s, frame[frame["split"] == s]) for s in splits)}
+
+
+def aligned_label_ids(rows: dict[str, tuple[list[str], list]], label_map, padded_labels: dict[str, np.ndarray],
+                      path: str | Path) -> dict[str, np.ndarray]:
+    """The class ids of `rows`' labels (split_rows), checked against the pad stage's class ids of the same
+    splits: a DataError when the two tables no longer describe the same rows."""
+    ids = {}
+    for split, expected in padded_labels.items():
+        texts, labels = rows[split]
+        ids[split] = label_map.encode(labels, split)
+        if len(texts) != len(expected) or not np.array_equal(ids[split], expected):
+            raise DataError(f"{path} and data/padded.parquet disagree on the {split} rows ({len(texts)} texts, "
+                            f"{len(expected)} padded rows); rerun `dvc repro` so every stage reads the same download.")
+    return ids

@@ -29,7 +29,10 @@ from ..core.errors import DataError
 SPLIT_NAMES = {"train": "train", "training": "train", "dev": "validation", "valid": "validation",
                "val": "validation", "validation": "validation", "test": "test", "testing": "test",
                "unsup": "unsup", "unlabeled": "unsup", "unlabelled": "unsup"}
-TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq", ".jsonl", ".ndjson", ".jsonl.gz")
+DELIMITED_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz")
+TABLE_SUFFIXES = DELIMITED_SUFFIXES + PARQUET_SUFFIXES + JSONL_SUFFIXES
 NOT_DATA = re.compile(r"^(readme|license|licence|copying|notice|changelog)(\..*)?$|\.(md|rst|html?|pdf|py|sh)$",
                       re.IGNORECASE)
 FASTTEXT_PREFIX = "__label__"
@@ -151,13 +154,13 @@ def read_label_lines(path: Path, encoding: str, notes: list[str]) -> pd.DataFram
                                 f"label<TAB>text, label text or __label__x text on every line.")
             pairs.append((label.strip(), text.strip()))
         kind = f"label{'<TAB>' if separator == chr(9) else ' '}text lines"
-        if separator == "\t" and _distinct(p[0] for p in pairs) > _label_limit(pairs) >= _distinct(
-                p[1] for p in pairs):
+        if separator == "\t" and len({p[0] for p in pairs}) > _label_limit(pairs) >= len({p[1] for p in pairs}):
             pairs, kind = [(text, label) for label, text in pairs], "text<TAB>label lines"
-    if _distinct(p[0] for p in pairs) > _label_limit(pairs):
+    labels = {p[0] for p in pairs}
+    if len(labels) > _label_limit(pairs):
         examples = ", ".join(repr(p[0][:20]) for p in pairs[:3])
         raise DataError(f"{path}: the first field of each line does not look like a label "
-                        f"({_distinct(p[0] for p in pairs)} different values over {len(pairs)} lines: {examples}, ...); "
+                        f"({len(labels)} different values over {len(pairs)} lines: {examples}, ...); "
                         f"expected label<TAB>text, label text or __label__x text. For one text per line and one file "
                         f"per label, give the folder holding the files as download.path.")
     notes.append(f"{path}: {kind}")
@@ -176,10 +179,6 @@ def _fasttext_pair(path: Path, number: int, line: str) -> tuple[str, str]:
     return labels[0], text
 
 
-def _distinct(values) -> int:
-    return len(set(values))
-
-
 def _label_limit(pairs: list) -> int:
     """At most this many distinct labels for a column of `pairs` to read as labels."""
     return min(MAX_LINE_LABELS, max(2, len(pairs) // 2))
@@ -196,9 +195,12 @@ def _lines(path: Path, encoding: str):
 
 def _decode(raw: bytes, encoding: str) -> str:
     """Bytes that do not decode become U+FFFD (quality_report counts them) instead of stopping the read."""
-    if codecs.lookup(encoding).name == "utf-8":
-        encoding = "utf-8-sig"
-    return raw.decode(encoding, errors="replace")
+    return raw.decode(_dropping_bom(encoding), errors="replace")
+
+
+def _dropping_bom(encoding: str) -> str:
+    """UTF-8 as `utf-8-sig`, so a byte-order mark is not read as the first text's (or header's) first character."""
+    return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
 
 
 def read_table(path: Path, text_column: str, label_column: str, split_column: str, encoding: str = "utf-8",
@@ -230,17 +232,16 @@ def read_table(path: Path, text_column: str, label_column: str, split_column: st
 
 
 def _read_table_file(path: Path, encoding: str, header: bool = True) -> pd.DataFrame:
-    suffixes = "".join(path.suffixes[-2:]).lower()
+    name = path.name.lower()
     try:
-        if suffixes.endswith((".parquet", ".pq")):
+        if name.endswith(PARQUET_SUFFIXES):
             return pd.read_parquet(path)
-        if suffixes.endswith((".jsonl", ".ndjson", ".jsonl.gz")):
+        if name.endswith(JSONL_SUFFIXES):
             return pd.read_json(path, lines=True, encoding=encoding, encoding_errors="replace")
-        sep = "\t" if ".tsv" in suffixes else ","
+        sep = "\t" if name.endswith((".tsv", ".tsv.gz")) else ","
         # keep_default_na=False: a review that reads "NA" or "null" is text, not a missing value.
-        frame = pd.read_csv(path, sep=sep, encoding="utf-8-sig" if codecs.lookup(encoding).name == "utf-8"
-                            else encoding, encoding_errors="replace", keep_default_na=False, dtype=str,
-                            header=0 if header else None)
+        frame = pd.read_csv(path, sep=sep, encoding=_dropping_bom(encoding), encoding_errors="replace",
+                            keep_default_na=False, dtype=str, header=0 if header else None)
         if not header:
             frame.columns = [f"column {i + 1}" for i in range(frame.shape[1])]
         return frame
@@ -261,8 +262,7 @@ def _two_column_table(frame: pd.DataFrame, path: Path, encoding: str, columns: t
         raise DataError(f"{path}: no {role} column '{missing}'; columns found: {', '.join(map(str, frame.columns))}. "
                         f"Set download.{role}_column to one of them.")
     text, label = _text_then_label(frame, others)
-    headerless = str(label) in set(frame[label].astype(str)) and not path.name.lower().endswith(
-        (".parquet", ".pq", ".jsonl", ".ndjson", ".jsonl.gz"))
+    headerless = path.name.lower().endswith(DELIMITED_SUFFIXES) and str(label) in set(frame[label].astype(str))
     if headerless:
         frame = _read_table_file(path, encoding, header=False)
         text, label = _text_then_label(frame, list(frame.columns))

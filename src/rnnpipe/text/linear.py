@@ -107,9 +107,7 @@ def fit_linear(tokenizer: Tokenizer, train_texts: list[str], train_labels: np.nd
         if best is None or loss < best[0]:
             best = (loss, c, weights, intercept, proba)
     _, c, weights, intercept, val_proba = best
-    ngrams = [None] * len(vectorizer.vocabulary_)
-    for gram, column in vectorizer.vocabulary_.items():
-        ngrams[column] = gram
+    ngrams = vectorizer.get_feature_names_out().tolist()  # in column order
     idf = vectorizer.idf_.astype(np.float64) if kind == "tfidf" else np.zeros(0)
     model = LinearTextModel(tokenizer, ngrams, idf, np.ascontiguousarray(weights, dtype=np.float32),
                             np.ascontiguousarray(intercept, dtype=np.float64), c, classes, kind)
@@ -146,12 +144,6 @@ def _fit_nb(x, labels: np.ndarray, ratios: np.ndarray, c: float) -> tuple[np.nda
         weights.append(fitted.coef_[0] * row)
         intercepts.append(fitted.intercept_[0])
     return np.stack(weights), np.array(intercepts)
-
-
-def _all_classes(proba: np.ndarray, present: np.ndarray, classes: int) -> np.ndarray:
-    full = np.zeros((len(proba), classes))
-    full[:, present] = proba
-    return full
 
 
 def log_loss(labels: np.ndarray, proba: np.ndarray) -> float:
