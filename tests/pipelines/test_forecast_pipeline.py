@@ -33,7 +33,7 @@ def test_repro_writes_model_metrics_and_plots(forecast_run):
     history = pd.read_csv(fc / "metrics/history.csv")
     assert list(history.columns) == ["epoch", "train_loss", "train_mae", "val_loss", "val_mae", "lr"]
     predictions = pd.read_csv(fc / "metrics/predictions.csv")
-    assert list(predictions.columns) == ["time", "truth", "rnn", "naive", "linear"] and len(predictions) == 48
+    assert list(predictions.columns) == ["time", "truth", "model", "naive", "linear"] and len(predictions) == 48
     report = json.loads((fc / "data/report.json").read_text())
     assert report["encodings"] == ["latin-1"] and report["duplicate_timestamps"] == 5
     assert report["missing_timestamps"] > 48 and report["invalid_rows"] > 0
@@ -148,7 +148,7 @@ def assert_predict_matches_evaluate(workdir, tmp_path):
             recent, index=False, encoding="latin-1")
         forecast = forecast_by_predict(workdir, recent)
         assert forecast["target"] == "T (degC)" and pd.Timestamp(forecast["time"]) == forecast_time
-        assert forecast["forecast"] == pytest.approx(predictions["rnn"][row], abs=2e-4)
+        assert forecast["forecast"] == pytest.approx(predictions["model"][row], abs=2e-4)
     return raw, times
 
 

@@ -1,15 +1,20 @@
 """The forecaster: RecurrentStack -> last step -> dense, on windows of numeric features, and its model folder.
 
 `RNNForecaster` maps windows [batch, steps, features] to one regression output [batch] (or one logit
-per target bin). `TrainedForecaster` keeps with it everything needed to use it: the window shape, the
+per target bin). With a linear member (forecast.linear, `train.ensemble_linear`) its output is
+(1 - w) * RNN + w * ridge(flattened window): the member's coefficients and w are weights and buffers of
+the module, so the model folder, its hash checks, evaluate and `rnnpipe predict` all carry the mix. `TrainedForecaster` keeps with it everything needed to use it: the window shape, the
 feature columns, the target and its training-period statistics; the columns, target and window
 shape are also recorded inside the weights (core.model_folder).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 import torch
 from torch import nn
@@ -33,6 +38,7 @@ class ForecasterConfig:
     layers: int = 1
     bidirectional: bool = False
     dropout: float = 0.0
+    linear_inputs: int = 0  # > 0: a linear member reads the flattened window (steps * features values)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -47,13 +53,49 @@ class RNNForecaster(nn.Module):
         self.rnn = RecurrentStack(config.features, config.cell, config.hidden, config.layers,
                                   config.bidirectional, config.dropout)
         self.head = PooledHead(config.hidden, config.bidirectional, "last", config.outputs, config.dropout)
+        self.linear = None
+        self.mixing = True
+        if config.linear_inputs:
+            self._add_linear(config.linear_inputs)
+
+    def _add_linear(self, inputs: int) -> None:
+        self.linear = nn.Linear(inputs, 1).requires_grad_(False)
+        self.register_buffer("linear_weight", torch.zeros(()))
+
+    def attach_linear(self, coef: np.ndarray, intercept: float, weight: float) -> None:
+        """Mix a fitted linear model (coefficients over the flattened window) into the outputs with weight w."""
+        if self.config.outputs != 1:
+            raise ValueError("a linear member mixes with a regression output only")
+        self.config = replace(self.config, linear_inputs=len(coef))
+        self._add_linear(len(coef))
+        device = next(self.parameters()).device
+        with torch.no_grad():
+            self.linear.weight.copy_(torch.as_tensor(coef, dtype=torch.float32)[None])
+            self.linear.bias.fill_(float(intercept))
+            self.linear_weight.fill_(float(weight))
+        self.linear.to(device)
+        self.linear_weight.data = self.linear_weight.data.to(device)
+
+    @contextmanager
+    def recurrent_only(self):
+        """Within the block the outputs are the RNN's alone (evaluate reports them beside the mix)."""
+        self.mixing = False
+        try:
+            yield self
+        finally:
+            self.mixing = True
 
     def forward(self, windows: torch.Tensor) -> torch.Tensor:
         if windows.dim() != 3 or windows.size(-1) != self.config.features:
             raise ValueError(f"expected windows of shape [batch, steps, {self.config.features}], "
                              f"got {tuple(windows.shape)}")
         lengths = torch.full((windows.size(0),), windows.size(1), dtype=torch.long, device=windows.device)
-        return self.head(self.rnn(windows, lengths), lengths)
+        outputs = self.head(self.rnn(windows, lengths), lengths)
+        if self.linear is None or not self.mixing:
+            return outputs
+        weight = self.linear_weight.to(outputs.dtype)
+        linear = self.linear(windows.flatten(1).to(self.linear.weight.dtype)).squeeze(-1).to(outputs.dtype)
+        return (1 - weight) * outputs + weight * linear
 
 
 @dataclass

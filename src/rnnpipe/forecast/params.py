@@ -57,6 +57,10 @@ FORECAST_SCHEMA = Schema({
         "loss": one_of(("mae", "mse"), "mae", "mae | mse (on the standardised target)"),
         **with_defaults(TRAINING_RULES, lr=0.002, weight_decay=0.001, batch_size=128, epochs=10, clip_norm=1.0,
                         patience=2),
+        "ensemble_linear": Rule(bool, True, "mix the RNN with ridge regression on the flattened window, the weight "
+                                            "(0..1; 0 = RNN alone) and ridge's alpha chosen on validation"),
+        "linear_max_windows": Rule(int, 20000, "training windows the linear member is fitted on (seeded sample)",
+                                   low=10),
     },
     "evaluate": {
         **with_defaults(EVALUATION_RULES, batch_size=1024),

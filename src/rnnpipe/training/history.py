@@ -60,10 +60,11 @@ def write_progress(results: list[TrainResult], names: list[str] | None, metric: 
                                           for name, result in zip(names, results)]})
 
 
-def write_finished_run(trained, result: TrainResult, metric: str, checkpoint: Path, folder: str = "data/model") -> None:
+def write_finished_run(trained, result: TrainResult, metric: str, checkpoint: Path, folder: str = "data/model",
+                       extra: dict | None = None) -> None:
     """A finished single-model run's outputs, in the order that keeps a killed stage resumable: the model folder
-    (`trained.save`, atomically), then its metrics, and only then the checkpoint is removed."""
+    (`trained.save`, atomically), then its metrics (+ `extra` keys), and only then the checkpoint is removed."""
     with atomic_path(folder) as tmp:
         trained.save(tmp)
-    write_training_metrics(result, metric)
+    write_training_metrics(result, metric, extra=extra)
     checkpoint.unlink(missing_ok=True)
