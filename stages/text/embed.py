@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnnpipe.core.fetch import fetch
+from rnnpipe.core.memory import require_memory
 from rnnpipe.core.stage import run_stage
 from rnnpipe.text.params import TEXT_SCHEMA
 from rnnpipe.text.tokenizer import Tokenizer
@@ -40,6 +41,9 @@ def main(params: dict) -> None:
     settings = params["embed"]
     vocabulary = Vocabulary.load("data/vocab.txt")
     dim, seed = settings["dim"], settings["seed"]
+    # The float32 matrix, and as much again while it is built and written.
+    require_memory(2 * 4 * len(vocabulary) * dim, f"embed: {len(vocabulary):,} words x embed.dim={dim:,}",
+                   "Lower embed.dim (or tokenize.num_words).")
     if settings["source"] == "random":
         matrix = EmbeddingMatrix.random(len(vocabulary), dim, seed)
     elif settings["source"] == "glove":

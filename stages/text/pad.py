@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from rnnpipe.core.atomic import atomic_path
+from rnnpipe.core.memory import require_memory
 from rnnpipe.core.stage import run_stage
 from rnnpipe.data.ragged import pad_flat, piece_offsets
 from rnnpipe.text.params import TEXT_SCHEMA
@@ -32,6 +33,7 @@ def pad_tagged(settings: dict) -> None:
     ids_column, tags_column = tokens.column("ids").combine_chunks(), tokens.column("tags").combine_chunks()
     words_column = tokens.column("words").combine_chunks()
     offsets, sentence = piece_offsets(ids_column.offsets.to_numpy(), settings["maxlen"])
+    check_fits(len(offsets) - 1, settings["maxlen"], np.diff(ids_column.offsets.to_numpy()), arrays=2)
     ids, lengths = pad_flat(ids_column.values.to_numpy(), offsets, settings["maxlen"], "post", "post")
     tags, _ = pad_flat(tags_column.values.to_numpy(), offsets, settings["maxlen"], "post", "post")
     maxlen = settings["maxlen"]
@@ -53,6 +55,7 @@ def pad_tagged(settings: dict) -> None:
 def pad_texts(settings: dict) -> None:
     tokens = pq.read_table("data/tokens.parquet")
     ids_column = tokens.column("ids").combine_chunks()
+    check_fits(len(ids_column), settings["maxlen"], np.diff(ids_column.offsets.to_numpy()), arrays=1)
     padded, lengths = pad_flat(ids_column.values.to_numpy(), ids_column.offsets.to_numpy(),
                                settings["maxlen"], settings["padding"], settings["truncating"])
     table = pa.table({
@@ -68,6 +71,13 @@ def pad_texts(settings: dict) -> None:
     full = np.diff(ids_column.offsets.to_numpy())
     print(f"pad: {len(lengths)} sequences -> maxlen {settings['maxlen']}; {np.mean(full > settings['maxlen']):.1%} "
           f"truncated, {1 - lengths.sum() / lengths.size / settings['maxlen']:.1%} of positions are padding")
+
+
+def check_fits(rows: int, maxlen: int, lengths: np.ndarray, arrays: int) -> None:
+    """Refuse a maxlen whose padded arrays (int32, held twice while written) cannot fit in memory."""
+    longest = int(lengths.max()) if len(lengths) else 0
+    require_memory(2 * arrays * 4 * rows * maxlen, f"pad: {rows:,} rows of pad.maxlen={maxlen:,} ids",
+                   f"Lower pad.maxlen (the longest text here has {longest:,} tokens).")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from rnnpipe.core.stage import run_stage
 from rnnpipe.tagging.characters import CharVocabulary
 from rnnpipe.text.params import TEXT_SCHEMA
 from rnnpipe.text.tokenizer import Tokenizer
-from rnnpipe.text.vocabulary import Vocabulary, build_vocabulary, encode_corpus
+from rnnpipe.text.vocabulary import Vocabulary, build_vocabulary, encode_corpus, unknown_rate
 
 
 def main(params: dict) -> None:
@@ -46,6 +46,8 @@ def tokenize_tagged(settings: dict) -> None:
     characters = CharVocabulary.from_words(t for tokens in frame.loc[is_train, "tokens"] for t in tokens)
     tag_map = LabelMap.from_training_labels(t for tags in frame.loc[is_train, "tags"] for t in tags)
     ids, offsets = encode_corpus(words, vocabulary)
+    unk_rate = unknown_rate(vocabulary, ids[np.repeat(is_train, np.diff(offsets))], settings["num_words"],
+                            settings["min_freq"])
     tag_ids = np.concatenate([tag_map.encode(tags, split) for tags, split in zip(frame["tags"], frame["split"])])
     offsets32 = pa.array(offsets.astype("int32"))
     table = pa.table({
@@ -56,9 +58,8 @@ def tokenize_tagged(settings: dict) -> None:
     })
     write_outputs(table, vocabulary, tag_map,
                   {**tokenizer.to_dict(), "task": "tag", "characters": characters.characters})
-    unk_rate = float((ids == 1).mean()) if len(ids) else 0.0
     print(f"tokenize: {len(frame)} sentences, {len(ids)} tokens, vocabulary {len(vocabulary)}, "
-          f"{len(characters) - 2} characters, {len(tag_map)} tags, unknown-word rate {unk_rate:.3%}")
+          f"{len(characters) - 2} characters, {len(tag_map)} tags, unknown-word rate in train {unk_rate:.3%}")
 
 
 def tokenize_texts(settings: dict) -> None:
@@ -76,15 +77,16 @@ def tokenize_texts(settings: dict) -> None:
         labels[rows] = label_map.encode(frame.loc[rows, "label"], split)
 
     ids, offsets = encode_corpus(token_lists, vocabulary)
+    unk_rate = unknown_rate(vocabulary, ids[np.repeat(is_train, np.diff(offsets))], settings["num_words"],
+                            settings["min_freq"])
     table = pa.table({
         "ids": pa.ListArray.from_arrays(pa.array(offsets.astype("int32")), pa.array(ids)),
         "label": pa.array(labels.to_numpy()),
         "split": pa.array(frame["split"].to_numpy()),
     })
     write_outputs(table, vocabulary, label_map, tokenizer.to_dict())
-    unk_rate = float((ids == 1).mean()) if len(ids) else 0.0
     print(f"tokenize: {len(frame)} texts, {len(ids)} tokens, vocabulary {len(vocabulary)}, "
-          f"{len(label_map)} classes, unknown-token rate {unk_rate:.3%}")
+          f"{len(label_map)} classes, unknown-token rate in train {unk_rate:.3%}")
 
 
 def write_outputs(table: pa.Table, vocabulary: Vocabulary, label_map: LabelMap, tokenizer_settings: dict) -> None:

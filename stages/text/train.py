@@ -38,6 +38,7 @@ import torch
 from rnnpipe.core.atomic import atomic_path
 from rnnpipe.core.device import resolve_device, seed_everything
 from rnnpipe.core.labels import LabelMap
+from rnnpipe.core.memory import require_memory
 from rnnpipe.core.metrics import probabilities
 from rnnpipe.core.stage import run_stage
 from rnnpipe.tagging.characters import CharVocabulary
@@ -57,6 +58,7 @@ from rnnpipe.training.checkpoints import run_fingerprint
 from rnnpipe.training.history import write_ensemble_metrics, write_progress, write_training_metrics
 from rnnpipe.training.inference import evaluate_loss, predict
 from rnnpipe.training.loop import TrainSettings, train_model
+from rnnpipe.nn.recurrent import GATES
 from rnnpipe.training.objectives import ClassificationObjective, StepClassificationObjective
 
 DATASET = "data/dataset.parquet"  # the whole texts the linear member reads
@@ -81,6 +83,7 @@ def main(params: dict) -> None:
         sets, pad_meta = load_padded("data/padded.parquet", splits=("train", "validation"))
         objective = ClassificationObjective(len(label_map))
     check_token_ids(sets, len(vocabulary))
+    check_training_fits(settings, weights, int(sets["train"].lengths.max()))
     cells = [settings["cell"], *settings["ensemble_cells"]]
     names = member_names(cells)
     fingerprint = run_fingerprint({**settings, "task": params["data"]["task"]}, INPUTS, __file__)
@@ -114,6 +117,19 @@ def main(params: dict) -> None:
         write_ensemble_metrics(results, names, *scores, "accuracy", extra=linear_summary)
     for index in range(len(cells)):
         checkpoint_path(index).unlink(missing_ok=True)
+
+
+def check_training_fits(settings: dict, weights: np.ndarray, longest: int) -> None:
+    """Refuse sizes whose training could not fit: the embedding table with its gradient and Adam's moments, and
+    the gate activations kept for the backward pass of a batch as long as the longest training row (the
+    recurrent weights: nn.recurrent)."""
+    directions = 2 if settings["bidirectional"] else 1
+    activations = (settings["batch_size"] * longest * settings["hidden"] * directions * settings["layers"]
+                   * (GATES[settings["cell"]] + 1))
+    require_memory(4 * (4 * weights.size + 2 * activations),
+                   f"train: a batch of train.batch_size={settings['batch_size']:,} rows of {longest:,} steps through "
+                   f"train.hidden={settings['hidden']:,} units, with a {weights.shape[0]:,} x {weights.shape[1]:,} "
+                   f"embedding", "Lower train.batch_size, train.hidden or pad.maxlen.")
 
 
 def new_classifier(cell: str, settings: dict, weights: np.ndarray, classes: int) -> RNNClassifier:

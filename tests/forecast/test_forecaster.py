@@ -14,6 +14,7 @@ from rnnpipe.core.errors import DataError, ModelFileError, ParamsError
 from rnnpipe.core.metrics import regression_metrics
 from rnnpipe.core.params import load_params, validate
 from rnnpipe.forecast.baselines import linear_forecast, naive_forecast
+from rnnpipe.forecast.linear import ALPHAS, fit_ridge, mix_weight
 from rnnpipe.forecast.model import ForecasterConfig, RNNForecaster, TrainedForecaster
 from rnnpipe.forecast.params import FORECAST_SCHEMA
 from rnnpipe.forecast.prepared import load_prepared, naive_offset
@@ -161,3 +162,28 @@ def test_predicting_changes_gives_the_same_truth_and_a_naive_zero(tmp_path):
     # a model that predicts "no change" reproduces the naive baseline exactly
     no_change = series.to_units(changes.absolute(torch.zeros(len(changes))))
     assert np.allclose(no_change, naive_forecast(series, changes), atol=1e-4)
+
+
+def test_the_ridge_member_is_chosen_on_validation_and_travels_in_the_model_folder(tmp_path):
+    write_prepared(tmp_path)
+    series = load_prepared(tmp_path / "series.parquet", tmp_path / "stats.json", "temp")
+    train, validation = (series.windows(split, 48, 2, 24, predict_change=True) for split in ("train", "validation"))
+    ridge, alpha, linear = fit_ridge(train, validation, max_windows=500, loss="mae", seed=0)
+    assert alpha in ALPHAS and linear.shape == (len(validation),)
+    truth = validation.targets.numpy()
+    # The series is linear in the window by construction: ridge is near-exact, an untrained RNN is not.
+    model = RNNForecaster(ForecasterConfig(features=2, cell="gru", hidden=4))
+    rnn = predict(model, validation, 256, torch.device("cpu")).numpy()
+    assert mix_weight(truth, rnn, linear, "mae") >= 0.9
+    assert mix_weight(truth, rnn, rnn + 5.0, "mae") == 0.0  # a useless member gets no weight
+    weight = 0.75
+    model.attach_linear(ridge.coef_, float(ridge.intercept_), weight)
+    mixed = predict(model, validation, 256, torch.device("cpu")).numpy()
+    assert np.allclose(mixed, (1 - weight) * rnn + weight * linear, atol=1e-4)
+    with model.recurrent_only():
+        assert np.allclose(predict(model, validation, 256, torch.device("cpu")).numpy(), rnn, atol=1e-6)
+    TrainedForecaster(model, ["temp", "pressure"], "temp", 48, 2, 24, series.mean, series.std, True).save(
+        tmp_path / "model")
+    loaded = TrainedForecaster.load(tmp_path / "model").model
+    assert loaded.config.linear_inputs == 48 and float(loaded.linear_weight) == weight
+    assert np.allclose(predict(loaded, validation, 256, torch.device("cpu")).numpy(), mixed, atol=1e-6)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,9 @@ class Rule:
                 f"{source}: '{key}' must be {self.kind.__name__}, got {value!r} "
                 f"({type(value).__name__}). {self.describe()}"
             )
+        if self.kind is float and not math.isfinite(value):
+            # NaN passes every range check (each comparison with it is false), so it is refused by itself.
+            raise ParamsError(f"{source}: '{key}' is {value!r}; it must be a finite number. {self.describe()}")
         if self.kind is list and not all(isinstance(item, str) for item in value):
             hint = (" YAML reads unquoted No/Yes/On/Off as booleans: quote such names, e.g. [\"No\", \"station\"]."
                     if any(isinstance(item, bool) for item in value) else "")
@@ -86,6 +90,14 @@ class Rule:
         return f"Expected {lo}value{hi}."
 
 
+# numpy's generators (and scikit-learn's splits) take seeds in [0, 2**32 - 1]; torch would take more.
+SEED_MAX = 2 ** 32 - 1
+
+
+def seed_rule(meaning: str, default: int = 42) -> Rule:
+    return Rule(int, default, meaning, low=0, high=SEED_MAX)
+
+
 def one_of(options: tuple[str, ...], default: str, meaning: str) -> Rule:
     return Rule(str, default, meaning, choices=options)
 
@@ -111,7 +123,7 @@ DEVICE_RULE = one_of(("auto", "cpu", "cuda"), "auto", "auto (CUDA when present) 
 RECURRENT_RULES: dict[str, Rule] = {
     "cell": one_of(CELLS, "lstm", "rnn (Elman) | lstm | gru"),
     "layers": Rule(int, 1, "recurrent layers", low=1, high=8),
-    "hidden": Rule(int, 64, "units per layer and direction", low=1),
+    "hidden": Rule(int, 64, "units per layer and direction", low=1, high=16384),
     "bidirectional": Rule(bool, False, "add a backward direction that reads each row's real steps in reverse"),
     "dropout": Rule(float, 0.0, "on the inputs, between layers and before the output layer",
                     low=0.0, high=1.0, high_open=True),
@@ -122,15 +134,15 @@ TRAINING_RULES: dict[str, Rule] = {
     "optimizer": one_of(("adam", "rmsprop", "adagrad", "sgd"), "adam", "adam | rmsprop | adagrad | sgd (momentum 0.9)"),
     "lr": Rule(float, 0.003, "learning rate", low=0.0, low_open=True),
     "weight_decay": Rule(float, 0.0, "L2 penalty", low=0.0),
-    "batch_size": Rule(int, 64, "rows per training step", low=1),
-    "epochs": Rule(int, 8, "most passes over the training rows", low=1),
+    "batch_size": Rule(int, 64, "rows per training step", low=1, high=1_000_000),
+    "epochs": Rule(int, 8, "most passes over the training rows", low=1, high=100_000),
     "clip_norm": Rule(float, 5.0, "max gradient norm; 0 disables clipping", low=0.0),
     "patience": Rule(int, 3, "early stopping after this many epochs without validation improvement; 0 disables",
                      low=0),
     "schedule": one_of(("none", "step", "cosine", "plateau"), "none", "LR schedule: none | step | cosine | plateau"),
     "step_size": Rule(int, 3, "step: epochs per decay; plateau: epochs without improvement before a decay", low=1),
     "gamma": Rule(float, 0.5, "LR decay factor of step / plateau", low=0.0, high=1.0, low_open=True),
-    "seed": Rule(int, 42, "model initialisation, dropout and batch order", low=0),
+    "seed": seed_rule("model initialisation, dropout and batch order"),
     "device": DEVICE_RULE,
     "precision": one_of(("auto", "fp32", "bf16", "fp16"), "auto",
                         "auto (fp16 mixed precision on CUDA, fp32 on CPU) | fp32 | bf16 | fp16 (CUDA)"),
@@ -163,7 +175,7 @@ def glove_package_dim(params: dict) -> str | None:
 
 # Scoring a trained model on the test split.
 EVALUATION_RULES: dict[str, Rule] = {
-    "batch_size": Rule(int, 512, "rows per forward pass", low=1),
+    "batch_size": Rule(int, 512, "rows per forward pass", low=1, high=1_000_000),
     "device": DEVICE_RULE,
 }
 

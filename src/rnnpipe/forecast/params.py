@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ..core.params import (EVALUATION_RULES, RECURRENT_RULES, SHA256_RULE, TRAINING_RULES, Rule, Schema, fraction,
-                           one_of, with_defaults)
+                           one_of, seed_rule, with_defaults)
 
 JENA_URL = "https://s3.amazonaws.com/keras-datasets/jena_climate_2009_2016.csv.zip"
 
 FORECAST_SCHEMA = Schema({
     "data": {
         "source": one_of(("synthetic", "jena", "files"), "synthetic", "synthetic (embedded default) | jena | files"),
-        "seed": Rule(int, 42, "seed of the synthetic series", low=0),
+        "seed": seed_rule("seed of the synthetic series"),
     },
     "download": {
         "url": Rule(str, JENA_URL, "jena: URL, local path or file:// URL of the Jena climate zip or CSV"),

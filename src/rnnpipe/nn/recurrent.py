@@ -17,6 +17,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..core.memory import require_memory
+
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
@@ -46,6 +48,16 @@ def keras_init_(rnn: nn.RNNBase, cell: str) -> None:
                 param.data.chunk(4)[1].fill_(1.0)  # gate order i, f, g, o: forget bias 1
 
 
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def recurrent_weights(input_size: int, cell: str, hidden: int, layers: int, bidirectional: bool) -> int:
+    """The stack's parameter count: per layer and direction, gates x hidden x (inputs + hidden + 2 biases)."""
+    directions = 2 if bidirectional else 1
+    sizes = [input_size] + [hidden * directions] * (layers - 1)
+    return directions * sum(GATES[cell] * hidden * (size + hidden + 2) for size in sizes)
+
+
 class RecurrentStack(nn.Module):
     """`layers` recurrent layers (batch-first), each optionally bidirectional, with dropout between them.
 
@@ -54,6 +66,9 @@ class RecurrentStack(nn.Module):
 
     def __init__(self, input_size: int, cell: str, hidden: int, layers: int, bidirectional: bool, dropout: float):
         super().__init__()
+        # Training holds the weights, their gradients and Adam's two moments: 4 float32 copies.
+        require_memory(16 * recurrent_weights(input_size, cell, hidden, layers, bidirectional),
+                       f"training a {layers}-layer {cell} of {hidden:,} units", "Lower train.hidden or train.layers.")
         directions = 2 if bidirectional else 1
         cell_class = CELLS[cell]
         sizes = [input_size] + [hidden * directions] * (layers - 1)

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from ..core.params import (
-                           BUCKET_BATCHES,
-                           EVALUATION_RULES,
-                           RECURRENT_RULES,
-                           TRAINING_RULES,
-                           Rule,
-                           Schema,
-                           fraction,
-                           one_of,
-                           with_defaults,
-)
+from ..core.params import (BUCKET_BATCHES, EVALUATION_RULES, RECURRENT_RULES, TRAINING_RULES, Rule, Schema, fraction,
+                           one_of, seed_rule, with_defaults)
 
 SEQUENCES_SCHEMA = Schema({
     "data": {
@@ -20,7 +11,7 @@ SEQUENCES_SCHEMA = Schema({
                          "digits (embedded default: a class per step from the last two binary digits) | documents "
                          "(50-d sentence vectors, a -1/0/1 label per document set by their order) | table "
                          "(download.path)"),
-        "seed": Rule(int, 42, "seed of the synthetic sequences", low=0),
+        "seed": seed_rule("seed of the synthetic sequences"),
         "sequences": Rule(int, 2000, "digits / documents: sequences generated", low=30),
     },
     "download": {
@@ -47,7 +38,7 @@ SEQUENCES_SCHEMA = Schema({
         "val_fraction": fraction(0.15, "share of sequences (or groups) for validation"),
         "test_fraction": fraction(0.15, "share of sequences (or groups) for test"),
         "test_groups": Rule(list, [], "with download.group_column: exactly these groups are the test split"),
-        "seed": Rule(int, 42, "seed of the split", low=0),
+        "seed": seed_rule("seed of the split"),
     },
     "window": {
         "length": Rule(int, 0, "cut sequences into windows of this many steps; 0 = whole sequences", low=0),

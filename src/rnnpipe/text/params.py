@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..core.params import (BUCKET_BATCHES, CELLS, EVALUATION_RULES, RECURRENT_RULES, SHA256_RULE, TRAINING_RULES,
-                           Rule, Schema, fraction, glove_package_dim, one_of,
-                           with_defaults)
+from ..core.params import (BUCKET_BATCHES, CELLS, EVALUATION_RULES, RECURRENT_RULES, SHA256_RULE, TRAINING_RULES, Rule,
+                           Schema, fraction, glove_package_dim, one_of, seed_rule, with_defaults)
 from .tokenizer import KERAS_FILTERS_ESCAPED
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
@@ -17,7 +16,7 @@ TEXT_SCHEMA = Schema({
                          "synthetic (embedded default) | imdb | table | conllu | conll (the last two: tag)"),
         "val_fraction": fraction(0.1, "share of train carved out as validation (seeded, stratified): early "
                                       "stopping and model selection"),
-        "seed": Rule(int, 42, "seed of the synthetic data and of the splits", low=0),
+        "seed": seed_rule("seed of the synthetic data and of the splits"),
     },
     "download": {
         "url": Rule(str, IMDB_URL, "imdb: URL, local path or file:// URL of aclImdb_v1.tar.gz"),
@@ -50,7 +49,7 @@ TEXT_SCHEMA = Schema({
     },
     "pad": {
         "maxlen": Rule(int, 256, "ids per row (tag: longer sentences are cut into rows of maxlen tokens, so every "
-                                "token keeps its tag)", low=1),
+                                "token keeps its tag)", low=1, high=1_000_000),
         "padding": one_of(("pre", "post"), "pre", "pre | post: which end is padded (Keras semantics)"),
         "truncating": one_of(("pre", "post"), "pre", "pre | post: which end loses tokens beyond maxlen"),
     },
@@ -58,9 +57,9 @@ TEXT_SCHEMA = Schema({
         "source": one_of(("random", "glove", "glove-package", "word2vec"), "glove-package",
                          "random | glove | glove-package | word2vec (in-domain: train + validation + unlabeled "
                          "text, never test)"),
-        "dim": Rule(int, 50, "embedding size (50 for glove-package)", low=1),
+        "dim": Rule(int, 50, "embedding size (50 for glove-package)", low=1, high=4096),
         "path": Rule(str, "", "glove: .txt / .txt.gz / official .zip, local path or URL"),
-        "seed": Rule(int, 42, "seed of random rows and of word2vec", low=0),
+        "seed": seed_rule("seed of random rows and of word2vec"),
         "w2v_epochs": Rule(int, 5, "word2vec: passes over the texts", low=1),
         "w2v_window": Rule(int, 5, "word2vec: context words on each side", low=1),
     },

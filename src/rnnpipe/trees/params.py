@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.params import (EVALUATION_RULES, SHA256_RULE, TRAINING_RULES, Rule, Schema, glove_package_dim, one_of,
-                           with_defaults)
+                           seed_rule, with_defaults)
 
 SST_URL = "https://nlp.stanford.edu/sentiment/trainDevTestTrees_PTB.zip"
 
@@ -12,7 +12,7 @@ TREES_SCHEMA = Schema({
         "source": one_of(("synthetic", "sst", "files"), "synthetic",
                          "synthetic (embedded default: small sentiment trees whose labels compose) | sst "
                          "(download.url) | files (download.path)"),
-        "seed": Rule(int, 42, "seed of the synthetic trees", low=0),
+        "seed": seed_rule("seed of the synthetic trees"),
         "synthetic_train": Rule(int, 3000, "synthetic: training trees (dev and test get a quarter each)", low=20),
     },
     "download": {
@@ -30,14 +30,14 @@ TREES_SCHEMA = Schema({
     "embed": {
         "source": one_of(("random", "glove-package"), "random",
                          "random (uniform +-0.05, seeded) | glove-package (GloVe 6B 50d, offline)"),
-        "dim": Rule(int, 50, "word vector size (glove-package: 50)", low=1),
-        "seed": Rule(int, 42, "seed of the random vectors (and of words GloVe lacks)", low=0),
+        "dim": Rule(int, 50, "word vector size (glove-package: 50)", low=1, high=4096),
+        "seed": seed_rule("seed of the random vectors (and of words GloVe lacks)"),
     },
     "train": {
         "model": one_of(("treelstm", "spinn", "lstm", "bilstm"), "treelstm",
                         "treelstm (level-batched) | spinn (shift-reduce, thin stack) | lstm | bilstm (the leaves "
                         "left to right)"),
-        "hidden": Rule(int, 64, "units of the Tree-LSTM / SPINN / LSTM (per direction)", low=1),
+        "hidden": Rule(int, 64, "units of the Tree-LSTM / SPINN / LSTM (per direction)", low=1, high=4096),
         "dropout": Rule(float, 0.3, "on word vectors and before the output layer", low=0.0, high=1.0, high_open=True),
         "node_loss": one_of(("all", "root"), "all", "all (every labelled node, as Tai et al.) | root"),
         "freeze_embeddings": Rule(bool, False, "keep the word vectors fixed (false: fine-tuned)"),
