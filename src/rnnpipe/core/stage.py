@@ -7,8 +7,15 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from .atomic import write_text
 from .errors import RnnpipeError
 from .params import Schema, load_params
+
+# What the check_params stage writes. Always the same bytes, so a valid change of one param reruns only the
+# stages that read it: the stages after the check see an unchanged dependency.
+CHECKED_FILE = "data/params.checked"
+CHECKED_TEXT = ("The params file passed rnnpipe's checks. This file only orders every stage after the check_params "
+                "stage (dvc.yaml), so that a bad param stops `dvc repro` before DVC removes any stage's outputs.\n")
 
 
 def run_stage(name: str, main: Callable[[dict], None], schema: Schema, params_file: str | Path = "params.yaml") -> None:
@@ -25,3 +32,10 @@ def run_stage(name: str, main: Callable[[dict], None], schema: Schema, params_fi
               f"continue (training resumes after its last completed epoch).", file=sys.stderr)
         sys.exit(130)
     print(f"{name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
+def run_params_check(schema: Schema, params_file: str | Path = "params.yaml") -> None:
+    """The check_params stage: validate the whole params file (every rule and cross-param check); on success
+    write CHECKED_FILE. DVC deletes a stage's outputs just before running it, so without this first stage a
+    bad train param would be found only after train's previous outputs were gone."""
+    run_stage("check_params", lambda params: write_text(CHECKED_FILE, CHECKED_TEXT), schema, params_file)
