@@ -55,7 +55,8 @@ from rnnpipe.text.tokenizer import Tokenizer
 from rnnpipe.text.vectors import check_embedding_matrix
 from rnnpipe.text.vocabulary import Vocabulary
 from rnnpipe.training.checkpoints import run_fingerprint
-from rnnpipe.training.history import write_ensemble_metrics, write_progress, write_training_metrics
+from rnnpipe.training.history import (chance_level, chance_warning, write_ensemble_metrics, write_progress,
+                                      write_training_metrics)
 from rnnpipe.training.inference import evaluate_loss, predict
 from rnnpipe.training.loop import TrainSettings, train_model
 from rnnpipe.nn.recurrent import GATES
@@ -111,12 +112,20 @@ def main(params: dict) -> None:
         else:
             TrainedClassifier(model.cpu(), Tokenizer.load("data/tokenizer.json"), vocabulary, label_map,
                               int(pad_meta["rnnpipe.maxlen"]), pad_meta["rnnpipe.truncating"], linear, weight).save(tmp)
+    extra, warning = dict(linear_summary or {}), None
+    if not tagging:
+        val_accuracy = (linear_summary["val_accuracy_mixed"] if linear_summary else
+                        scores[1] if scores else results[0].history[results[0].best_epoch - 1]["val_accuracy"])
+        extra.update(chance_level(val_accuracy, sets["train"].labels.numpy(), sets["validation"].labels.numpy()))
+        warning = chance_warning(extra, val_accuracy)
     if scores is None:
-        write_training_metrics(results[0], "accuracy", extra=linear_summary)
+        write_training_metrics(results[0], "accuracy", extra=extra)
     else:
-        write_ensemble_metrics(results, names, *scores, "accuracy", extra=linear_summary)
+        write_ensemble_metrics(results, names, *scores, "accuracy", extra=extra)
     for index in range(len(cells)):
         checkpoint_path(index).unlink(missing_ok=True)
+    if warning:
+        print(warning)
 
 
 def check_training_fits(settings: dict, weights: np.ndarray, longest: int) -> None:

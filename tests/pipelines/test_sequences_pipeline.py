@@ -48,7 +48,7 @@ def test_nothing_reruns_and_a_train_param_marks_train_changed_and_nothing_upstre
     finally:
         params.write_text(original)
     # A dry run lists the stages whose own deps changed (evaluate follows once train writes a new model).
-    assert set(re.findall(r"Running stage '[^']*?(\w+)'", dry)) == {"train"}
+    assert set(re.findall(r"Running stage '[^']*?(\w+)'", dry)) == {"check_params", "train"}
 
 
 def user_recordings(path):

@@ -3,6 +3,7 @@
 import gzip
 import io
 import json
+import re
 import shutil
 import tarfile
 
@@ -171,6 +172,16 @@ def test_bad_vectors(project, tmp_path, case):
     ("pad", "maxlen", 0, ["'pad.maxlen' is 0, out of range"]),
     ("train", "cell", "lstmm", ["allowed: rnn, lstm, gru"]),
     ("train", "dropout", 1.5, ["'train.dropout' is 1.5"]),
+    # NaN passes every range comparison, so it is refused by itself; so is infinity.
+    ("train", "lr", float("nan"), ["'train.lr' is nan; it must be a finite number"]),
+    ("train", "dropout", float("nan"), ["'train.dropout' is nan"]),
+    ("data", "val_fraction", float("nan"), ["'data.val_fraction' is nan"]),
+    ("train", "clip_norm", float("inf"), ["'train.clip_norm' is inf; it must be a finite number"]),
+    ("data", "seed", 4294967296, ["'data.seed' is 4294967296, out of range", "<= 4294967295"]),
+    ("train", "seed", 2 ** 40, ["'train.seed' is 1099511627776, out of range"]),
+    ("pad", "maxlen", 1000000000, ["'pad.maxlen' is 1000000000, out of range", "<= 1000000"]),
+    ("embed", "dim", 1000000000, ["'embed.dim' is 1000000000, out of range"]),
+    ("train", "hidden", 10000000, ["'train.hidden' is 10000000, out of range", "<= 16384"]),
 ])
 def test_bad_params_stop_every_stage_before_work(project, section, key, value, fragments):
     edit_params(project, {section: {key: value}})
@@ -211,3 +222,47 @@ def test_embedding_matrix_that_does_not_fit_the_vocabulary(project):
     weights = np.load(project / "data/embeddings.npy")
     np.save(project / "data/embeddings.npy", weights[:-3])
     assert_fails(run_stage(project, "train"), "data/embeddings.npy has", "rerun `dvc repro embed`")
+
+
+@pytest.mark.parametrize("text, fragments", [
+    ("train: [\n", ["params.yaml: not valid YAML"]),
+    ("data:\n  task: classify\ndata:\n  task: tag\n", ["params.yaml: not valid YAML", "duplicate key"]),
+    ("data: [classify, 0.2]\n", ["section 'data' must be a mapping"]),
+    ("", ["params.yaml: expected a mapping of sections"]),
+    ("- data\n", ["params.yaml: expected a mapping of sections", "got list"]),
+])
+def test_broken_params_files_get_a_message_not_a_traceback(project, text, fragments):
+    (project / "params.yaml").write_text(text)
+    assert_fails(run_stage(project, "pad"), *fragments)
+
+
+def test_a_model_too_large_for_memory_is_refused_with_the_estimate(project):
+    edit_params(project, {"train": {"hidden": 16384, "layers": 2, "bidirectional": True}})
+    assert_fails(run_stage(project, "train"), "training a 2-layer lstm of 16,384 units would need at least",
+                 "GiB of memory", "Lower train.hidden or train.layers")
+    assert not (project / "data/model").exists()
+
+
+def test_a_vocabulary_without_words_is_refused_and_a_tiny_one_warned_about(project):
+    for name in ("tokens.parquet", "vocab.txt", "labels.json", "tokenizer.json"):
+        (project / "data" / name).unlink()
+    edit_params(project, {"tokenize": {"min_freq": 10 ** 6}})
+    assert_fails(run_stage(project, "tokenize_text"), "the vocabulary holds no word", "tokenize.min_freq=1000000",
+                 "Raise tokenize.num_words or lower tokenize.min_freq")
+    assert not (project / "data/tokens.parquet").exists()
+    edit_params(project, {"tokenize": {"min_freq": 1, "num_words": 3}})
+    result = run_stage(project, "tokenize_text")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"WARNING: \d+\.\d% of the training tokens are <unk> with a vocabulary of 1 words", result.stdout)
+
+
+def test_one_batch_per_epoch_is_warned_about_and_chance_level_is_said(project):
+    edit_params(project, {"train": {"batch_size": 100000, "epochs": 1, "ensemble_linear": False}})
+    result = run_stage(project, "train")
+    assert result.returncode == 0, result.stderr
+    assert "train.batch_size (100,000) is at least the training split's" in result.stdout
+    summary = json.loads((project / "metrics/train.json").read_text())
+    assert 0 < summary["majority_accuracy"] < 1
+    assert summary["at_chance"] == (summary["val_accuracy"] <= summary["majority_accuracy"])
+    said = result.stdout.strip().splitlines()[-1].startswith("train: WARNING: the model is at chance level")
+    assert said == summary["at_chance"]

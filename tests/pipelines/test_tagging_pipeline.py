@@ -53,4 +53,4 @@ def test_every_plot_draws_and_a_train_param_reruns_train_and_evaluate_only(taggi
     with restored_afterwards(tagging_run) as wd:
         edit_params(wd, {"train": {"char_hidden": 6}})
         ran = set(re.findall(r"Running stage '(\w+)'", run(["dvc", "repro"], wd).stdout))
-        assert ran == {"train", "evaluate"}
+        assert ran == {"check_params", "train", "evaluate"}

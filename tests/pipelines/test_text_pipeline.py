@@ -11,6 +11,7 @@ from conftest import edit_params, make_pipeline_copy, plot_problems, restored_af
 
 pytestmark = pytest.mark.slow
 STAGES = ["download", "tokenize", "pad", "embed", "train", "evaluate"]
+CHECK = "check_params"  # runs first whenever any param changed
 
 
 def stale_stages(workdir) -> set[str]:
@@ -58,8 +59,8 @@ def test_second_repro_runs_no_stage(reproduced_pipeline):
 def test_a_param_change_reruns_exactly_the_downstream_stages(reproduced_pipeline, overrides, expected):
     with restored_afterwards(reproduced_pipeline) as wd:
         edit_params(wd, overrides)
-        assert stale_stages(wd) == {min(expected, key=STAGES.index)}
-        assert repro_ran(wd) == expected
+        assert stale_stages(wd) == {CHECK, min(expected, key=STAGES.index)}
+        assert repro_ran(wd) == {CHECK, *expected}
 
 
 def test_back_to_the_old_params_every_stage_comes_from_the_run_cache(reproduced_pipeline):
@@ -69,11 +70,11 @@ def test_back_to_the_old_params_every_stage_comes_from_the_run_cache(reproduced_
         before = {name: (wd / "metrics" / name).read_text() for name in ("eval.json", "train.json", "history.csv")}
         backup = (wd / "params.yaml").read_text()
         edit_params(wd, {"pad": {"maxlen": 33}})
-        assert repro_ran(wd) == {"pad", "train", "evaluate"}
+        assert repro_ran(wd) == {CHECK, "pad", "train", "evaluate"}
         (wd / "params.yaml").write_text(backup)
         out = run(["dvc", "repro"], wd).stdout
         assert "Running stage" not in out
-        assert {"pad", "train", "evaluate"} <= set(re.findall(r"Stage '([\w-]+)' is cached", out))
+        assert {CHECK, "pad", "train", "evaluate"} <= set(re.findall(r"Stage '([\w-]+)' is cached", out))
         assert stale_stages(wd) == set()
         assert {name: (wd / "metrics" / name).read_text() for name in before} == before
 
@@ -94,9 +95,9 @@ def test_every_plot_will_draw(reproduced_pipeline):
     assert plot_problems(reproduced_pipeline) == []
 
 
-def test_dag_has_the_six_stages(reproduced_pipeline):
+def test_dag_has_every_stage(reproduced_pipeline):
     dag = run(["dvc", "dag", "--md"], reproduced_pipeline).stdout
-    for stage in STAGES:
+    for stage in [CHECK, *STAGES]:
         assert stage in dag
 
 
@@ -258,3 +259,20 @@ def test_a_failing_stage_names_the_problem_and_writes_nothing(tmp_path):
     # DVC refuses first: the table is a dependency, and a missing dependency stops the stage before it runs.
     assert f"No such file or directory: '{tmp_path / 'missing.csv'}'" in result.stderr, result.stderr
     assert not (wd / "data").exists() or not any((wd / "data").iterdir())
+
+
+def test_a_rejected_param_leaves_every_output_as_it_was(reproduced_pipeline):
+    """DVC deletes a stage's outputs just before running it: without the check_params stage a bad train.lr
+    was found by train itself, after its model, metrics and plots were gone."""
+    with restored_afterwards(reproduced_pipeline) as wd:
+        def outputs():
+            return {path.relative_to(wd).as_posix(): path.read_bytes() for folder in ("data", "metrics")
+                    for path in sorted((wd / folder).rglob("*")) if path.is_file() and path.name != "params.checked"}
+        before, lock = outputs(), (wd / "dvc.lock").read_bytes()
+        edit_params(wd, {"train": {"lr": float("nan")}})
+        result = run(["dvc", "repro"], wd, check=False)
+        assert result.returncode != 0
+        assert "check_params: error: params.yaml: 'train.lr' is nan; it must be a finite number" in result.stderr
+        assert "Running stage 'train'" not in result.stdout
+        assert outputs() == before and (wd / "dvc.lock").read_bytes() == lock
+        assert plot_problems(wd) == []  # `dvc plots show` still draws the last good run

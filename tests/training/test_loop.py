@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -175,3 +176,14 @@ def test_an_unknown_yardstick_is_refused():
     assert selection_value(row, "mae", RegressionObjective()) == 2.0  # MAE: lower is better already
     with pytest.raises(ValueError, match="'loss' or 'mae'"):
         selection_value(row, "accuracy", RegressionObjective())
+
+
+def test_chance_level_is_the_majority_class_accuracy_on_validation():
+    from rnnpipe.training.history import chance_level, chance_warning
+
+    train, validation = np.array([0, 1, 1, 1]), np.array([1, 1, 0, 0, 1])
+    summary = chance_level(0.6, train, validation)
+    assert summary == {"majority_accuracy": 0.6, "at_chance": True}
+    assert "at chance level: validation accuracy 0.6000" in chance_warning(summary, 0.6)
+    better = chance_level(0.8, train, validation)
+    assert not better["at_chance"] and chance_warning(better, 0.8) is None

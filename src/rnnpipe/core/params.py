@@ -239,7 +239,15 @@ def read_yaml(path: str | Path) -> Any:
         raise ParamsError(f"{shown}: not found; run the stage through `dvc repro` (or from the folder of its "
                           f"dvc.yaml).") from None
     except YAMLError as exc:
-        raise ParamsError(f"{shown}: not valid YAML: {exc}") from None
+        raise ParamsError(f"{shown}: not valid YAML: {yaml_problem(exc)}") from None
+
+
+def yaml_problem(exc: YAMLError) -> str:
+    """ruamel's error on one line (its own text spans several, with the offending line drawn under a caret)."""
+    problem = " ".join(str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+    return f"{problem or ' '.join(str(exc).split())}{where}"
 
 
 def display_path(path: str | Path) -> str:

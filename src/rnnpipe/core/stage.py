@@ -28,8 +28,11 @@ def run_stage(name: str, main: Callable[[dict], None], schema: Schema, params_fi
         print(f"{name}: error: {exc}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
-        print(f"{name}: interrupted; outputs were left as they were before this run. Run `dvc repro` again to "
-              f"continue (training resumes after its last completed epoch).", file=sys.stderr)
+        # Not "outputs were left as they were": under `dvc repro` DVC removed this stage's outputs before running it.
+        print(f"{name}: interrupted; nothing half-written was left (outputs are written to a temporary path and "
+              f"renamed), but under `dvc repro` DVC had already removed this stage's previous outputs. Run `dvc "
+              f"repro` again: training resumes after its last completed epoch, and a run seen before is restored "
+              f"from DVC's run-cache.", file=sys.stderr)
         sys.exit(130)
     print(f"{name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 

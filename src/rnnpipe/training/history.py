@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..core.atomic import atomic_path, write_json
@@ -68,3 +69,20 @@ def write_finished_run(trained, result: TrainResult, metric: str, checkpoint: Pa
         trained.save(tmp)
     write_training_metrics(result, metric, extra=extra)
     checkpoint.unlink(missing_ok=True)
+
+
+def chance_level(val_accuracy: float, train_labels: np.ndarray, val_labels: np.ndarray) -> dict:
+    """Whether a classifier learned anything: the validation accuracy of always answering the most frequent
+    training class, and `at_chance` when the model does no better (metrics/train.json keeps both)."""
+    majority = int(np.bincount(np.asarray(train_labels)).argmax())
+    majority_accuracy = round(float(np.mean(np.asarray(val_labels) == majority)), 6)
+    return {"majority_accuracy": majority_accuracy, "at_chance": bool(val_accuracy <= majority_accuracy)}
+
+
+def chance_warning(summary: dict, val_accuracy: float) -> str | None:
+    """The train stage's last line when the model is at chance level, or None."""
+    if not summary["at_chance"]:
+        return None
+    return (f"train: WARNING: the model is at chance level: validation accuracy {val_accuracy:.4f} is no better than "
+            f"always answering the most frequent training class ({summary['majority_accuracy']:.4f}). Check "
+            f"tokenize's unknown-token rate, train.batch_size against the training rows, train.lr and train.epochs.")

@@ -233,6 +233,11 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
     the same `fingerprint` resumes after its last completed epoch, ending as an uninterrupted run would.
     `on_epoch(result)` runs after every validated epoch (the stages write their metrics so far with it).
     """
+    if validation is not None and settings.batch_size >= len(train):
+        # One optimiser step per epoch: on the text default this ended at chance accuracy, without a word.
+        print(f"train: WARNING: train.batch_size ({settings.batch_size:,}) is at least the training split's "
+              f"{len(train):,} rows, so each epoch takes a single optimisation step and the model will barely "
+              f"learn. Lower train.batch_size (e.g. to {max(1, len(train) // 20):,}).")
     model.to(device)
     dtype = autocast_dtype(device, settings.precision)
     if device.type == "cuda":
