@@ -104,6 +104,10 @@ def download_texts(params: dict) -> None:
             print(f"download: {note}")
     blank = blank_texts(frame) & (frame["split"] != "unsup")
     if download["blank_texts"] == "drop" and blank.any():
+        if blank.sum() == (frame["split"] != "unsup").sum():
+            raise DataError(f"every one of the {int(blank.sum())} labeled texts is blank (empty or whitespace "
+                            f"only), so no non-blank text is left to learn from. Check download.text_column (is it "
+                            f"the column holding the texts?); download.blank_texts=keep keeps blank texts.")
         frame = frame[~blank]
     frame = assign_splits(normalise_labels(frame), download["test_fraction"], data["val_fraction"], data["seed"])
     dropped = {}

@@ -60,6 +60,16 @@ TABLES = {
                        ["no text column 'text'", "columns found: body, label, stars"]),
     "single_class": (pd.DataFrame({"text": [f"t {i}" for i in range(20)], "label": ["pos"] * 20}),
                      ["single class"]),
+    "all_blank": (pd.DataFrame({"text": ["", "  "] * 10, "label": [0, 1] * 10}),
+                  ["every one of the 20 labeled texts is blank", "download.blank_texts=keep"]),
+    "one_row": (pd.DataFrame({"text": ["a fine film"], "label": ["pos"]}),
+                ["the data has 1 labeled row(s) (1 class(es))", "needs at least 4"]),
+    # Integer labels outside training: plain values, a dozen at most, and a count of the rest.
+    "many_unknown_labels": (pd.DataFrame({"text": [f"t {i}" for i in range(80)],
+                                          "label": [0, 1] * 20 + list(range(100, 140)),
+                                          "split": ["train"] * 40 + ["test"] * 40}),
+                            ["40 label(s) occur in the test split but never in training: 100, 101, 102",
+                             "111 ... and 28 more; known labels: 0, 1."]),
 }
 
 
@@ -76,6 +86,7 @@ def test_bad_tables(project, tmp_path, case):
     else:
         assert not (project / "data/dataset.parquet").exists()
     assert_fails(result, *fragments)
+    assert "np.int64" not in result.stderr
 
 
 def test_empty_table_file(project, tmp_path):
@@ -91,7 +102,7 @@ def test_label_only_in_test_is_refused_by_tokenize(project, tmp_path):
     use_table(project, write_csv(tmp_path / "t.csv", frame))
     assert run_stage(project, "download").returncode == 0
     (project / "data/tokens.parquet").unlink()
-    assert_fails(run_stage(project, "tokenize_text"), "['c']", "test split but never in training")
+    assert_fails(run_stage(project, "tokenize_text"), "1 label(s) occur in the test split but never in training: c;")
     assert not (project / "data/tokens.parquet").exists()
 
 
@@ -266,3 +277,26 @@ def test_one_batch_per_epoch_is_warned_about_and_chance_level_is_said(project):
     assert summary["at_chance"] == (summary["val_accuracy"] <= summary["majority_accuracy"])
     said = result.stdout.strip().splitlines()[-1].startswith("train: WARNING: the model is at chance level")
     assert said == summary["at_chance"]
+
+
+def test_a_folder_tree_skips_what_is_not_a_file_inside_the_root(project, tmp_path):
+    root = tmp_path / "reviews"
+    for split in ("train", "test"):
+        for label in ("pos", "neg"):
+            folder = root / split / label
+            folder.mkdir(parents=True)
+            for i in range(12):
+                (folder / f"{i}.txt").write_text(f"{label} words number {i} here")
+    (root / "train/pos/weird.txt").mkdir()                      # a directory named *.txt
+    (root / "train/pos/loopfile.txt").symlink_to("loopfile.txt")  # a symlink loop
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not part of the data")
+    (root / "train/neg/escape.txt").symlink_to(outside)          # a link out of the given folder
+    use_table(project, root)
+    result = run_stage(project, "download")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING: skipped 3 entries of the label folders that are not readable files inside" in result.stdout
+    for name in ("weird.txt (not a file)", "loopfile.txt (not a file)", "escape.txt (a link out of"):
+        assert name in result.stdout
+    texts = pd.read_parquet(project / "data/dataset.parquet")["text"]
+    assert len(texts) == 48 and not texts.str.contains("not part of the data").any()

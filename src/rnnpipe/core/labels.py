@@ -11,6 +11,13 @@ import numpy as np
 from .errors import DataError, ModelFileError
 
 
+def shown_values(values: Sequence, most: int = 12) -> str:
+    """Plain values (7, not np.int64(7)), at most `most` of them and a count of the rest."""
+    plain = [v.item() if hasattr(v, "item") else v for v in values]
+    head = ", ".join(map(str, plain[:most]))
+    return head + (f" ... and {len(plain) - most} more" if len(plain) > most else "")
+
+
 class LabelMap:
     """Original label values (ints like -1/0/1, or strings) <-> class ids 0..k-1, in sorted order."""
 
@@ -28,10 +35,11 @@ class LabelMap:
 
     def encode(self, labels: Iterable, split: str = "") -> np.ndarray:
         labels = list(labels)
-        unknown = sorted({l for l in labels if l not in self.index}, key=str)
+        unknown = sorted({l for l in labels if l not in self.index}, key=lambda v: (isinstance(v, str), v))
         if unknown:
-            raise DataError(f"labels {unknown[:5]} occur in the {split or 'given'} split but never in training; "
-                            f"known labels: {self.labels}. Fix the labels or move such rows into training.")
+            raise DataError(f"{len(unknown)} label(s) occur in the {split or 'given'} split but never in training: "
+                            f"{shown_values(unknown)}; known labels: {shown_values(self.labels)}. Fix the labels or "
+                            f"move such rows into training.")
         return np.fromiter((self.index[l] for l in labels), dtype=np.int64, count=len(labels))
 
     def __len__(self) -> int:

@@ -87,7 +87,11 @@ def _stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndar
     index = np.arange(len(labels))
     counts = Counter(labels.tolist())
     stratify = labels if min(counts.values()) >= 2 and round(fraction * len(labels)) >= len(counts) else None
-    _, picked = train_test_split(index, test_size=fraction, random_state=seed, stratify=stratify)
+    try:
+        _, picked = train_test_split(index, test_size=fraction, random_state=seed, stratify=stratify)
+    except ValueError as exc:  # too few rows for this fraction (scikit-learn's message names its own arguments)
+        raise DataError(f"{len(labels)} rows cannot be split with a fraction of {fraction} ({exc}). Add rows, change "
+                        f"download.test_fraction / data.val_fraction, or give a split column.") from None
     mask = np.zeros(len(labels), dtype=bool)
     mask[picked] = True
     return mask
@@ -96,6 +100,14 @@ def _stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndar
 def assign_splits(frame: pd.DataFrame, test_fraction: float, val_fraction: float, seed: int) -> pd.DataFrame:
     """Fill in missing splits: carve `test` (if no row has a split) and then `validation` from `train`."""
     frame = frame.reset_index(drop=True).copy()
+    carving = frame["split"].isna().all() or not (frame["split"] == "validation").any()
+    classes = int(frame["label"].nunique())
+    need = max(classes, 2) + 2
+    if carving and len(frame) < need:
+        raise DataError(f"the data has {len(frame)} labeled row(s) ({classes} class(es)); carving validation and "
+                        f"test out of it needs at least {need}: training needs a row of each of at least two classes, "
+                        f"validation and test one row each (and splits that keep the class shares need 2 rows of "
+                        f"every class). Add rows, or give a split column.")
     if frame["split"].isna().all():
         test = _stratified_split(frame["label"].astype(str).to_numpy(), test_fraction, seed)
         frame["split"] = np.where(test, "test", "train")

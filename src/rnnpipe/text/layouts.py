@@ -77,7 +77,7 @@ def read_folder(root: Path, columns: tuple[str, str, str], encoding: str, notes:
         return read_folder(folders[0], columns, encoding, notes)
     split_dirs = {d: SPLIT_NAMES[d.name.lower()] for d in folders if d.name.lower() in SPLIT_NAMES}
     if split_dirs:
-        frames = [read_label_folders(d, encoding).assign(split=split) for d, split in split_dirs.items()
+        frames = [read_label_folders(d, encoding, inside=root).assign(split=split) for d, split in split_dirs.items()
                   if split != "unsup"]
         return pd.concat(frames, ignore_index=True)
     split_files = {f: split_of_name(f) for f in files}
@@ -107,18 +107,40 @@ def split_of_name(path: Path) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def read_label_folders(root: Path, encoding: str) -> pd.DataFrame:
-    """`root/<label>/*.txt`, one text per file (split: None)."""
-    rows = []
+def read_label_folders(root: Path, encoding: str, inside: Path | None = None) -> pd.DataFrame:
+    """`root/<label>/*.txt`, one text per file (split: None). Only regular files inside `inside` (the folder the
+    user gave; default `root`) are read: a directory or broken link named *.txt, a symlink loop, or a link
+    leading out of that folder is skipped and counted in a warning."""
+    inside = (inside or root).resolve()
+    rows, skipped = [], []
     for label_dir in sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith((".", "_"))):
         if label_dir.name.lower() == "unsup":
             continue
+        if not label_dir.resolve().is_relative_to(inside):
+            skipped.append(f"{label_dir}/ (a link out of {inside})")
+            continue
         for file in sorted(label_dir.glob("*.txt")):
-            rows.append((_decode(file.read_bytes(), encoding), label_dir.name, None))
+            if not file.is_file():  # a directory, a broken link or a symlink loop (is_file() is False for all)
+                skipped.append(f"{file} (not a file)")
+            elif not file.resolve().is_relative_to(inside):
+                skipped.append(f"{file} (a link out of {inside})")
+            else:
+                rows.append((_decode(_read_bytes(file), encoding), label_dir.name, None))
+    if skipped:
+        shown = "; ".join(skipped[:5]) + (f"; and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        print(f"download: WARNING: skipped {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} of the label "
+              f"folders that are not readable files inside {inside}: {shown}")
     if not rows:
         raise DataError(f"{root}: no *.txt files in label subfolders; expected {root}/<label>/*.txt "
                         f"(or <split>/<label>/*.txt).")
     return pd.DataFrame(rows, columns=["text", "label", "split"])
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror}); fix its permissions or remove it.") from None
 
 
 def read_label_files(files: list[Path], encoding: str, notes: list[str]) -> pd.DataFrame:
