@@ -61,7 +61,7 @@ def test_nothing_reruns_and_a_window_param_reruns_train_and_evaluate_only(foreca
         edit_params(wd / "forecast", {"window": {"delay": 24}, "evaluate": {"plot_points": 48}})
         out = run(["dvc", "repro", PIPELINE], wd).stdout  # back: both from the run-cache
         assert "Running stage" not in out
-        assert set(re.findall(r"Stage '[^']*?(\w+)' is cached", out)) == {"train", "evaluate"}
+        assert set(re.findall(r"Stage '[^']*?(\w+)' is cached", out)) == {"check_params", "train", "evaluate"}
 
 
 def test_metrics_hold_results_not_data_reports(forecast_run):
