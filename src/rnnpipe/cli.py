@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -57,8 +58,16 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--column", help="the table column holding the texts (with --file)")
     predict.add_argument("--model", default="data/model", help="trained model folder (default: data/model)")
     predict.add_argument("--json", action="store_true", help="print one JSON object per text")
-    predict.add_argument("--batch-size", type=int, default=256, help="texts per forward pass")
+    predict.add_argument("--batch-size", type=_positive_int, default=256, help="texts per forward pass (>= 1)")
     return parser
+
+
+def _positive_int(value: str) -> int:
+    """argparse type: an integer >= 1 (argparse turns the ValueError into a usage error naming the option)."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
 
 
 def _read_column(path: str, column: str) -> list[str]:
@@ -85,17 +94,31 @@ def _read_column(path: str, column: str) -> list[str]:
 def _read_texts(args) -> list[str]:
     if args.column and not args.file:
         raise RnnpipeError("--column names a column of the file given with --file; add --file.")
+    if args.texts and args.file:
+        raise RnnpipeError("give the texts either as arguments or with --file, not both.")
     if args.texts:
         return list(args.texts)
     if args.file and args.column:
         return _read_column(args.file, args.column)
     if args.file and args.file != "-":
         try:
-            with open(args.file, encoding="utf-8", errors="replace") as handle:
-                return [line.rstrip("\r\n") for line in handle]
+            with open(args.file, encoding="utf-8", errors="replace", newline="") as handle:
+                texts = _split_lines(handle.read())
         except OSError as exc:
             raise RnnpipeError(f"{args.file}: cannot be read ({exc.strerror}).") from None
-    return [line.rstrip("\r\n") for line in sys.stdin]
+    else:
+        texts = _split_lines(sys.stdin.buffer.read().decode("utf-8", errors="replace"))
+    if not texts:
+        raise RnnpipeError(f"{'standard input' if not args.file or args.file == '-' else args.file} holds no "
+                           f"text; give one text per line.")
+    return texts
+
+
+def _split_lines(text: str) -> list[str]:
+    """One text per line, the same for a file and for standard input: a line ends at \\n, \\r\\n or a lone \\r
+    (and at nothing else: str.splitlines would also split at form feeds and Unicode separators inside a text)."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def _model_format(folder: str) -> str:

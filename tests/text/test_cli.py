@@ -80,3 +80,32 @@ def test_empty_inputs_and_inputs_of_unknown_words_are_warned_about_on_stderr(mod
     assert "input 1 is empty: no label" in captured.err
     assert "input 3 has no word the model's vocabulary knows" in captured.err
     assert "input 2" not in captured.err
+
+
+@pytest.mark.parametrize("size", ["0", "-1"])
+def test_a_batch_size_below_one_is_a_usage_error(model_folder, capsys, size):
+    with pytest.raises(SystemExit) as stop:
+        main(["predict", "--model", str(model_folder), "--batch-size", size, "good"])
+    assert stop.value.code == 2
+    assert f"--batch-size: must be at least 1, got {size}" in capsys.readouterr().err
+
+
+def test_texts_and_a_file_together_are_refused(model_folder, tmp_path, capsys):
+    (tmp_path / "texts.txt").write_text("good\n")
+    assert main(["predict", "--model", str(model_folder), "--file", str(tmp_path / "texts.txt"), "bad"]) == 1
+    assert "either as arguments or with --file, not both" in capsys.readouterr().err
+
+
+def test_empty_input_is_refused_and_stdin_splits_lines_as_a_file_does(model_folder, tmp_path, capsys, monkeypatch):
+    import io
+    import sys
+
+    raw = b"good plot\r\nbad\racting\nplot\x0cgood\n"  # CRLF, a lone CR, a form feed inside a text
+    (tmp_path / "texts.txt").write_bytes(raw)
+    from_file = predict_lines(capsys, "--model", str(model_folder), "--json", "--file", str(tmp_path / "texts.txt"))
+    assert [json.loads(line)["text"] for line in from_file] == ["good plot", "bad", "acting", "plot\x0cgood"]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    assert predict_lines(capsys, "--model", str(model_folder), "--json") == from_file
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    assert main(["predict", "--model", str(model_folder)]) == 1
+    assert "standard input holds no text" in capsys.readouterr().err
