@@ -33,6 +33,7 @@ from rnnpipe.text.datasets import (
     quality_report,
     quality_warnings,
     read_imdb_tarball,
+    split_warnings,
 )
 from rnnpipe.text.layouts import read_labeled
 from rnnpipe.text.params import TEXT_SCHEMA
@@ -119,6 +120,8 @@ def download_texts(params: dict) -> None:
     quality["blank_texts"] = int(blank.sum())
     for warning in quality_warnings(quality, download["blank_texts"], download["encoding"]):
         print(f"download: warning: {warning}")
+    for warning in split_warnings(frame):
+        print(f"download: WARNING: {warning}")
 
     with atomic_path(OUTPUT) as tmp:
         frame.to_parquet(tmp, index=False)

@@ -66,6 +66,7 @@ DATASET = "data/dataset.parquet"  # the whole texts the linear member reads
 INPUTS = ["data/padded.parquet", "data/embeddings.npy", "data/vocab.txt", "data/labels.json", "data/tokenizer.json",
           DATASET]
 CHECKPOINT = Path("data/.checkpoints/train.pt")
+NEAR_PERFECT = 0.995  # a validation accuracy worth a leak warning
 
 
 def main(params: dict) -> None:
@@ -118,6 +119,10 @@ def main(params: dict) -> None:
                         scores[1] if scores else results[0].history[results[0].best_epoch - 1]["val_accuracy"])
         extra.update(chance_level(val_accuracy, sets["train"].labels.numpy(), sets["validation"].labels.numpy()))
         warning = chance_warning(extra, val_accuracy)
+        if val_accuracy >= NEAR_PERFECT:
+            warning = (f"train: WARNING: validation accuracy {val_accuracy:.4f}: near-perfect scores on real data "
+                       f"usually mean a leak. Check that download.text_column is not the label (or derived from it) "
+                       f"and the duplicate counts download printed.")
     if scores is None:
         write_training_metrics(results[0], "accuracy", extra=extra)
     else:

@@ -187,3 +187,12 @@ def test_the_ridge_member_is_chosen_on_validation_and_travels_in_the_model_folde
     loaded = TrainedForecaster.load(tmp_path / "model").model
     assert loaded.config.linear_inputs == 48 and float(loaded.linear_weight) == weight
     assert np.allclose(predict(loaded, validation, 256, torch.device("cpu")).numpy(), mixed, atol=1e-6)
+
+
+def test_a_constant_target_is_refused_before_training(tmp_path):
+    write_prepared(tmp_path)
+    series = pd.read_parquet(tmp_path / "series.parquet")
+    series["temp"] = 7.0
+    series.to_parquet(tmp_path / "series.parquet", index=False)
+    with pytest.raises(DataError, match=r"window.target 'temp' is constant over the training period \(always 7\)"):
+        load_prepared(tmp_path / "series.parquet", tmp_path / "stats.json", "temp")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from rnnpipe.core.errors import DataError
+from rnnpipe.core.errors import DataError, ParamsError
 from rnnpipe.forecast.columns import encode_directions, numeric_features, plan_columns
 from rnnpipe.forecast.series import (
     normalisation_stats,
@@ -193,3 +193,25 @@ def test_real_jena_roof_sample_with_its_latin1_header():
     series, report = regularise(features, times, "auto", "first", "interpolate", 6)
     assert report["frequency"] == "0 days 00:10:00" and "T (degC)" in series.columns
     assert report["rows_read"] == 19132
+
+
+@pytest.mark.parametrize("frequency", ["fortnightly", "1M", "-1h", "NaT"])
+def test_a_frequency_that_is_no_fixed_step_names_the_param(frequency):
+    features, times = hourly([float(i) for i in range(10)])
+    with pytest.raises(ParamsError, match=rf"prepare.frequency '{frequency}' is not a fixed positive step"):
+        regularise(features, times, frequency, "first", "interpolate", 6)
+
+
+def test_an_unknown_time_format_directive_names_the_param():
+    frame = pd.DataFrame({"date": ["2020-01-01 00:00", "2020-01-01 01:00"]})
+    with pytest.raises(ParamsError, match=r"prepare.time_format '%Q' is not a valid strftime format"):
+        parse_timestamps(frame, "date", "%Q")
+
+
+def test_an_unquoted_date_param_says_to_quote_it():
+    import datetime
+
+    from rnnpipe.core.params import Rule
+
+    with pytest.raises(ParamsError, match=r"'prepare.val_start' is the unquoted date 2022-02-01; write it in quotes"):
+        Rule(str, "", "x").check("prepare.val_start", datetime.date(2022, 2, 1))

@@ -117,5 +117,33 @@ def test_ensemble_model_folder_round_trip_and_mixed_up_members(tmp_path):
     meta = json.loads((tmp_path / "model/model.json").read_text())
     meta["members"][1]["hidden"] = 8  # the weights no longer fit the recorded architecture
     (tmp_path / "model/model.json").write_text(json.dumps(meta))
-    with pytest.raises(ModelFileError, match="weights do not fit the architecture"):
+    with pytest.raises(ModelFileError, match="model.json: edited since the model was saved"):
+        TrainedClassifier.load(tmp_path / "model")
+
+
+@pytest.mark.parametrize("edit", [
+    lambda meta: meta.update(maxlen=0),                        # predictions would change silently
+    lambda meta: meta["tokenizer"].update(lowercase=not meta["tokenizer"]["lowercase"]),
+    lambda meta: meta["model"].update(pooling="bogus"),         # a shape error deep in the model
+    lambda meta: meta.update(truncating="post"),
+])
+def test_every_field_of_model_json_is_covered_by_the_recorded_hash(tmp_path, edit):
+    TrainedClassifier(make_model(), Tokenizer(), Vocabulary(["<pad>", "<unk>", *[f"w{i}" for i in range(48)]]),
+                      LabelMap(["neg", "pos"]), 20, "pre").save(tmp_path / "model")
+    path = tmp_path / "model/model.json"
+    meta = json.loads(path.read_text())
+    path.write_text(json.dumps(meta, indent=4, sort_keys=True))  # layout alone is no edit
+    TrainedClassifier.load(tmp_path / "model")
+    edit(meta)
+    path.write_text(json.dumps(meta))
+    with pytest.raises(ModelFileError, match=r"model.json: edited since the model was saved .* Restore it"):
+        TrainedClassifier.load(tmp_path / "model")
+
+
+@pytest.mark.parametrize("content", ["[]", "", "{\"format\": 3}"])
+def test_a_model_json_that_is_not_an_object_is_named(tmp_path, content):
+    TrainedClassifier(make_model(), Tokenizer(), Vocabulary(["<pad>", "<unk>", *[f"w{i}" for i in range(48)]]),
+                      LabelMap(["neg", "pos"]), 20, "pre").save(tmp_path / "model")
+    (tmp_path / "model/model.json").write_text(content)
+    with pytest.raises(ModelFileError, match="model.json"):
         TrainedClassifier.load(tmp_path / "model")

@@ -162,18 +162,19 @@ def test_bad_downloads(project, tmp_path, case):
     assert not (tmp_path / "outside.txt").exists() and not (project / "outside.txt").exists()
 
 
-@pytest.mark.parametrize("case", ["missing", "wrong_dim", "malformed", "zero_coverage"])
+@pytest.mark.parametrize("case", ["missing", "wrong_dim", "malformed", "zero_coverage", "empty"])
 def test_bad_vectors(project, tmp_path, case):
     path = tmp_path / "vectors.txt.gz"
     lines = {"missing": None, "wrong_dim": "the 0.1 0.2 0.3\n", "malformed": "the 0.1 0.2\nplot 0.5\n",
-             "zero_coverage": "zzqx 0.1 0.2\n"}[case]
+             "zero_coverage": "zzqx 0.1 0.2\n", "empty": ""}[case]
     if lines is not None:
         with gzip.open(path, "wt") as handle:
             handle.write(lines)
     edit_params(project, {"embed": {"source": "glove", "path": str(path), "dim": 2}})
     (project / "data/embeddings.npy").unlink()
     fragments = {"missing": ["vectors.txt.gz: no such file"], "wrong_dim": ["3 dimensions but embed.dim is 2"],
-                 "malformed": ["line 2: malformed"], "zero_coverage": ["none of the", "vocabulary words has a vector"]}
+                 "malformed": ["line 2: malformed"], "zero_coverage": ["none of the", "vocabulary words has a vector"],
+                 "empty": ["vectors.txt.gz: holds no vectors (an empty file, or only a header)"]}
     assert_fails(run_stage(project, "embed"), *fragments[case])
     assert not (project / "data/embeddings.npy").exists()
 
@@ -300,3 +301,47 @@ def test_a_folder_tree_skips_what_is_not_a_file_inside_the_root(project, tmp_pat
         assert name in result.stdout
     texts = pd.read_parquet(project / "data/dataset.parquet")["text"]
     assert len(texts) == 48 and not texts.str.contains("not part of the data").any()
+
+
+def review_table(rows=60):
+    return pd.DataFrame({"review": [f"review {i} says {'good' if i % 2 else 'bad'} things" for i in range(rows)],
+                         "sentiment": ["pos", "neg"] * (rows // 2), "stars": list(range(rows))})
+
+
+@pytest.mark.parametrize("case", ["text_is_label", "na_labels", "list_texts", "number_texts"])
+def test_tables_that_would_train_on_the_wrong_thing_are_refused(project, tmp_path, case):
+    frame, columns = review_table(), {"text_column": "review", "label_column": "sentiment"}
+    path = tmp_path / "t.csv"
+    if case == "text_is_label":
+        columns["text_column"] = "sentiment"
+        fragments = ["download.text_column and download.label_column both name 'sentiment'"]
+    elif case == "na_labels":  # "NaN" / "NA" are missing labels, not a third class; a text may say NA
+        frame.loc[[3, 7], "sentiment"] = ["NaN", "NA"]
+        frame.loc[5, "review"] = "NA"
+        fragments = ["2 rows have no label in 'sentiment'"]
+    elif case == "list_texts":
+        frame["review"] = [[f"tok{i}", "b"] for i in range(len(frame))]
+        path = tmp_path / "t.parquet"
+        fragments = ["the text column 'review' holds ndarray values, not strings of text"]
+    else:
+        columns["text_column"] = "stars"
+        fragments = ["the text column 'stars' holds only numbers as values"]
+    frame.to_parquet(path) if path.suffix == ".parquet" else frame.to_csv(path, index=False)
+    use_table(project, path, **columns)
+    assert_fails(run_stage(project, "download"), *fragments)
+    assert not (project / "data/dataset.parquet").exists()
+
+
+def test_mixed_label_kinds_a_giveaway_text_and_a_tiny_test_split_are_warned_about(project, tmp_path):
+    frame = review_table()
+    frame.loc[:9, "sentiment"] = ["1", "0"] * 5
+    use_table(project, write_csv(tmp_path / "t.csv", frame), text_column="review", label_column="sentiment",
+              test_fraction=0.05)
+    result = run_stage(project, "download")
+    assert result.returncode == 0, result.stderr
+    assert "column 'sentiment' mixes numeric labels (1 x5, 0 x5) with words (pos x25, neg x25)" in result.stdout
+    assert "WARNING: the test split has only 4 row(s)" in result.stdout
+    frame["review"] = frame["sentiment"].map(lambda label: f"always {label}")  # one text per class
+    use_table(project, write_csv(tmp_path / "t.csv", frame), text_column="review", label_column="sentiment")
+    assert "holds only 4 distinct text(s) for 4 classes: the text gives the label away" in run_stage(
+        project, "download").stdout

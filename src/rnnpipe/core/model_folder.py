@@ -10,6 +10,7 @@ swapped or edited without `load_model_folder` refusing the folder.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Iterable
@@ -34,7 +35,8 @@ def save_model_folder(folder: str | Path, model: nn.Module, format_name: str, me
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     # One metadata key: safetensors writes several in an order that varies between processes,
     # which would make identical models differ byte for byte.
-    inside = {"format": format_name, **{key: meta[key] for key in recorded}}
+    inside = {"format": format_name, **{key: meta[key] for key in recorded},
+              "meta_sha256": _meta_hash({"format": format_name, **meta})}
     save_file(state, folder / WEIGHTS, metadata={"rnnpipe": json.dumps(inside, sort_keys=True)})
     full = {"format": format_name, **meta, "weights_sha256": sha256_of_file(folder / WEIGHTS)}
     (folder / META).write_text(json.dumps(full, indent=2) + "\n", encoding="utf-8")
@@ -73,7 +75,20 @@ def load_model_folder(folder: str | Path, format_name: str, recorded: Iterable[s
     if inside.get("format") != format_name or differing:
         raise ModelFileError(f"{meta_path}: {', '.join(differing) or 'format'} differs from what is recorded in "
                              f"the weights; the model folder has been altered or mixed up.")
+    # Every other field too (maxlen, tokenizer settings, pooling, ...): an edit would change predictions
+    # silently or fail deep inside the model. Folders written before this hash existed lack it.
+    recorded_hash = inside.get("meta_sha256")
+    if recorded_hash is not None and recorded_hash != _meta_hash({k: v for k, v in meta.items() if k != "weights_sha256"}):
+        raise ModelFileError(f"{meta_path}: edited since the model was saved (its contents no longer match the hash "
+                             f"recorded in {WEIGHTS}); the model folder has been altered. Restore it (`dvc checkout`) "
+                             f"or retrain (`dvc repro`).")
     return meta, state
+
+
+def _meta_hash(meta: dict) -> str:
+    """SHA-256 of model.json's fields in one canonical form (key order and whitespace do not count)."""
+    canonical = json.dumps(meta, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def load_weights(model: nn.Module, state: dict[str, torch.Tensor], folder: str | Path) -> None:

@@ -13,6 +13,7 @@ Messages name the params file the stage actually read.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import difflib
 import math
 import re
@@ -52,6 +53,9 @@ class Rule:
     def check(self, key: str, value: Any, source: str = "params.yaml") -> Any:
         if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
+        if self.kind is str and isinstance(value, datetime.date):
+            raise ParamsError(f"{source}: '{key}' is the unquoted date {value}; write it in quotes ('{value}'): YAML "
+                              f"reads an unquoted date as a date, which rnnpipe and DVC both refuse.")
         if self.kind is int and isinstance(value, bool) or not isinstance(value, self.kind):
             raise ParamsError(
                 f"{source}: '{key}' must be {self.kind.__name__}, got {value!r} "

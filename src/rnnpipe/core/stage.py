@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 import time
 from pathlib import Path
@@ -9,7 +10,10 @@ from typing import Callable
 
 from .atomic import write_text
 from .errors import RnnpipeError
+from .locking import stage_lock
 from .params import Schema, load_params
+
+UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
 # What the check_params stage writes. Always the same bytes, so a valid change of one param reruns only the
 # stages that read it: the stages after the check see an unchanged dependency.
@@ -23,9 +27,18 @@ def run_stage(name: str, main: Callable[[dict], None], schema: Schema, params_fi
     on stderr and exit code 1 (the message names the params file when a param is at fault)."""
     started = time.perf_counter()
     try:
-        main(load_params(params_file, schema))
+        params = load_params(params_file, schema)
+        with stage_lock(name):
+            main(params)
     except RnnpipeError as exc:
         print(f"{name}: error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except OSError as exc:
+        if exc.errno not in UNWRITABLE:
+            raise
+        # A read-only data/, data/.checkpoints/ or metrics/, or a full disk: name the path, not a traceback.
+        print(f"{name}: error: cannot write {exc.filename or 'an output'}: {exc.strerror}. Make that folder "
+              f"writable (or free space) and run the stage again; nothing half-written was left.", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         # Not "outputs were left as they were": under `dvc repro` DVC removed this stage's outputs before running it.

@@ -80,6 +80,12 @@ def load_prepared(series_path: str | Path, stats_path: str | Path, target: str,
     for name in SPLITS:
         rows = np.flatnonzero(split == name)
         bounds[name] = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
+    present = raw[bounds["train"][0]:bounds["train"][1], k]
+    present = present[np.isfinite(present)]
+    if len(present) == 0 or np.ptp(present) == 0:
+        level = f"always {present[0]:g}" if len(present) else "no value at all"
+        raise DataError(f"window.target '{target}' is constant over the training period ({level}): there is nothing "
+                        f"to forecast, and every error ratio would divide by zero. Choose another window.target.")
     valid = window_rows(frame["valid"].to_numpy(dtype=bool), raw[:, k], missing_features)
     return PreparedSeries(pd.DatetimeIndex(frame["time"]), values, values[:, k].copy(), raw[:, k], valid, bounds,
                           columns, target, float(mean[k]), float(std[k]), pd.Timedelta(stats["frequency"]))

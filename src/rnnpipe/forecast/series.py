@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.errors import DataError
+from ..core.errors import DataError, ParamsError
 
 JENA_FORMAT = "%d.%m.%Y %H:%M:%S"
 TIME_COLUMN_NAMES = ("date time", "datetime", "date", "time", "timestamp")
@@ -98,12 +98,28 @@ def parse_timestamps(frame: pd.DataFrame, time_column: str = "auto", time_format
     text = frame[time_column].astype(str).str.strip()
     formats = [JENA_FORMAT, "ISO8601"] if time_format == "auto" else [time_format]
     for fmt in formats:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        try:
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        except ValueError as exc:  # a directive pandas does not know, e.g. %Q
+            raise ParamsError(f"prepare.time_format {fmt!r} is not a valid strftime format ({exc}); use directives "
+                              f"such as %Y-%m-%d %H:%M:%S, or auto.") from None
         if parsed.notna().all():
             return parsed, [time_column]
     bad = int(parsed.isna().idxmax())
     raise DataError(f"column '{time_column}' row {bad + 1}: cannot read {text.iloc[bad]!r} as a time with format "
                     f"{' or '.join(formats)}; set prepare.time_format (e.g. '%d.%m.%Y %H:%M:%S').")
+
+
+def parse_frequency(frequency: str) -> pd.Timedelta:
+    """prepare.frequency as a fixed step; ParamsError naming the param for anything else."""
+    try:
+        step = pd.Timedelta(frequency)
+    except ValueError:
+        step = None
+    if step is None or pd.isna(step) or step <= pd.Timedelta(0):
+        raise ParamsError(f"prepare.frequency {frequency!r} is not a fixed positive step; use auto or a pandas "
+                          f"offset such as 10min, 1h, 1D (fixed lengths only: not months or 'fortnightly').")
+    return step
 
 
 def infer_frequency(times: pd.Series) -> pd.Timedelta:
@@ -153,7 +169,7 @@ def regularise(features: pd.DataFrame, times: pd.Series, frequency: str, duplica
             raise DataError(f"{int(duplicated.sum())} duplicate timestamps (first: {first}); set "
                             f"prepare.duplicates to first or mean to resolve them.")
         frame = frame.groupby(level=0).mean() if duplicates == "mean" else frame[~duplicated]
-    step = infer_frequency(frame.index.to_series()) if frequency == "auto" else pd.Timedelta(frequency)
+    step = infer_frequency(frame.index.to_series()) if frequency == "auto" else parse_frequency(frequency)
     report["frequency"] = str(step)
     off_grid = (frame.index - frame.index[0]) % step != pd.Timedelta(0)
     report["off_grid_rows"] = int(off_grid.sum())

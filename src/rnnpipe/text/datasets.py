@@ -200,3 +200,24 @@ def aligned_label_ids(rows: dict[str, tuple[list[str], list]], label_map, padded
             raise DataError(f"{path} and data/padded.parquet disagree on the {split} rows ({len(texts)} texts, "
                             f"{len(expected)} padded rows); rerun `dvc repro` so every stage reads the same download.")
     return ids
+
+
+# Below this many test rows a test accuracy is no measurement: its 95% interval is wider than +-10 points.
+SMALL_TEST = 100
+
+
+def split_warnings(frame: pd.DataFrame) -> list[str]:
+    """What makes a score meaningless though every row is valid: a text that gives its label away (as few
+    distinct training texts as classes: e.g. the label column used as text) and a tiny test split."""
+    warnings = []
+    train = frame[frame["split"] == "train"]
+    texts, classes = train["text"].nunique(), train["label"].nunique()
+    if texts <= classes:
+        warnings.append(f"the training split holds only {texts} distinct text(s) for {classes} classes: the text "
+                        f"gives the label away and any accuracy is meaningless; check download.text_column.")
+    tested = int((frame["split"] == "test").sum())
+    if tested < SMALL_TEST:
+        spread = 100 * 1.96 * (0.25 / max(tested, 1)) ** 0.5
+        warnings.append(f"the test split has only {tested} row(s): a test accuracy on it can be off by about "
+                        f"{min(spread, 100):.0f} points either way (95%); raise download.test_fraction or add rows.")
+    return warnings

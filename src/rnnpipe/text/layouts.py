@@ -235,8 +235,15 @@ def read_table(path: Path, text_column: str, label_column: str, split_column: st
                                                                                      split_column), notes)
     if frame.empty:
         raise DataError(f"{path}: the table has a header but no rows.")
+    if text_column == label_column:
+        raise DataError(f"{path}: download.text_column and download.label_column both name '{text_column}': the model "
+                        f"would read the answer (a leak that scores 100%). Point them at different columns.")
+    _check_text_column(frame[text_column], path, text_column)
     if pd.api.types.is_object_dtype(frame[label_column]) or pd.api.types.is_string_dtype(frame[label_column]):
-        frame[label_column] = _numbers_if_all_numeric(frame[label_column].replace("", None))
+        # Only texts keep "NA" literal: an empty or NA-like label is a missing label, refused below.
+        labels = frame[label_column].where(~frame[label_column].astype(str).str.strip().isin(MISSING_LABELS), None)
+        frame[label_column] = _numbers_if_all_numeric(labels)
+        _warn_mixed_label_kinds(frame[label_column], path, label_column)
     out = pd.DataFrame({"text": frame[text_column].fillna("").astype(str), "label": frame[label_column]})
     out["split"] = None
     if split_column in frame.columns:
@@ -251,6 +258,39 @@ def read_table(path: Path, text_column: str, label_column: str, split_column: st
         raise DataError(f"{path}: {int(unlabeled.sum())} rows have no label in '{label_column}'; fill or drop them, "
                         f"or mark unlabeled text with split 'unsup'.")
     return out
+
+
+# Label cells read as missing (compared after stripping spaces); a text cell keeps them as written.
+MISSING_LABELS = frozenset({"", "NA", "N/A", "NaN", "nan", "NAN", "null", "NULL", "None", "none", "<NA>", "#N/A"})
+
+
+def _check_text_column(column: pd.Series, path: Path, name: str) -> None:
+    """Texts must be strings: a list column (stored as numpy's abbreviated repr) or a number column is refused."""
+    values = column.dropna()
+    odd = values[~values.map(lambda v: isinstance(v, str))]
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        kind = str(column.dtype)
+    elif len(odd):
+        kind = type(odd.iloc[0]).__name__
+    elif len(values) and values.str.strip().str.fullmatch(r"[-+]?\d+(\.\d*)?").all():
+        kind = "only numbers as"  # a CSV reads every cell as text: an id or a score column picked by mistake
+    else:
+        kind = None
+    if kind is not None:
+        raise DataError(f"{path}: the text column '{name}' holds {kind} values, not strings of text; set "
+                        f"download.text_column to the column of texts (a column of token lists must be joined into "
+                        f"one string per row first).")
+
+
+def _warn_mixed_label_kinds(labels: pd.Series, path: Path, name: str) -> None:
+    """Numbers and words in one label column (1/0 beside pos/neg) are two labelings mixed up: say so, counted."""
+    values = labels.dropna().astype(str).str.strip()
+    numeric = values.str.fullmatch(r"[-+]?\d+(\.\d+)?")
+    if numeric.any() and not numeric.all():
+        def counts(part: pd.Series) -> str:
+            return ", ".join(f"{k} x{v}" for k, v in part.value_counts().head(6).items())
+        print(f"download: WARNING: {path}: column '{name}' mixes numeric labels ({counts(values[numeric])}) with "
+              f"words ({counts(values[~numeric])}); they become separate classes. Make the labels one kind.")
 
 
 def _read_table_file(path: Path, encoding: str, header: bool = True) -> pd.DataFrame:

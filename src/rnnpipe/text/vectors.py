@@ -130,6 +130,9 @@ def read_glove(path: str | Path, vocabulary: Vocabulary, dim: int) -> dict[str, 
                         raise VectorsError(f"{name}, line {number}: non-numeric value in the vector of {word!r}.") from None
         except (EOFError, OSError, zipfile.BadZipFile) as exc:
             raise VectorsError(f"{name}: the file is truncated or corrupt ({exc}).") from None
+    if first:  # not one vector line: blaming the language or tokenize.lowercase would mislead
+        raise VectorsError(f"{name}: holds no vectors (an empty file, or only a header); set embed.path to a GloVe "
+                           f"file with one word and {dim} numbers per line.")
     return vectors
 
 
