@@ -38,8 +38,8 @@ FORECAST_SCHEMA = Schema({
         "max_gap": Rule(int, 6, "longest run of missing steps filled; longer gaps stay out of every window", low=0),
         "train_fraction": fraction(0.5, "chronological split by fraction: the first share is train ..."),
         "val_fraction": fraction(0.25, "... the next is validation, the rest test"),
-        "val_start": Rule(str, "", "... or by date (set both, e.g. 2016-03-01 and 2016-09-01)"),
-        "test_start": Rule(str, "", "first time of the test period when splitting by date"),
+        "val_start": Rule(str, "", "... or by date (set both, quoted: e.g. '2016-03-01' and '2016-09-01')"),
+        "test_start": Rule(str, "", "first time of the test period when splitting by date (quoted)"),
     },
     "window": {
         "target": Rule(str, "T (degC)", "the column to forecast"),
