@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from rnnpipe.core.locking import StageBusyError, stage_lock
+from rnnpipe.core.locking import StageBusyError, lock_path, stage_lock
 from rnnpipe.core.params import Schema
 from rnnpipe.core.stage import run_stage
 
@@ -21,14 +21,21 @@ def test_a_second_run_of_a_stage_is_refused_while_the_first_lives(tmp_path):
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(StageBusyError, match=rf"another train is still running in this folder \(pid {holder.pid};"
                                                  rf".*`kill {holder.pid}`"):
-            with stage_lock("train", tmp_path / "data/.locks"):
+            with stage_lock("train", lock_path("train", tmp_path)):
                 pass
     finally:
         holder.kill()
         holder.wait()
-    with stage_lock("train", tmp_path / "data/.locks"):  # a dead holder's lock is gone with it (even SIGKILL)
-        with stage_lock("evaluate", tmp_path / "data/.locks"):  # other stages have their own
+    with stage_lock("train", lock_path("train", tmp_path)):  # a dead holder's lock is gone with it (even SIGKILL)
+        with stage_lock("evaluate", lock_path("evaluate", tmp_path)):  # other stages have their own
             pass
+
+
+def test_locks_live_in_dvcs_scratch_folder_named_by_stage_and_folder(tmp_path):
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / "forecast").mkdir()
+    assert lock_path("train", tmp_path) == tmp_path / ".dvc/tmp/rnnpipe-locks/train.lock"
+    assert lock_path("train", tmp_path / "forecast") == tmp_path / ".dvc/tmp/rnnpipe-locks/forecast__train.lock"
 
 
 @pytest.mark.parametrize("code, words", [(errno.EACCES, "Permission denied"), (errno.EROFS, "Read-only file system"),

@@ -340,7 +340,7 @@ def test_mixed_label_kinds_a_giveaway_text_and_a_tiny_test_split_are_warned_abou
     result = run_stage(project, "download")
     assert result.returncode == 0, result.stderr
     assert "column 'sentiment' mixes numeric labels (1 x5, 0 x5) with words (pos x25, neg x25)" in result.stdout
-    assert "WARNING: the test split has only 4 row(s)" in result.stdout
+    assert "WARNING: the test split has only 3 row(s)" in result.stdout
     frame["review"] = frame["sentiment"].map(lambda label: f"always {label}")  # one text per class
     use_table(project, write_csv(tmp_path / "t.csv", frame), text_column="review", label_column="sentiment")
     assert "holds only 4 distinct text(s) for 4 classes: the text gives the label away" in run_stage(

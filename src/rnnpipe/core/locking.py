@@ -2,15 +2,19 @@
 
 Killing only `dvc` (not its process group) leaves the stage script running. The next `dvc repro` would start
 a second copy that resumes from the orphan's checkpoint while the orphan keeps writing it, and whose
-atomic writes clear the orphan's staging folders. The stage takes an exclusive `flock` on
-data/.locks/<stage>.lock first; the kernel releases it when the holder exits, however it dies (SIGKILL
-included), so a stale lock never blocks a run. The file records the holder's pid for the message.
+atomic writes clear the orphan's staging folders. The stage takes an exclusive `flock` first, on a file
+in DVC's own scratch folder (.dvc/tmp/rnnpipe-locks/, which DVC keeps out of git; outside a DVC project
+the system's temporary folder), named after the stage and the folder it runs in. The kernel releases
+the lock when the holder exits, however it dies (SIGKILL included), so a stale lock never blocks a run;
+the file records the holder's pid for the message. Nothing is written into the project's own folders.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -21,7 +25,17 @@ try:
 except ImportError:  # not POSIX: no lock (the pipelines are run and tested on Linux)
     fcntl = None
 
-LOCKS = Path("data/.locks")
+
+
+def lock_path(stage: str, cwd: Path | None = None) -> Path:
+    """Where the lock of `stage` run in `cwd` lives (see the module docstring)."""
+    cwd = (cwd or Path.cwd()).resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / ".dvc").is_dir():
+            where = cwd.relative_to(folder).parts
+            return folder / ".dvc" / "tmp" / "rnnpipe-locks" / ("__".join([*where, stage]) + ".lock")
+    key = hashlib.sha256(str(cwd).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"rnnpipe-locks-{os.getuid()}" / f"{key}-{stage}.lock"
 
 
 class StageBusyError(RnnpipeError):
@@ -29,13 +43,14 @@ class StageBusyError(RnnpipeError):
 
 
 @contextlib.contextmanager
-def stage_lock(stage: str, folder: Path = LOCKS) -> Iterator[None]:
-    """Hold the stage's lock for the block; StageBusyError naming the holder's pid when another process has it."""
+def stage_lock(stage: str, path: Path | None = None) -> Iterator[None]:
+    """Hold the stage's lock (at `path`, default lock_path) for the block; StageBusyError naming the holder's pid
+    when another process has it."""
     if fcntl is None:
         yield
         return
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{stage}.lock"
+    path = path or lock_path(stage)
+    path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a+", encoding="utf-8")
     try:
         try:
