@@ -32,6 +32,12 @@ first step, label and probability; a per-step model each sequence's id and its s
 reads bracketed trees (SST style, one per line; their labels are ignored) and prints per tree the root's
 label, its probability and the sentence. Plain text is refused with the command of a parser that
 writes such trees (none is bundled).
+
+    rnnpipe export --model data/model --out export/ [--format onnx]
+
+writes a classifier's, tagger's or forecaster's folder as one ONNX file (export/model.onnx, variable batch
+and length) plus export.json (how to build its inputs) and the vocabulary it reads, checks that
+onnxruntime computes what PyTorch computes on varied-length examples, and prints the largest difference.
 """
 
 from __future__ import annotations
@@ -59,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--model", default="data/model", help="trained model folder (default: data/model)")
     predict.add_argument("--json", action="store_true", help="print one JSON object per text")
     predict.add_argument("--batch-size", type=_positive_int, default=256, help="texts per forward pass (>= 1)")
+    export = commands.add_parser("export", help="write a trained classifier, tagger or forecaster as ONNX for "
+                                                "programs without rnnpipe (onnxruntime)")
+    export.add_argument("--model", default="data/model", help="trained model folder (default: data/model)")
+    export.add_argument("--out", required=True, help="folder to write (replaced atomically if it exists)")
+    export.add_argument("--format", choices=["onnx"], default="onnx", help="onnx (the only format)")
     return parser
 
 
@@ -277,10 +288,19 @@ def _print_classified(texts: list[str], proba: dict, labels: list, as_json: bool
             print(f"{labels[k]}\t{row[k]:.4f}\t{text}")
 
 
+def export(args) -> int:
+    from .export import export_model  # torch and the exporter are imported only when needed
+
+    result = export_model(args.model, args.out)
+    print(f"rnnpipe export: {result['kind']} -> {args.out}/model.onnx (inputs: {', '.join(result['inputs'])}); "
+          f"onnxruntime matches PyTorch on {result['examples']} varied-length examples to {result['difference']:.1e}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return predict(args)
+        return export(args) if args.command == "export" else predict(args)
     except RnnpipeError as exc:
         print(f"rnnpipe {args.command}: error: {exc}", file=sys.stderr)
         return 1
