@@ -55,6 +55,7 @@ from rnnpipe.text.tokenizer import Tokenizer
 from rnnpipe.text.vectors import check_embedding_matrix
 from rnnpipe.text.vocabulary import Vocabulary
 from rnnpipe.training.checkpoints import run_fingerprint
+from rnnpipe.training.distributed import Distributed, is_worker, launch_workers, worker_count
 from rnnpipe.training.history import (chance_level, chance_warning, write_ensemble_metrics, write_progress,
                                       write_training_metrics)
 from rnnpipe.training.inference import evaluate_loss, predict
@@ -71,7 +72,13 @@ NEAR_PERFECT = 0.995  # a validation accuracy worth a leak warning
 
 def main(params: dict) -> None:
     settings, tagging = params["train"], params["data"]["task"] == "tag"
+    workers = worker_count(settings["processes"])
+    if workers > 1 and not is_worker():
+        launch_workers(__file__, workers)  # this script again, as `workers` DDP ranks; rank 0 writes the outputs
+        return
+    dist = Distributed.from_env()
     device = resolve_device(settings["device"])
+    device = dist.device(device) if dist else device
     seed_everything(settings["seed"])
     vocabulary = Vocabulary.load("data/vocab.txt")
     label_map = LabelMap.load("data/labels.json")
@@ -100,8 +107,11 @@ def main(params: dict) -> None:
             write_progress([*done, result], so_far, "accuracy")
 
         results.append(train_member(model, sets, settings, index, len(cells), device, fingerprint, objective,
-                                    on_epoch))
+                                    on_epoch, dist))
         members.append(model)
+    if dist is not None and not dist.is_main:
+        dist.close()  # rank 0 alone mixes, scores and writes
+        return
     model, scores = combined(members, sets, settings, device, objective, cells)
     linear, weight, linear_summary = None, 0.0, None
     if settings["ensemble_linear"] and not tagging:
@@ -131,6 +141,8 @@ def main(params: dict) -> None:
         checkpoint_path(index).unlink(missing_ok=True)
     if warning:
         print(warning)
+    if dist is not None:
+        dist.close()
 
 
 def check_training_fits(settings: dict, weights: np.ndarray, longest: int) -> None:
@@ -164,15 +176,18 @@ def new_tagger(cell: str, settings: dict, weights: np.ndarray, tags: int, charac
 
 
 def train_member(model, sets: dict, settings: dict, index: int, count: int, device: torch.device,
-                 fingerprint: str, objective, on_epoch):
+                 fingerprint: str, objective, on_epoch, dist: Distributed | None = None):
     """Train the `index`-th model (seed + index), early-stopped on validation, with its own checkpoint."""
     member = f" (member {index + 1} of {count})" if count > 1 else ""
-    print(f"train: {model.config.cell} on {device}{member}, {len(sets['train'])} train / {len(sets['validation'])} "
-          f"validation rows, {sum(x.numel() for x in model.parameters() if x.requires_grad):,} trainable parameters")
+    ranks = f" x {dist.world} processes (DDP)" if dist else ""
+    if dist is None or dist.is_main:
+        print(f"train: {model.config.cell} on {device}{ranks}{member}, {len(sets['train'])} train / "
+              f"{len(sets['validation'])} validation rows, "
+              f"{sum(x.numel() for x in model.parameters() if x.requires_grad):,} trainable parameters")
     loop_settings = replace(TrainSettings.from_params(settings), seed=settings["seed"] + index)
     return train_model(model, sets["train"], sets["validation"], loop_settings, device,
                        checkpoint=checkpoint_path(index), fingerprint=f"{fingerprint}:{index}", objective=objective,
-                       on_epoch=on_epoch)
+                       on_epoch=on_epoch, dist=dist)
 
 
 def combined(members: list, sets: dict, settings: dict, device: torch.device, objective, cells: list[str]):

@@ -11,10 +11,14 @@ from .errors import TrainingError
 
 
 def resolve_device(name: str) -> torch.device:
-    """'auto' (CUDA when present), 'cpu' or 'cuda'; asking for CUDA without a GPU is an error, not a fallback."""
-    if name == "cuda" and not torch.cuda.is_available():
-        raise TrainingError("device 'cuda' was requested but no CUDA GPU is available to torch; "
+    """'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'; asking for a GPU that is not there is an error, not
+    a fallback."""
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise TrainingError(f"device '{name}' was requested but no CUDA GPU is available to torch; "
                             "set train.device (and evaluate.device) to auto or cpu.")
+    if name.startswith("cuda:") and int(name.split(":")[1]) >= torch.cuda.device_count():
+        raise TrainingError(f"device '{name}' was requested but torch sees {torch.cuda.device_count()} GPU(s) "
+                            f"(cuda:0 .. cuda:{torch.cuda.device_count() - 1}).")
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     return torch.device(name)

@@ -121,7 +121,8 @@ def with_defaults(group: dict[str, Rule], **defaults) -> dict[str, Rule]:
 
 
 CELLS = ("rnn", "lstm", "gru")
-DEVICE_RULE = one_of(("auto", "cpu", "cuda"), "auto", "auto (CUDA when present) | cpu | cuda")
+DEVICE_RULE = Rule(str, "auto", "auto (CUDA when present) | cpu | cuda | cuda:N (one GPU, e.g. per queued experiment)",
+                   pattern=r"auto|cpu|cuda(:\d+)?")
 
 # The recurrent stack (nn.recurrent.RecurrentStack), under any head.
 RECURRENT_RULES: dict[str, Rule] = {

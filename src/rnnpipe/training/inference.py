@@ -35,8 +35,31 @@ def predict(model: nn.Module, data, batch_size: int, device: torch.device, preci
 
 
 def evaluate_loss(model: nn.Module, data, batch_size: int, device: torch.device, objective,
-                  precision: str = "auto") -> tuple[float, float]:
-    """(mean loss, mean score) of `model` on all of `data`, scored in one call of the objective."""
-    outputs = predict(model, data, batch_size, device, precision)
-    loss, score_sum, count = objective(outputs, data.targets.cpu())
-    return float(loss), float(score_sum) / max(count, 1)
+                  precision: str = "auto", dist=None) -> tuple[float, float]:
+    """(mean loss, mean score) of `model` on all of `data`, scored in one call of the objective. With `dist`
+    (training.distributed) each rank scores its share of the rows and the sums are added over the ranks."""
+    if dist is None:
+        outputs = predict(model, data, batch_size, device, precision)
+        loss, score_sum, count = objective(outputs, data.targets.cpu())
+        return float(loss), float(score_sum) / max(count, 1)
+    mine = np.arange(len(data))[dist.rank::dist.world]
+    outputs = predict(model, RowSubset(data, mine), batch_size, device, precision)
+    loss, score_sum, count = objective(outputs, data.targets.cpu()[torch.from_numpy(mine)]) if len(mine) else (0, 0, 0)
+    loss_sum, score_sum, count = dist.sum([float(loss) * count, float(score_sum), count])
+    return loss_sum / max(count, 1), score_sum / max(count, 1)
+
+
+class RowSubset:
+    """The rows `rows` of a BatchSource, in that order, as a BatchSource of their own (for `predict`)."""
+
+    def __init__(self, data, rows: np.ndarray):
+        self.data, self.rows = data, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def batches(self, batch_size: int, rng=None, bucket_batches: int = 1) -> list[np.ndarray]:
+        return [np.arange(i, min(i + batch_size, len(self.rows))) for i in range(0, len(self.rows), batch_size)]
+
+    def batch(self, positions: np.ndarray, device: torch.device, non_blocking: bool = False):
+        return self.data.batch(self.rows[positions], device, non_blocking)

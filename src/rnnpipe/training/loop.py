@@ -15,6 +15,9 @@ torch.optim.swa_utils.AveragedModel); validation, early stopping and the saved m
 averaged weights, which are less noisy than the last step's.
 On CUDA: data lives on the GPU, cuDNN kernels, float16 autocast with a gradient scaler (written to
 PyTorch's AMP recipe; unrun here, as this project's machines have no GPU).
+With `dist` (training.distributed: a torchrun worker) the model trains under DistributedDataParallel on
+this rank's share of every global batch and of the validation rows; only rank 0 reports, writes
+checkpoints and calls `on_epoch`.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from ..core.device import autocast_dtype
 from ..core.errors import TrainingError
 from ..core.params import BUCKET_BATCHES, SELECT_ON, TRAINING_RULES
 from .checkpoints import load_checkpoint, save_checkpoint
+from .distributed import Distributed
 from .inference import evaluate_loss
 from .objectives import ClassificationObjective
 from .optim import make_optimizer, make_scheduler, step_scheduler
@@ -96,6 +100,8 @@ class TrainingRun:
     scaler: torch.amp.GradScaler
     averaged: AveragedModel | None
     rng: np.random.Generator
+    trainer: nn.Module | None = None  # what the training forward runs: the DDP wrapper of `model`, or `model`
+    dist: Distributed | None = None
     result: TrainResult = field(default_factory=TrainResult)
     best_state: dict | None = None
     waited: int = 0
@@ -163,7 +169,7 @@ class TrainingRun:
 def train_one_epoch(run: TrainingRun, train, settings: TrainSettings, device: torch.device,
                     dtype: torch.dtype | None, objective, epoch: int, progress: bool) -> dict:
     """One pass over the training rows; the epoch's history row (train loss and score, lr, seconds)."""
-    model, metric = run.model, objective.metric
+    model, metric = run.trainer or run.model, objective.metric
     model.train()
     started = time.perf_counter()
     batches = train.batches(settings.batch_size, run.rng, settings.bucket_batches)
@@ -173,17 +179,29 @@ def train_one_epoch(run: TrainingRun, train, settings: TrainSettings, device: to
     bar = tqdm(batches, desc=f"epoch {epoch}/{settings.epochs}", unit="batch", file=sys.stderr,
                disable=None if progress else True, mininterval=1.0, leave=False)
     for step, rows in enumerate(bar, start=1):
-        inputs, targets = train.batch(rows, device, non_blocking=True)
+        share = run.dist.share(rows) if run.dist else rows
+        # A rank with no row of a short last batch still steps with the others (DDP's all-reduce), on one row
+        # that counts for nothing.
+        inputs, targets = train.batch(share if len(share) else rows[:1], device, non_blocking=True)
         run.optimizer.zero_grad(set_to_none=True)
         with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
             outputs = model(*inputs)
         loss, score, count = objective(outputs, targets)
+        if not len(share):
+            loss, score, count = loss * 0.0, score * 0, 0
         if not torch.isfinite(loss):
             raise TrainingError(
                 f"the training loss became {float(loss.detach())} at epoch {epoch}, step {step}. Lower train.lr "
                 f"(now {settings.lr}), set train.clip_norm (now {settings.clip_norm}) to e.g. 1.0, or check "
                 f"the inputs (embedding matrix, feature values) for extreme values.")
-        run.scaler.scale(loss).backward()
+        if run.dist:
+            # DDP averages the ranks' gradients; weighting each rank's mean loss by its share of the batch's
+            # examples makes that average the gradient of the whole batch's mean loss.
+            (everyone,) = run.dist.sum([count])
+            loss_for_grad = loss * (count * run.dist.world / max(everyone, 1))
+        else:
+            loss_for_grad = loss
+        run.scaler.scale(loss_for_grad).backward()
         if settings.clip_norm > 0:
             run.scaler.unscale_(run.optimizer)
             nn.utils.clip_grad_norm_(model.parameters(), settings.clip_norm)
@@ -197,6 +215,8 @@ def train_one_epoch(run: TrainingRun, train, settings: TrainSettings, device: to
         if step % 20 == 0:
             bar.set_postfix(loss=f"{total_loss / seen:.4f}", **{metric: f"{total_score / seen:.3f}"}, refresh=False)
     bar.close()
+    if run.dist:
+        total_loss, total_score, seen = run.dist.sum([total_loss, total_score, seen])
     return {"epoch": epoch, "train_loss": total_loss / seen, f"train_{metric}": total_score / seen,
             "lr": run.optimizer.param_groups[0]["lr"], "seconds": time.perf_counter() - started}
 
@@ -221,7 +241,8 @@ def selection_value(row: dict, select_on: str, objective) -> float:
 
 def train_model(model: nn.Module, train, validation, settings: TrainSettings, device: torch.device,
                 progress: bool = True, checkpoint: Path | None = None, fingerprint: str = "",
-                objective=None, on_epoch: Callable[[TrainResult], None] | None = None) -> TrainResult:
+                objective=None, on_epoch: Callable[[TrainResult], None] | None = None,
+                dist: Distributed | None = None) -> TrainResult:
     """Train in place; return the per-epoch history. The model ends with its best-validation weights.
 
     `train` / `validation` are BatchSources (SequenceSet, WindowSet). `objective` defaults to
@@ -233,7 +254,8 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
     the same `fingerprint` resumes after its last completed epoch, ending as an uninterrupted run would.
     `on_epoch(result)` runs after every validated epoch (the stages write their metrics so far with it).
     """
-    if validation is not None and settings.batch_size >= len(train):
+    main = dist is None or dist.is_main
+    if main and validation is not None and settings.batch_size >= len(train):
         # One optimiser step per epoch: on the text default this ended at chance accuracy, without a word.
         print(f"train: WARNING: train.batch_size ({settings.batch_size:,}) is at least the training split's "
               f"{len(train):,} rows, so each epoch takes a single optimisation step and the model will barely "
@@ -247,34 +269,44 @@ def train_model(model: nn.Module, train, validation, settings: TrainSettings, de
     objective = objective or ClassificationObjective(model.config.num_classes)
     metric = objective.metric
     run = TrainingRun.start(model, settings, dtype)
+    if dist is not None:
+        from torch.nn.parallel import DistributedDataParallel
+
+        run.dist = dist
+        run.trainer = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     first_epoch = 1
-    saved = load_checkpoint(checkpoint, fingerprint) if checkpoint is not None else None
+    saved = load_checkpoint(checkpoint, fingerprint) if checkpoint is not None and main else None
+    if dist is not None:
+        saved = dist.broadcast(saved)  # rank 0's disk decides, on every machine
     if saved is not None:
         run.restore(saved, device)
         # A finished run (killed while writing its outputs) only needs its best weights restored.
         first_epoch = settings.epochs + 1 if saved["finished"] else saved["epoch"] + 1
-        print(f"resuming from the checkpoint after epoch {saved['epoch']} ({checkpoint})", file=sys.stderr)
+        if main:
+            print(f"resuming from the checkpoint after epoch {saved['epoch']} ({checkpoint})", file=sys.stderr)
 
     for epoch in range(first_epoch, settings.epochs + 1):
-        row = train_one_epoch(run, train, settings, device, dtype, objective, epoch, progress)
+        row = train_one_epoch(run, train, settings, device, dtype, objective, epoch, progress and main)
         run.result.history.append(row)
         if validation is not None:
             row["val_loss"], row[f"val_{metric}"] = evaluate_loss(run.kept, validation, settings.batch_size * 4,
-                                                                  device, objective, settings.precision)
-        _report(row, metric)
+                                                                  device, objective, settings.precision, dist)
+        if main:
+            _report(row, metric)
         step_scheduler(run.scheduler, row.get("val_loss"))
         if validation is None:
             continue
         run.track_best(epoch, row["val_loss"], selection_value(row, settings.select_on, objective),
                        settings.patience)
-        if checkpoint is not None:
+        if checkpoint is not None and main:
             finished = run.result.stopped_early or epoch == settings.epochs
             save_checkpoint(checkpoint, run.checkpoint_state(fingerprint, epoch, finished, device))
-        if on_epoch is not None:
+        if on_epoch is not None and main:
             on_epoch(run.result)
-        if run.result.stopped_early:
+        if run.result.stopped_early and main:
             print(f"early stopping: no validation improvement for {run.waited} epochs; "
                   f"keeping epoch {run.result.best_epoch}", file=sys.stderr)
+        if run.result.stopped_early:
             break
     # Without a validation set: the last weights, averaged ones when ema_decay is on.
     model.load_state_dict(run.best_state if run.best_state is not None else run.kept.state_dict())
