@@ -1,7 +1,7 @@
 """Training samples/s: one process (2 threads) against two DDP worker processes (1 thread each, gloo), the same
 model, data and global batch, measured side by side in one run.
 
-    python benchmarks/ddp_throughput.py [--rows 4096] [--length 200] [--hidden 64] [--epochs 2]
+    python benchmarks/ddp_throughput.py [--rows 8192] [--length 400] [--hidden 64] [--epochs 3]
 
 Prints both rates and their ratio. On a 2-core machine data parallelism buys little (the processes share
 the cores the single process already uses); the point of train.processes is correctness and scale-out to
@@ -61,10 +61,10 @@ def worker(rank: int, world: int, port: int, args, queue) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=4096, help="training rows")
-    parser.add_argument("--length", type=int, default=200, help="longest row (tokens)")
+    parser.add_argument("--rows", type=int, default=8192, help="training rows")
+    parser.add_argument("--length", type=int, default=400, help="longest row (tokens)")
     parser.add_argument("--hidden", type=int, default=64, help="LSTM units")
-    parser.add_argument("--epochs", type=int, default=2, help="epochs timed (the median is reported)")
+    parser.add_argument("--epochs", type=int, default=3, help="epochs timed (the median is reported)")
     args = parser.parse_args()
     torch.set_num_threads(2)
     single = timed_training(args)
