@@ -27,6 +27,7 @@ from rnnpipe.forecast.model import ForecasterConfig, RNNForecaster, TrainedForec
 from rnnpipe.forecast.params import FORECAST_SCHEMA
 from rnnpipe.forecast.prepared import load_prepared
 from rnnpipe.training.checkpoints import run_fingerprint
+from rnnpipe.training.distributed import data_parallel
 from rnnpipe.training.history import write_finished_run, write_training_metrics
 from rnnpipe.training.inference import predict
 from rnnpipe.training.loop import TrainSettings, train_model
@@ -38,7 +39,9 @@ CHECKPOINT = Path("data/.checkpoints/train.pt")
 
 def main(params: dict) -> None:
     window, settings = params["window"], params["train"]
-    device = resolve_device(settings["device"])
+    launched, dist, device = data_parallel(__file__, settings["processes"], resolve_device(settings["device"]))
+    if launched:  # train.processes > 1: the DDP workers ran this script; rank 0 wrote the outputs
+        return
     seed_everything(settings["seed"])
     series = load_prepared("data/series.parquet", "data/stats.json", window["target"],
                            window["missing_features"])
@@ -54,7 +57,11 @@ def main(params: dict) -> None:
     result = train_model(model, train, validation, loop_settings, device, checkpoint=CHECKPOINT,
                          fingerprint=run_fingerprint({**window, **settings}, INPUTS, __file__),
                          objective=RegressionObjective(settings["loss"], series.std),
-                         on_epoch=lambda so_far: write_training_metrics(so_far, "mae"))  # progress, every epoch
+                         on_epoch=lambda so_far: write_training_metrics(so_far, "mae"),  # progress, every epoch
+                         dist=dist)
+    if dist is not None and not dist.is_main:
+        dist.close()
+        return
 
     linear_summary = None
     if settings["ensemble_linear"]:
@@ -66,6 +73,8 @@ def main(params: dict) -> None:
     forecaster = TrainedForecaster(model.cpu(), series.columns, window["target"], window["lookback"], window["step"],
                                    window["delay"], series.mean, series.std, window["predict_change"], preparation)
     write_finished_run(forecaster, result, "mae", CHECKPOINT, extra=linear_summary)
+    if dist is not None:
+        dist.close()
 
 
 def add_linear_member(model: RNNForecaster, train, validation, settings: dict, device, std: float) -> dict:

@@ -16,6 +16,7 @@ from rnnpipe.sequences.model import SequenceConfig, SequenceModel, TrainedSequen
 from rnnpipe.sequences.params import SEQUENCES_SCHEMA
 from rnnpipe.sequences.prepared import load_spans
 from rnnpipe.training.checkpoints import run_fingerprint
+from rnnpipe.training.distributed import data_parallel
 from rnnpipe.training.history import write_finished_run, write_training_metrics
 from rnnpipe.training.loop import TrainSettings, train_model
 from rnnpipe.training.objectives import (
@@ -30,7 +31,9 @@ CHECKPOINT = Path("data/.checkpoints/train.pt")
 
 def main(params: dict) -> None:
     settings = params["train"]
-    device = resolve_device(settings["device"])
+    launched, dist, device = data_parallel(__file__, settings["processes"], resolve_device(settings["device"]))
+    if launched:  # train.processes > 1: the DDP workers ran this script; rank 0 wrote the outputs
+        return
     seed_everything(settings["seed"])
     sets, meta = load_spans(PREPARED, ("train", "validation"))
     per_step = meta["target"] == "step"
@@ -44,10 +47,16 @@ def main(params: dict) -> None:
           f"{len(sets['train'])} train / {len(sets['validation'])} validation items of {config.features} features")
     result = train_model(model, sets["train"], sets["validation"], TrainSettings.from_params(settings), device,
                          checkpoint=CHECKPOINT, fingerprint=run_fingerprint(settings, INPUTS, __file__),
-                         objective=objective, on_epoch=lambda so_far: write_training_metrics(so_far, "accuracy"))
+                         objective=objective, on_epoch=lambda so_far: write_training_metrics(so_far, "accuracy"),
+                         dist=dist)
+    if dist is not None and not dist.is_main:
+        dist.close()
+        return
     trained = TrainedSequenceModel(model.cpu(), meta["features"], meta["labels"], meta["mean"], meta["std"],
                                    meta["target"], meta["window"], meta["reading"])
     write_finished_run(trained, result, "accuracy", CHECKPOINT)
+    if dist is not None:
+        dist.close()
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ from rnnpipe.text.tokenizer import Tokenizer
 from rnnpipe.text.vectors import check_embedding_matrix
 from rnnpipe.text.vocabulary import Vocabulary
 from rnnpipe.training.checkpoints import run_fingerprint
-from rnnpipe.training.distributed import Distributed, is_worker, launch_workers, worker_count
+from rnnpipe.training.distributed import Distributed, data_parallel
 from rnnpipe.training.history import (chance_level, chance_warning, write_ensemble_metrics, write_progress,
                                       write_training_metrics)
 from rnnpipe.training.inference import evaluate_loss, predict
@@ -72,13 +72,10 @@ NEAR_PERFECT = 0.995  # a validation accuracy worth a leak warning
 
 def main(params: dict) -> None:
     settings, tagging = params["train"], params["data"]["task"] == "tag"
-    workers = worker_count(settings["processes"])
-    if workers > 1 and not is_worker():
-        launch_workers(__file__, workers)  # this script again, as `workers` DDP ranks; rank 0 writes the outputs
+    # With train.processes > 1: this script again, as that many DDP ranks; rank 0 writes the outputs.
+    launched, dist, device = data_parallel(__file__, settings["processes"], resolve_device(settings["device"]))
+    if launched:
         return
-    dist = Distributed.from_env()
-    device = resolve_device(settings["device"])
-    device = dist.device(device) if dist else device
     seed_everything(settings["seed"])
     vocabulary = Vocabulary.load("data/vocab.txt")
     label_map = LabelMap.load("data/labels.json")

@@ -19,6 +19,7 @@ from rnnpipe.core.device import resolve_device, seed_everything
 from rnnpipe.core.stage import run_stage
 from rnnpipe.text.vocabulary import Vocabulary
 from rnnpipe.training.checkpoints import run_fingerprint
+from rnnpipe.training.distributed import data_parallel
 from rnnpipe.training.history import write_finished_run, write_training_metrics
 from rnnpipe.training.loop import TrainSettings, train_model
 from rnnpipe.training.objectives import StepClassificationObjective
@@ -34,7 +35,9 @@ CHECKPOINT = Path("data/.checkpoints/train.pt")
 
 def main(params: dict) -> None:
     settings, parse = params["train"], params["parse"]
-    device = resolve_device(settings["device"])
+    launched, dist, device = data_parallel(__file__, settings["processes"], resolve_device(settings["device"]))
+    if launched:  # train.processes > 1: the DDP workers ran this script; rank 0 wrote the outputs
+        return
     seed_everything(settings["seed"])
     vocabulary = Vocabulary.load("data/vocab.txt")
     weights = torch.from_numpy(np.load("data/embeddings.npy"))
@@ -53,9 +56,14 @@ def main(params: dict) -> None:
     result = train_model(model, train, validation, loop_settings, device,
                          checkpoint=CHECKPOINT, fingerprint=run_fingerprint({**settings, **parse}, INPUTS, __file__),
                          objective=StepClassificationObjective(),
-                         on_epoch=lambda so_far: write_training_metrics(so_far, "accuracy"))
+                         on_epoch=lambda so_far: write_training_metrics(so_far, "accuracy"), dist=dist)
+    if dist is not None and not dist.is_main:
+        dist.close()
+        return
     trained = TrainedTreeClassifier(model.cpu(), vocabulary, parse["granularity"], parse["lowercase"])
     write_finished_run(trained, result, "accuracy", CHECKPOINT)
+    if dist is not None:
+        dist.close()
 
 
 if __name__ == "__main__":

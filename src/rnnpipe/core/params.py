@@ -153,6 +153,8 @@ TRAINING_RULES: dict[str, Rule] = {
                         "auto (fp16 mixed precision on CUDA, fp32 on CPU) | fp32 | bf16 | fp16 (CUDA)"),
     "ema_decay": Rule(float, 0.0, "validate and keep an exponential moving average of the weights, updated every "
                       "step (0.999 ~ the last 1,000 steps); 0 = off", low=0.0, high=1.0, high_open=True),
+    "processes": Rule(int, 1, "data-parallel worker processes (torch DDP via torchrun; gloo on CPU, NCCL on CUDA), "
+                              "sharing each batch of train.batch_size rows; 0 = one per visible GPU", low=0, high=64),
 }
 
 # Length bucketing (data.bucketing): for datasets of variable-length rows.

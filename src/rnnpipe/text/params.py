@@ -85,9 +85,6 @@ TEXT_SCHEMA = Schema({
         "ensemble_linear": Rule(bool, True, "classify: mix the RNN's probabilities with a linear model's (TF-IDF "
                                             "1-2 grams + logistic regression on whole texts), the weight chosen on "
                                             "validation (0: the RNN alone)"),
-        "processes": Rule(int, 1, "data-parallel worker processes (torch DDP via torchrun; gloo on CPU, NCCL on CUDA), "
-                                  "sharing each batch of train.batch_size rows; 0 = one per visible GPU", low=0,
-                          high=64),
     },
     "evaluate": EVALUATION_RULES,
 }, checks=(glove_package_dim,))

@@ -59,6 +59,18 @@ def launch_workers(script: str | Path, processes: int) -> None:
                             f"written. Rerun with train.processes=1 to see the problem in one process.") from None
 
 
+def data_parallel(script: str | Path, processes: int, device: torch.device) -> tuple[bool, "Distributed | None",
+                                                                                  torch.device]:
+    """How a train stage runs: (True, None, device) when it has just launched its workers and they finished (the
+    stage is done), else (False, this worker's Distributed, or None for one process, and the device it trains on)."""
+    workers = worker_count(processes)
+    if workers > 1 and not is_worker():
+        launch_workers(script, workers)
+        return True, None, device
+    dist = Distributed.from_env()
+    return False, dist, dist.device(device) if dist else device
+
+
 @dataclass
 class Distributed:
     """This worker's place in the process group."""
