@@ -47,7 +47,7 @@ from rnnpipe.tagging.sequences import load_tagged
 from rnnpipe.tagging.tagger import TrainedTagger
 from rnnpipe.text.classifier import TrainedClassifier
 from rnnpipe.text.datasets import aligned_label_ids, split_rows
-from rnnpipe.text.linear import LinearTextModel, ensemble_weight, fit_linear
+from rnnpipe.text.linear import LinearTextModel, ensemble_weight, fit_linear, mixed_log_loss
 from rnnpipe.text.model import ClassifierConfig, EnsembleClassifier, RNNClassifier
 from rnnpipe.text.params import TEXT_SCHEMA
 from rnnpipe.text.sequences import check_token_ids, load_padded
@@ -201,14 +201,15 @@ def combined(members: list, sets: dict, settings: dict, device: torch.device, ob
 
 def linear_member(model, sets: dict, settings: dict, device: torch.device,
                   label_map: LabelMap) -> tuple[LinearTextModel, float, dict]:
-    """The linear model fitted on train (C on validation), its weight beside the RNN chosen on validation
-    log loss, and the validation accuracies behind the choice (for metrics/train.json)."""
+    """The linear model fitted on train and its weight beside the RNN, C and weight chosen together on the mix's
+    validation log loss, and the validation accuracies behind the choice (for metrics/train.json)."""
     rows = split_rows(DATASET, ("train", "validation"))
     labels = aligned_label_ids(rows, label_map, {split: sets[split].labels.numpy() for split in rows}, DATASET)
-    linear, linear_val = fit_linear(Tokenizer.load("data/tokenizer.json"), rows["train"][0], labels["train"],
-                                    rows["validation"][0], labels["validation"], len(label_map), kind="nb")
     rnn_val = probabilities(predict(model, sets["validation"], settings["batch_size"] * 4, device,
                                     settings["precision"]).float().cpu())
+    linear, linear_val = fit_linear(Tokenizer.load("data/tokenizer.json"), rows["train"][0], labels["train"],
+                                    rows["validation"][0], labels["validation"], len(label_map), kind="nb",
+                                    select=mixed_log_loss(labels["validation"], rnn_val))
     weight = ensemble_weight(labels["validation"], rnn_val, linear_val)
 
     def accuracy(proba):
@@ -217,7 +218,7 @@ def linear_member(model, sets: dict, settings: dict, device: torch.device,
                "val_accuracy_linear": accuracy(linear_val),
                "val_accuracy_mixed": accuracy((1 - weight) * rnn_val + weight * linear_val)}
     print(f"train: linear member (NB-weighted logistic regression on 1-3 grams, C {linear.c:g}, {len(linear.ngrams):,} "
-          f"n-grams): weight {weight:.2f} chosen on validation log loss; validation accuracy RNN "
+          f"n-grams): C and weight {weight:.2f} chosen on the mix's validation log loss; validation accuracy RNN "
           f"{summary['val_accuracy_rnn']:.4f}, linear {summary['val_accuracy_linear']:.4f}, mixed "
           f"{summary['val_accuracy_mixed']:.4f}")
     return linear, weight, summary

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnnpipe.core.errors import ModelFileError
-from rnnpipe.text.linear import ensemble_weight, fit_linear, load_linear, save_linear
+from rnnpipe.text.linear import ensemble_weight, fit_linear, load_linear, log_loss, save_linear
 from rnnpipe.text.tokenizer import Tokenizer
 
 WORDS = {0: "awful dull", 1: "fine okay", 2: "great superb"}
@@ -56,3 +56,19 @@ def test_nb_ratios_point_at_the_class_an_ngram_speaks_for():
     ratios = nb_ratios(x, np.array([1, 1, 0, 0]), 2)[0]
     column = vectorizer.vocabulary_
     assert ratios[column["good"]] > 0 > ratios[column["bad"]] and ratios[column["film"]] == pytest.approx(0.0)
+
+
+def test_the_members_c_can_be_chosen_for_the_mix_rather_than_alone():
+    from rnnpipe.text.linear import mixed_log_loss
+
+    train, y = texts(300, 0)
+    val, y_val = texts(100, 1)
+    rng = np.random.default_rng(0)
+    rnn = np.eye(3)[y_val] * 0.5 + rng.uniform(0, 0.5, (100, 3))  # a noisy RNN to mix with
+    rnn = rnn / rnn.sum(1, keepdims=True)
+    score = mixed_log_loss(y_val, rnn)
+    chosen, chosen_val = fit_linear(Tokenizer(), train, y, val, y_val, 3, kind="nb", select=score)
+    alone, alone_val = fit_linear(Tokenizer(), train, y, val, y_val, 3, kind="nb")
+    # Both searched the same C grid: the one chosen for the mix mixes at least as well as the one best alone.
+    assert score(chosen_val) <= score(alone_val)
+    assert score(alone_val) <= min(log_loss(y_val, (1 - w) * rnn + w * alone_val) for w in (0.0, 0.5, 1.0))

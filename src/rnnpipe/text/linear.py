@@ -13,6 +13,7 @@ text as binary or TF-IDF features times one weight vector per class, so one clas
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,8 +92,10 @@ def _fit_features(kind: str, tokenizer: Tokenizer, texts: list[str]):
 
 
 def fit_linear(tokenizer: Tokenizer, train_texts: list[str], train_labels: np.ndarray, val_texts: list[str],
-               val_labels: np.ndarray, classes: int, kind: str = "tfidf") -> tuple[LinearTextModel, np.ndarray]:
-    """The model fitted on train with the C of best validation log loss, and its validation probabilities.
+               val_labels: np.ndarray, classes: int, kind: str = "tfidf",
+               select: Callable[[np.ndarray], float] | None = None) -> tuple[LinearTextModel, np.ndarray]:
+    """The model fitted on train with the C of lowest `select(validation probabilities)` (default: the model's own
+    validation log loss; an ensemble member passes mixed_log_loss), and its validation probabilities.
 
     Labels are class ids 0..classes-1 (every class occurs in train: the label map is built from it)."""
     vectorizer, x_train = _fit_features(kind, tokenizer, train_texts)
@@ -103,7 +106,7 @@ def fit_linear(tokenizer: Tokenizer, train_texts: list[str], train_labels: np.nd
         weights, intercept = (_fit_nb(x_train, train_labels, ratios, c) if kind == "nb"
                               else _fit_multinomial(x_train, train_labels, classes, c))
         proba = _probabilities(np.asarray(x_val @ weights.T) + intercept, kind)
-        loss = log_loss(val_labels, proba)
+        loss = select(proba) if select is not None else log_loss(val_labels, proba)
         if best is None or loss < best[0]:
             best = (loss, c, weights, intercept, proba)
     _, c, weights, intercept, val_proba = best
@@ -162,6 +165,13 @@ def ensemble_weight(labels: np.ndarray, rnn_proba: np.ndarray, linear_proba: np.
     moves in steps of whole texts and many weights tie."""
     losses = [log_loss(labels, (1 - w) * rnn_proba + w * linear_proba) for w in WEIGHT_GRID]
     return float(WEIGHT_GRID[int(np.argmin(losses))])
+
+
+def mixed_log_loss(labels: np.ndarray, rnn_proba: np.ndarray) -> Callable[[np.ndarray], float]:
+    """For a member's C: the validation log loss of its best mix with the RNN (over WEIGHT_GRID). The member's own
+    log loss picks the C that is best alone; on IMDB that was C 0.1 (mix 0.1946 validation log loss, 92.08%
+    accuracy) where C 2.0 mixes better (0.1904, 92.72%): a stronger-regularised member overlaps the RNN more."""
+    return lambda proba: min(log_loss(labels, (1 - w) * rnn_proba + w * proba) for w in WEIGHT_GRID)
 
 
 def save_linear(model: LinearTextModel, folder: str | Path, weight: float) -> dict:
