@@ -52,8 +52,9 @@ def main(params: dict) -> None:
                               dropout=settings["dropout"])
     model = RNNForecaster(config)
     loop_settings = TrainSettings.from_params(settings)
-    print(f"train: {config.cell} on {device}, {len(train)} train / {len(validation)} validation windows of "
-          f"{train.steps} x {len(series.columns)}, predicting '{window['target']}' {window['delay']} steps ahead")
+    if dist is None or dist.is_main:  # one line per run, not per rank
+        print(f"train: {config.cell} on {device}, {len(train)} train / {len(validation)} validation windows of "
+              f"{train.steps} x {len(series.columns)}, predicting '{window['target']}' {window['delay']} steps ahead")
     result = train_model(model, train, validation, loop_settings, device, checkpoint=CHECKPOINT,
                          fingerprint=run_fingerprint({**window, **settings}, INPUTS, __file__),
                          objective=RegressionObjective(settings["loss"], series.std),

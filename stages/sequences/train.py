@@ -43,8 +43,9 @@ def main(params: dict) -> None:
                             pooling=settings["pooling"])
     model = SequenceModel(config)
     objective = StepClassificationObjective() if per_step else ClassificationObjective(config.num_classes)
-    print(f"train: {config.cell} on {device}, a class per {meta['target']} ({config.num_classes} classes), "
-          f"{len(sets['train'])} train / {len(sets['validation'])} validation items of {config.features} features")
+    if dist is None or dist.is_main:  # one line per run, not per rank
+        print(f"train: {config.cell} on {device}, a class per {meta['target']} ({config.num_classes} classes), "
+              f"{len(sets['train'])} train / {len(sets['validation'])} validation items of {config.features} features")
     result = train_model(model, sets["train"], sets["validation"], TrainSettings.from_params(settings), device,
                          checkpoint=CHECKPOINT, fingerprint=run_fingerprint(settings, INPUTS, __file__),
                          objective=objective, on_epoch=lambda so_far: write_training_metrics(so_far, "accuracy"),

@@ -50,8 +50,9 @@ def main(params: dict) -> None:
                              settings["dropout"], settings["freeze_embeddings"],
                              settings["model"] == "spinn" and settings["tracker"])
     model = TreeClassifier(config, weights)
-    print(f"train: {config.model} on {device}, {len(train)} training {'phrases' if sequence_model else 'trees'}, "
-          f"{len(validation)} validation trees, {classes} classes")
+    if dist is None or dist.is_main:  # one line per run, not per rank
+        print(f"train: {config.model} on {device}, {len(train)} training {'phrases' if sequence_model else 'trees'}, "
+              f"{len(validation)} validation trees, {classes} classes")
     loop_settings = TrainSettings.from_params(settings)  # select_on included: dev root accuracy or loss
     result = train_model(model, train, validation, loop_settings, device,
                          checkpoint=CHECKPOINT, fingerprint=run_fingerprint({**settings, **parse}, INPUTS, __file__),

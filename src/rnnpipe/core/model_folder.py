@@ -78,7 +78,8 @@ def load_model_folder(folder: str | Path, format_name: str, recorded: Iterable[s
     # Every other field too (maxlen, tokenizer settings, pooling, ...): an edit would change predictions
     # silently or fail deep inside the model. Folders written before this hash existed lack it.
     recorded_hash = inside.get("meta_sha256")
-    if recorded_hash is not None and recorded_hash != _meta_hash({k: v for k, v in meta.items() if k != "weights_sha256"}):
+    written = {key: value for key, value in meta.items() if key != "weights_sha256"}
+    if recorded_hash is not None and recorded_hash != _meta_hash(written):
         raise ModelFileError(f"{meta_path}: edited since the model was saved (its contents no longer match the hash "
                              f"recorded in {WEIGHTS}); the model folder has been altered. Restore it (`dvc checkout`) "
                              f"or retrain (`dvc repro`).")

@@ -4,10 +4,10 @@ Export uses PyTorch's TorchScript-based exporter (`torch.onnx.export(..., dynamo
 axes. The newer torch.export-based one (`dynamo=True`, which PyTorch's documentation now recommends) gave
 the same numbers but took 75 s for the default bidirectional-GRU classifier on this machine against 0.3 s,
 and needs onnxscript besides; switch `dynamo` here when the old one is removed. The file is then checked
-by running it in onnxruntime on the example inputs and comparing with PyTorch (`verify_onnx`). Each task package wraps its model so the graph maps
-the inputs a program can build (ids, lengths, windows) to the numbers a program wants (probabilities,
-forecasts in the target's units), and writes beside the file what it needs to build those inputs
-(export.json, vocabularies).
+by running it in onnxruntime on the example inputs and comparing with PyTorch (`verify_onnx`). Each task
+package wraps its model so the graph maps the inputs a program can build (ids, lengths, windows) to the
+numbers a program wants (probabilities, forecasts in the target's units), and writes beside the file what
+it needs to build those inputs (export.json, vocabularies).
 """
 
 from __future__ import annotations
