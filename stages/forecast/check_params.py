@@ -1,12 +1,7 @@
-"""Forecast stage 0, check_params: validate the whole forecast/params.yaml before any other stage runs.
+"""Forecast stage 0, check_params: the whole forecast/params.yaml validated before any other stage runs,
+so a bad value stops `dvc repro` before DVC removes any stage's outputs (why: stages/text/check_params.py).
 
-    cd forecast && python ../stages/forecast/check_params.py    # reads every param
-
-DVC removes a stage's outputs just before it runs the stage. Every other stage already validates the
-whole params file, but only once DVC has started it, i.e. after its previous outputs are gone: a bad
-train.lr would leave no model, metrics or plots. This stage depends on every param and runs first, so
-a bad value stops `dvc repro` here and every output stays as it was. It writes
-data/params.checked (always the same bytes: see rnnpipe.core.stage.run_params_check).
+    cd forecast && python ../stages/forecast/check_params.py
 """
 
 from rnnpipe.core.stage import run_params_check
