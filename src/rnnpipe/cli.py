@@ -292,7 +292,8 @@ def export(args) -> int:
     from .export import export_model  # torch and the exporter are imported only when needed
 
     result = export_model(args.model, args.out)
-    print(f"rnnpipe export: {result['kind']} -> {args.out}/model.onnx (inputs: {', '.join(result['inputs'])}); "
+    written = Path(args.out) / "model.onnx"
+    print(f"rnnpipe export: {result['kind']} -> {written} (inputs: {', '.join(result['inputs'])}); "
           f"onnxruntime matches PyTorch on {result['examples']} varied-length examples to {result['difference']:.1e}")
     return 0
 
