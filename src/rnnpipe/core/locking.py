@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import RnnpipeError
+from .params import dvc_root
 
 try:
     import fcntl
@@ -26,14 +27,12 @@ except ImportError:  # not POSIX: no lock (the pipelines are run and tested on L
     fcntl = None
 
 
-
 def lock_path(stage: str, cwd: Path | None = None) -> Path:
     """Where the lock of `stage` run in `cwd` lives (see the module docstring)."""
     cwd = (cwd or Path.cwd()).resolve()
-    for folder in (cwd, *cwd.parents):
-        if (folder / ".dvc").is_dir():
-            where = cwd.relative_to(folder).parts
-            return folder / ".dvc" / "tmp" / "rnnpipe-locks" / ("__".join([*where, stage]) + ".lock")
+    root = dvc_root(cwd)
+    if root is not None:
+        return root / ".dvc" / "tmp" / "rnnpipe-locks" / ("__".join([*cwd.relative_to(root).parts, stage]) + ".lock")
     key = hashlib.sha256(str(cwd).encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"rnnpipe-locks-{os.getuid()}" / f"{key}-{stage}.lock"
 

@@ -51,12 +51,18 @@ def roc_points(labels: np.ndarray, proba: np.ndarray, names: list) -> pd.DataFra
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["class", "fpr", "tpr", "threshold"])
 
 
-def probabilities(logits: torch.Tensor) -> np.ndarray:
-    """[n, classes] probabilities from one binary logit per row or a row of class logits."""
+def class_probabilities(logits: torch.Tensor) -> torch.Tensor:
+    """[n, classes] probabilities from one binary logit per row or a row of class logits (torch ops only, so an
+    exported graph computes them too: text.export)."""
     if logits.dim() == 1:
         positive = torch.sigmoid(logits)
-        return torch.stack([1 - positive, positive], dim=1).numpy()
-    return torch.softmax(logits, dim=-1).numpy()
+        return torch.stack([1 - positive, positive], dim=1)
+    return torch.softmax(logits, dim=-1)
+
+
+def probabilities(logits: torch.Tensor) -> np.ndarray:
+    """class_probabilities as a numpy array."""
+    return class_probabilities(logits).numpy()
 
 
 def regression_metrics(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:

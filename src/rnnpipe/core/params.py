@@ -261,10 +261,14 @@ def display_path(path: str | Path) -> str:
     """`path` as a user knows it: relative to the DVC project root (forecast/params.yaml, not params.yaml
     in the forecast stage's working folder), or as given outside a project."""
     resolved = Path(path).resolve()
-    for folder in resolved.parents:
-        if (folder / ".dvc").is_dir():
-            return resolved.relative_to(folder).as_posix()
-    return str(path)
+    root = dvc_root(resolved)
+    return resolved.relative_to(root).as_posix() if root is not None else str(path)
+
+
+def dvc_root(path: Path) -> Path | None:
+    """The DVC project holding the resolved `path` (the nearest folder, `path` itself included, with a .dvc
+    folder), or None outside a project."""
+    return next((folder for folder in (path, *path.parents) if (folder / ".dvc").is_dir()), None)
 
 
 def load_params(path: str | Path, schema: Schema) -> dict[str, dict[str, Any]]:

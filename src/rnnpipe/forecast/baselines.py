@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import Ridge
 
+from .linear import predict_flat, sample_rows
 from .prepared import PreparedSeries, naive_offset
 from .windows import WindowSet
 
@@ -23,8 +24,6 @@ def linear_forecast(train: WindowSet, test: WindowSet, alpha: float, max_windows
                     batch_size: int = 4096) -> np.ndarray:
     """Ridge regression on flattened windows predicting the target's value (standardised units), fitted on
     <= max_windows training windows."""
-    rng = np.random.default_rng(seed)
-    rows = np.sort(rng.choice(len(train), size=min(max_windows, len(train)), replace=False))
+    rows = sample_rows(len(train), max_windows, seed)
     model = Ridge(alpha=alpha).fit(train.flat(rows), train.absolute_targets.numpy()[rows])
-    return np.concatenate([model.predict(test.flat(np.arange(i, min(i + batch_size, len(test)))))
-                           for i in range(0, len(test), batch_size)])
+    return predict_flat(model, test, batch_size)

@@ -30,10 +30,10 @@ def sample_rows(windows: int, max_windows: int, seed: int) -> np.ndarray:
 
 
 def predict_flat(model: Ridge, windows: WindowSet, batch_size: int = 4096) -> np.ndarray:
-    """The ridge model's outputs for every window, in order, a batch at a time (the flat windows of a
-    whole split would not fit in memory)."""
+    """The ridge model's outputs (float64) for every window, in order, a batch at a time (the flat windows of a
+    whole split would not fit in memory). Shared with the evaluate stage's ridge baseline (forecast.baselines)."""
     return np.concatenate([model.predict(windows.flat(np.arange(i, min(i + batch_size, len(windows)))))
-                           for i in range(0, len(windows), batch_size)]).astype(np.float32)
+                           for i in range(0, len(windows), batch_size)])
 
 
 def loss_of(errors: np.ndarray, loss: str) -> float:
@@ -54,7 +54,7 @@ def fit_ridge(train: WindowSet, validation: WindowSet, max_windows: int, loss: s
             # solution is still the regularised one, and validation decides whether it is any good.
             warnings.simplefilter("ignore", LinAlgWarning)
             model = Ridge(alpha=alpha).fit(inputs, targets)
-        outputs = predict_flat(model, validation)
+        outputs = predict_flat(model, validation).astype(np.float32)  # as the RNN's outputs
         score = loss_of(outputs - truth, loss)
         if best is None or score < best[0]:
             best = (score, alpha, model, outputs)

@@ -3,9 +3,10 @@
 `RNNForecaster` maps windows [batch, steps, features] to one regression output [batch] (or one logit
 per target bin). With a linear member (forecast.linear, `train.ensemble_linear`) its output is
 (1 - w) * RNN + w * ridge(flattened window): the member's coefficients and w are weights and buffers of
-the module, so the model folder, its hash checks, evaluate and `rnnpipe predict` all carry the mix. `TrainedForecaster` keeps with it everything needed to use it: the window shape, the
-feature columns, the target and its training-period statistics; the columns, target and window
-shape are also recorded inside the weights (core.model_folder).
+the module, so the model folder, its hash checks, evaluate and `rnnpipe predict` all carry the mix.
+`TrainedForecaster` keeps with it everything needed to use it: the window shape, the feature columns,
+the target and its training-period statistics; the columns, target and window shape are also recorded
+inside the weights (core.model_folder).
 """
 
 from __future__ import annotations

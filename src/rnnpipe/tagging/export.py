@@ -1,7 +1,8 @@
 """A trained tagger as ONNX (`rnnpipe export`): the graph maps a batch of sentences to per-token tag probabilities.
 
 Inputs (as tagging.sequences builds a batch): `ids` [batch, time] int64 (vocabulary ids of the words,
-lowercased if export.json says so, padded with 0), `lengths` [batch] int64; with a character encoder
+lowercased if export.json says so, padded with 0; a sentence longer than export.json's `maxlen` is cut
+into rows of at most maxlen tokens, as predict cuts it), `lengths` [batch] int64; with a character encoder
 also `chars` [forms, letters] int64 (each distinct word form of the batch as written, as character ids:
 padding 0, unknown 1, else 2 + its position in export.json's `characters`; words longer than 24 keep
 their first and last 12), `char_lengths` [forms] and `word_index` [batch, time] (each token's form row).
@@ -18,10 +19,7 @@ import torch
 from torch import nn
 
 from ..core.onnx_export import export_onnx, verify_onnx
-from ..data.ragged import pad_flat
-from ..text.tokenizer import Tokenizer
 from .characters import MAX_WORD_CHARS
-from .sequences import tag_set
 from .tagger import TrainedTagger
 
 NAMES = ("ids", "lengths", "chars", "char_lengths", "word_index")
@@ -43,13 +41,9 @@ class TaggerGraph(nn.Module):
 
 
 def graph_inputs(trained: TrainedTagger, sentences: list[list[str]], uses_chars: bool) -> dict[str, torch.Tensor]:
-    normalise = Tokenizer(lowercase=trained.lowercase, filters="").normalise
-    flat = [word for sentence in sentences for word in sentence]
-    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sentences])]).astype(np.int64)
-    ids, lengths = pad_flat(np.asarray(trained.vocabulary.encode([normalise(w) for w in flat]), dtype=np.int64),
-                            offsets, max(int(np.diff(offsets).max()), 1), "post", "post", dtype=np.int64)
-    rows = tag_set(ids, lengths, np.zeros_like(ids), sentences, trained.characters)
-    inputs, _ = rows.batch(np.arange(len(sentences)), torch.device("cpu"))
+    """The graph's inputs for `sentences`: the rows TrainedTagger.predict_proba reads, as one batch."""
+    rows, _, _ = trained.rows(sentences)
+    inputs, _ = rows.batch(np.arange(len(rows)), torch.device("cpu"))
     return dict(zip(NAMES if uses_chars else NAMES[:2], inputs))
 
 

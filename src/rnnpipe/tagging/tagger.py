@@ -24,7 +24,7 @@ from ..text.vocabulary import Vocabulary
 from ..training.inference import predict
 from .characters import CharVocabulary
 from .model import EnsembleTagger, RNNTagger, TaggerConfig
-from .sequences import tag_set
+from .sequences import TagSet, tag_set
 
 FORMAT = "rnnpipe-tagger-1"
 RECORDED = ("vocab_sha256", "labels", "characters")
@@ -67,9 +67,9 @@ class TrainedTagger:
         model.to(device).eval()
         return cls(model, lowercase, vocabulary, characters, tag_map, maxlen)
 
-    @torch.no_grad()
-    def predict_proba(self, sentences: list[list[str]], batch_size: int = 256) -> list[np.ndarray]:
-        """Per sentence, the tag probabilities of each token [tokens, tags]."""
+    def rows(self, sentences: list[list[str]]) -> tuple[TagSet, np.ndarray, np.ndarray]:
+        """The rows the model reads for `sentences`, each cut into pieces of at most maxlen tokens as the pad stage
+        cut the training sentences: (the rows, each row's length, each sentence's token offsets)."""
         normalise = Tokenizer(lowercase=self.lowercase, filters="").normalise
         flat_words = [word for sentence in sentences for word in sentence]
         offsets = np.concatenate([[0], np.cumsum([len(s) for s in sentences])]).astype(np.int64)
@@ -77,7 +77,12 @@ class TrainedTagger:
         pieces, _ = piece_offsets(offsets, self.maxlen)
         padded, lengths = pad_flat(ids, pieces, self.maxlen, "post", "post", dtype=np.int64)
         words = [flat_words[a:b] for a, b in zip(pieces[:-1], pieces[1:])]
-        rows = tag_set(padded, lengths, np.zeros_like(padded), words, self.characters)
+        return tag_set(padded, lengths, np.zeros_like(padded), words, self.characters), lengths, offsets
+
+    @torch.no_grad()
+    def predict_proba(self, sentences: list[list[str]], batch_size: int = 256) -> list[np.ndarray]:
+        """Per sentence, the tag probabilities of each token [tokens, tags]."""
+        rows, lengths, offsets = self.rows(sentences)
         logits = predict(self.model, rows, batch_size, next(self.model.parameters()).device)
         probabilities = torch.softmax(logits, dim=-1).numpy()
         flat = np.concatenate([probabilities[i, :n] for i, n in enumerate(lengths)]) if len(lengths) else \

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..core.metrics import class_probabilities
 from ..core.onnx_export import ExportError, export_onnx, verify_onnx
 from ..data.ragged import pad_sequences
 from .classifier import TrainedClassifier
@@ -44,21 +45,19 @@ class ClassifierGraph(nn.Module):
             self.register_buffer("weight", torch.tensor(float(trained.linear_weight)))
 
     @staticmethod
-    def _binary_or_softmax(scores: torch.Tensor, one_vs_rest: bool = False) -> torch.Tensor:
-        if scores.dim() == 1 or scores.shape[-1] == 1:
-            positive = torch.sigmoid(scores.reshape(scores.shape[0]))
-            return torch.stack([1 - positive, positive], dim=1)
-        if one_vs_rest:
-            each = torch.sigmoid(scores)
-            return each / each.sum(dim=1, keepdim=True)
-        return torch.softmax(scores, dim=-1)
+    def _one_vs_rest(scores: torch.Tensor) -> torch.Tensor:
+        """The NB member's probabilities from its scores [batch, 1 or K], as text.linear computes them."""
+        if scores.shape[-1] == 1:
+            return class_probabilities(scores[:, 0])
+        each = torch.sigmoid(scores)
+        return each / each.sum(dim=1, keepdim=True)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor, ngrams: torch.Tensor | None = None) -> torch.Tensor:
-        proba = self._binary_or_softmax(self.model(ids, lengths))
+        proba = class_probabilities(self.model(ids, lengths))
         if not self.mixed:
             return proba
         scores = self.coef[ngrams + 1].sum(dim=1) + self.intercept
-        return (1 - self.weight) * proba + self.weight * self._binary_or_softmax(scores, one_vs_rest=True)
+        return (1 - self.weight) * proba + self.weight * self._one_vs_rest(scores)
 
 
 def row_ngrams(tokens: list[str], index: dict[str, int], longest: int) -> list[int]:
