@@ -21,7 +21,11 @@ from torch import nn
 
 
 def samples_per_second(batch: int, length: int, seconds: float) -> float:
-    embedding, lstm, head = nn.Embedding(10_000, 32), nn.LSTM(32, 100, batch_first=True), nn.Linear(100, 1)
+    embedding, lstm, head = (
+        nn.Embedding(10_000, 32),
+        nn.LSTM(32, 100, batch_first=True),
+        nn.Linear(100, 1),
+    )
     params = [*embedding.parameters(), *lstm.parameters(), *head.parameters()]
     optimizer = torch.optim.Adam(params, 1e-3)
     ids, labels = torch.randint(0, 10_000, (batch, length)), torch.randint(0, 2, (batch,)).float()
@@ -43,12 +47,26 @@ def samples_per_second(batch: int, length: int, seconds: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, torch.get_num_threads()],
-                        help="intra-op thread counts to try")
-    parser.add_argument("--batches", type=int, nargs="+", default=[32, 64, 128, 256], help="batch sizes")
-    parser.add_argument("--lengths", type=int, nargs="+", default=[218, 500],
-                        help="sequence lengths (218: IMDB's mean review at num_words 10000, maxlen 500)")
-    parser.add_argument("--seconds", type=float, default=4.0, help="time spent on each configuration")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=[1, torch.get_num_threads()],
+        help="intra-op thread counts to try",
+    )
+    parser.add_argument(
+        "--batches", type=int, nargs="+", default=[32, 64, 128, 256], help="batch sizes"
+    )
+    parser.add_argument(
+        "--lengths",
+        type=int,
+        nargs="+",
+        default=[218, 500],
+        help="sequence lengths (218: IMDB's mean review at num_words 10000, maxlen 500)",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=4.0, help="time spent on each configuration"
+    )
     args = parser.parse_args()
     torch.manual_seed(0)
     rows = []
@@ -57,8 +75,15 @@ def main() -> None:
         for length in args.lengths:
             for batch in args.batches:
                 rate = samples_per_second(batch, length, args.seconds)
-                rows.append({"threads": threads, "length": length, "batch": batch,
-                             "samples_per_s": round(rate, 1), "timesteps_per_s": round(rate * length)})
+                rows.append(
+                    {
+                        "threads": threads,
+                        "length": length,
+                        "batch": batch,
+                        "samples_per_s": round(rate, 1),
+                        "timesteps_per_s": round(rate * length),
+                    }
+                )
                 print(json.dumps(rows[-1]), flush=True)
 
 

@@ -1,6 +1,7 @@
 """Tree-LSTM speed on SST: the node-by-node reference against level batching, in one process.
 
-    python benchmarks/tree_lstm.py                       # ../shared/datasets/sst/train.txt, 1,000 trees
+    python benchmarks/tree_lstm.py                       # ../shared/datasets/sst/train.txt, 1,000
+    trees
     python benchmarks/tree_lstm.py --trees 300 --hidden 150
 
 Both ways run the same TreeLSTM (src/rnnpipe/trees/treelstm.py) with the same weights, 50-d word
@@ -48,54 +49,75 @@ def rate(step, batches, seconds: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", default=str(SST), help="bracketed trees, one per line")
-    parser.add_argument("--trees", type=int, default=1000, help="trees used (the first ones of the file)")
+    parser.add_argument(
+        "--trees", type=int, default=1000, help="trees used (the first ones of the file)"
+    )
     parser.add_argument("--hidden", type=int, default=150, help="Tree-LSTM units (Tai et al.: 150)")
-    parser.add_argument("--batch-size", type=int, default=25, help="trees per level-batched step (Tai et al.: 25)")
+    parser.add_argument(
+        "--batch-size", type=int, default=25, help="trees per level-batched step (Tai et al.: 25)"
+    )
     parser.add_argument("--seconds", type=float, default=20.0, help="timing per measurement")
     args = parser.parse_args()
     torch.manual_seed(0)
-    trees = read_tree_file(args.file)[:args.trees]
+    trees = read_tree_file(args.file)[: args.trees]
     vocabulary = {w: i for i, w in enumerate(sorted({w for t in trees for w in t.words}))}
     ids = [np.array([vocabulary[w] for w in t.words]) for t in trees]
-    embedding, model, output = nn.Embedding(len(vocabulary), 50), TreeLSTM(50, args.hidden), nn.Linear(args.hidden, 5)
+    embedding, model, output = (
+        nn.Embedding(len(vocabulary), 50),
+        TreeLSTM(50, args.hidden),
+        nn.Linear(args.hidden, 5),
+    )
     parameters = [*embedding.parameters(), *model.parameters(), *output.parameters()]
     optimizer = torch.optim.Adam(parameters, lr=1e-3)
     singles = [(torch.as_tensor(i), t, torch.tensor(t.label)) for i, t in zip(ids, trees)]
     sizes = np.array([len(t.label) for t in trees])
-    batches = [batch_trees([trees[r] for r in rows], [ids[r] for r in rows])
-               for rows in bucketed_batches(sizes, args.batch_size, np.random.default_rng(0), 5)]
+    batches = [
+        batch_trees([trees[r] for r in rows], [ids[r] for r in rows])
+        for rows in bucketed_batches(sizes, args.batch_size, np.random.default_rng(0), 5)
+    ]
 
     def train_one(item) -> int:
         tokens, tree, labels = item
         optimizer.zero_grad()
-        nn.functional.cross_entropy(output(model.forward_one(embedding(tokens), tree)), labels).backward()
+        nn.functional.cross_entropy(
+            output(model.forward_one(embedding(tokens), tree)), labels
+        ).backward()
         optimizer.step()
         return 1
 
     def train_batch(batch) -> int:
         optimizer.zero_grad()
-        nn.functional.cross_entropy(output(model(embedding(batch.tokens), batch)), batch.labels).backward()
+        nn.functional.cross_entropy(
+            output(model(embedding(batch.tokens), batch)), batch.labels
+        ).backward()
         optimizer.step()
         return len(batch.roots)
 
     spinn = SPINN(50, args.hidden)
     spinn.compose.load_state_dict(model.state_dict())
-    spinn_optimizer = torch.optim.Adam([*embedding.parameters(), *spinn.parameters(), *output.parameters()], lr=1e-3)
+    spinn_optimizer = torch.optim.Adam(
+        [*embedding.parameters(), *spinn.parameters(), *output.parameters()], lr=1e-3
+    )
 
     def train_spinn(batch) -> int:
         spinn_optimizer.zero_grad()
-        nn.functional.cross_entropy(output(spinn(embedding(batch.tokens), batch)), batch.labels).backward()
+        nn.functional.cross_entropy(
+            output(spinn(embedding(batch.tokens), batch)), batch.labels
+        ).backward()
         spinn_optimizer.step()
         return len(batch.roots)
 
     tracked = SPINN(50, args.hidden, tracker=True)
     tracked.compose.load_state_dict(model.state_dict())
-    tracked_optimizer = torch.optim.Adam([*embedding.parameters(), *tracked.parameters(), *output.parameters()],
-                                         lr=1e-3)
+    tracked_optimizer = torch.optim.Adam(
+        [*embedding.parameters(), *tracked.parameters(), *output.parameters()], lr=1e-3
+    )
 
     def train_tracked(batch) -> int:
         tracked_optimizer.zero_grad()
-        nn.functional.cross_entropy(output(tracked(embedding(batch.tokens), batch)), batch.labels).backward()
+        nn.functional.cross_entropy(
+            output(tracked(embedding(batch.tokens), batch)), batch.labels
+        ).backward()
         tracked_optimizer.step()
         return len(batch.roots)
 
@@ -111,19 +133,31 @@ def main() -> None:
 
     nodes = sum(len(t.label) for t in trees) / len(trees)
     depth = np.mean([max(t.heights()) for t in trees])
-    print(f"{len(trees)} trees ({nodes:.1f} nodes, height {depth:.1f} on average), hidden {args.hidden}, "
-          f"{torch.get_num_threads()} threads")
+    print(
+        f"{len(trees)} trees ({nodes:.1f} nodes, height {depth:.1f} on average), hidden "
+        f"{args.hidden}, "
+        f"{torch.get_num_threads()} threads"
+    )
     results = {}
-    for name, step, items in (("train, node by node", train_one, singles), ("train, level-batched", train_batch, batches),
-                              ("train, SPINN", train_spinn, batches),
-                              ("train, SPINN tracker", train_tracked, batches),
-                              ("infer, node by node", infer_one, singles), ("infer, level-batched", infer_batch, batches)):
+    for name, step, items in (
+        ("train, node by node", train_one, singles),
+        ("train, level-batched", train_batch, batches),
+        ("train, SPINN", train_spinn, batches),
+        ("train, SPINN tracker", train_tracked, batches),
+        ("infer, node by node", infer_one, singles),
+        ("infer, level-batched", infer_batch, batches),
+    ):
         results[name] = rate(step, items, args.seconds)
         print(f"{name:<22} {results[name]:9.1f} trees/s")
-    print(f"level batching / node by node: training x{results['train, level-batched'] / results['train, node by node']:.1f}, "
-          f"inference x{results['infer, level-batched'] / results['infer, node by node']:.1f}; "
-          f"SPINN training at {results['train, SPINN'] / results['train, level-batched']:.2f} of the level-batched "
-          f"rate ({results['train, SPINN tracker'] / results['train, level-batched']:.2f} with the tracker)")
+    print(
+        "level batching / node by node: training "
+        f"x{results['train, level-batched'] / results['train, node by node']:.1f}, "
+        f"inference x{results['infer, level-batched'] / results['infer, node by node']:.1f}; "
+        f"SPINN training at {results['train, SPINN'] / results['train, level-batched']:.2f} of the "
+        "level-batched "
+        f"rate ({results['train, SPINN tracker'] / results['train, level-batched']:.2f} with the "
+        "tracker)"
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 # Named forecasting experiments on a UCI Beijing station (default Dongsi) (dvc exp run on forecast/dvc.yaml):
 # temperature 24 hours ahead from the previous 5 days of hourly readings.
 #
-#   bash experiments/beijing.sh gru              # the recipe behind the README's forecasting table
+#   bash experiments/beijing.sh gru              # the recipe behind the forecasting results (docs/pipelines/forecast.md)
 #   bash experiments/beijing.sh lstm             # the same with another cell: rnn | lstm | gru
 #   BEIJING=/path/to/beijing_multisite bash experiments/beijing.sh gru
 #   NAME=h64 bash experiments/beijing.sh gru -S forecast/params.yaml:train.hidden=64   # a variant

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # UCI HAPT raw recordings (30 users, 50 Hz, 6 channels) through the numeric-sequences pipeline
-# (dvc exp run sequences/dvc.yaml): the recipes behind the README's sequences table.
+# (dvc exp run sequences/dvc.yaml): the recipes behind the sequences results (docs/pipelines/sequences.md).
 #
 #   bash experiments/hapt.sh windows     # activity recognition, UCI HAR protocol: 6 activities, 128-step windows
 #   bash experiments/hapt.sh windows12   # the window classifier on the 12 labels, its labels spread over samples

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Named IMDB experiments (dvc exp run), the recipes behind the README's IMDB results table.
+# Named IMDB experiments (dvc exp run), the recipes behind the IMDB results (docs/pipelines/text.md).
 #
 #   bash experiments/imdb.sh mix             # the best: best's ensemble mixed with the linear model (train.ensemble_linear)
 #   bash experiments/imdb.sh best            # the recipe's LSTM and GRU, logits averaged (no linear member)
@@ -30,7 +30,7 @@ case "$cell" in rnn|lstm|gru) ;; *) echo "usage: $0 mix|best|rnn|lstm|gru [extra
 # best: an LSTM and then a GRU trained that way (seeds 42, 43), the saved classifier averaging both.
 # mix: best, then its probabilities mixed with an NB-weighted logistic regression on binary 1-3 grams (its C
 # and the weight chosen together on the mix's validation log loss), the RNN + linear ensemble of Mesnil et
-# al. 2014: 92.49% test (README, Results).
+# al. 2014: 92.49% test (docs/pipelines/text.md, Results).
 exec dvc exp run -n "imdb-$which${NAME:+-$NAME}" \
   -S data.source=imdb -S "download.url=$IMDB" \
   -S tokenize.num_words=50000 -S pad.maxlen=800 \

@@ -1,12 +1,17 @@
-"""Small public datasets in the layouts users bring, for tuning and checking the text pipeline's defaults.
+"""Small public datasets in the layouts users bring, for tuning and checking the text pipeline's
+defaults.
 
-    python experiments/small_data.py --out ../small-data      # then: bash experiments/small_data.sh DATASET
+    python experiments/small_data.py --out ../small-data      # then: bash experiments/small_data.sh
+    DATASET
 
 Writes, from ../shared/datasets (never into git):
-- sst2/: SST binary sentences as split files train.tsv / dev.tsv / test.tsv (`sentence<TAB>label`, the
+- sst2/: SST binary sentences as split files train.tsv / dev.tsv / test.tsv (`sentence<TAB>label`,
+the
   GLUE layout; root label 0-1 negative, 3-4 positive, neutral dropped): 6,920 / 872 / 1,821.
-- imdb2k/ and imdb5k/: 2,000 and 5,000 reviews drawn from IMDB's official train half (seeded, balanced)
-  as train.csv, and the whole official test half (25,000) as test.csv; validation is carved from train.
+- imdb2k/ and imdb5k/: 2,000 and 5,000 reviews drawn from IMDB's official train half (seeded,
+balanced)
+  as train.csv, and the whole official test half (25,000) as test.csv; validation is carved from
+  train.
 The defaults were chosen on validation accuracy only; the test files are read by evaluate alone.
 """
 
@@ -32,7 +37,9 @@ def sst2(out: Path) -> None:
             label = int(line[1])
             if label != 2:
                 rows.append((" ".join(_LEAF.findall(line)), int(label > 2)))
-        pd.DataFrame(rows, columns=["sentence", "label"]).to_csv(out / f"{split}.tsv", sep="\t", index=False)
+        pd.DataFrame(rows, columns=["sentence", "label"]).to_csv(
+            out / f"{split}.tsv", sep="\t", index=False
+        )
         print(f"{out / split}.tsv: {len(rows)} sentences")
 
 
@@ -50,7 +57,9 @@ def imdb_subsamples(out: Path, sizes=(2000, 5000)) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="../small-data", help="folder for the datasets (outside the repository)")
+    parser.add_argument(
+        "--out", default="../small-data", help="folder for the datasets (outside the repository)"
+    )
     out = Path(parser.parse_args().out)
     sst2(out / "sst2")
     imdb_subsamples(out)

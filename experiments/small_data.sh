@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The text pipeline's default recipe on small public data, as a new user runs it: nothing set but
-# data.source=table and download.path (the README's "Small data" table).
+# data.source=table and download.path (docs/pipelines/text.md, "Small data").
 #
 #   python experiments/small_data.py --out ../small-data     # once: SST-2 sentences, IMDB 2k / 5k subsamples
 #   bash experiments/small_data.sh sst2                       # or imdb2k, imdb5k

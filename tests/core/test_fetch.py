@@ -85,13 +85,18 @@ def test_auto_hash_comes_from_known_urls_or_a_sums_file(tmp_path):
         expected_sha256("xyz", url, path)
 
 
-def test_a_missing_relative_path_in_a_temporary_experiment_copy_says_what_to_do(tmp_path, monkeypatch):
-    """Queued and --temp experiments run in DVC's copy under .dvc/tmp/exps/, where ../shared/... leads
+def test_a_missing_relative_path_in_a_temporary_experiment_copy_says_what_to_do(
+    tmp_path, monkeypatch
+):
+    """Queued and --temp experiments run in DVC's copy under .dvc/tmp/exps/, where ../shared/...
+    leads
     elsewhere: the message says so and what to pass instead."""
     copy = tmp_path / "repo" / ".dvc" / "tmp" / "exps" / "run" / "abc123"
     copy.mkdir(parents=True)
     monkeypatch.chdir(copy)
-    with pytest.raises(DownloadError, match=r"temporary copy of the repository .* pass an absolute path"):
+    with pytest.raises(
+        DownloadError, match=r"temporary copy of the repository .* pass an absolute path"
+    ):
         fetch("../shared/datasets/imdb/aclImdb_v1.tar.gz")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(DownloadError, match=r"relative paths start at the repository root"):

@@ -24,7 +24,9 @@ def test_a_change_to_any_module_the_stage_runs_changes_the_fingerprint(tmp_path)
     before = code_fingerprint(script, package)
     (package / "text" / "unused.py").write_text("X = 2\n")
     assert code_fingerprint(script, package) == before  # not imported by the stage
-    (package / "core" / "errors.py").write_text("class Oops(ValueError):\n    pass\n")  # two imports away
+    (package / "core" / "errors.py").write_text(
+        "class Oops(ValueError):\n    pass\n"
+    )  # two imports away
     assert code_fingerprint(script, package) != before
 
 

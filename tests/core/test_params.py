@@ -24,7 +24,8 @@ def test_committed_params_are_valid_and_cover_the_schema():
 
 def test_every_param_is_declared_by_exactly_the_stages_that_read_it():
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-    # check_params reads the whole file (`- params.yaml:`, every key); every other stage names its leaves.
+    # check_params reads the whole file (`- params.yaml:`, every key); every other stage names its
+    # leaves.
     assert stages.pop("check_params")["params"] == [{"params.yaml": None}]
     declared = {p for stage in stages.values() for p in stage.get("params", [])}
     assert declared == {f"{s}.{k}" for s, keys in TEXT_SCHEMA.items() for k in keys}
@@ -44,21 +45,34 @@ def test_typo_in_a_section_suggests_the_right_one():
         validate(params, TEXT_SCHEMA)
 
 
-@pytest.mark.parametrize("section, key, value, message", [
-    ("pad", "maxlen", 0, r"'pad.maxlen' is 0, out of range"),
-    ("tokenize", "num_words", 2, r"'tokenize.num_words' is 2, out of range"),
-    ("train", "dropout", 1.0, r"'train.dropout' is 1.0, out of range; Expected 0.0 <= value < 1.0"),
-    ("train", "cell", "transformer", r"allowed: rnn, lstm, gru"),
-    ("train", "optimizer", "adamw", r"allowed: adam, rmsprop, adagrad, sgd"),
-    ("pad", "padding", "both", r"allowed: pre, post"),
-    ("train", "lr", "fast", r"'train.lr' must be float, got 'fast'"),
-    ("train", "epochs", 2.5, r"'train.epochs' must be int"),
-    ("train", "bidirectional", 1, r"'train.bidirectional' must be bool"),
-    ("train", "ensemble_cells", "gru", r"'train.ensemble_cells' must be list"),
-    ("train", "ensemble_cells", ["gru", "transformer"], r"'train.ensemble_cells' holds 'transformer'; each item must "
-                                                         r"be one of: rnn, lstm, gru"),
-    ("train", "ema_decay", 1.0, r"'train.ema_decay' is 1.0, out of range"),
-])
+@pytest.mark.parametrize(
+    "section, key, value, message",
+    [
+        ("pad", "maxlen", 0, r"'pad.maxlen' is 0, out of range"),
+        ("tokenize", "num_words", 2, r"'tokenize.num_words' is 2, out of range"),
+        (
+            "train",
+            "dropout",
+            1.0,
+            r"'train.dropout' is 1.0, out of range; Expected 0.0 <= value < 1.0",
+        ),
+        ("train", "cell", "transformer", r"allowed: rnn, lstm, gru"),
+        ("train", "optimizer", "adamw", r"allowed: adam, rmsprop, adagrad, sgd"),
+        ("pad", "padding", "both", r"allowed: pre, post"),
+        ("train", "lr", "fast", r"'train.lr' must be float, got 'fast'"),
+        ("train", "epochs", 2.5, r"'train.epochs' must be int"),
+        ("train", "bidirectional", 1, r"'train.bidirectional' must be bool"),
+        ("train", "ensemble_cells", "gru", r"'train.ensemble_cells' must be list"),
+        (
+            "train",
+            "ensemble_cells",
+            ["gru", "transformer"],
+            r"'train.ensemble_cells' holds 'transformer'; each item must "
+            r"be one of: rnn, lstm, gru",
+        ),
+        ("train", "ema_decay", 1.0, r"'train.ema_decay' is 1.0, out of range"),
+    ],
+)
 def test_bad_values_name_the_key_and_what_is_allowed(section, key, value, message):
     with pytest.raises(ParamsError, match=message):
         validate(with_change(section, key, value), TEXT_SCHEMA)
@@ -68,24 +82,28 @@ def test_integers_are_accepted_for_floats():
     assert validate(with_change("train", "lr", 1), TEXT_SCHEMA)["train"]["lr"] == 1.0
 
 
-def test_params_files_and_readme_tables_are_rendered_from_the_schemas(tmp_path):
-    """Each default and meaning is written once (the schema's rules); params.yaml, forecast/params.yaml and
-    the README's tables must be exactly what `python -m rnnpipe.paramfiles` renders from them."""
-    from rnnpipe.paramfiles import rendered_files
+def test_params_files_stage_deps_and_docs_tables_are_rendered_from_the_source(tmp_path):
+    """Each default and meaning is written once (the schema's rules), each stage's code deps are
+    what its script imports: every params file, every dvc.yaml and the docs' params tables must be
+    exactly what
+    `python -m rnnpipe.render` renders from them."""
+    from rnnpipe.render import main, rendered_files
 
     for path, text in rendered_files(ROOT).items():
-        assert path.read_text(encoding="utf-8") == text, f"{path} differs from the schema; run python -m rnnpipe.paramfiles"
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path} differs from the source; run python -m rnnpipe.render"
+        )
+    assert main(["--check"]) == 0
 
 
 def test_rendered_params_files_read_back_as_the_schema_defaults(tmp_path):
     from rnnpipe.core.params import defaults
-    from rnnpipe.forecast.params import FORECAST_SCHEMA
-    from rnnpipe.paramfiles import HEADERS, render_params_file
+    from rnnpipe.render import PIPELINES, render_params_file
 
-    for name, schema in (("text", TEXT_SCHEMA), ("forecast", FORECAST_SCHEMA)):
-        path = tmp_path / f"{name}.yaml"
-        path.write_text(render_params_file(schema, HEADERS[name]))
-        assert load_params(path, schema) == defaults(schema)
+    for pipeline in PIPELINES.values():
+        path = tmp_path / f"{pipeline.name}.yaml"
+        path.write_text(render_params_file(pipeline.schema, pipeline.header()))
+        assert load_params(path, pipeline.schema) == defaults(pipeline.schema)
 
 
 def test_training_settings_take_their_defaults_from_the_shared_rules():
@@ -96,9 +114,14 @@ def test_training_settings_take_their_defaults_from_the_shared_rules():
 
     settings = TrainSettings()
     for field in fields(TrainSettings):
-        rule = {"bucket_batches": BUCKET_BATCHES, "select_on": SELECT_ON}.get(field.name) or TRAINING_RULES[field.name]
+        rule = {"bucket_batches": BUCKET_BATCHES, "select_on": SELECT_ON}.get(
+            field.name
+        ) or TRAINING_RULES[field.name]
         assert getattr(settings, field.name) == rule.default, field.name
-    assert TrainSettings.from_params(load_params(ROOT / "params.yaml", TEXT_SCHEMA)["train"]) == settings
+    assert (
+        TrainSettings.from_params(load_params(ROOT / "params.yaml", TEXT_SCHEMA)["train"])
+        == settings
+    )
 
 
 def test_a_params_error_names_the_file_that_was_read(tmp_path):
@@ -110,31 +133,41 @@ def test_a_params_error_names_the_file_that_was_read(tmp_path):
     params = yaml.safe_load((ROOT / "forecast" / "params.yaml").read_text())
     params["download"]["sha256"] = "abc"
     path.write_text(yaml.safe_dump(params))
-    with pytest.raises(ParamsError, match=r"^forecast/params\.yaml: 'download\.sha256' is 'abc'; expected auto"):
+    with pytest.raises(
+        ParamsError, match=r"^forecast/params\.yaml: 'download\.sha256' is 'abc'; expected auto"
+    ):
         load_params(path, FORECAST_SCHEMA)
 
 
 def test_every_list_param_survives_dvc_exp_runs_setting_it_and_emptying_it_again(tmp_path):
-    """`dvc exp run -S key=[gru]` then `-S key=[]` corrupted params.yaml when the key carried an end-of-line
-    comment. DVC applies -S through dvc.utils.serialize.modify_yaml; run that exact sequence on every list
+    """`dvc exp run -S key=[gru]` then `-S key=[]` corrupted params.yaml when the key carried an
+    end-of-line comment. DVC applies -S through dvc.utils.serialize.modify_yaml; run that exact
+    sequence on every list
     param of every rendered params file."""
     from dvc.utils.serialize import load_yaml, modify_yaml
 
     from rnnpipe.core.params import defaults
-    from rnnpipe.paramfiles import HEADERS, PIPELINES, render_params_file
+    from rnnpipe.render import PIPELINES, render_params_file
 
-    for name, (schema, _) in PIPELINES.items():
+    for name, pipeline in PIPELINES.items():
+        schema = pipeline.schema
         path = tmp_path / f"{name}.yaml"
-        path.write_text(render_params_file(schema, HEADERS[name]))
-        lists = [(section, key) for section, rules in schema.items() for key, rule in rules.items()
-                 if isinstance(rule.default, list)]
+        path.write_text(render_params_file(schema, pipeline.header()))
+        lists = [
+            (section, key)
+            for section, rules in schema.items()
+            for key, rule in rules.items()
+            if isinstance(rule.default, list)
+        ]
         for section, key in lists:
             for value in (["a"], [], ["a", "b"], [], schema[section][key].default):
                 with modify_yaml(str(path)) as data:
                     data[section][key] = value
                 assert load_yaml(str(path))[section][key] == value, (name, section, key, value)
         assert load_params(path, schema) == defaults(schema)
-    assert any(isinstance(rule.default, list) for rule in TEXT_SCHEMA["train"].values())  # the case of the issue
+    assert any(
+        isinstance(rule.default, list) for rule in TEXT_SCHEMA["train"].values()
+    )  # the case of the issue
 
 
 @pytest.mark.parametrize("pipeline", ["text", "trees"])
@@ -146,8 +179,11 @@ def test_glove_package_with_another_dim_is_refused_by_every_stage_before_any_wor
     schema = {"text": TEXT_SCHEMA, "trees": TREES_SCHEMA}[pipeline]
     params = defaults(schema)
     params["embed"].update({"source": "glove-package", "dim": 100})
-    with pytest.raises(ParamsError, match=r"params.yaml: embed.source=glove-package holds 50-dimensional vectors but "
-                                          r"embed.dim is 100; set embed.dim=50"):
+    with pytest.raises(
+        ParamsError,
+        match=r"params.yaml: embed.source=glove-package holds 50-dimensional vectors but "
+        r"embed.dim is 100; set embed.dim=50",
+    ):
         validate(params, schema)
     params["embed"]["dim"] = 50
     assert validate(params, schema)["embed"]["dim"] == 50

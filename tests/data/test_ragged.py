@@ -27,11 +27,14 @@ def test_pad_value_and_long_maxlen():
     assert padded.tolist() == [[7, 8, -1, -1, -1]] and lengths.tolist() == [2]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"maxlen": 0}, "pad.maxlen"),
-    ({"maxlen": 3, "padding": "middle"}, "pad.padding"),
-    ({"maxlen": 3, "truncating": "both"}, "pad.truncating"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"maxlen": 0}, "pad.maxlen"),
+        ({"maxlen": 3, "padding": "middle"}, "pad.padding"),
+        ({"maxlen": 3, "truncating": "both"}, "pad.truncating"),
+    ],
+)
 def test_bad_settings_are_rejected(kwargs, message):
     with pytest.raises(ParamsError, match=message):
         pad_sequences(SEQUENCES, **kwargs)
@@ -51,7 +54,8 @@ def test_many_random_sequences_agree_with_a_plain_python_reference():
 
 @pytest.mark.parametrize("padding", ["pre", "post"])
 def test_load_padded_streams_every_split_left_aligned(tmp_path, padding):
-    """More rows than one record batch, splits interleaved: each split gets exactly its rows, in order."""
+    """More rows than one record batch, splits interleaved: each split gets exactly its rows, in
+    order."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -62,10 +66,18 @@ def test_load_padded_streams_every_split_left_aligned(tmp_path, padding):
     padded, lengths = pad_sequences(sequences, 12, padding=padding, truncating="pre")
     split = rng.choice(["train", "validation", "test"], len(sequences))
     labels = rng.integers(0, 2, len(sequences))
-    table = pa.table({"ids": pa.FixedSizeListArray.from_arrays(pa.array(padded.reshape(-1).astype(np.int32)), 12),
-                      "length": pa.array(lengths.astype(np.int32)), "label": pa.array(labels),
-                      "split": pa.array(split)}).replace_schema_metadata(
-        {"rnnpipe.padding": padding, "rnnpipe.truncating": "pre", "rnnpipe.maxlen": "12"})
+    table = pa.table(
+        {
+            "ids": pa.FixedSizeListArray.from_arrays(
+                pa.array(padded.reshape(-1).astype(np.int32)), 12
+            ),
+            "length": pa.array(lengths.astype(np.int32)),
+            "label": pa.array(labels),
+            "split": pa.array(split),
+        }
+    ).replace_schema_metadata(
+        {"rnnpipe.padding": padding, "rnnpipe.truncating": "pre", "rnnpipe.maxlen": "12"}
+    )
     pq.write_table(table, tmp_path / "padded.parquet", row_group_size=2_500)
     sets, metadata = load_padded(str(tmp_path / "padded.parquet"), splits=("test", "train"))
     assert set(sets) == {"test", "train"} and metadata["rnnpipe.padding"] == padding
@@ -76,5 +88,5 @@ def test_load_padded_streams_every_split_left_aligned(tmp_path, padding):
         expected = np.zeros((len(rows), 12), dtype=np.int64)
         for i, r in enumerate(rows):
             kept = sequences[r][-12:]
-            expected[i, :len(kept)] = kept
+            expected[i, : len(kept)] = kept
         assert np.array_equal(data.ids.numpy(), expected)

@@ -1,5 +1,5 @@
-"""Reading and repairing weather series: encodings, timestamps, directions, gaps, splits, real files."""
-
+"""Reading and repairing weather series: encodings, timestamps, directions, gaps, splits, real
+files."""
 
 import numpy as np
 import pandas as pd
@@ -25,9 +25,15 @@ JENA_ROOF = WEATHER / "jena_roof_sample" / "mpi_roof.csv"
 
 def test_a_latin1_header_is_detected_and_kept(tmp_path):
     path = tmp_path / "station.csv"
-    path.write_bytes("Date Time,SWDR (W/m\u00b2),T (degC)\n01.01.2009 00:10:00,1.5,NA\n".encode("latin-1"))
+    path.write_bytes(
+        "Date Time,SWDR (W/m\u00b2),T (degC)\n01.01.2009 00:10:00,1.5,NA\n".encode("latin-1")
+    )
     frame, encoding = read_csv_any_encoding(path)
-    assert encoding == "latin-1" and list(frame.columns) == ["Date Time", "SWDR (W/m\u00b2)", "T (degC)"]
+    assert encoding == "latin-1" and list(frame.columns) == [
+        "Date Time",
+        "SWDR (W/m\u00b2)",
+        "T (degC)",
+    ]
     assert np.isnan(frame["T (degC)"].iloc[0])
     with pytest.raises(DataError, match="not valid utf-8 .* prepare.encoding"):
         read_csv_any_encoding(path, "utf-8")
@@ -40,12 +46,25 @@ def test_files_of_one_series_must_share_columns(tmp_path):
         read_series_files([tmp_path / "a.csv", tmp_path / "b.csv"])
 
 
-@pytest.mark.parametrize("frame, columns", [
-    (pd.DataFrame({"Date Time": ["01.01.2009 00:10:00", "01.01.2009 00:20:00"]}), ["Date Time"]),
-    (pd.DataFrame({"timestamp": ["2009-01-01T00:10:00", "2009-01-01 00:20:00"]}), ["timestamp"]),
-    (pd.DataFrame({"year": [2009, 2009], "month": [1, 1], "day": [1, 1], "hour": [0, 0],
-                   "x": [1, 2]}).assign(hour=[0, 0]), ["year", "month", "day", "hour"]),
-])
+@pytest.mark.parametrize(
+    "frame, columns",
+    [
+        (
+            pd.DataFrame({"Date Time": ["01.01.2009 00:10:00", "01.01.2009 00:20:00"]}),
+            ["Date Time"],
+        ),
+        (
+            pd.DataFrame({"timestamp": ["2009-01-01T00:10:00", "2009-01-01 00:20:00"]}),
+            ["timestamp"],
+        ),
+        (
+            pd.DataFrame(
+                {"year": [2009, 2009], "month": [1, 1], "day": [1, 1], "hour": [0, 0], "x": [1, 2]}
+            ).assign(hour=[0, 0]),
+            ["year", "month", "day", "hour"],
+        ),
+    ],
+)
 def test_timestamps_in_the_three_layouts(frame, columns):
     times, used = parse_timestamps(frame)
     assert used == columns and times.iloc[0] >= pd.Timestamp("2009-01-01")
@@ -65,7 +84,11 @@ def test_wind_directions_become_points_on_a_circle_and_cv_is_calm():
     north, nnw, south = encoded[["wd_sin", "wd_cos"]].to_numpy()[:3]
     assert np.linalg.norm(north - nnw) < 0.5 < np.linalg.norm(north - south)
     assert encoded.iloc[3].isna().all()
-    assert encoded.iloc[4].tolist() == [0.0, 0.0, 1.0] and encoded["wd_calm"].iloc[:3].tolist() == [0.0, 0.0, 0.0]
+    assert encoded.iloc[4].tolist() == [0.0, 0.0, 1.0] and encoded["wd_calm"].iloc[:3].tolist() == [
+        0.0,
+        0.0,
+        0.0,
+    ]
     degrees = encode_directions(pd.Series([0.0, 90.0]), "wd (deg)")
     assert np.allclose(degrees.to_numpy(), [[0, 1], [1, 0]], atol=1e-9)
     with pytest.raises(DataError, match="neither degrees nor compass"):
@@ -73,24 +96,47 @@ def test_wind_directions_become_points_on_a_circle_and_cv_is_calm():
 
 
 def station_frame(rows=6):
-    return pd.DataFrame({"No": range(1, rows + 1), "date": [f"2020-01-01 0{i}:00" for i in range(rows)],
-                         "temp": np.arange(rows, dtype=float), "wd": ["N", "cv", "SSW", None, "E", "N"][:rows],
-                         "wind dir (deg)": [10.0, 350.0, 180.0, 90.0, 0.0, 45.0][:rows], "station": "Dongsi",
-                         "sky": ["clear", "rain", "clear", "fog", None, "rain"][:rows]})
+    return pd.DataFrame(
+        {
+            "No": range(1, rows + 1),
+            "date": [f"2020-01-01 0{i}:00" for i in range(rows)],
+            "temp": np.arange(rows, dtype=float),
+            "wd": ["N", "cv", "SSW", None, "E", "N"][:rows],
+            "wind dir (deg)": [10.0, 350.0, 180.0, 90.0, 0.0, 45.0][:rows],
+            "station": "Dongsi",
+            "sky": ["clear", "rain", "clear", "fog", None, "rain"][:rows],
+        }
+    )
 
 
 def test_the_column_plan_decides_what_each_text_column_becomes_and_says_so():
     frame = station_frame()
     plan = plan_columns(frame, ["date"], [], ["auto"])
-    assert plan.drop == ["No", "station"]                      # a row counter and a constant text column
-    assert plan.directions == ["wd", "wind dir (deg)"]         # compass text (with cv) and a 0-360 wind column
+    assert plan.drop == ["No", "station"]  # a row counter and a constant text column
+    assert plan.directions == [
+        "wd",
+        "wind dir (deg)",
+    ]  # compass text (with cv) and a 0-360 wind column
     assert plan.categories == {"sky": ["clear", "fog", "rain"]}
-    assert any("'No' counts rows" in note for note in plan.notes) and any("one-hot" in note for note in plan.notes)
+    assert any("'No' counts rows" in note for note in plan.notes) and any(
+        "one-hot" in note for note in plan.notes
+    )
     features = numeric_features(frame, ["date"], plan)
-    assert list(features.columns) == ["temp", "wd_sin", "wd_cos", "wd_calm", "wind dir (deg)_sin",
-                                      "wind dir (deg)_cos", "sky=clear", "sky=fog", "sky=rain"]
-    assert features["sky=rain"].tolist()[:4] == [0.0, 1.0, 0.0, 0.0] and features.iloc[4][
-        ["sky=clear", "sky=fog", "sky=rain"]].isna().all()
+    assert list(features.columns) == [
+        "temp",
+        "wd_sin",
+        "wd_cos",
+        "wd_calm",
+        "wind dir (deg)_sin",
+        "wind dir (deg)_cos",
+        "sky=clear",
+        "sky=fog",
+        "sky=rain",
+    ]
+    assert (
+        features["sky=rain"].tolist()[:4] == [0.0, 1.0, 0.0, 0.0]
+        and features.iloc[4][["sky=clear", "sky=fog", "sky=rain"]].isna().all()
+    )
     # New readings get the training plan's columns, whatever values they hold.
     later = numeric_features(station_frame(2), ["date"], plan)
     assert list(later.columns) == list(features.columns)
@@ -103,11 +149,17 @@ def test_column_names_that_are_not_there_and_unencodable_text_are_refused_by_nam
     with pytest.raises(DataError, match=r"\['wind'\] .* not in the data"):
         plan_columns(frame, ["date"], [], ["wind"])
     frame["note"] = [f"free text {i}" for i in range(5)] + ["x"]
-    frame = pd.concat([frame] * 10, ignore_index=True).assign(note=[f"remark {i}" for i in range(60)], No=range(60))
-    with pytest.raises(DataError, match=r"column 'note' is text with 60 different values .*prepare.drop_columns"):
+    frame = pd.concat([frame] * 10, ignore_index=True).assign(
+        note=[f"remark {i}" for i in range(60)], No=range(60)
+    )
+    with pytest.raises(
+        DataError, match=r"column 'note' is text with 60 different values .*prepare.drop_columns"
+    ):
         plan_columns(frame, ["date"], [], ["auto"])
     mixed = pd.DataFrame({"date": ["a", "b", "c"], "temp": ["1.5", "2.0", "n/a"]})
-    with pytest.raises(DataError, match=r"column 'temp' is mostly numbers but not all \(e.g. 'n/a' in row 3\)"):
+    with pytest.raises(
+        DataError, match=r"column 'temp' is mostly numbers but not all \(e.g. 'n/a' in row 3\)"
+    ):
         numeric_features(mixed, ["date"], plan_columns(mixed, ["date"], [], ["auto"]))
 
 
@@ -127,7 +179,7 @@ def test_regularise_counts_and_repairs_duplicates_gaps_and_missing_values():
     frame, report = regularise(features, times, "auto", "first", "interpolate", max_gap=3)
     assert report["duplicate_timestamps"] == 1 and report["missing_timestamps"] == 12
     assert report["frequency"] == "0 days 01:00:00" and report["rows"] == 30
-    assert frame["x"].iloc[2] == 2.0                        # the first of the duplicates is kept
+    assert frame["x"].iloc[2] == 2.0  # the first of the duplicates is kept
     assert frame["x"].iloc[5] == 5.0 and frame["x"].iloc[25] == 25.0  # short gaps interpolated
     assert not frame["valid"].iloc[12:22].any() and frame["valid"].drop(frame.index[12:22]).all()
     assert report["invalid_rows"] == 10 and report["filled_values"] == 3
@@ -140,9 +192,16 @@ def test_regularise_counts_and_repairs_duplicates_gaps_and_missing_values():
 
 def test_chronological_split_by_fraction_and_by_date():
     times = pd.date_range("2020-01-01", periods=100, freq="D")
-    assert split_bounds(times, 0.5, 0.25) == {"train": (0, 50), "validation": (50, 75), "test": (75, 100)}
+    assert split_bounds(times, 0.5, 0.25) == {
+        "train": (0, 50),
+        "validation": (50, 75),
+        "test": (75, 100),
+    }
     assert split_bounds(times, 0.5, 0.25, "2020-02-01", "2020-03-01") == {
-        "train": (0, 31), "validation": (31, 60), "test": (60, 100)}
+        "train": (0, 31),
+        "validation": (31, 60),
+        "test": (60, 100),
+    }
     with pytest.raises(DataError, match="leave no test period"):
         split_bounds(times, 0.8, 0.2)
     with pytest.raises(DataError, match="must lie in order"):
@@ -198,13 +257,17 @@ def test_real_jena_roof_sample_with_its_latin1_header():
 @pytest.mark.parametrize("frequency", ["fortnightly", "1M", "-1h", "NaT"])
 def test_a_frequency_that_is_no_fixed_step_names_the_param(frequency):
     features, times = hourly([float(i) for i in range(10)])
-    with pytest.raises(ParamsError, match=rf"prepare.frequency '{frequency}' is not a fixed positive step"):
+    with pytest.raises(
+        ParamsError, match=rf"prepare.frequency '{frequency}' is not a fixed positive step"
+    ):
         regularise(features, times, frequency, "first", "interpolate", 6)
 
 
 def test_an_unknown_time_format_directive_names_the_param():
     frame = pd.DataFrame({"date": ["2020-01-01 00:00", "2020-01-01 01:00"]})
-    with pytest.raises(ParamsError, match=r"prepare.time_format '%Q' is not a valid strftime format"):
+    with pytest.raises(
+        ParamsError, match=r"prepare.time_format '%Q' is not a valid strftime format"
+    ):
         parse_timestamps(frame, "date", "%Q")
 
 
@@ -213,5 +276,8 @@ def test_an_unquoted_date_param_says_to_quote_it():
 
     from rnnpipe.core.params import Rule
 
-    with pytest.raises(ParamsError, match=r"'prepare.val_start' is the unquoted date 2022-02-01; write it in quotes"):
+    with pytest.raises(
+        ParamsError,
+        match=r"'prepare.val_start' is the unquoted date 2022-02-01; write it in quotes",
+    ):
         Rule(str, "", "x").check("prepare.val_start", datetime.date(2022, 2, 1))

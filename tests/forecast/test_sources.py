@@ -1,4 +1,5 @@
-"""Where the forecasting pipeline's raw files come from: local paths from the repository root, folders
+"""Where the forecasting pipeline's raw files come from: local paths from the repository root,
+folders
 filtered by pattern, zips unpacked by base name, hashes checked and recorded."""
 
 import hashlib
@@ -12,7 +13,12 @@ from rnnpipe.forecast.sources import copy_source, from_root, unpack_csvs
 
 def test_relative_paths_start_at_the_root_and_urls_stay_as_they_are(tmp_path):
     assert from_root("data/station.csv", tmp_path) == str(tmp_path / "data/station.csv")
-    for location in ("/abs/station.csv", "file:///abs/station.csv", "https://example.org/a.csv", ""):
+    for location in (
+        "/abs/station.csv",
+        "file:///abs/station.csv",
+        "https://example.org/a.csv",
+        "",
+    ):
         assert from_root(location, tmp_path) == location
 
 

@@ -16,7 +16,12 @@ def series(rows=200, features=3):
 def test_offsets_end_at_the_anchor_and_keep_the_step():
     assert window_offsets(5, 1).tolist() == [-4, -3, -2, -1, 0]
     offsets = window_offsets(240, 6)
-    assert len(offsets) == 40 and offsets[0] == -234 and offsets[-1] == 0 and set(np.diff(offsets)) == {6}
+    assert (
+        len(offsets) == 40
+        and offsets[0] == -234
+        and offsets[-1] == 0
+        and set(np.diff(offsets)) == {6}
+    )
 
 
 def test_a_batch_holds_exactly_the_window_rows_and_the_delayed_target():
@@ -46,7 +51,7 @@ def test_no_window_touches_an_invalid_row():
     valid[[40, 41]] = False
     anchors = window_anchors(valid, 0, 100, lookback=10, delay=3)
     for anchor in anchors:
-        assert valid[anchor - 9:anchor + 4].all()
+        assert valid[anchor - 9 : anchor + 4].all()
     # every window that avoids rows 40-41 is kept
     expected = [a for a in range(9, 97) if not (a - 9 <= 41 and a + 3 >= 40)]
     assert anchors.tolist() == expected
@@ -87,10 +92,22 @@ def test_splits_share_one_copy_of_the_series():
 
 def test_change_targets_are_relative_to_the_baseline_row_and_convert_back():
     values, target = series()
-    windows = make_windows(values, target, np.ones(200, bool), 0, 200, lookback=10, step=1, delay=5, reach_back=20,
-                           base_offset=24)
+    windows = make_windows(
+        values,
+        target,
+        np.ones(200, bool),
+        0,
+        200,
+        lookback=10,
+        step=1,
+        delay=5,
+        reach_back=20,
+        base_offset=24,
+    )
     (_,), y = windows.batch(np.arange(len(windows)), torch.device("cpu"))
-    assert torch.allclose(y, torch.full_like(y, 24.0))  # target = row number: value(t+5) - value(t+5-24)
+    assert torch.allclose(
+        y, torch.full_like(y, 24.0)
+    )  # target = row number: value(t+5) - value(t+5-24)
     assert torch.equal(windows.targets, y)
     assert torch.equal(windows.absolute(y), windows.absolute_targets)
     assert torch.equal(windows.absolute_targets, torch.from_numpy(windows.anchors + 5).float())

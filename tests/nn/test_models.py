@@ -4,11 +4,12 @@ import json
 import pytest
 import torch
 
+from conftest import classifier_config
 from rnnpipe.core.errors import ModelFileError
 from rnnpipe.core.labels import LabelMap
 from rnnpipe.nn.recurrent import reverse_within_length
 from rnnpipe.text.classifier import TrainedClassifier
-from rnnpipe.text.model import ClassifierConfig, EnsembleClassifier, RNNClassifier
+from rnnpipe.text.model import EnsembleClassifier, RNNClassifier
 from rnnpipe.text.tokenizer import Tokenizer
 from rnnpipe.text.vocabulary import Vocabulary
 
@@ -17,7 +18,7 @@ def make_model(**overrides) -> RNNClassifier:
     torch.manual_seed(0)
     config = dict(vocab_size=50, embed_dim=6, num_classes=2, hidden=5)
     config.update(overrides)
-    return RNNClassifier(ClassifierConfig(**config)).eval()
+    return RNNClassifier(classifier_config(**config)).eval()
 
 
 def batch(lengths, steps):
@@ -27,23 +28,39 @@ def batch(lengths, steps):
     return ids, torch.tensor(lengths)
 
 
-@pytest.mark.parametrize("cell, bidirectional, layers, pooling, classes", [
-    (c, b, l, p, k) for (c, b, l, p), k in zip(
-        itertools.product(["rnn", "lstm", "gru"], [False, True], [1, 2], ["last", "max", "mean", "meanmax"]),
-        itertools.cycle([2, 3]))
-])
-def test_output_shape_for_batch_first_input_of_varied_lengths(cell, bidirectional, layers, pooling, classes):
-    model = make_model(cell=cell, bidirectional=bidirectional, layers=layers, pooling=pooling, num_classes=classes)
+@pytest.mark.parametrize(
+    "cell, bidirectional, layers, pooling, classes",
+    [
+        (cell, both, layers, pool, k)
+        for (cell, both, layers, pool), k in zip(
+            itertools.product(
+                ["rnn", "lstm", "gru"], [False, True], [1, 2], ["last", "max", "mean", "meanmax"]
+            ),
+            itertools.cycle([2, 3]),
+        )
+    ],
+)
+def test_output_shape_for_batch_first_input_of_varied_lengths(
+    cell, bidirectional, layers, pooling, classes
+):
+    model = make_model(
+        cell=cell, bidirectional=bidirectional, layers=layers, pooling=pooling, num_classes=classes
+    )
     ids, lengths = batch([7, 1, 4, 0], steps=7)
     out = model(ids, lengths)
     assert out.shape == ((4,) if classes == 2 else (4, classes))
     assert torch.isfinite(out).all()
 
 
-@pytest.mark.parametrize("cell, bidirectional, pooling", list(itertools.product(
-    ["rnn", "lstm", "gru"], [False, True], ["last", "max", "mean", "meanmax"])))
+@pytest.mark.parametrize(
+    "cell, bidirectional, pooling",
+    list(
+        itertools.product(["rnn", "lstm", "gru"], [False, True], ["last", "max", "mean", "meanmax"])
+    ),
+)
 def test_padding_never_changes_the_output(cell, bidirectional, pooling):
-    """Masking-correct: a row's logits are the same whether its batch is padded to 5 or to 30 steps."""
+    """Masking-correct: a row's logits are the same whether its batch is padded to 5 or to 30
+    steps."""
     model = make_model(cell=cell, bidirectional=bidirectional, layers=2, pooling=pooling)
     short_ids, lengths = batch([5, 3, 2], steps=5)
     long_ids, _ = batch([5, 3, 2], steps=30)
@@ -54,7 +71,9 @@ def test_each_row_is_independent_of_its_batch_mates():
     model = make_model(bidirectional=True, pooling="mean")
     ids, lengths = batch([6, 2, 4], steps=6)
     together = model(ids, lengths)
-    alone = torch.stack([model(ids[i:i + 1, : lengths[i]], lengths[i:i + 1])[0] for i in range(3)])
+    alone = torch.stack(
+        [model(ids[i : i + 1, : lengths[i]], lengths[i : i + 1])[0] for i in range(3)]
+    )
     torch.testing.assert_close(together, alone)
 
 
@@ -83,13 +102,20 @@ def test_frozen_embeddings_get_no_gradient():
 
 def test_pretrained_matrix_of_wrong_shape_is_rejected():
     with pytest.raises(ValueError, match=r"\(50, 6\)"):
-        RNNClassifier(ClassifierConfig(vocab_size=50, embed_dim=6, num_classes=2), torch.zeros(49, 6))
+        RNNClassifier(
+            classifier_config(vocab_size=50, embed_dim=6, num_classes=2), torch.zeros(49, 6)
+        )
 
 
 @pytest.mark.parametrize("classes", [2, 3])
 def test_ensemble_output_is_the_mean_of_its_members_logits(classes):
-    members = [make_model(cell=cell, num_classes=classes, pooling="meanmax") for cell in ("lstm", "gru", "rnn")]
-    for seed, member in enumerate(members):  # make_model seeds identically; give each its own weights
+    members = [
+        make_model(cell=cell, num_classes=classes, pooling="meanmax")
+        for cell in ("lstm", "gru", "rnn")
+    ]
+    for seed, member in enumerate(
+        members
+    ):  # make_model seeds identically; give each its own weights
         torch.manual_seed(seed)
         torch.nn.init.normal_(member.head.linear.weight)
     ids, lengths = batch([4, 1, 7], 9)
@@ -105,13 +131,16 @@ def test_ensemble_members_must_share_vocabulary_and_classes():
 def test_ensemble_model_folder_round_trip_and_mixed_up_members(tmp_path):
     vocabulary = Vocabulary(["<pad>", "<unk>", *[f"w{i}" for i in range(48)]])
     members = [make_model(cell="lstm", bidirectional=True), make_model(cell="gru", hidden=7)]
-    TrainedClassifier(EnsembleClassifier(members), Tokenizer(), vocabulary, LabelMap(["neg", "pos"]), 20,
-                      "pre").save(tmp_path / "model")
+    TrainedClassifier(
+        EnsembleClassifier(members), Tokenizer(), vocabulary, LabelMap(["neg", "pos"]), 20, "pre"
+    ).save(tmp_path / "model")
     loaded = TrainedClassifier.load(tmp_path / "model")
     assert isinstance(loaded.model, EnsembleClassifier)
     assert [m.config for m in loaded.model.members] == [m.config for m in members]
     ids, lengths = batch([3, 5], 6)
-    torch.testing.assert_close(loaded.model(ids, lengths), EnsembleClassifier(members)(ids, lengths))
+    torch.testing.assert_close(
+        loaded.model(ids, lengths), EnsembleClassifier(members)(ids, lengths)
+    )
     assert loaded.predict_proba(["w1 w2 w3"]).shape == (1, 2)
 
     meta = json.loads((tmp_path / "model/model.json").read_text())
@@ -121,29 +150,46 @@ def test_ensemble_model_folder_round_trip_and_mixed_up_members(tmp_path):
         TrainedClassifier.load(tmp_path / "model")
 
 
-@pytest.mark.parametrize("edit", [
-    lambda meta: meta.update(maxlen=0),                        # predictions would change silently
-    lambda meta: meta["tokenizer"].update(lowercase=not meta["tokenizer"]["lowercase"]),
-    lambda meta: meta["model"].update(pooling="bogus"),         # a shape error deep in the model
-    lambda meta: meta.update(truncating="post"),
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda meta: meta.update(maxlen=0),  # predictions would change silently
+        lambda meta: meta["tokenizer"].update(lowercase=not meta["tokenizer"]["lowercase"]),
+        lambda meta: meta["model"].update(pooling="bogus"),  # a shape error deep in the model
+        lambda meta: meta.update(truncating="post"),
+    ],
+)
 def test_every_field_of_model_json_is_covered_by_the_recorded_hash(tmp_path, edit):
-    TrainedClassifier(make_model(), Tokenizer(), Vocabulary(["<pad>", "<unk>", *[f"w{i}" for i in range(48)]]),
-                      LabelMap(["neg", "pos"]), 20, "pre").save(tmp_path / "model")
+    TrainedClassifier(
+        make_model(),
+        Tokenizer(),
+        Vocabulary(["<pad>", "<unk>", *[f"w{i}" for i in range(48)]]),
+        LabelMap(["neg", "pos"]),
+        20,
+        "pre",
+    ).save(tmp_path / "model")
     path = tmp_path / "model/model.json"
     meta = json.loads(path.read_text())
     path.write_text(json.dumps(meta, indent=4, sort_keys=True))  # layout alone is no edit
     TrainedClassifier.load(tmp_path / "model")
     edit(meta)
     path.write_text(json.dumps(meta))
-    with pytest.raises(ModelFileError, match=r"model.json: edited since the model was saved .* Restore it"):
+    with pytest.raises(
+        ModelFileError, match=r"model.json: edited since the model was saved .* Restore it"
+    ):
         TrainedClassifier.load(tmp_path / "model")
 
 
-@pytest.mark.parametrize("content", ["[]", "", "{\"format\": 3}"])
+@pytest.mark.parametrize("content", ["[]", "", '{"format": 3}'])
 def test_a_model_json_that_is_not_an_object_is_named(tmp_path, content):
-    TrainedClassifier(make_model(), Tokenizer(), Vocabulary(["<pad>", "<unk>", *[f"w{i}" for i in range(48)]]),
-                      LabelMap(["neg", "pos"]), 20, "pre").save(tmp_path / "model")
+    TrainedClassifier(
+        make_model(),
+        Tokenizer(),
+        Vocabulary(["<pad>", "<unk>", *[f"w{i}" for i in range(48)]]),
+        LabelMap(["neg", "pos"]),
+        20,
+        "pre",
+    ).save(tmp_path / "model")
     (tmp_path / "model/model.json").write_text(content)
     with pytest.raises(ModelFileError, match="model.json"):
         TrainedClassifier.load(tmp_path / "model")

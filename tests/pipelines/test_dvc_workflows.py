@@ -1,4 +1,5 @@
-"""The DVC experiment workflows a daily user runs, through real `dvc exp` commands in a git repository."""
+"""The DVC experiment workflows a daily user runs, through real `dvc exp` commands in a git
+repository."""
 
 import io
 import json
@@ -13,16 +14,23 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_queued_experiment_runs_the_code_it_was_queued_with(tmp_path):
-    """Queue an experiment with a code change, revert the workspace, run the queue: the experiment must
-    have run the changed code (its own tree's src/), which its dvc.lock records, not the workspace's."""
+    """Queue an experiment with a code change, revert the workspace, run the queue: the experiment
+    must have run the changed code (its own tree's src/), which its dvc.lock records, not the
+    workspace's."""
     wd = make_pipeline_copy(tmp_path / "project", git=True)
     metrics = wd / "src" / "rnnpipe" / "core" / "metrics.py"
     original = metrics.read_text()
-    metrics.write_text(original.replace('        "accuracy": metrics.accuracy_score(labels, predicted),',
-                                        '        "accuracy": metrics.accuracy_score(labels, predicted),\n'
-                                        '        "queued_change": 1.0,'))
+    metrics.write_text(
+        original.replace(
+            '        "accuracy": metrics.accuracy_score(labels, predicted),',
+            '        "accuracy": metrics.accuracy_score(labels, predicted),\n'
+            '        "queued_change": 1.0,',
+        )
+    )
     run(["dvc", "exp", "run", "--queue", "--name", "changed"], wd)
-    metrics.write_text(original)  # the workspace goes back to the committed code before the queue runs
+    metrics.write_text(
+        original
+    )  # the workspace goes back to the committed code before the queue runs
     run(["dvc", "exp", "run", "--run-all"], wd)
     run(["dvc", "exp", "apply", "changed"], wd)
     assert json.loads((wd / "metrics" / "eval.json").read_text())["queued_change"] == 1.0
@@ -39,9 +47,10 @@ def lock_md5(workdir, stage: str, path: str) -> str:
 
 
 def test_push_in_one_clone_pull_in_another_and_check_out_an_older_commit(tmp_path):
-    """The default remote (a folder beside the project) carries data, model and metrics between clones;
-    `git checkout` + `dvc checkout` bring back an older commit's dataset and model. With both pipelines
-    built (`dvc repro -P`, the README's first command), `dvc checkout` and `dvc exp apply` exit 0: after
+    """The default remote (a folder beside the project) carries data, model and metrics between
+    clones; `git checkout` + `dvc checkout` bring back an older commit's dataset and model. With
+    both pipelines built (`dvc repro -P`, the README's first command), `dvc checkout` and `dvc exp
+    apply` exit 0: after
     `dvc repro` alone they failed on the forecasting pipeline's never-built outputs."""
     first = make_pipeline_copy(tmp_path / "first", git=True, with_forecast=True)
     run(["dvc", "repro", "-P"], first)
@@ -50,18 +59,36 @@ def test_push_in_one_clone_pull_in_another_and_check_out_an_older_commit(tmp_pat
     git(first, "commit", "-qm", "run 1")
     run(["dvc", "push"], first)
 
-    # An experiment, then the committed params again: train and evaluate come back from the run-cache
+    # An experiment, then the committed params again: train and evaluate come back from the
+    # run-cache
     # (their uncached metrics and plots no longer keep them out of it).
     # The list sequence that once corrupted params.yaml: set a list, then empty it again (issue 16).
-    assert "Running stage 'train'" in run(["dvc", "exp", "run", "-S", "train.epochs=1", "-S",
-                                           "train.ensemble_cells=[gru]"], first).stdout
-    again = run(["dvc", "exp", "run", "-S", f"train.epochs={TINY_OVERRIDES['train']['epochs']}", "-S",
-                 "train.ensemble_cells=[]"], first).stdout
+    assert (
+        "Running stage 'train'"
+        in run(
+            ["dvc", "exp", "run", "-S", "train.epochs=1", "-S", "train.ensemble_cells=[gru]"], first
+        ).stdout
+    )
+    again = run(
+        [
+            "dvc",
+            "exp",
+            "run",
+            "-S",
+            f"train.epochs={TINY_OVERRIDES['train']['epochs']}",
+            "-S",
+            "train.ensemble_cells=[]",
+        ],
+        first,
+    ).stdout
     assert "Running stage" not in again
     assert "Stage 'train' is cached" in again and "Stage 'evaluate' is cached" in again
-    assert git(first, "status", "--porcelain").stdout == ""  # the committed run's files, restored exactly
+    assert (
+        git(first, "status", "--porcelain").stdout == ""
+    )  # the committed run's files, restored exactly
     assert (tmp_path / "rnnpipe-dvc-store").is_dir()  # beside the project, outside it
-    # One line per experiment: no param value holds a newline (tokenize.filters spells its tab and newline).
+    # One line per experiment: no param value holds a newline (tokenize.filters spells its tab and
+    # newline).
     shown = run(["dvc", "exp", "show", "--csv"], first).stdout
     table = pd.read_csv(io.StringIO(shown))
     assert len(shown.strip().splitlines()) == len(table) + 1 and len(table) >= 3
@@ -72,8 +99,12 @@ def test_push_in_one_clone_pull_in_another_and_check_out_an_older_commit(tmp_pat
     run(["dvc", "pull"], second)
     assert "Running stage" not in run(["dvc", "repro"], second).stdout
     assert "Running stage" not in run(["dvc", "repro", "forecast/dvc.yaml"], second).stdout
-    for path in ("data/dataset.parquet", "data/model/model.safetensors", "metrics/eval.json",
-                 "forecast/data/model/model.safetensors"):
+    for path in (
+        "data/dataset.parquet",
+        "data/model/model.safetensors",
+        "metrics/eval.json",
+        "forecast/data/model/model.safetensors",
+    ):
         assert (second / path).read_bytes() == (first / path).read_bytes(), path
     run(["dvc", "exp", "run", "-S", "evaluate.batch_size=7", "--name", "quick"], second)
     run(["dvc", "exp", "apply", "quick"], second)
@@ -86,9 +117,18 @@ def test_push_in_one_clone_pull_in_another_and_check_out_an_older_commit(tmp_pat
     run(["dvc", "push"], first)
     git(second, "pull", "-q")
     run(["dvc", "pull"], second)
-    newer = lock_md5(second, "download", "data/dataset.parquet"), lock_md5(second, "train", "data/model")
+    newer = (
+        lock_md5(second, "download", "data/dataset.parquet"),
+        lock_md5(second, "train", "data/model"),
+    )
     git(second, "checkout", "-q", "HEAD~1")
     run(["dvc", "checkout"], second)
-    older = lock_md5(second, "download", "data/dataset.parquet"), lock_md5(second, "train", "data/model")
+    older = (
+        lock_md5(second, "download", "data/dataset.parquet"),
+        lock_md5(second, "train", "data/model"),
+    )
     assert older != newer
-    assert run(["dvc", "status", "--json"], second).stdout.strip() in ("{}", "")  # the workspace is that commit's
+    assert run(["dvc", "status", "--json"], second).stdout.strip() in (
+        "{}",
+        "",
+    )  # the workspace is that commit's

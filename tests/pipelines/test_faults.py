@@ -1,4 +1,5 @@
-"""Kills and reruns: nothing half-written, training resumes to the same result, runs are deterministic."""
+"""Kills and reruns: nothing half-written, training resumes to the same result, runs are
+deterministic."""
 
 import json
 import os
@@ -16,12 +17,22 @@ import yaml
 from conftest import make_pipeline_copy, run, tool_env
 
 pytestmark = pytest.mark.slow
-LONGER = {"download": {"synthetic_train": 1500, "synthetic_test": 300}, "train": {"epochs": 8, "patience": 0}}
+LONGER = {
+    "download": {"synthetic_train": 1500, "synthetic_test": 300},
+    "train": {"epochs": 8, "patience": 0},
+}
 
 
 def start(cmd, cwd):
-    return subprocess.Popen(cmd, cwd=cwd, env=tool_env(cwd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    return subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env=tool_env(cwd),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def kill_group(process):
@@ -41,13 +52,18 @@ def checkpoint_epoch(workdir) -> int:
 
 
 def outputs(workdir) -> dict:
-    return {name: (workdir / "metrics" / name).read_text() for name in ("train.json", "eval.json", "history.csv")}
+    return {
+        name: (workdir / "metrics" / name).read_text()
+        for name in ("train.json", "eval.json", "history.csv")
+    }
 
 
 def test_killed_training_resumes_and_ends_like_an_uninterrupted_run(tmp_path):
     straight = make_pipeline_copy(tmp_path / "straight", LONGER)
     run(["dvc", "repro", "embed", "pad"], straight)
-    killed = tmp_path / "killed"  # the same project with the upstream stages' outputs, before any training
+    killed = (
+        tmp_path / "killed"
+    )  # the same project with the upstream stages' outputs, before any training
     shutil.copytree(straight, killed, symlinks=True)
     run(["dvc", "repro"], straight)
 
@@ -57,19 +73,28 @@ def test_killed_training_resumes_and_ends_like_an_uninterrupted_run(tmp_path):
         time.sleep(0.01)
     kill_group(process)
     stopped_at = checkpoint_epoch(killed)
-    assert 3 <= stopped_at < 8, f"the kill came too late (epoch {stopped_at}); the test proves nothing"
-    # The metrics so far, written after every epoch (what `dvc exp show` shows of a running experiment):
+    assert 3 <= stopped_at < 8, (
+        f"the kill came too late (epoch {stopped_at}); the test proves nothing"
+    )
+    # The metrics so far, written after every epoch (what `dvc exp show` shows of a running
+    # experiment):
     # the epochs done at the kill, the last one's possibly not yet written.
     so_far = json.loads((killed / "metrics/train.json").read_text())
     assert so_far["epochs_run"] in (stopped_at - 1, stopped_at), so_far
-    # history.csv is written just before train.json (each atomically): a kill between the two leaves the
+    # history.csv is written just before train.json (each atomically): a kill between the two leaves
+    # the
     # history one epoch ahead, never behind and never half-written.
     assert len(pd.read_csv(killed / "metrics/history.csv")) - so_far["epochs_run"] in (0, 1)
     shown = run(["dvc", "metrics", "show", "--json"], killed).stdout
-    assert json.loads(shown)[""]["data"]["metrics/train.json"]["data"]["epochs_run"] == so_far["epochs_run"]
+    assert (
+        json.loads(shown)[""]["data"]["metrics/train.json"]["data"]["epochs_run"]
+        == so_far["epochs_run"]
+    )
 
     resumed = run(["dvc", "repro"], killed)
-    assert f"resuming from the checkpoint after epoch {stopped_at}" in resumed.stderr + resumed.stdout
+    assert (
+        f"resuming from the checkpoint after epoch {stopped_at}" in resumed.stderr + resumed.stdout
+    )
     assert outputs(killed) == outputs(straight)
     assert not (killed / "data/.checkpoints/train.pt").exists()
 
@@ -101,21 +126,33 @@ def test_sigkill_at_any_moment_leaves_old_or_no_outputs_and_repro_completes(tmp_
         json.loads(path.read_text())
     again = run(["dvc", "repro"], wd, check=False)
     if again.returncode != 0:
-        # The one file our stages do not write: DVC rewrites dvc.lock in place (open "w+", then dump), so a
-        # kill inside that write leaves it truncated, and DVC refuses it. The README's recovery: restore it
-        # (`git checkout dvc.lock`; this copy has no git, so delete it) and rerun; nothing else may be broken.
-        assert "dvc.lock" in again.stderr, again.stderr
-        (wd / "dvc.lock").unlink()
+        # The two files our stages do not write: DVC rewrites dvc.lock and its own .dvc/tmp/rwlock
+        # in place
+        # (open "w+", then dump), so a kill inside either write leaves it truncated, and DVC refuses
+        # it. The
+        # recovery of docs/errors.md: restore dvc.lock (`git checkout dvc.lock`; this copy has no
+        # git, so delete
+        # it) or delete .dvc/tmp/rwlock, and rerun; nothing else may be broken.
+        assert "dvc.lock" in again.stderr or "rwlock" in again.stderr, again.stderr
+        broken = wd / (".dvc/tmp/rwlock" if "rwlock" in again.stderr else "dvc.lock")
+        broken.unlink()
         run(["dvc", "repro"], wd)
     assert json.loads(run(["dvc", "status", "--json"], wd).stdout or "{}") == {}
     assert not list((wd / "data").glob(".*.tmp"))
 
 
-def test_two_runs_of_the_pipeline_give_identical_metrics_and_output_hashes(reproduced_pipeline, tmp_path):
+def test_two_runs_of_the_pipeline_give_identical_metrics_and_output_hashes(
+    reproduced_pipeline, tmp_path
+):
     first, second = reproduced_pipeline, make_pipeline_copy(tmp_path / "second")
     run(["dvc", "repro"], second)
+
     def hashes(wd):
         lock = yaml.safe_load((wd / "dvc.lock").read_text())
-        return {stage: [(o["path"], o["md5"]) for o in body.get("outs", [])] for stage, body in lock["stages"].items()}
+        return {
+            stage: [(o["path"], o["md5"]) for o in body.get("outs", [])]
+            for stage, body in lock["stages"].items()
+        }
+
     assert hashes(first) == hashes(second)
     assert outputs(first) == outputs(second)

@@ -1,4 +1,5 @@
-"""The forecasting pipeline end to end through `dvc repro forecast/dvc.yaml` on small generated data."""
+"""The forecasting pipeline end to end through `dvc repro forecast/dvc.yaml` on small generated
+data."""
 
 import json
 import re
@@ -23,21 +24,42 @@ def forecast_run(tmp_path_factory):
 
 def test_repro_writes_model_metrics_and_plots(forecast_run):
     fc = forecast_run / "forecast"
-    for path in ["data/raw/synthetic.csv", "data/series.parquet", "data/stats.json", "data/model/model.safetensors",
-                 "data/model/model.json", "metrics/history.csv", "metrics/predictions.csv"]:
+    for path in [
+        "data/raw/synthetic.csv",
+        "data/series.parquet",
+        "data/stats.json",
+        "data/model/model.safetensors",
+        "data/model/model.json",
+        "metrics/history.csv",
+        "metrics/predictions.csv",
+    ]:
         assert (fc / path).is_file(), path
     evaluation = json.loads((fc / "metrics/eval.json").read_text())
     for key in ("mae", "rmse", "naive_mae", "naive_rmse", "linear_mae", "linear_rmse"):
         assert np.isfinite(evaluation[key]) and evaluation[key] > 0, key
     assert evaluation["mae"] <= evaluation["rmse"]
     history = pd.read_csv(fc / "metrics/history.csv")
-    assert list(history.columns) == ["epoch", "train_loss", "train_mae", "val_loss", "val_mae", "lr"]
+    assert list(history.columns) == [
+        "epoch",
+        "train_loss",
+        "train_mae",
+        "val_loss",
+        "val_mae",
+        "lr",
+    ]
     predictions = pd.read_csv(fc / "metrics/predictions.csv")
-    assert list(predictions.columns) == ["time", "truth", "model", "naive", "linear"] and len(predictions) == 48
+    assert (
+        list(predictions.columns) == ["time", "truth", "model", "naive", "linear"]
+        and len(predictions) == 48
+    )
     report = json.loads((fc / "data/report.json").read_text())
     assert report["encodings"] == ["latin-1"] and report["duplicate_timestamps"] == 5
     assert report["missing_timestamps"] > 48 and report["invalid_rows"] > 0
-    assert report["periods"]["train"]["to"] < report["periods"]["validation"]["from"] < report["periods"]["test"]["from"]
+    assert (
+        report["periods"]["train"]["to"]
+        < report["periods"]["validation"]["from"]
+        < report["periods"]["test"]["from"]
+    )
 
 
 def test_normalisation_comes_from_the_training_period(forecast_run):
@@ -46,22 +68,32 @@ def test_normalisation_comes_from_the_training_period(forecast_run):
     stats = json.loads((fc / "data/stats.json").read_text())
     train = series[(series["split"] == "train") & series["valid"]]
     assert stats["mean"]["T (degC)"] == pytest.approx(train["T (degC)"].mean())
-    assert stats["mean"]["T (degC)"] != pytest.approx(series.loc[series["valid"], "T (degC)"].mean(), abs=1e-3)
+    assert stats["mean"]["T (degC)"] != pytest.approx(
+        series.loc[series["valid"], "T (degC)"].mean(), abs=1e-3
+    )
 
 
 def test_nothing_reruns_and_a_window_param_reruns_train_and_evaluate_only(forecast_run):
     assert "Running stage" not in run(["dvc", "repro", PIPELINE], forecast_run).stdout
     with restored_afterwards(forecast_run) as wd:
         edit_params(wd / "forecast", {"window": {"delay": 12}})
-        ran = set(re.findall(r"Running stage '[^']*?(\w+)'", run(["dvc", "repro", PIPELINE], wd).stdout))
+        ran = set(
+            re.findall(r"Running stage '[^']*?(\w+)'", run(["dvc", "repro", PIPELINE], wd).stdout)
+        )
         assert ran == {"check_params", "train", "evaluate"}
         edit_params(wd / "forecast", {"evaluate": {"plot_points": 10}})
-        ran = set(re.findall(r"Running stage '[^']*?(\w+)'", run(["dvc", "repro", PIPELINE], wd).stdout))
+        ran = set(
+            re.findall(r"Running stage '[^']*?(\w+)'", run(["dvc", "repro", PIPELINE], wd).stdout)
+        )
         assert ran == {"check_params", "evaluate"}
         edit_params(wd / "forecast", {"window": {"delay": 24}, "evaluate": {"plot_points": 48}})
         out = run(["dvc", "repro", PIPELINE], wd).stdout  # back: both from the run-cache
         assert "Running stage" not in out
-        assert set(re.findall(r"Stage '[^']*?(\w+)' is cached", out)) == {"check_params", "train", "evaluate"}
+        assert set(re.findall(r"Stage '[^']*?(\w+)' is cached", out)) == {
+            "check_params",
+            "train",
+            "evaluate",
+        }
 
 
 def test_metrics_hold_results_not_data_reports(forecast_run):
@@ -71,24 +103,36 @@ def test_metrics_hold_results_not_data_reports(forecast_run):
 
 
 def test_every_plot_will_draw(forecast_run):
-    """The forecast plot once put timestamps on a quantitative axis and came out blank in `dvc plots show`."""
+    """The forecast plot once put timestamps on a quantitative axis and came out blank in `dvc plots
+    show`."""
     assert plot_problems(forecast_run) == []
 
 
 def test_same_params_same_metrics(forecast_run):
     fc = forecast_run / "forecast"
-    before = {n: (fc / "metrics" / n).read_text() for n in ("train.json", "eval.json", "history.csv")}
+    before = {
+        n: (fc / "metrics" / n).read_text() for n in ("train.json", "eval.json", "history.csv")
+    }
     run(["dvc", "repro", "--force", PIPELINE], forecast_run)
     assert {n: (fc / "metrics" / n).read_text() for n in before} == before
 
 
 def test_a_folder_of_yearly_files_with_an_iso_time_column(tmp_path):
     frame = synthetic_weather(120, seed=3).rename(columns={"Date Time": "date"})
-    frame["date"] = pd.to_datetime(frame["date"], format="%d.%m.%Y %H:%M:%S").dt.strftime("%Y-%m-%dT%H:%M:%S")
-    wd = make_forecast_copy(tmp_path / "project", {
-        "data": {"source": "files"},
-        "download": {"path": "inputs/station", "pattern": "roof_*.csv"},  # relative to the repository root
-        "prepare": {"drop_columns": ["station"]}})
+    frame["date"] = pd.to_datetime(frame["date"], format="%d.%m.%Y %H:%M:%S").dt.strftime(
+        "%Y-%m-%dT%H:%M:%S"
+    )
+    wd = make_forecast_copy(
+        tmp_path / "project",
+        {
+            "data": {"source": "files"},
+            "download": {
+                "path": "inputs/station",
+                "pattern": "roof_*.csv",
+            },  # relative to the repository root
+            "prepare": {"drop_columns": ["station"]},
+        },
+    )
     folder = wd / "inputs" / "station"
     folder.mkdir()
     frame["station"] = "roof"
@@ -102,34 +146,56 @@ def test_a_folder_of_yearly_files_with_an_iso_time_column(tmp_path):
     assert json.loads((wd / "forecast/data/report.json").read_text())["rows_read"] == len(frame)
     assert json.loads((wd / "forecast/metrics/eval.json").read_text())["test_windows"] > 100
 
-    # The folder is a dependency (deps: ${download.path}): a changed reading reruns download and prepare.
+    # The folder is a dependency (deps: ${download.path}): a changed reading reruns download and
+    # prepare.
     warmer = frame.iloc[half:].assign(**{"T (degC)": frame["T (degC)"].iloc[half:] + 1.0})
     write_station_csv(warmer, folder / "roof_2020b.csv")
     status = run(["dvc", "status", PIPELINE], wd).stdout
-    assert "forecast/dvc.yaml:download" in status and "modified:           inputs/station" in status, status
+    assert (
+        "forecast/dvc.yaml:download" in status and "modified:           inputs/station" in status
+    ), status
     rerun = run(["dvc", "repro", PIPELINE], wd).stdout
-    assert all(f"Running stage 'forecast/dvc.yaml:{stage}'" in rerun for stage in ("download", "prepare")), rerun
+    assert all(
+        f"Running stage 'forecast/dvc.yaml:{stage}'" in rerun for stage in ("download", "prepare")
+    ), rerun
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"window": {"target": "temperature"}}, "window.target 'temperature' is not a column"),
-    ({"window": {"lookback": 5000}}, "window.lookback 5000"),
-    ({"prepare": {"drop_columns": ["station"]}}, "['station'] (named in prepare.drop_columns"),
-    # DVC's own refusal of a missing dependency, before the stage runs
-    ({"data": {"source": "files"}, "download": {"path": "no/such/folder"}}, "no/such/folder'"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"window": {"target": "temperature"}}, "window.target 'temperature' is not a column"),
+        ({"window": {"lookback": 5000}}, "window.lookback 5000"),
+        ({"prepare": {"drop_columns": ["station"]}}, "['station'] (named in prepare.drop_columns"),
+        # DVC's own refusal of a missing dependency, before the stage runs
+        ({"data": {"source": "files"}, "download": {"path": "no/such/folder"}}, "no/such/folder'"),
+    ],
+)
 def test_bad_input_gets_a_specific_error_and_no_outputs(tmp_path, overrides, message):
     wd = make_forecast_copy(tmp_path / "project", overrides)
     result = run(["dvc", "repro", PIPELINE], wd, check=False)
     assert result.returncode != 0
     assert message in result.stderr, result.stderr
     assert not (wd / "forecast/data/model").exists()
-    assert not list((wd / "forecast").glob("data/.*.tmp")) and not list((wd / "forecast").glob("metrics/.*.tmp"))
+    assert not list((wd / "forecast").glob("data/.*.tmp")) and not list(
+        (wd / "forecast").glob("metrics/.*.tmp")
+    )
 
 
 def forecast_by_predict(workdir, readings) -> dict:
-    out = run(["python", "-m", "rnnpipe.cli", "predict", "--model", "forecast/data/model", "--file", str(readings),
-               "--json"], workdir).stdout
+    out = run(
+        [
+            "python",
+            "-m",
+            "rnnpipe.cli",
+            "predict",
+            "--model",
+            "forecast/data/model",
+            "--file",
+            str(readings),
+            "--json",
+        ],
+        workdir,
+    ).stdout
     return json.loads(out)
 
 
@@ -145,7 +211,8 @@ def assert_predict_matches_evaluate(workdir, tmp_path):
         last_input = forecast_time - pd.Timedelta(hours=24)  # window.delay: 24 steps of 1 h
         recent = tmp_path / f"recent{row}.csv"
         raw[(times <= last_input) & (times > last_input - pd.Timedelta(days=5))].to_csv(
-            recent, index=False, encoding="latin-1")
+            recent, index=False, encoding="latin-1"
+        )
         forecast = forecast_by_predict(workdir, recent)
         assert forecast["target"] == "T (degC)" and pd.Timestamp(forecast["time"]) == forecast_time
         assert forecast["forecast"] == pytest.approx(predictions["model"][row], abs=2e-4)
@@ -156,9 +223,24 @@ def test_predict_forecasts_from_a_csv_of_recent_readings_as_evaluate_does(foreca
     raw, times = assert_predict_matches_evaluate(forecast_run, tmp_path)
     short = tmp_path / "short.csv"
     raw[times <= times.iloc[200]].tail(10).to_csv(short, index=False, encoding="latin-1")
-    failed = run(["python", "-m", "rnnpipe.cli", "predict", "--model", "forecast/data/model", "--file", str(short)],
-                 forecast_run, check=False)
-    assert failed.returncode == 1 and "the forecast needs the last 48 readings every 0 days 01:00:00" in failed.stderr
+    failed = run(
+        [
+            "python",
+            "-m",
+            "rnnpipe.cli",
+            "predict",
+            "--model",
+            "forecast/data/model",
+            "--file",
+            str(short),
+        ],
+        forecast_run,
+        check=False,
+    )
+    assert (
+        failed.returncode == 1
+        and "the forecast needs the last 48 readings every 0 days 01:00:00" in failed.stderr
+    )
     with restored_afterwards(forecast_run) as wd:  # a model of changes from "same time yesterday"
         edit_params(wd / "forecast", {"window": {"predict_change": True}})
         run(["dvc", "repro", PIPELINE], wd)

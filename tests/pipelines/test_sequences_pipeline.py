@@ -1,4 +1,5 @@
-"""The numeric-sequences pipeline end to end through `dvc repro sequences/dvc.yaml`, and its stage errors."""
+"""The numeric-sequences pipeline end to end through `dvc repro sequences/dvc.yaml`, and its stage
+errors."""
 
 import json
 import re
@@ -8,8 +9,8 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import edit_params, make_sequences_copy, plot_problems, run, tool_env
 
+from conftest import edit_params, make_sequences_copy, plot_problems, run, tool_env
 from rnnpipe.sequences.synthetic import binary_digits
 from rnnpipe.sequences.tables import LABEL, SEQUENCE
 
@@ -32,7 +33,14 @@ def test_the_binary_digit_default_clears_its_bar_and_the_no_memory_baseline_cann
     assert evaluation["baseline_accuracy"] <= 0.55, evaluation
     assert evaluation["steps"] > 1000
     history = pd.read_csv(sq / "metrics/history.csv")
-    assert list(history.columns) == ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr"]
+    assert list(history.columns) == [
+        "epoch",
+        "train_loss",
+        "train_accuracy",
+        "val_loss",
+        "val_accuracy",
+        "lr",
+    ]
     per_class = pd.read_csv(sq / "metrics/per_class.csv")
     assert per_class["class"].tolist() == [0, 1, 2, 3]
     assert plot_problems(digits_run) == []
@@ -47,25 +55,41 @@ def test_nothing_reruns_and_a_train_param_marks_train_changed_and_nothing_upstre
         dry = run(["dvc", "repro", "--dry", PIPELINE], digits_run).stdout
     finally:
         params.write_text(original)
-    # A dry run lists the stages whose own deps changed (evaluate follows once train writes a new model).
+    # A dry run lists the stages whose own deps changed (evaluate follows once train writes a new
+    # model).
     assert set(re.findall(r"Running stage '[^']*?(\w+)'", dry)) == {"check_params", "train"}
 
 
 def user_recordings(path):
-    """The digits as a user's long CSV: a `user` group, a shuffled `t` step column, labels as words."""
+    """The digits as a user's long CSV: a `user` group, a shuffled `t` step column, labels as
+    words."""
     frame = binary_digits(300, seed=3)
     names = np.array(["zero", "one", "two", "three"])
-    frame = pd.DataFrame({"user": frame[SEQUENCE].astype(int) % 12, "session": frame[SEQUENCE],
-                          "t": frame.groupby(SEQUENCE).cumcount(), "digit": frame["digit"],
-                          "label": names[frame[LABEL].to_numpy()]})
+    frame = pd.DataFrame(
+        {
+            "user": frame[SEQUENCE].astype(int) % 12,
+            "session": frame[SEQUENCE],
+            "t": frame.groupby(SEQUENCE).cumcount(),
+            "digit": frame["digit"],
+            "label": names[frame[LABEL].to_numpy()],
+        }
+    )
     frame.sample(frac=1.0, random_state=0).to_csv(path, index=False)
 
 
 def test_a_user_table_split_by_group_and_an_edit_to_it_reruns_download(tmp_path):
-    wd = make_sequences_copy(tmp_path / "project", {
-        "data": {"source": "table"},
-        "download": {"path": "inputs/sequences/recordings.csv", "sequence_columns": ["user", "session"],
-                     "step_column": "t", "group_column": "user"}})
+    wd = make_sequences_copy(
+        tmp_path / "project",
+        {
+            "data": {"source": "table"},
+            "download": {
+                "path": "inputs/sequences/recordings.csv",
+                "sequence_columns": ["user", "session"],
+                "step_column": "t",
+                "group_column": "user",
+            },
+        },
+    )
     user_recordings(wd / "inputs/sequences/recordings.csv")
     run(["dvc", "repro", f"{PIPELINE}:prepare"], wd)  # training on the result is the digits run's
     sq = wd / "sequences"
@@ -81,15 +105,28 @@ def test_a_user_table_split_by_group_and_an_edit_to_it_reruns_download(tmp_path)
 
 
 def run_stage_script(wd, stage):
-    return subprocess.run(["python", f"../stages/sequences/{stage}.py"], cwd=wd / "sequences", env=tool_env(wd),
-                          capture_output=True, text=True)
+    return subprocess.run(
+        ["python", f"../stages/sequences/{stage}.py"],
+        cwd=wd / "sequences",
+        env=tool_env(wd),
+        capture_output=True,
+        text=True,
+    )
 
 
-@pytest.mark.parametrize("overrides, fragments", [
-    ({"prepare": {"target": "sequence"}}, ["has different labels at different steps", "prepare.target"]),
-    ({"window": {"length": 1000}}, ["Shorten window.length (1000"]),
-])
-def test_bad_prepare_settings_stop_prepare_with_a_message_and_no_outputs(digits_run, tmp_path, overrides, fragments):
+@pytest.mark.parametrize(
+    "overrides, fragments",
+    [
+        (
+            {"prepare": {"target": "sequence"}},
+            ["has different labels at different steps", "prepare.target"],
+        ),
+        ({"window": {"length": 1000}}, ["Shorten window.length (1000"]),
+    ],
+)
+def test_bad_prepare_settings_stop_prepare_with_a_message_and_no_outputs(
+    digits_run, tmp_path, overrides, fragments
+):
     wd = tmp_path / "project"
     shutil.copytree(digits_run, wd, symlinks=True)
     shutil.rmtree(wd / "sequences/data/prepared")
@@ -104,13 +141,19 @@ def test_bad_prepare_settings_stop_prepare_with_a_message_and_no_outputs(digits_
 def write_bad_files(folder):
     """One file per refusal of the download stage (see rnnpipe.sequences.tables)."""
     pd.DataFrame({"sequence": [1, 1, 2], "digit": ["0", "x", "1"], "label": [0, 1, 2]}).to_csv(
-        folder / "text.csv", index=False)
+        folder / "text.csv", index=False
+    )
     pd.DataFrame({"sequence": [1, 1, 2], "digit": [0.0, None, 1.0], "label": [0, 1, 2]}).to_csv(
-        folder / "gap.csv", index=False)
-    pd.DataFrame({"digit": [[0.0, 1.0], [1.0]], "label": [[1, 2, 2], [3]]}).to_parquet(folder / "count.parquet")
+        folder / "gap.csv", index=False
+    )
+    pd.DataFrame({"digit": [[0.0, 1.0], [1.0]], "label": [[1, 2, 2], [3]]}).to_parquet(
+        folder / "count.parquet"
+    )
     pd.DataFrame({"x": [[[0.0, 1.0], [1.0]]], "label": [1]}).to_parquet(folder / "ragged.parquet")
     pd.DataFrame({"digit": [[0.0], []], "label": [1, 2]}).to_parquet(folder / "empty.parquet")
-    np.savez(folder / "zero.npz", X=np.zeros((2, 3, 1)), lengths=np.array([3, 0]), y=np.array([0, 1]))
+    np.savez(
+        folder / "zero.npz", X=np.zeros((2, 3, 1)), lengths=np.array([3, 0]), y=np.array([0, 1])
+    )
 
 
 @pytest.fixture(scope="module")
@@ -120,19 +163,29 @@ def bad_files_project(tmp_path_factory):
     return wd
 
 
-@pytest.mark.parametrize("name, fragment", [
-    ("text.csv", "feature column 'digit' is not numeric (e.g. '0')"),
-    ("gap.csv", "feature column 'digit' has 1 missing value(s), the first in sequence '1'"),
-    ("count.parquet", "sequence '0' has 3 per-step labels for 2 steps"),
-    ("ragged.parquet", "sequence '0', column 'x': ragged feature vectors"),
-    ("empty.parquet", "sequence '1' has no steps"),
-    ("zero.npz", "sequence 1 has length 0"),
-])
-def test_bad_files_stop_download_naming_the_culprit_and_write_nothing(bad_files_project, tmp_path, name, fragment):
+@pytest.mark.parametrize(
+    "name, fragment",
+    [
+        ("text.csv", "feature column 'digit' is not numeric (e.g. '0')"),
+        ("gap.csv", "feature column 'digit' has 1 missing value(s), the first in sequence '1'"),
+        ("count.parquet", "sequence '0' has 3 per-step labels for 2 steps"),
+        ("ragged.parquet", "sequence '0', column 'x': ragged feature vectors"),
+        ("empty.parquet", "sequence '1' has no steps"),
+        ("zero.npz", "sequence 1 has length 0"),
+    ],
+)
+def test_bad_files_stop_download_naming_the_culprit_and_write_nothing(
+    bad_files_project, tmp_path, name, fragment
+):
     wd = tmp_path / "project"
     shutil.copytree(bad_files_project, wd, symlinks=True)
-    edit_params(wd / "sequences", {"data": {"source": "table"}, "download": {"path": f"inputs/sequences/{name}"}})
+    edit_params(
+        wd / "sequences",
+        {"data": {"source": "table"}, "download": {"path": f"inputs/sequences/{name}"}},
+    )
     result = run_stage_script(wd, "download")
     assert result.returncode == 1, result.stderr
-    assert result.stderr.startswith("download: error: ") and fragment in result.stderr, result.stderr
+    assert result.stderr.startswith("download: error: ") and fragment in result.stderr, (
+        result.stderr
+    )
     assert "Traceback" not in result.stderr and not (wd / "sequences/data").exists()

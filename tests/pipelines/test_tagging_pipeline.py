@@ -1,4 +1,5 @@
-"""The tagging pipeline (data.task=tag) end to end through `dvc repro` on the embedded synthetic sentences."""
+"""The tagging pipeline (tagging/dvc.yaml) end to end through `dvc repro` on the embedded synthetic
+sentences."""
 
 import json
 import re
@@ -6,51 +7,76 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import edit_params, make_pipeline_copy, plot_problems, restored_afterwards, run
+from conftest import edit_params, make_tagging_copy, plot_problems, restored_afterwards, run
 from rnnpipe.tagging.baselines import MostFrequentTag
 
 pytestmark = pytest.mark.slow
-TAGGING = {"data": {"task": "tag"}, "embed": {"source": "word2vec"},  # in-domain vectors from the given tokens
-           "train": {"bidirectional": True, "epochs": 4, "lr": 0.01, "hidden": 16, "char_dim": 8, "char_hidden": 8}}
 
 
 @pytest.fixture(scope="module")
 def tagging_run(tmp_path_factory):
-    workdir = make_pipeline_copy(tmp_path_factory.mktemp("tagging") / "project", TAGGING)
-    run(["dvc", "repro"], workdir)
-    return workdir
+    project = make_tagging_copy(tmp_path_factory.mktemp("tagging") / "project")
+    run(["dvc", "repro", "tagging/dvc.yaml"], project)
+    return project / "tagging"
 
 
 def test_the_tagger_reads_context_and_beats_the_most_frequent_tag(tagging_run):
     dataset = pd.read_parquet(tagging_run / "data/dataset.parquet")
-    part = {split: list(zip(rows["tokens"], rows["tags"])) for split, rows in dataset.groupby("split")}
+    part = {
+        split: list(zip(rows["tokens"], rows["tags"])) for split, rows in dataset.groupby("split")
+    }
     baseline = MostFrequentTag(part["train"]).accuracy(part["test"])
     evaluation = json.loads((tagging_run / "metrics/eval.json").read_text())
-    assert evaluation["tokens"] == sum(len(tags) for _, tags in part["test"])  # every test token, no padding
+    assert evaluation["tokens"] == sum(
+        len(tags) for _, tags in part["test"]
+    )  # every test token, no padding
     assert baseline < 0.93 and evaluation["accuracy"] > baseline + 0.03, (baseline, evaluation)
-    assert evaluation["baseline_accuracy"] == pytest.approx(baseline, abs=1e-6)  # evaluate reports that bar itself
+    assert evaluation["baseline_accuracy"] == pytest.approx(
+        baseline, abs=1e-6
+    )  # evaluate reports that bar itself
     per_tag = pd.read_csv(tagging_run / "metrics/per_class.csv")
     assert set(per_tag["class"]) == {"ADJ", "ADP", "DET", "NOUN", "PRON", "PUNCT", "VERB"}
     assert "entity_f1" not in evaluation  # UPOS is no span tag set
 
 
 def test_predict_tags_each_token_and_gives_every_tag_probability(tagging_run):
-    result = run(["python", "-m", "rnnpipe.cli", "predict", "they book the old train .", "", "the book paints a dog ."],
-                 tagging_run)
+    result = run(
+        [
+            "python",
+            "-m",
+            "rnnpipe.cli",
+            "predict",
+            "they book the old train .",
+            "",
+            "the book paints a dog .",
+        ],
+        tagging_run,
+    )
     assert "input 2 is empty: no label" in result.stderr
     out = result.stdout.split("\n")
-    assert out[:3] == ["they/PRON book/VERB the/DET old/ADJ train/NOUN ./PUNCT", "",
-                       "the/DET book/NOUN paints/VERB a/DET dog/NOUN ./PUNCT"]
-    shown = json.loads(run(["python", "-m", "rnnpipe.cli", "predict", "--json", "we watch a ship ."],
-                           tagging_run).stdout)
+    assert out[:3] == [
+        "they/PRON book/VERB the/DET old/ADJ train/NOUN ./PUNCT",
+        "",
+        "the/DET book/NOUN paints/VERB a/DET dog/NOUN ./PUNCT",
+    ]
+    shown = json.loads(
+        run(
+            ["python", "-m", "rnnpipe.cli", "predict", "--json", "we watch a ship ."], tagging_run
+        ).stdout
+    )
     assert shown["tags"] == ["PRON", "VERB", "DET", "NOUN", "PUNCT"]
     assert all(abs(sum(p.values()) - 1) < 1e-4 and len(p) == 7 for p in shown["probabilities"])
 
 
 def test_every_plot_draws_and_a_train_param_reruns_train_and_evaluate_only(tagging_run):
     assert plot_problems(tagging_run) == []
-    assert "Running stage" not in run(["dvc", "repro"], tagging_run).stdout
-    with restored_afterwards(tagging_run) as wd:
-        edit_params(wd, {"train": {"char_hidden": 6}})
-        ran = set(re.findall(r"Running stage '(\w+)'", run(["dvc", "repro"], wd).stdout))
+    assert "Running stage" not in run(["dvc", "repro", "dvc.yaml"], tagging_run).stdout
+    with restored_afterwards(tagging_run.parent) as project:
+        edit_params(project / "tagging", {"train": {"char_hidden": 6}})
+        ran = set(
+            re.findall(
+                r"Running stage 'tagging/dvc.yaml:(\w+)'",
+                run(["dvc", "repro", "tagging/dvc.yaml"], project).stdout,
+            )
+        )
         assert ran == {"check_params", "train", "evaluate"}

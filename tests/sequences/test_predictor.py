@@ -1,18 +1,29 @@
-"""`rnnpipe predict` for sequences: windows for a window classifier, whole sequences for a per-step model."""
+"""`rnnpipe predict` for sequences: windows for a window classifier, whole sequences for a per-step
+model."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from rnnpipe.sequences.model import SequenceConfig, SequenceModel, TrainedSequenceModel
+from conftest import sequence_config
+from rnnpipe.sequences.model import SequenceModel, TrainedSequenceModel
 from rnnpipe.sequences.predictor import predict_file
 
 
 def trained(target: str) -> TrainedSequenceModel:
-    model = SequenceModel(SequenceConfig(features=1, num_classes=3, per_step=target == "step", hidden=4)).eval()
-    return TrainedSequenceModel(model, ["x"], ["a", "b", "c"], [0.0], [1.0], target,
-                                {"length": 4, "stride": 2, "label": "last"}, {"sequence_columns": ["id"],
-                                                                             "step_column": ""})
+    model = SequenceModel(
+        sequence_config(features=1, num_classes=3, per_step=target == "step", hidden=4)
+    ).eval()
+    return TrainedSequenceModel(
+        model,
+        ["x"],
+        ["a", "b", "c"],
+        [0.0],
+        [1.0],
+        target,
+        {"length": 4, "stride": 2, "label": "last"},
+        {"sequence_columns": ["id"], "step_column": ""},
+    )
 
 
 @pytest.fixture
@@ -25,7 +36,14 @@ def new_file(tmp_path):
 def test_a_window_classifier_labels_each_window_and_a_per_step_model_whole_sequences(new_file):
     windows = predict_file(new_file, trained("sequence"))
     assert [(row["sequence"], row["start"], len(row["labels"])) for row in windows] == [
-        ("s", 0, 1), ("s", 2, 1), ("s", 4, 1), ("t", 0, 1)]
+        ("s", 0, 1),
+        ("s", 2, 1),
+        ("s", 4, 1),
+        ("t", 0, 1),
+    ]
     steps = predict_file(new_file, trained("step"))
-    assert [(row["sequence"], row["start"], len(row["labels"])) for row in steps] == [("s", 0, 8), ("t", 0, 5)]
+    assert [(row["sequence"], row["start"], len(row["labels"])) for row in steps] == [
+        ("s", 0, 8),
+        ("t", 0, 5),
+    ]
     assert all(label in ("a", "b", "c") for row in steps for label in row["labels"])

@@ -1,4 +1,5 @@
-"""Splits without leaks, train-only normalisation, window labels, and batches gathered from spans."""
+"""Splits without leaks, train-only normalisation, window labels, and batches gathered from
+spans."""
 
 from __future__ import annotations
 
@@ -19,25 +20,42 @@ from rnnpipe.training.objectives import IGNORE_INDEX
 PARAMS = defaults(SEQUENCES_SCHEMA)
 
 
-def prepared(frame: pd.DataFrame, features: list[str], prepare: dict | None = None, window: dict | None = None):
-    return prepare_sequences(StepTable(frame, features), {**PARAMS["prepare"], **(prepare or {})},
-                             {**PARAMS["window"], **(window or {})})
+def prepared(
+    frame: pd.DataFrame,
+    features: list[str],
+    prepare: dict | None = None,
+    window: dict | None = None,
+):
+    return prepare_sequences(
+        StepTable(frame, features),
+        {**PARAMS["prepare"], **(prepare or {})},
+        {**PARAMS["window"], **(window or {})},
+    )
 
 
 def grouped_recordings(groups: int = 10, per_group: int = 3, steps: int = 40) -> pd.DataFrame:
-    """Sequences of one class per quarter of their steps, each group's values offset by the group number."""
+    """Sequences of one class per quarter of their steps, each group's values offset by the group
+    number."""
     rows = []
     for g in range(groups):
         for s in range(per_group):
             labels = np.repeat([0, 1, 2, 1], steps // 4)
-            rows.append(pd.DataFrame({SEQUENCE: f"{g}/{s}", GROUP: str(g), "x": labels + g * 10.0, LABEL: labels}))
+            rows.append(
+                pd.DataFrame(
+                    {SEQUENCE: f"{g}/{s}", GROUP: str(g), "x": labels + g * 10.0, LABEL: labels}
+                )
+            )
     return pd.concat(rows, ignore_index=True)
 
 
 def test_groups_never_share_a_split_and_normalisation_sees_train_only():
     frame = grouped_recordings()
-    result = prepared(frame, ["x"], {"test_groups": ["8", "9"], "target": "sequence"},
-                      {"length": 8, "stride": 4, "label": "pure"})
+    result = prepared(
+        frame,
+        ["x"],
+        {"test_groups": ["8", "9"], "target": "sequence"},
+        {"length": 8, "stride": 4, "label": "pure"},
+    )
     sequences = result.sequences
     per_group = sequences.groupby(GROUP)["split"].nunique()
     assert (per_group == 1).all()
@@ -49,7 +67,7 @@ def test_groups_never_share_a_split_and_normalisation_sees_train_only():
     # pure windows of 8 steps every 4 inside 10-step runs of one class: none crosses a class change
     labels = result.step_labels
     for start, length, label in result.items[["start", "length", "label"]].itertuples(index=False):
-        assert (labels[start:start + length] == label).all()
+        assert (labels[start : start + length] == label).all()
 
 
 def test_window_label_rules():
@@ -57,7 +75,11 @@ def test_window_label_rules():
     starts = np.array([0, 1, 2])
     assert window_labels(steps, starts, 3, 2, "last").tolist() == [1, 1, IGNORE_INDEX]
     assert window_labels(steps, starts, 3, 2, "majority").tolist() == [0, 1, 1]
-    assert window_labels(steps, starts, 3, 2, "pure").tolist() == [IGNORE_INDEX, IGNORE_INDEX, IGNORE_INDEX]
+    assert window_labels(steps, starts, 3, 2, "pure").tolist() == [
+        IGNORE_INDEX,
+        IGNORE_INDEX,
+        IGNORE_INDEX,
+    ]
     assert window_labels(steps, np.array([2]), 2, 2, "pure").tolist() == [1]
 
 
@@ -81,13 +103,25 @@ def test_a_sequence_label_that_varies_is_refused_naming_the_sequence():
 def test_a_span_batch_is_the_items_steps_zero_padded():
     values = torch.arange(20, dtype=torch.float32).reshape(10, 2)
     step_labels = torch.tensor([0, 1, 2, 3, 0, 1, 2, 3, 0, IGNORE_INDEX])
-    spans = SpanSet(values, step_labels, torch.tensor([6, 1]), torch.tensor([4, 2]), torch.tensor([1, 0]),
-                    per_step=True)
+    spans = SpanSet(
+        values,
+        step_labels,
+        torch.tensor([6, 1]),
+        torch.tensor([4, 2]),
+        torch.tensor([1, 0]),
+        per_step=True,
+    )
     (x, lengths), targets = spans.batch(np.array([1, 0]), torch.device("cpu"))
     assert lengths.tolist() == [2, 4]
-    assert x[0].tolist() == [[2, 3], [4, 5], [0, 0], [0, 0]] and x[1].tolist() == [[12, 13], [14, 15], [16, 17],
-                                                                                  [18, 19]]
+    assert x[0].tolist() == [[2, 3], [4, 5], [0, 0], [0, 0]] and x[1].tolist() == [
+        [12, 13],
+        [14, 15],
+        [16, 17],
+        [18, 19],
+    ]
     assert targets.tolist() == [[1, 2, IGNORE_INDEX, IGNORE_INDEX], [2, 3, 0, IGNORE_INDEX]]
     assert spans.targets.tolist() == [[2, 3, 0, IGNORE_INDEX], [1, 2, IGNORE_INDEX, IGNORE_INDEX]]
-    whole = SpanSet(values, step_labels, torch.tensor([6, 1]), torch.tensor([4, 2]), torch.tensor([1, 0]), False)
+    whole = SpanSet(
+        values, step_labels, torch.tensor([6, 1]), torch.tensor([4, 2]), torch.tensor([1, 0]), False
+    )
     assert whole.batch(np.array([1]), torch.device("cpu"))[1].tolist() == [0]

@@ -1,4 +1,5 @@
-"""Reading tagged sentences: CoNLL-U the UD way, CoNLL columns, token-list tables, UD folders and archives."""
+"""Reading tagged sentences: CoNLL-U the UD way, CoNLL columns, token-list tables, UD folders and
+archives."""
 
 import io
 import tarfile
@@ -51,7 +52,10 @@ def test_a_word_without_the_chosen_tag_is_named_by_file_and_line(tmp_path):
         read_conllu(path, "lemma_typo")
 
 
-CONLL = "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\nGerman JJ B-NP B-MISC\n\nPeter NNP B-NP B-PER\n"
+CONLL = (
+    "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\nGerman JJ B-NP B-MISC\n\n"
+    "Peter NNP B-NP B-PER\n"
+)
 
 
 def test_conll_columns_skip_docstart_and_pick_the_tag_column_by_index(tmp_path):
@@ -69,13 +73,18 @@ def test_conll_columns_skip_docstart_and_pick_the_tag_column_by_index(tmp_path):
 def test_a_table_with_unequal_tokens_and_tags_is_refused_by_row(tmp_path):
     path = tmp_path / "tagged.jsonl"
     pd.DataFrame({"tokens": [["a", "b"], ["c", "d"]], "tags": [["X", "Y"], ["Z"]]}).to_json(
-        path, orient="records", lines=True)
+        path, orient="records", lines=True
+    )
     frame = pd.DataFrame({"tokens": [["a", "b"]], "tags": [["X", "Y"]]})
     assert read_tagged_table(path, "tokens", "tags")[0].tokens == ["a", "b"]
     with pytest.raises(DataError, match=r"tagged.jsonl, row 2: 2 tokens but 1 tags"):
-        read_tagged("table", path, {"text_column": "tokens", "label_column": "tags", "split_column": "split"})
+        read_tagged(
+            "table",
+            path,
+            {"tokens_column": "tokens", "tags_column": "tags", "split_column": "split"},
+        )
     frame.to_parquet(tmp_path / "t.parquet")
-    with pytest.raises(DataError, match=r"no column 'words' \(download.text_column\)"):
+    with pytest.raises(DataError, match=r"no column 'words' \(download.tokens_column\)"):
         read_tagged_table(tmp_path / "t.parquet", "words", "tags")
 
 
@@ -98,11 +107,19 @@ def ud_folder(root: Path, with_dev: bool = True) -> Path:
 def test_a_ud_folder_gives_the_splits_and_validation_is_carved_only_without_dev(tmp_path):
     frame = read_tagged("conllu", ud_folder(tmp_path / "a"), {"tag_column": "upos"})
     assert frame.groupby("split").size().to_dict() == {"test": 2, "train": 8, "validation": 2}
-    assert assign_sentence_splits(frame, 0.2, 0.5, 0).groupby("split").size().to_dict() == \
-        {"test": 2, "train": 8, "validation": 2}
-    without_dev = read_tagged("conllu", ud_folder(tmp_path / "b", with_dev=False), {"tag_column": "upos"})
+    assert assign_sentence_splits(frame, 0.2, 0.5, 0).groupby("split").size().to_dict() == {
+        "test": 2,
+        "train": 8,
+        "validation": 2,
+    }
+    without_dev = read_tagged(
+        "conllu", ud_folder(tmp_path / "b", with_dev=False), {"tag_column": "upos"}
+    )
     carved = assign_sentence_splits(without_dev, 0.2, 0.5, 0)
-    assert set(carved["split"]) == {"train", "validation", "test"} and (carved["split"] == "test").sum() == 2
+    assert (
+        set(carved["split"]) == {"train", "validation", "test"}
+        and (carved["split"] == "test").sum() == 2
+    )
 
 
 @pytest.mark.parametrize("suffix", [".zip", ".tgz"])
@@ -131,7 +148,9 @@ def test_two_treebanks_in_one_folder_are_refused(tmp_path):
     ud_folder(tmp_path / "all")
     second = ud_folder(tmp_path / "all" / "other")
     (second / "xx_toy-ud-train.conllu").rename(second / "yy_toy-ud-train.conllu")
-    with pytest.raises(DataError, match=r"two dev files \(UD_Toy/xx_toy-ud-dev.conllu, other/UD_Toy/xx_toy-ud-dev"):
+    with pytest.raises(
+        DataError, match=r"two dev files \(UD_Toy/xx_toy-ud-dev.conllu, other/UD_Toy/xx_toy-ud-dev"
+    ):
         ud_split_files(tmp_path / "all")
 
 
@@ -141,6 +160,10 @@ EWT = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "ud_english_
 @pytest.mark.skipif(not EWT.is_dir(), reason=f"UD English EWT not found at {EWT}")
 def test_the_real_ewt_files_read_with_the_official_counts():
     frame = read_tagged("conllu", EWT, {"tag_column": "upos"})
-    assert frame.groupby("split").size().to_dict() == {"test": 2077, "train": 12544, "validation": 2001}
+    assert frame.groupby("split").size().to_dict() == {
+        "test": 2077,
+        "train": 12544,
+        "validation": 2001,
+    }
     assert int(frame.loc[frame["split"] == "train", "tokens"].map(len).sum()) == 204577
     assert frame["tags"].explode().nunique() == 17

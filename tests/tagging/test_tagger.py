@@ -1,4 +1,5 @@
-"""The tagger: padding never changes a tag or the loss; the model folder round trip; long sentences in pieces."""
+"""The tagger: padding never changes a tag or the loss; the model folder round trip; long sentences
+in pieces."""
 
 import numpy as np
 import pytest
@@ -6,10 +7,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import tagger_config
 from rnnpipe.core.labels import LabelMap
 from rnnpipe.data.ragged import piece_offsets
 from rnnpipe.tagging.characters import CharVocabulary
-from rnnpipe.tagging.model import RNNTagger, TaggerConfig
+from rnnpipe.tagging.model import RNNTagger
 from rnnpipe.tagging.sequences import tag_set
 from rnnpipe.tagging.tagger import TrainedTagger
 from rnnpipe.text.vocabulary import Vocabulary
@@ -21,16 +23,29 @@ SENTENCES = [["The", "dog", "runs"], ["a", "cat", "runs", "fast", "today"], ["Do
 
 def tagger(seed: int = 0, dropout: float = 0.3) -> RNNTagger:
     torch.manual_seed(seed)
-    return RNNTagger(TaggerConfig(vocab_size=len(WORDS), embed_dim=6, num_tags=4, char_vocab=40, char_dim=5,
-                                  char_hidden=4, hidden=8, dropout=dropout)).eval()
+    return RNNTagger(
+        tagger_config(
+            vocab_size=len(WORDS),
+            embed_dim=6,
+            num_tags=4,
+            char_vocab=40,
+            char_dim=5,
+            char_hidden=4,
+            hidden=8,
+            dropout=dropout,
+        )
+    ).eval()
 
 
-def rows(sentences, characters=CharVocabulary("abcdefghijklmnopqrstuvwxyzDT")):
+LETTERS = CharVocabulary("abcdefghijklmnopqrstuvwxyzDT")
+
+
+def rows(sentences, characters=LETTERS):
     vocabulary = Vocabulary(WORDS)
     width = max(map(len, sentences)) + 3  # room for padding
     ids = np.zeros((len(sentences), width), dtype=np.int64)
     for r, sentence in enumerate(sentences):
-        ids[r, :len(sentence)] = vocabulary.encode(w.lower() for w in sentence)
+        ids[r, : len(sentence)] = vocabulary.encode(w.lower() for w in sentence)
     lengths = np.array([len(s) for s in sentences])
     tags = np.tile(np.arange(width) % 4, (len(sentences), 1))
     return tag_set(ids, lengths, tags, sentences, characters)
@@ -44,7 +59,7 @@ def test_padding_and_batch_company_never_change_a_tag():
         for r, sentence in enumerate(SENTENCES):
             alone_inputs, _ = data.batch(np.array([r]), torch.device("cpu"))
             alone = model(*alone_inputs)[0]
-            assert torch.allclose(together[r, :len(sentence)], alone[:len(sentence)], atol=1e-6)
+            assert torch.allclose(together[r, : len(sentence)], alone[: len(sentence)], atol=1e-6)
 
 
 def test_the_loss_and_score_count_real_tokens_only():
@@ -63,14 +78,22 @@ def test_the_loss_and_score_count_real_tokens_only():
 def test_the_model_folder_round_trip_tags_as_the_model_does(tmp_path):
     model = tagger(dropout=0.0)
     characters = CharVocabulary("abcdefghijklmnopqrstuvwxyzDT")
-    trained = TrainedTagger(model, True, Vocabulary(WORDS), characters, LabelMap(["DET", "NOUN", "VERB", "ADV"]), 4)
+    trained = TrainedTagger(
+        model, True, Vocabulary(WORDS), characters, LabelMap(["DET", "NOUN", "VERB", "ADV"]), 4
+    )
     trained.save(tmp_path / "tagger")
     loaded = TrainedTagger.load(tmp_path / "tagger")
     probabilities = loaded.predict_proba(SENTENCES)
-    assert [len(p) for p in probabilities] == [3, 5, 1]  # "a cat runs fast today" tagged in pieces of 4 and 1
+    assert [len(p) for p in probabilities] == [
+        3,
+        5,
+        1,
+    ]  # "a cat runs fast today" tagged in pieces of 4 and 1
     data = rows(SENTENCES[:1], characters)
     with torch.no_grad():
-        expected = torch.softmax(model(*data.batch(np.array([0]), torch.device("cpu"))[0])[0, :3], -1).numpy()
+        expected = torch.softmax(
+            model(*data.batch(np.array([0]), torch.device("cpu"))[0])[0, :3], -1
+        ).numpy()
     np.testing.assert_allclose(probabilities[0], expected, atol=1e-6)
 
 
@@ -80,7 +103,12 @@ def test_pieces_cover_every_item_once_in_order_and_none_is_longer_than_maxlen(le
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     pieces, source = piece_offsets(offsets, maxlen)
     sizes = np.diff(pieces)
-    assert pieces[0] == 0 and pieces[-1] == offsets[-1] and (sizes >= 0).all() and (sizes <= maxlen).all()
+    assert (
+        pieces[0] == 0
+        and pieces[-1] == offsets[-1]
+        and (sizes >= 0).all()
+        and (sizes <= maxlen).all()
+    )
     for sentence, length in enumerate(lengths):
         assert sizes[source == sentence].sum() == length
     assert list(source) == sorted(source)

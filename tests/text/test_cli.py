@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 import torch
 
+from conftest import classifier_config, forecaster_config
 from rnnpipe.cli import main
 from rnnpipe.core.labels import LabelMap
-from rnnpipe.forecast.model import ForecasterConfig, RNNForecaster, TrainedForecaster
+from rnnpipe.forecast.model import RNNForecaster, TrainedForecaster
 from rnnpipe.text.classifier import TrainedClassifier
-from rnnpipe.text.model import ClassifierConfig, RNNClassifier
+from rnnpipe.text.model import RNNClassifier
 from rnnpipe.text.tokenizer import Tokenizer
 from rnnpipe.text.vocabulary import Vocabulary
 
@@ -22,8 +23,12 @@ WORDS = ["<pad>", "<unk>", "good", "bad", "plot", "acting"]
 def model_folder(tmp_path_factory):
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("cli") / "model"
-    model = RNNClassifier(ClassifierConfig(vocab_size=len(WORDS), embed_dim=4, num_classes=3, hidden=4))
-    TrainedClassifier(model, Tokenizer(), Vocabulary(WORDS), LabelMap([-1, 0, 1]), 10, "pre").save(folder)
+    model = RNNClassifier(
+        classifier_config(vocab_size=len(WORDS), embed_dim=4, num_classes=3, hidden=4)
+    )
+    TrainedClassifier(model, Tokenizer(), Vocabulary(WORDS), LabelMap([-1, 0, 1]), 10, "pre").save(
+        folder
+    )
     return folder
 
 
@@ -34,18 +39,27 @@ def predict_lines(capsys, *args):
 
 def test_blank_input_lines_keep_their_place(model_folder, tmp_path, capsys):
     (tmp_path / "texts.txt").write_text("good plot\n\n   \nbad acting\n")
-    lines = predict_lines(capsys, "--model", str(model_folder), "--file", str(tmp_path / "texts.txt"))
+    lines = predict_lines(
+        capsys, "--model", str(model_folder), "--file", str(tmp_path / "texts.txt")
+    )
     assert len(lines) == 4
     assert lines[1] == "\t\t" and lines[2] == "\t\t   "
     assert lines[0].endswith("\tgood plot") and lines[3].endswith("\tbad acting")
-    rows = [json.loads(line) for line in predict_lines(capsys, "--model", str(model_folder), "--json", "--file",
-                                                       str(tmp_path / "texts.txt"))]
+    rows = [
+        json.loads(line)
+        for line in predict_lines(
+            capsys, "--model", str(model_folder), "--json", "--file", str(tmp_path / "texts.txt")
+        )
+    ]
     assert [r["text"] for r in rows] == ["good plot", "", "   ", "bad acting"]
     assert rows[1]["label"] is None and rows[1]["probabilities"] is None
 
 
 def test_json_gives_every_class_probability(model_folder, capsys):
-    (row,) = [json.loads(line) for line in predict_lines(capsys, "--model", str(model_folder), "--json", "good")]
+    (row,) = [
+        json.loads(line)
+        for line in predict_lines(capsys, "--model", str(model_folder), "--json", "good")
+    ]
     assert set(row["probabilities"]) == {"-1", "0", "1"}
     assert sum(row["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
     assert row["probability"] == max(row["probabilities"].values())
@@ -56,27 +70,40 @@ def test_json_gives_every_class_probability(model_folder, capsys):
 def test_a_column_of_a_table_file(model_folder, tmp_path, capsys, suffix):
     frame = pd.DataFrame({"id": [1, 2, 3], "review": ["good plot", "", "bad acting"]})
     path = tmp_path / f"reviews{suffix}"
-    {".csv": lambda: frame.to_csv(path, index=False), ".tsv": lambda: frame.to_csv(path, sep="\t", index=False),
-     ".jsonl": lambda: frame.to_json(path, orient="records", lines=True),
-     ".parquet": lambda: frame.to_parquet(path)}[suffix]()
-    lines = predict_lines(capsys, "--model", str(model_folder), "--file", str(path), "--column", "review")
+    {
+        ".csv": lambda: frame.to_csv(path, index=False),
+        ".tsv": lambda: frame.to_csv(path, sep="\t", index=False),
+        ".jsonl": lambda: frame.to_json(path, orient="records", lines=True),
+        ".parquet": lambda: frame.to_parquet(path),
+    }[suffix]()
+    lines = predict_lines(
+        capsys, "--model", str(model_folder), "--file", str(path), "--column", "review"
+    )
     assert len(lines) == 3 and lines[1] == "\t\t" and lines[2].endswith("\tbad acting")
-    assert main(["predict", "--model", str(model_folder), "--file", str(path), "--column", "text"]) == 1
+    assert (
+        main(["predict", "--model", str(model_folder), "--file", str(path), "--column", "text"])
+        == 1
+    )
     assert "no column 'text'; its columns: id, review" in capsys.readouterr().err
 
 
 def test_a_forecaster_folder_is_named_as_such(tmp_path, capsys):
-    model = RNNForecaster(ForecasterConfig(features=2, hidden=4))
+    model = RNNForecaster(forecaster_config(features=2, hidden=4))
     TrainedForecaster(model, ["a", "b"], "a", 12, 1, 6, 0.0, 1.0).save(tmp_path / "forecaster")
     assert main(["predict", "--model", str(tmp_path / "forecaster"), "good"]) == 1
-    assert "holds a forecasting model: it forecasts from a CSV of recent readings" in capsys.readouterr().err
+    assert (
+        "holds a forecasting model: it forecasts from a CSV of recent readings"
+        in capsys.readouterr().err
+    )
 
 
 def test_empty_inputs_and_inputs_of_unknown_words_are_warned_about_on_stderr(model_folder, capsys):
     assert main(["predict", "--model", str(model_folder), "", "good plot", "zzz qqq"]) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
-    assert len(lines) == 3 and lines[0] == "\t\t" and lines[2].endswith("\tzzz qqq")  # still one line per input
+    assert (
+        len(lines) == 3 and lines[0] == "\t\t" and lines[2].endswith("\tzzz qqq")
+    )  # still one line per input
     assert "input 1 is empty: no label" in captured.err
     assert "input 3 has no word the model's vocabulary knows" in captured.err
     assert "input 2" not in captured.err
@@ -92,18 +119,32 @@ def test_a_batch_size_below_one_is_a_usage_error(model_folder, capsys, size):
 
 def test_texts_and_a_file_together_are_refused(model_folder, tmp_path, capsys):
     (tmp_path / "texts.txt").write_text("good\n")
-    assert main(["predict", "--model", str(model_folder), "--file", str(tmp_path / "texts.txt"), "bad"]) == 1
+    assert (
+        main(
+            ["predict", "--model", str(model_folder), "--file", str(tmp_path / "texts.txt"), "bad"]
+        )
+        == 1
+    )
     assert "either as arguments or with --file, not both" in capsys.readouterr().err
 
 
-def test_empty_input_is_refused_and_stdin_splits_lines_as_a_file_does(model_folder, tmp_path, capsys, monkeypatch):
+def test_empty_input_is_refused_and_stdin_splits_lines_as_a_file_does(
+    model_folder, tmp_path, capsys, monkeypatch
+):
     import io
     import sys
 
     raw = b"good plot\r\nbad\racting\nplot\x0cgood\n"  # CRLF, a lone CR, a form feed inside a text
     (tmp_path / "texts.txt").write_bytes(raw)
-    from_file = predict_lines(capsys, "--model", str(model_folder), "--json", "--file", str(tmp_path / "texts.txt"))
-    assert [json.loads(line)["text"] for line in from_file] == ["good plot", "bad", "acting", "plot\x0cgood"]
+    from_file = predict_lines(
+        capsys, "--model", str(model_folder), "--json", "--file", str(tmp_path / "texts.txt")
+    )
+    assert [json.loads(line)["text"] for line in from_file] == [
+        "good plot",
+        "bad",
+        "acting",
+        "plot\x0cgood",
+    ]
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
     assert predict_lines(capsys, "--model", str(model_folder), "--json") == from_file
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))

@@ -24,7 +24,9 @@ def tiny_imdb_members(per_folder: int = 3) -> dict[str, bytes]:
     for split in ("train", "test"):
         for label, rating in (("pos", 9), ("neg", 2)):
             for i in range(per_folder):
-                members[f"aclImdb/{split}/{label}/{i}_{rating}.txt"] = f"{label} review {i}<br />".encode()
+                members[f"aclImdb/{split}/{label}/{i}_{rating}.txt"] = (
+                    f"{label} review {i}<br />".encode()
+                )
     return members
 
 
@@ -61,7 +63,9 @@ def test_truncated_archive_is_reported(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SHARED_IMDB.exists(), reason=f"real IMDB tarball not found at {SHARED_IMDB}")
+@pytest.mark.skipif(
+    not SHARED_IMDB.exists(), reason=f"real IMDB tarball not found at {SHARED_IMDB}"
+)
 def test_real_imdb_tarball_has_the_official_counts():
     frame = read_imdb_tarball(SHARED_IMDB)
     counts = frame.groupby(["split", "label"]).size()
@@ -74,9 +78,12 @@ def test_real_imdb_tarball_has_the_official_counts():
 def test_tables_in_every_format_with_integer_labels(tmp_path, suffix):
     frame = pd.DataFrame({"review": ["good", "bad", "meh"] * 4, "stars": [1, -1, 0] * 4})
     path = tmp_path / f"data{suffix}"
-    {".csv": lambda: frame.to_csv(path, index=False), ".tsv": lambda: frame.to_csv(path, sep="\t", index=False),
-     ".jsonl": lambda: frame.to_json(path, orient="records", lines=True),
-     ".parquet": lambda: frame.to_parquet(path)}[suffix]()
+    {
+        ".csv": lambda: frame.to_csv(path, index=False),
+        ".tsv": lambda: frame.to_csv(path, sep="\t", index=False),
+        ".jsonl": lambda: frame.to_json(path, orient="records", lines=True),
+        ".parquet": lambda: frame.to_parquet(path),
+    }[suffix]()
     table = read_table(path, "review", "stars", "split")
     assert table["text"].tolist() == frame["review"].tolist()
     assert sorted(set(table["label"])) == [-1, 0, 1]
@@ -86,14 +93,17 @@ def test_tables_in_every_format_with_integer_labels(tmp_path, suffix):
 def test_missing_column_lists_the_columns_found(tmp_path):
     path = tmp_path / "data.csv"
     pd.DataFrame({"body": ["a"], "label": [1], "stars": [5]}).to_csv(path, index=False)
-    with pytest.raises(DataError, match=r"no text column 'text'; columns found: body, label, stars"):
+    with pytest.raises(
+        DataError, match=r"no text column 'text'; columns found: body, label, stars"
+    ):
         read_table(path, "text", "label", "split")
 
 
 def test_two_other_columns_read_as_text_and_label_and_said_so(tmp_path):
     path = tmp_path / "data.csv"
-    pd.DataFrame({"sentiment": ["pos", "neg"], "body": ["a long enough review", "another review"]}).to_csv(
-        path, index=False)
+    pd.DataFrame(
+        {"sentiment": ["pos", "neg"], "body": ["a long enough review", "another review"]}
+    ).to_csv(path, index=False)
     notes = []
     table = read_table(path, "text", "label", "split", notes=notes)
     assert table["text"].tolist() == ["a long enough review", "another review"]
@@ -108,11 +118,17 @@ def test_folder_tree_of_text_files(tmp_path):
             for i in range(2):
                 (tmp_path / split / label / f"{i}.txt").write_text(f"{label} {i}")
     table = read_labeled(tmp_path, "text", "label", "split")
-    assert len(table) == 8 and set(table["split"]) == {"train", "test"} and set(table["label"]) == {"happy", "sad"}
+    assert (
+        len(table) == 8
+        and set(table["split"]) == {"train", "test"}
+        and set(table["label"]) == {"happy", "sad"}
+    )
 
 
 def test_split_assignment_is_seeded_stratified_and_complete():
-    frame = pd.DataFrame({"text": [f"t{i}" for i in range(200)], "label": ["a"] * 150 + ["b"] * 50, "split": None})
+    frame = pd.DataFrame(
+        {"text": [f"t{i}" for i in range(200)], "label": ["a"] * 150 + ["b"] * 50, "split": None}
+    )
     first = assign_splits(frame, test_fraction=0.2, val_fraction=0.25, seed=3)
     again = assign_splits(frame, test_fraction=0.2, val_fraction=0.25, seed=3)
     assert first["split"].tolist() == again["split"].tolist()
@@ -124,7 +140,9 @@ def test_split_assignment_is_seeded_stratified_and_complete():
 
 
 def test_given_splits_are_kept_and_validation_comes_from_train_only():
-    frame = pd.DataFrame({"text": list("abcdefghij"), "label": [0, 1] * 5, "split": ["train"] * 8 + ["test"] * 2})
+    frame = pd.DataFrame(
+        {"text": list("abcdefghij"), "label": [0, 1] * 5, "split": ["train"] * 8 + ["test"] * 2}
+    )
     out = assign_splits(frame, 0.2, 0.25, seed=0)
     assert out["split"].tolist()[8:] == ["test", "test"]
     assert (out["split"][:8] == "validation").sum() == 2
@@ -140,18 +158,22 @@ def test_imdb_unlabeled_reviews_are_kept_as_unsup_without_label(tmp_path):
 
 def test_table_rows_marked_unsup_may_lack_labels_but_others_may_not(tmp_path):
     path = tmp_path / "data.csv"
-    pd.DataFrame({"text": ["a", "b", "c"], "label": [1, None, 0], "split": ["train", "unsup", "test"]}).to_csv(
-        path, index=False)
+    pd.DataFrame(
+        {"text": ["a", "b", "c"], "label": [1, None, 0], "split": ["train", "unsup", "test"]}
+    ).to_csv(path, index=False)
     table = normalise_labels(read_table(path, "text", "label", "split"))
     assert table["label"].tolist()[0] == 1 and pd.isna(table["label"].tolist()[1])
     assert str(table["label"].dtype) == "Int64"
-    pd.DataFrame({"text": ["a", "b"], "label": [1, None], "split": ["train", "test"]}).to_csv(path, index=False)
+    pd.DataFrame({"text": ["a", "b"], "label": [1, None], "split": ["train", "test"]}).to_csv(
+        path, index=False
+    )
     with pytest.raises(DataError, match="1 rows have no label in 'label'"):
         read_table(path, "text", "label", "split")
 
 
 def test_synthetic_default_is_seeded_balanced_and_free_of_repeats():
     from rnnpipe.text.synthetic import synthetic_reviews
+
     first, again = synthetic_reviews(2000, 1000, seed=5), synthetic_reviews(2000, 1000, seed=5)
     assert first.equals(again)
     assert first["text"].is_unique
@@ -162,14 +184,24 @@ def test_synthetic_default_is_seeded_balanced_and_free_of_repeats():
 def test_quality_warnings_name_each_nonzero_count_and_what_was_done():
     from rnnpipe.text.datasets import quality_warnings
 
-    quality = {"blank_texts": 2, "undecodable_rows": 0, "duplicate_rows": 1, "conflicting_texts": 0,
-               "cross_split_texts": 3}
+    quality = {
+        "blank_texts": 2,
+        "undecodable_rows": 0,
+        "duplicate_rows": 1,
+        "conflicting_texts": 0,
+        "cross_split_texts": 3,
+    }
     lines = quality_warnings(quality, "keep", "latin-1")
-    assert lines == ["2 empty or whitespace-only texts (kept; download.blank_texts)",
-                     "1 duplicate (text, label) rows (kept; download.deduplicate=true drops the repeats)",
-                     "3 texts that appear in more than one of train / validation / test (a leak; "
-                     "download.deduplicate=true drops them from train and validation)"]
-    assert "not valid cp1252" in quality_warnings({**quality, "undecodable_rows": 4}, "drop", "cp1252")[1]
+    assert lines == [
+        "2 empty or whitespace-only texts (kept; download.blank_texts)",
+        "1 duplicate (text, label) rows (kept; download.deduplicate=true drops the repeats)",
+        "3 texts that appear in more than one of train / validation / test (a leak; "
+        "download.deduplicate=true drops them from train and validation)",
+    ]
+    assert (
+        "not valid cp1252"
+        in quality_warnings({**quality, "undecodable_rows": 4}, "drop", "cp1252")[1]
+    )
 
 
 def test_texts_and_padded_rows_that_disagree_are_refused_by_split():
@@ -178,7 +210,11 @@ def test_texts_and_padded_rows_that_disagree_are_refused_by_split():
 
     rows = {"test": (["a", "b"], ["pos", "neg"])}
     labels = LabelMap(["neg", "pos"])
-    assert aligned_label_ids(rows, labels, {"test": np.array([1, 0])}, "d.parquet")["test"].tolist() == [1, 0]
+    assert aligned_label_ids(rows, labels, {"test": np.array([1, 0])}, "d.parquet")[
+        "test"
+    ].tolist() == [1, 0]
     for padded in (np.array([0, 1]), np.array([1, 0, 0])):
-        with pytest.raises(DataError, match=r"d.parquet and data/padded.parquet disagree on the test rows"):
+        with pytest.raises(
+            DataError, match=r"d.parquet and data/padded.parquet disagree on the test rows"
+        ):
             aligned_label_ids(rows, labels, {"test": padded}, "d.parquet")

@@ -24,8 +24,15 @@ def texts(n, seed):
 def test_fit_save_and_load_give_the_same_probabilities(tmp_path, classes, kind):
     (train, y), (val, y_val), (test, _) = texts(300, 0), texts(60, 1), texts(50, 2)
     keep = y < classes
-    model, val_proba = fit_linear(Tokenizer(), [t for t, k in zip(train, keep) if k], y[keep],
-                                  val, np.minimum(y_val, classes - 1), classes, kind=kind)
+    model, val_proba = fit_linear(
+        Tokenizer(),
+        [t for t, k in zip(train, keep) if k],
+        y[keep],
+        val,
+        np.minimum(y_val, classes - 1),
+        classes,
+        kind=kind,
+    )
     assert val_proba.shape == (60, classes) and np.allclose(val_proba.sum(1), 1.0)
     # The words decide the class here: a linear model of either kind gets validation nearly right.
     assert (val_proba.argmax(1) == np.minimum(y_val, classes - 1)).mean() > 0.9
@@ -35,7 +42,9 @@ def test_fit_save_and_load_give_the_same_probabilities(tmp_path, classes, kind):
     assert np.array_equal(loaded.predict_proba(test), model.predict_proba(test))
     assert loaded.c == model.c and loaded.ngrams == model.ngrams and loaded.kind == kind
     (tmp_path / "linear_ngrams.txt").write_text("\n".join(reversed(model.ngrams)) + "\n")
-    with pytest.raises(ModelFileError, match="linear_ngrams.txt is not the file model.json was written with"):
+    with pytest.raises(
+        ModelFileError, match="linear_ngrams.txt is not the file model.json was written with"
+    ):
         load_linear(tmp_path, record, Tokenizer())
 
 
@@ -52,10 +61,14 @@ def test_the_ensemble_weight_follows_the_better_member_on_validation():
 def test_nb_ratios_point_at_the_class_an_ngram_speaks_for():
     from rnnpipe.text.linear import _fit_features, nb_ratios
 
-    vectorizer, x = _fit_features("nb", Tokenizer(), ["good film", "good plot", "bad film", "bad plot"])
+    vectorizer, x = _fit_features(
+        "nb", Tokenizer(), ["good film", "good plot", "bad film", "bad plot"]
+    )
     ratios = nb_ratios(x, np.array([1, 1, 0, 0]), 2)[0]
     column = vectorizer.vocabulary_
-    assert ratios[column["good"]] > 0 > ratios[column["bad"]] and ratios[column["film"]] == pytest.approx(0.0)
+    assert ratios[column["good"]] > 0 > ratios[column["bad"]] and ratios[
+        column["film"]
+    ] == pytest.approx(0.0)
 
 
 def test_the_members_c_can_be_chosen_for_the_mix_rather_than_alone():
@@ -69,6 +82,9 @@ def test_the_members_c_can_be_chosen_for_the_mix_rather_than_alone():
     score = mixed_log_loss(y_val, rnn)
     chosen, chosen_val = fit_linear(Tokenizer(), train, y, val, y_val, 3, kind="nb", select=score)
     alone, alone_val = fit_linear(Tokenizer(), train, y, val, y_val, 3, kind="nb")
-    # Both searched the same C grid: the one chosen for the mix mixes at least as well as the one best alone.
+    # Both searched the same C grid: the one chosen for the mix mixes at least as well as the one
+    # best alone.
     assert score(chosen_val) <= score(alone_val)
-    assert score(alone_val) <= min(log_loss(y_val, (1 - w) * rnn + w * alone_val) for w in (0.0, 0.5, 1.0))
+    assert score(alone_val) <= min(
+        log_loss(y_val, (1 - w) * rnn + w * alone_val) for w in (0.0, 0.5, 1.0)
+    )

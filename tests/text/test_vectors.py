@@ -36,7 +36,9 @@ def test_glove_text_gz_and_zip_give_the_vocabulary_vectors(glove_file):
 
 
 def test_wrong_dimension_is_rejected_with_the_files_dimension(glove_file):
-    with pytest.raises(VectorsError, match=r"(3 dimensions but embed.dim is 4|no member for embed.dim=4)"):
+    with pytest.raises(
+        VectorsError, match=r"(3 dimensions but embed.dim is 4|no member for embed.dim=4)"
+    ):
         read_glove(glove_file, VOCAB, dim=4)
 
 
@@ -64,7 +66,9 @@ def test_missing_file_is_named(tmp_path):
 
 
 def test_matrix_uses_vectors_keeps_pad_zero_and_reports_coverage(glove_file):
-    matrix = EmbeddingMatrix.from_vectors(VOCAB, read_glove(glove_file, VOCAB, 3), 3, seed=0, source="test")
+    matrix = EmbeddingMatrix.from_vectors(
+        VOCAB, read_glove(glove_file, VOCAB, 3), 3, seed=0, source="test"
+    )
     assert matrix.weights.shape == (5, 3) and matrix.weights.dtype == np.float32
     np.testing.assert_allclose(matrix.weights[VOCAB.index["the"]], [0.1, 0.2, 0.3])
     assert np.all(matrix.weights[0] == 0)
@@ -91,6 +95,7 @@ def test_glove_package_offline():
 
 def test_word2vec_is_trained_reproducibly_on_the_given_ids():
     from rnnpipe.text.vocabulary import build_vocabulary, encode_corpus
+
     rng = np.random.default_rng(0)
     words = ["good", "great", "bad", "awful", "film", "plot"]
     docs = [[words[i] for i in rng.integers(0, 6, 12)] for _ in range(200)]
@@ -125,5 +130,12 @@ def test_token_ids_beyond_the_vocabulary_are_refused():
     rows = SequenceSet(torch.tensor([[2, 7, 0]]), torch.tensor([2]), torch.tensor([1]))
     check_token_ids({"train": rows}, 8)
     with pytest.raises(DataError, match="holds token id 7, but the vocabulary has only 7 words"):
-        check_token_ids({"train": rows, "validation": SequenceSet(torch.zeros((0, 3), dtype=torch.long),
-                                                                  torch.zeros(0), torch.zeros(0))}, 7)
+        check_token_ids(
+            {
+                "train": rows,
+                "validation": SequenceSet(
+                    torch.zeros((0, 3), dtype=torch.long), torch.zeros(0), torch.zeros(0)
+                ),
+            },
+            7,
+        )

@@ -31,7 +31,11 @@ def test_num_words_counts_the_reserved_ids_and_min_freq_drops_rare_words():
 
 def test_out_of_vocabulary_words_map_to_unk():
     vocab = build_vocabulary([["good", "film"]], num_words=10)
-    assert vocab.encode(["good", "unseen", "film"]) == [vocab.index["good"], UNK_ID, vocab.index["film"]]
+    assert vocab.encode(["good", "unseen", "film"]) == [
+        vocab.index["good"],
+        UNK_ID,
+        vocab.index["film"],
+    ]
 
 
 def test_encode_corpus_matches_per_document_encoding():
@@ -50,11 +54,14 @@ def test_vocabulary_file_round_trip_and_hash(tmp_path):
     assert Vocabulary([PAD, UNK, "c"]).sha256() != vocab.sha256()
 
 
-@pytest.mark.parametrize("labels, expected", [
-    ([1, -1, 0, 1, 0], [-1, 0, 1]),
-    (["pos", "neg", "neutral", "neg"], ["neg", "neutral", "pos"]),
-    (np.array([3, 1, 2]), [1, 2, 3]),
-])
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        ([1, -1, 0, 1, 0], [-1, 0, 1]),
+        (["pos", "neg", "neutral", "neg"], ["neg", "neutral", "pos"]),
+        (np.array([3, 1, 2]), [1, 2, 3]),
+    ],
+)
 def test_label_map_sorts_original_values(labels, expected):
     label_map = LabelMap.from_training_labels(labels)
     assert label_map.labels == expected
@@ -70,7 +77,11 @@ def test_label_map_for_minus_one_zero_one_round_trips_through_json(tmp_path):
 
 def test_label_unseen_in_training_is_rejected_with_its_split():
     label_map = LabelMap.from_training_labels(["neg", "pos"])
-    with pytest.raises(DataError, match=r"1 label\(s\) occur in the test split but never in training: meh; known labels: neg, pos\."):
+    with pytest.raises(
+        DataError,
+        match=r"1 label\(s\) occur in the test split but never in training: meh; "
+        r"known labels: neg, pos\.",
+    ):
         label_map.encode(["pos", "meh"], "test")
 
 

@@ -1,4 +1,5 @@
-"""Data-parallel training (training.distributed) on CPU with gloo: two ranks sharing each global batch take
+"""Data-parallel training (training.distributed) on CPU with gloo: two ranks sharing each global
+batch take
 exactly the step one process takes on the whole batch, and agree on the validation scores."""
 
 import json
@@ -9,7 +10,8 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
-from rnnpipe.text.model import ClassifierConfig, RNNClassifier
+from conftest import classifier_config
+from rnnpipe.text.model import RNNClassifier
 from rnnpipe.text.sequences import SequenceSet
 from rnnpipe.training.distributed import Distributed
 from rnnpipe.training.loop import TrainSettings, train_model
@@ -27,16 +29,32 @@ def data(seed: int) -> SequenceSet:
 
 def train_once(dist=None):
     torch.manual_seed(0)
-    model = RNNClassifier(ClassifierConfig(vocab_size=30, embed_dim=5, num_classes=3, hidden=4, cell="gru",
-                                           bidirectional=True, pooling="meanmax"))
+    model = RNNClassifier(
+        classifier_config(
+            vocab_size=30,
+            embed_dim=5,
+            num_classes=3,
+            hidden=4,
+            cell="gru",
+            bidirectional=True,
+            pooling="meanmax",
+        )
+    )
     settings = TrainSettings(batch_size=ROWS, epochs=2, lr=0.05, clip_norm=1.0, patience=0, seed=3)
-    result = train_model(model, data(1), data(2), settings, torch.device("cpu"), progress=False, dist=dist)
+    result = train_model(
+        model, data(1), data(2), settings, torch.device("cpu"), progress=False, dist=dist
+    )
     return model, result
 
 
 def worker(rank: int, world: int, port: int, out: str) -> None:
-    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world), MASTER_ADDR="127.0.0.1",
-                      MASTER_PORT=str(port))
+    os.environ.update(
+        RANK=str(rank),
+        LOCAL_RANK=str(rank),
+        WORLD_SIZE=str(world),
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+    )
     torch.set_num_threads(1)
     dist = Distributed.from_env()
     model, result = train_once(dist)
@@ -68,7 +86,7 @@ def test_two_ranks_sharing_each_batch_step_exactly_as_one_process_on_the_whole_b
 NODE_SCRIPT = """
 import sys
 import torch
-sys.path[:0] = [{tests!r}]
+sys.path[:0] = [{tests!r}, {suite!r}]  # the suite's folder: conftest
 from test_distributed import train_once
 from rnnpipe.training.distributed import Distributed
 torch.set_num_threads(1)
@@ -82,7 +100,8 @@ dist.close()
 
 @pytest.mark.slow
 def test_two_launchers_rendezvous_as_two_nodes(tmp_path):
-    """The multi-node path of the README on one machine: two torchrun launchers (--nnodes 2, one process each)
+    """The multi-node path of docs/scale-out.md on one machine: two torchrun launchers (--nnodes 2,
+    one process each)
     meet through the c10d rendezvous on 127.0.0.1 and train as one job."""
     import subprocess
     import sys
@@ -90,14 +109,46 @@ def test_two_launchers_rendezvous_as_two_nodes(tmp_path):
 
     script = tmp_path / "node.py"
     out = str(tmp_path / "rank0.pt")
-    script.write_text(NODE_SCRIPT.format(tests=str(Path(__file__).parent), out=out))
-    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "2", "--nproc-per-node", "1",
-               "--rdzv-backend", "c10d", "--rdzv-endpoint", f"127.0.0.1:{free_port()}", "--rdzv-id", "rnnpipe-test",
-               "--max-restarts", "0", str(script)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2] / "src"),
-                                                         os.environ.get("PYTHONPATH", "")])}
-    nodes = [subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True) for _ in range(2)]
+    script.write_text(
+        NODE_SCRIPT.format(
+            tests=str(Path(__file__).parent), suite=str(Path(__file__).parents[1]), out=out
+        )
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nnodes",
+        "2",
+        "--nproc-per-node",
+        "1",
+        "--rdzv-backend",
+        "c10d",
+        "--rdzv-endpoint",
+        f"127.0.0.1:{free_port()}",
+        "--rdzv-id",
+        "rnnpipe-test",
+        "--max-restarts",
+        "0",
+        str(script),
+    ]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).parents[2] / "src"), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
+    nodes = [
+        subprocess.Popen(
+            command,
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     logs = [node.communicate(timeout=240)[0] for node in nodes]
     assert [node.returncode for node in nodes] == [0, 0], "\n".join(logs)
     parallel = torch.load(out)

@@ -10,7 +10,8 @@ import pytest
 import torch
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
-from rnnpipe.text.model import ClassifierConfig, RNNClassifier
+from conftest import classifier_config
+from rnnpipe.text.model import RNNClassifier
 from rnnpipe.text.sequences import SequenceSet
 from rnnpipe.training.history import write_progress
 from rnnpipe.training.loop import TrainSettings, train_model
@@ -30,7 +31,11 @@ def tiny_set(rows: int, seed: int) -> SequenceSet:
 
 def fresh_model() -> RNNClassifier:
     torch.manual_seed(0)
-    return RNNClassifier(ClassifierConfig(vocab_size=20, embed_dim=8, num_classes=2, cell="gru", hidden=8, dropout=0.2))
+    return RNNClassifier(
+        classifier_config(
+            vocab_size=20, embed_dim=8, num_classes=2, cell="gru", hidden=8, dropout=0.2
+        )
+    )
 
 
 def settings(**overrides) -> TrainSettings:
@@ -61,7 +66,9 @@ def test_averaged_weights_are_the_exponential_average_of_every_step():
     for name, value in averaged.state_dict().items():
         torch.testing.assert_close(value, expected[name], msg=name)
     # The average is not the last step's weights: the option does something.
-    assert not torch.allclose(averaged.state_dict()["head.linear.weight"], snapshots[-1]["head.linear.weight"])
+    assert not torch.allclose(
+        averaged.state_dict()["head.linear.weight"], snapshots[-1]["head.linear.weight"]
+    )
 
 
 def test_validation_and_the_kept_model_use_the_averaged_weights():
@@ -69,11 +76,19 @@ def test_validation_and_the_kept_model_use_the_averaged_weights():
     plain = fresh_model()  # each model right before its run: fresh_model() also seeds dropout
     plain_result = train_model(plain, train, validation, settings(), CPU, progress=False)
     averaged = fresh_model()
-    averaged_result = train_model(averaged, train, validation, settings(ema_decay=0.9), CPU, progress=False)
+    averaged_result = train_model(
+        averaged, train, validation, settings(ema_decay=0.9), CPU, progress=False
+    )
     # Same optimisation trajectory (same seed, same batches), different validated weights.
-    assert [r["train_loss"] for r in plain_result.history] == [r["train_loss"] for r in averaged_result.history]
-    assert [r["val_loss"] for r in plain_result.history] != [r["val_loss"] for r in averaged_result.history]
-    assert not torch.equal(plain.state_dict()["head.linear.weight"], averaged.state_dict()["head.linear.weight"])
+    assert [r["train_loss"] for r in plain_result.history] == [
+        r["train_loss"] for r in averaged_result.history
+    ]
+    assert [r["val_loss"] for r in plain_result.history] != [
+        r["val_loss"] for r in averaged_result.history
+    ]
+    assert not torch.equal(
+        plain.state_dict()["head.linear.weight"], averaged.state_dict()["head.linear.weight"]
+    )
 
 
 class Interrupted(Exception):
@@ -103,37 +118,68 @@ class FailsOnEpoch:
 def test_an_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, ema_decay):
     train, validation = tiny_set(96, seed=1), tiny_set(48, seed=2)
     whole = fresh_model()
-    whole_result = train_model(whole, train, validation, settings(ema_decay=ema_decay), CPU, progress=False)
+    whole_result = train_model(
+        whole, train, validation, settings(ema_decay=ema_decay), CPU, progress=False
+    )
 
     checkpoint = tmp_path / "train.pt"
     with pytest.raises(Interrupted):
-        train_model(fresh_model(), FailsOnEpoch(train, 3), validation, settings(ema_decay=ema_decay), CPU,
-                    progress=False, checkpoint=checkpoint, fingerprint="run")
+        train_model(
+            fresh_model(),
+            FailsOnEpoch(train, 3),
+            validation,
+            settings(ema_decay=ema_decay),
+            CPU,
+            progress=False,
+            checkpoint=checkpoint,
+            fingerprint="run",
+        )
     resumed = fresh_model()
-    resumed_result = train_model(resumed, train, validation, settings(ema_decay=ema_decay), CPU, progress=False,
-                                 checkpoint=checkpoint, fingerprint="run")
+    resumed_result = train_model(
+        resumed,
+        train,
+        validation,
+        settings(ema_decay=ema_decay),
+        CPU,
+        progress=False,
+        checkpoint=checkpoint,
+        fingerprint="run",
+    )
     assert resumed_result.history == [
-        {**row, "seconds": resumed_result.history[i]["seconds"]} for i, row in enumerate(whole_result.history)]
+        {**row, "seconds": resumed_result.history[i]["seconds"]}
+        for i, row in enumerate(whole_result.history)
+    ]
     for name, value in whole.state_dict().items():
         assert torch.equal(value, resumed.state_dict()[name]), name
 
 
 def test_logs_get_one_line_per_epoch_and_no_progress_bar_frames(capsys):
-    """stderr captured (not a terminal, as in CI or a queued experiment): tqdm stays silent by its own TTY
+    """stderr captured (not a terminal, as in CI or a queued experiment): tqdm stays silent by its
+    own TTY
     check and each epoch leaves one summary line."""
     torch.manual_seed(0)
-    model = RNNClassifier(ClassifierConfig(vocab_size=30, embed_dim=4, num_classes=2, hidden=4))
-    data = SequenceSet(torch.randint(2, 30, (40, 6)), torch.full((40,), 6), torch.randint(0, 2, (40,)))
-    train_model(model, data, data, TrainSettings(lr=0.01, batch_size=8, epochs=2, patience=0), torch.device("cpu"),
-                progress=True)
+    model = RNNClassifier(classifier_config(vocab_size=30, embed_dim=4, num_classes=2, hidden=4))
+    data = SequenceSet(
+        torch.randint(2, 30, (40, 6)), torch.full((40,), 6), torch.randint(0, 2, (40,))
+    )
+    train_model(
+        model,
+        data,
+        data,
+        TrainSettings(lr=0.01, batch_size=8, epochs=2, patience=0),
+        torch.device("cpu"),
+        progress=True,
+    )
     err = capsys.readouterr().err
     assert "\r" not in err
     assert [line.split(":")[0] for line in err.splitlines()] == ["epoch 1", "epoch 2"]
 
 
 def test_metrics_so_far_are_written_after_every_epoch_for_a_single_model_and_an_ensemble(tmp_path):
-    """What `dvc exp show` reads while a run goes on: after epoch k the history holds k rows (an ensemble's:
-    the finished members' and the current one's, by member) and the summary the best epoch so far."""
+    """What `dvc exp show` reads while a run goes on: after epoch k the history holds k rows (an
+    ensemble's: the finished members' and the current one's, by member) and the summary the best
+    epoch so
+    far."""
     train, validation = tiny_set(64, seed=1), tiny_set(32, seed=2)
     seen = []
 
@@ -142,15 +188,30 @@ def test_metrics_so_far_are_written_after_every_epoch_for_a_single_model_and_an_
             history, summary = tmp_path / "history.csv", tmp_path / "train.json"
             write_progress([*done, result], names, "accuracy", str(history), str(summary))
             seen.append((pd.read_csv(history), json.loads(summary.read_text())))
+
         return on_epoch
 
-    first = train_model(fresh_model(), train, validation, settings(epochs=2), CPU, progress=False,
-                        on_epoch=record(None))
+    first = train_model(
+        fresh_model(),
+        train,
+        validation,
+        settings(epochs=2),
+        CPU,
+        progress=False,
+        on_epoch=record(None),
+    )
     assert [len(history) for history, _ in seen] == [1, 2]
     assert [summary["epochs_run"] for _, summary in seen] == [1, 2]
     seen.clear()
-    train_model(fresh_model(), train, validation, settings(epochs=2), CPU, progress=False,
-                on_epoch=record(["1:gru", "2:gru"], done=(first,)))
+    train_model(
+        fresh_model(),
+        train,
+        validation,
+        settings(epochs=2),
+        CPU,
+        progress=False,
+        on_epoch=record(["1:gru", "2:gru"], done=(first,)),
+    )
     history, summary = seen[-1]
     assert history["member"].tolist() == ["1:gru", "1:gru", "2:gru", "2:gru"]
     assert [member["epochs_run"] for member in summary["members"]] == [2, 2]
@@ -160,7 +221,9 @@ def test_metrics_so_far_are_written_after_every_epoch_for_a_single_model_and_an_
 def test_the_kept_epoch_is_the_best_by_the_chosen_yardstick(select_on):
     train, validation = tiny_set(96, seed=1), tiny_set(48, seed=2)
     model = fresh_model()
-    result = train_model(model, train, validation, settings(epochs=6, select_on=select_on), CPU, progress=False)
+    result = train_model(
+        model, train, validation, settings(epochs=6, select_on=select_on), CPU, progress=False
+    )
     history = pd.DataFrame(result.history)
     # the first epoch of the best value wins ties (later ones must be strictly better)
     best = history["val_loss"].idxmin() if select_on == "loss" else history["val_accuracy"].idxmax()

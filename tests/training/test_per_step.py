@@ -1,5 +1,7 @@
-"""Per-step outputs fit the shared loop: predict pads each batch's steps to the split's longest row (steps past a row's length are never read), and an
-objective's (loss, score sum, count) makes the reported score a per-step mean over real steps only."""
+"""Per-step outputs fit the shared loop: predict pads each batch's steps to the split's longest row
+(steps past a row's length are never read), and an objective's (loss, score sum, count) makes the
+reported score a per-step mean over real steps
+only."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ IGNORE = IGNORE_INDEX
 
 
 class StepSequences:
-    """A BatchSource of left-aligned feature rows [n, T, 2] whose target at each real step is 1 when the
+    """A BatchSource of left-aligned feature rows [n, T, 2] whose target at each real step is 1 when
+    the
     running sum of the first feature is positive; padded steps carry IGNORE."""
 
     def __init__(self, rows: int, seed: int):
@@ -65,7 +68,7 @@ def test_predict_pads_per_step_outputs_to_the_longest_row_in_row_order():
     model.eval()
     for row in (0, 17, 49):
         length = int(data.lengths[row])
-        alone = model(data.values[row:row + 1, :length], data.lengths[row:row + 1])[0]
+        alone = model(data.values[row : row + 1, :length], data.lengths[row : row + 1])[0]
         assert torch.allclose(outputs[row, :length], alone, atol=1e-5)
 
 
@@ -76,10 +79,17 @@ def test_the_score_is_a_mean_over_real_steps_and_the_loop_learns_per_step_labels
     objective = StepClassificationObjective()
     _, before = evaluate_loss(model, validation, 64, torch.device("cpu"), objective)
     logits = predict(model, validation, 64, torch.device("cpu"))
-    labels = validation.labels[:, :logits.size(1)]  # no row is as long as the stored width
+    labels = validation.labels[:, : logits.size(1)]  # no row is as long as the stored width
     real = labels != IGNORE
     by_hand = float(((logits.argmax(-1) == labels) & real).sum()) / float(real.sum())
     assert before == by_hand  # divided by real steps, not by rows
-    result = train_model(model, train, validation, TrainSettings(lr=0.01, batch_size=32, epochs=6, patience=0),
-                         torch.device("cpu"), progress=False, objective=objective)
+    result = train_model(
+        model,
+        train,
+        validation,
+        TrainSettings(lr=0.01, batch_size=32, epochs=6, patience=0),
+        torch.device("cpu"),
+        progress=False,
+        objective=objective,
+    )
     assert result.history[-1]["val_accuracy"] > max(before, 0.9)

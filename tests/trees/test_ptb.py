@@ -31,15 +31,18 @@ def test_unlabeled_trees_and_plain_word_lists():
     assert tree.transitions() == [0, 0, 1, 0, 1]
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("(3 (2 a) (2 b)", "1 '(' left open"),
-    ("(3 (2 a)) (2 b))", "text after the tree's closing bracket"),
-    ("(3 (2 a) ())", "no children and no word"),
-    ("(3 (2 a) (2))", "no children and no word"),
-    ("(7 (2 a) (2 b))", "label 7 is outside the declared labels 0..4"),
-    ("(3 a (2 b))", "both words (a) and subtrees"),
-    ("word", "a tree starts with '('"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("(3 (2 a) (2 b)", "1 '(' left open"),
+        ("(3 (2 a)) (2 b))", "text after the tree's closing bracket"),
+        ("(3 (2 a) ())", "no children and no word"),
+        ("(3 (2 a) (2))", "no children and no word"),
+        ("(7 (2 a) (2 b))", "label 7 is outside the declared labels 0..4"),
+        ("(3 a (2 b))", "both words (a) and subtrees"),
+        ("word", "a tree starts with '('"),
+    ],
+)
 def test_malformed_trees_name_the_place(text, fragment):
     with pytest.raises(DataError) as caught:
         parse_tree(text, where="train.txt:12")
@@ -51,7 +54,12 @@ def test_synthetic_trees_round_trip_through_bracketed_text_with_words_in_order()
 
     for tree in synthetic_trees(200, seed=1):
         again = parse_tree(tree.to_text())
-        assert (again.words, again.left, again.right, again.label) == (tree.words, tree.left, tree.right, tree.label)
+        assert (again.words, again.left, again.right, again.label) == (
+            tree.words,
+            tree.left,
+            tree.right,
+            tree.label,
+        )
         leaves = [w for w in tree.word if w >= 0]
         assert leaves == list(range(len(tree.words)))  # post-order visits the words left to right
 
@@ -61,7 +69,10 @@ def test_a_subtree_is_its_phrase_as_a_tree_of_its_own():
     phrase = tree.subtree(4)  # (2 (2 elaborate) (2 continuation))
     assert phrase.to_text() == "(2 (2 elaborate) (2 continuation))"
     assert tree.subtree(5).to_text() == "(4 (3 gorgeously) (2 (2 elaborate) (2 continuation)))"
-    assert tree.subtree(len(tree.label) - 1).to_text() == tree.to_text() and tree.subtree(0).to_text() == "(2 The)"
+    assert (
+        tree.subtree(len(tree.label) - 1).to_text() == tree.to_text()
+        and tree.subtree(0).to_text() == "(2 The)"
+    )
 
 
 def test_spinn_stack_pointers_hand_checked():
@@ -69,11 +80,23 @@ def test_spinn_stack_pointers_hand_checked():
     tree = parse_tree("(1 (2 a) (3 (4 b) (0 c)))")
     assert tree.transitions() == [0, 0, 0, 1, 1]
     # before each transition: stack top, stack second, buffer's next word (-1: none)
-    assert tree.stack_pointers.tolist() == [[-1, -1, 0], [0, -1, 1], [1, 0, 2], [2, 1, -1], [3, 0, -1]]
+    assert tree.stack_pointers.tolist() == [
+        [-1, -1, 0],
+        [0, -1, 1],
+        [1, 0, 2],
+        [2, 1, -1],
+        [3, 0, -1],
+    ]
     # left-branching: ((a b) c) -> a(0) b(1) [a b](2) c(3) root(4)
     tree = parse_tree("(1 (2 (3 a) (4 b)) (0 c))")
     assert tree.transitions() == [0, 0, 1, 0, 1]
-    assert tree.stack_pointers.tolist() == [[-1, -1, 0], [0, -1, 1], [1, 0, 3], [2, -1, 3], [3, 2, -1]]
+    assert tree.stack_pointers.tolist() == [
+        [-1, -1, 0],
+        [0, -1, 1],
+        [1, 0, 3],
+        [2, -1, 3],
+        [3, 2, -1],
+    ]
 
 
 def test_every_reduce_pops_its_own_children_on_generated_trees():
@@ -94,10 +117,14 @@ def test_a_fine_models_binary_accuracy_leaves_neutral_sentences_out():
     from rnnpipe.trees.files import binary_accuracy_of_fine
 
     labels = np.array([0, 1, 2, 3, 4, 4])
-    proba = np.array([[0.1, 0.5, 0.0, 0.2, 0.2],   # negative 0.6 vs 0.4: right
-                      [0.0, 0.3, 0.5, 0.1, 0.1],   # 0.3 vs 0.2 though neutral wins the argmax: right
-                      [0.0, 0.0, 1.0, 0.0, 0.0],   # neutral sentence: left out
-                      [0.4, 0.2, 0.0, 0.2, 0.2],   # 0.6 negative for a positive: wrong
-                      [0.0, 0.0, 0.2, 0.0, 0.8],   # right
-                      [0.0, 0.1, 0.0, 0.5, 0.4]])  # right
+    proba = np.array(
+        [
+            [0.1, 0.5, 0.0, 0.2, 0.2],  # negative 0.6 vs 0.4: right
+            [0.0, 0.3, 0.5, 0.1, 0.1],  # 0.3 vs 0.2 though neutral wins the argmax: right
+            [0.0, 0.0, 1.0, 0.0, 0.0],  # neutral sentence: left out
+            [0.4, 0.2, 0.0, 0.2, 0.2],  # 0.6 negative for a positive: wrong
+            [0.0, 0.0, 0.2, 0.0, 0.8],  # right
+            [0.0, 0.1, 0.0, 0.5, 0.4],
+        ]
+    )  # right
     assert binary_accuracy_of_fine(labels, proba) == 4 / 5

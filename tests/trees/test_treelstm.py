@@ -7,8 +7,12 @@ from rnnpipe.trees.batching import batch_trees
 from rnnpipe.trees.ptb import parse_tree
 from rnnpipe.trees.treelstm import TreeLSTM
 
-TREES = ["(3 (2 The) (4 (3 gorgeously) (2 elaborate)))", "(1 (2 dull))",
-         "(4 (1 a) (2 b) (3 c) (0 d))", "(2 (2 (2 (1 not) (3 good)) (2 ,)) (3 (2 but) (4 (3 very) (4 funny))))"]
+TREES = [
+    "(3 (2 The) (4 (3 gorgeously) (2 elaborate)))",
+    "(1 (2 dull))",
+    "(4 (1 a) (2 b) (3 c) (0 d))",
+    "(2 (2 (2 (1 not) (3 good)) (2 ,)) (3 (2 but) (4 (3 very) (4 funny))))",
+]
 
 
 def test_batched_levels_equal_the_recursive_reference_in_outputs_and_gradients():
@@ -27,11 +31,17 @@ def test_batched_levels_equal_the_recursive_reference_in_outputs_and_gradients()
 
     for p in [*model.parameters(), *embedding.parameters()]:
         p.grad = None
-    one_by_one = torch.cat([model.forward_one(embedding(torch.as_tensor(ids)), tree)
-                            for tree, ids in zip(trees, token_ids)])
+    one_by_one = torch.cat(
+        [
+            model.forward_one(embedding(torch.as_tensor(ids)), tree)
+            for tree, ids in zip(trees, token_ids)
+        ]
+    )
     one_by_one.square().sum().backward()
     torch.testing.assert_close(batched, one_by_one, rtol=1e-12, atol=1e-12)
-    for mine, reference in zip(batched_grads, [p.grad for p in [*model.parameters(), *embedding.parameters()]]):
+    for mine, reference in zip(
+        batched_grads, [p.grad for p in [*model.parameters(), *embedding.parameters()]]
+    ):
         torch.testing.assert_close(mine, reference, rtol=1e-10, atol=1e-12)
     assert batch.roots.tolist() == np.cumsum([len(t.label) for t in trees]).__sub__(1).tolist()
 
@@ -48,14 +58,16 @@ def test_spinn_without_a_tracker_computes_the_tree_lstm_function():
     tree_lstm = TreeLSTM(6, 5).double()
     tree_lstm.load_state_dict(spinn.compose.state_dict())
     torch.testing.assert_close(spinn(words, batch), tree_lstm(words, batch), rtol=1e-12, atol=1e-12)
-    # as many sequential REDUCE steps as the longest transition sequence has reduces at distinct positions
+    # as many sequential REDUCE steps as the longest transition sequence has reduces at distinct
+    # positions
     steps = reduce_steps(batch)
     assert sum(len(step) for step in steps) == sum(len(t.words) - 1 for t in trees)
     assert all(int(batch.node_position[step].unique().numel()) == 1 for step in steps)
 
 
 def test_spinn_with_a_tracker_gives_each_sentence_the_states_it_gets_alone():
-    """The tracker is per sentence: batching sentences of different lengths changes nothing, and the tracker
+    """The tracker is per sentence: batching sentences of different lengths changes nothing, and the
+    tracker
     really feeds the REDUCEs (its weights get gradients; the states differ from SPINN-PI-NT's)."""
     from rnnpipe.trees.spinn import SPINN
 
@@ -66,8 +78,12 @@ def test_spinn_with_a_tracker_gives_each_sentence_the_states_it_gets_alone():
     spinn = SPINN(6, 5, tracker=True).double()
     batch = batch_trees(trees, token_ids)
     batched = spinn(embedding(batch.tokens), batch)
-    alone = torch.cat([spinn(embedding(torch.as_tensor(ids)), batch_trees([tree], [ids]))
-                       for tree, ids in zip(trees, token_ids)])
+    alone = torch.cat(
+        [
+            spinn(embedding(torch.as_tensor(ids)), batch_trees([tree], [ids]))
+            for tree, ids in zip(trees, token_ids)
+        ]
+    )
     torch.testing.assert_close(batched, alone, rtol=1e-12, atol=1e-12)
     batched.square().sum().backward()
     assert float(spinn.tracker_gates.weight.grad.abs().sum()) > 0
@@ -84,5 +100,17 @@ def test_the_level_schedule_hand_checked():
     batch = batch_trees(trees, [np.arange(3), np.arange(3, 5)])
     assert trees[0].heights() == [0, 0, 0, 1, 2]
     assert [level.tolist() for level in batch.levels] == [[0, 1, 2, 5, 6], [3, 7], [4]]
-    assert batch.left.tolist() == [-1, -1, -1, 1, 0, -1, -1, 5] and batch.right.tolist() == [-1, -1, -1, 2, 3, -1, -1, 6]
-    assert batch.leaf_word.tolist() == [0, 1, 2, -1, -1, 3, 4, -1] and batch.roots.tolist() == [4, 7]
+    assert batch.left.tolist() == [-1, -1, -1, 1, 0, -1, -1, 5] and batch.right.tolist() == [
+        -1,
+        -1,
+        -1,
+        2,
+        3,
+        -1,
+        -1,
+        6,
+    ]
+    assert batch.leaf_word.tolist() == [0, 1, 2, -1, -1, 3, 4, -1] and batch.roots.tolist() == [
+        4,
+        7,
+    ]

@@ -1,2 +1,3 @@
-"""What every pipeline shares: errors, atomic writes, hashing, params, the stage runner, fetch, device,
+"""What every pipeline shares: errors, atomic writes, hashing, params, the stage runner, fetch,
+device,
 labels, metrics and the model folder. Imports no task package."""

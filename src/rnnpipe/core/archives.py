@@ -1,8 +1,9 @@
-"""A user's .zip / .tar.gz / .tgz / .tar read as the folder it holds: unpacked into a temporary folder
-that is removed afterwards, whatever happens (the source is never modified, nothing is left behind).
+"""A user's .zip / .tar.gz / .tgz / .tar read as the folder it holds: unpacked into a temporary
+folder that is removed afterwards, whatever happens (the source is never modified, nothing is left
+behind).
 
-Member paths are reduced to their safe parts (no absolute path, no '..'), so no member can be written
-outside the temporary folder.
+Member paths are reduced to their safe parts (no absolute path, no '..'), so no member can be
+written outside the temporary folder.
 """
 
 from __future__ import annotations
@@ -25,10 +26,14 @@ def is_archive(path: Path) -> bool:
 
 
 @contextmanager
-def unpacked(path: Path, keep: Callable[[str], bool] = lambda name: True, parts: int | None = None) -> Iterator[Path]:
-    """`path` itself, or for an archive a temporary folder with its members whose name passes `keep`.
+def unpacked(
+    path: Path, keep: Callable[[str], bool] = lambda name: True, parts: int | None = None
+) -> Iterator[Path]:
+    """`path` itself, or for an archive a temporary folder with its members whose name passes
+    `keep`.
 
-    `parts`: keep only the last `parts` components of each member's path (None: the whole safe path)."""
+    `parts`: keep only the last `parts` components of each member's path (None: the whole safe
+    path)."""
     if not is_archive(path):
         yield path
         return
@@ -37,15 +42,25 @@ def unpacked(path: Path, keep: Callable[[str], bool] = lambda name: True, parts:
         try:
             if path.name.lower().endswith(".zip"):
                 with zipfile.ZipFile(path) as archive:
-                    members = [(m.filename, lambda m=m: archive.open(m)) for m in archive.infolist() if not m.is_dir()]
+                    members = [
+                        (m.filename, lambda m=m: archive.open(m))
+                        for m in archive.infolist()
+                        if not m.is_dir()
+                    ]
                     _extract(members, folder, keep, parts)
             else:
                 with tarfile.open(path) as archive:
-                    members = [(m.name, lambda m=m: archive.extractfile(m)) for m in archive.getmembers() if m.isfile()]
+                    members = [
+                        (m.name, lambda m=m: archive.extractfile(m))
+                        for m in archive.getmembers()
+                        if m.isfile()
+                    ]
                     _extract(members, folder, keep, parts)
         except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
-            raise DataError(f"{path}: cannot read the archive ({exc}); it is truncated or not a "
-                            f"{''.join(path.suffixes[-2:]) or 'zip / tar'} file.") from None
+            raise DataError(
+                f"{path}: cannot read the archive ({exc}); it is truncated or not a "
+                f"{''.join(path.suffixes[-2:]) or 'zip / tar'} file."
+            ) from None
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -53,7 +68,9 @@ def unpacked(path: Path, keep: Callable[[str], bool] = lambda name: True, parts:
 
 def _extract(members, folder: Path, keep: Callable[[str], bool], parts: int | None) -> None:
     for name, open_member in members:
-        safe = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "..", "/")]
+        safe = [
+            p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "..", "/")
+        ]
         if not safe or not keep(name) or safe[-1].startswith("._") or "__MACOSX" in safe:
             continue  # macOS resource forks ride along in many zips: never data
         target = folder.joinpath(*(safe if parts is None else safe[-parts:]))

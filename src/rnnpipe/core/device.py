@@ -11,21 +11,27 @@ from .errors import TrainingError
 
 
 def resolve_device(name: str) -> torch.device:
-    """'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'; asking for a GPU that is not there is an error, not
+    """'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'; asking for a GPU that is not there is
+    an error, not
     a fallback."""
     if name.startswith("cuda") and not torch.cuda.is_available():
-        raise TrainingError(f"device '{name}' was requested but no CUDA GPU is available to torch; "
-                            "set train.device (and evaluate.device) to auto or cpu.")
+        raise TrainingError(
+            f"device '{name}' was requested but no CUDA GPU is available to torch; "
+            "set train.device (and evaluate.device) to auto or cpu."
+        )
     if name.startswith("cuda:") and int(name.split(":")[1]) >= torch.cuda.device_count():
-        raise TrainingError(f"device '{name}' was requested but torch sees {torch.cuda.device_count()} GPU(s) "
-                            f"(cuda:0 .. cuda:{torch.cuda.device_count() - 1}).")
+        raise TrainingError(
+            f"device '{name}' was requested but torch sees {torch.cuda.device_count()} GPU(s) "
+            f"(cuda:0 .. cuda:{torch.cuda.device_count() - 1})."
+        )
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     return torch.device(name)
 
 
 def autocast_dtype(device: torch.device, precision: str) -> torch.dtype | None:
-    """The autocast dtype for `precision` ('auto', 'fp32', 'bf16', 'fp16') on `device`; None = float32.
+    """The autocast dtype for `precision` ('auto', 'fp32', 'bf16', 'fp16') on `device`; None =
+    float32.
 
     'auto' is float16 on CUDA (tensor cores, with a gradient scaler) and float32 on CPU.
     """

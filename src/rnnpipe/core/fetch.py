@@ -21,11 +21,10 @@ from .errors import DownloadError
 from .hashing import sha256_of_file
 
 # Published checksums of files the project knows by URL.
+IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 KNOWN_SHA256 = {
-    "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz":
-        "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
-    "http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz":
-        "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
+    "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz": IMDB_SHA256,
+    "http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz": IMDB_SHA256,
 }
 
 
@@ -41,8 +40,14 @@ def is_remote(location: str) -> bool:
 
 
 def from_root(location: str, root: Path) -> str:
-    """Relative local paths are read from `root` (the repository root, where the pipelines' path params start)."""
-    if not location or is_remote(location) or location.startswith("file:") or Path(location).is_absolute():
+    """Relative local paths are read from `root` (the repository root, where the pipelines' path
+    params start)."""
+    if (
+        not location
+        or is_remote(location)
+        or location.startswith("file:")
+        or Path(location).is_absolute()
+    ):
         return location
     return str(root / location)
 
@@ -61,23 +66,36 @@ def _download(url: str, target: Path, timeout: float) -> None:
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, desc=f"download {target.name}",
-                      file=sys.stderr, disable=None) as bar:
+            with tqdm(
+                total=total,
+                unit="B",
+                unit_scale=True,
+                desc=f"download {target.name}",
+                file=sys.stderr,
+                disable=None,
+            ) as bar:
                 while chunk := response.read(1 << 20):
                     out.write(chunk)
                     bar.update(len(chunk))
             if total is not None and out.tell() != total:
-                raise DownloadError(f"{url}: download truncated ({out.tell()} of {total} bytes); run the stage again.")
+                raise DownloadError(
+                    f"{url}: download truncated ({out.tell()} of {total} bytes); run the stage "
+                    "again."
+                )
         os.replace(tmp_name, target)
     except urllib.error.HTTPError as exc:
-        raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}; check the URL or download the file by hand "
-                            f"and pass its local path instead.") from None
+        raise DownloadError(
+            f"{url}: HTTP {exc.code} {exc.reason}; check the URL or download the file by hand "
+            f"and pass its local path instead."
+        ) from None
     except (urllib.error.URLError, OSError) as exc:
         if isinstance(exc, DownloadError):
             raise
         reason = getattr(exc, "reason", exc)
-        raise DownloadError(f"{url}: cannot be reached ({reason}). If this machine is offline, download the file "
-                            f"elsewhere and pass its local path or a file:// URL instead.") from None
+        raise DownloadError(
+            f"{url}: cannot be reached ({reason}). If this machine is offline, download the file "
+            f"elsewhere and pass its local path or a file:// URL instead."
+        ) from None
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
@@ -88,20 +106,27 @@ def _where_relative_paths_start(path: Path) -> str:
     temporary copy DVC makes for a queued or --temp experiment (.dvc/tmp/exps/...), where a path
     like ../shared/... leads somewhere else."""
     parts = path.absolute().parts
-    in_temporary_copy = any(parts[i:i + 3] == (".dvc", "tmp", "exps") for i in range(len(parts)))
+    in_temporary_copy = any(parts[i : i + 3] == (".dvc", "tmp", "exps") for i in range(len(parts)))
     if in_temporary_copy:
-        return ("this run is in DVC's temporary copy of the repository (a queued or --temp experiment), where "
-                "relative paths start inside the copy: pass an absolute path or a file:// URL (experiments/*.sh "
-                "do), or run the experiment in the workspace (dvc exp run without --queue / --temp).")
+        return (
+            "this run is in DVC's temporary copy of the repository (a queued or --temp "
+            "experiment), where "
+            "relative paths start inside the copy: pass an absolute path or a file:// URL "
+            "(experiments/*.sh "
+            "do), or run the experiment in the workspace (dvc exp run without --queue / --temp)."
+        )
     return "check the path (relative paths start at the repository root)."
 
 
 def fetch(location: str, *, param: str = "", timeout: float = 60.0) -> Path:
-    """Return a local path for `location`, downloading remote URLs into the cache first; `param` names the
+    """Return a local path for `location`, downloading remote URLs into the cache first; `param`
+    names the
     param that gave the location, for messages."""
     if not location:
-        raise DownloadError(f"no URL or path given{f' ({param} is empty)' if param else ''}; set it to a local "
-                            f"path, a file:// URL or a URL.")
+        raise DownloadError(
+            f"no URL or path given{f' ({param} is empty)' if param else ''}; set it to a local "
+            f"path, a file:// URL or a URL."
+        )
     if not is_remote(location):
         path = local_path(location)
         if not path.exists():
@@ -116,7 +141,8 @@ def fetch(location: str, *, param: str = "", timeout: float = 60.0) -> Path:
 
 
 def sha256_from_sums_file(path: Path) -> str | None:
-    """The hash listed for `path` in a SHA256SUMS file in its folder or up to two folders above, if any."""
+    """The hash listed for `path` in a SHA256SUMS file in its folder or up to two folders above, if
+    any."""
     path = path.resolve()
     for folder in (path.parent, path.parent.parent, path.parent.parent.parent):
         sums = folder / "SHA256SUMS"
@@ -130,25 +156,31 @@ def sha256_from_sums_file(path: Path) -> str | None:
 
 
 def expected_sha256(param: str, location: str, path: Path) -> str | None:
-    """Resolve the `sha256` param: a hex digest, 'auto' (known URL or a SHA256SUMS beside the file) or 'none'."""
+    """Resolve the `sha256` param: a hex digest, 'auto' (known URL or a SHA256SUMS beside the file)
+    or 'none'."""
     value = param.strip().lower()
     if value == "none":
         return None
     if value == "auto":
         return KNOWN_SHA256.get(location) or sha256_from_sums_file(path)
     if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-        raise DownloadError(f"download.sha256 must be 'auto', 'none' or 64 hex digits, got {param!r}.")
+        raise DownloadError(
+            f"download.sha256 must be 'auto', 'none' or 64 hex digits, got {param!r}."
+        )
     return value
 
 
 def verify_sha256(path: Path, expected: str | None, location: str) -> str:
-    """Hash `path`; raise if it differs from `expected` (a remote download is removed so it is fetched anew)."""
+    """Hash `path`; raise if it differs from `expected` (a remote download is removed so it is
+    fetched anew)."""
     actual = sha256_of_file(path)
     if expected is not None and actual != expected:
         if is_remote(location):
             path.unlink(missing_ok=True)
         raise DownloadError(
-            f"{location}: SHA-256 mismatch: expected {expected}, got {actual}. The file is corrupt, truncated or a "
-            f"different release; download it again, or if you trust it set download.sha256 to {actual}."
+            f"{location}: SHA-256 mismatch: expected {expected}, got {actual}. The file is "
+            "corrupt, truncated or a "
+            "different release; download it again, or if you trust it set download.sha256 to "
+            f"{actual}."
         )
     return actual

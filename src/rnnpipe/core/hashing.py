@@ -4,7 +4,8 @@
 functions) through every rnnpipe module they reach, wherever it lives in the package. Two users of
 it: training checkpoints are fingerprinted with the code they were trained by, and the test suite
 checks that each stage's deps in dvc.yaml list exactly these files. Package `__init__.py` files are
-left out: they hold only a docstring (tests/core/test_layout.py checks it), so they cannot change what runs.
+left out: they hold only a docstring (tests/core/test_layout.py checks it), so they cannot change
+what runs.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def sha256_of_file(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
 
 
 def module_file(name: str, root: Path = PACKAGE_ROOT) -> Path | None:
-    """The source file of module `name` (e.g. 'rnnpipe.core.errors') under `root`, or None if it is not
+    """The source file of module `name` (e.g. 'rnnpipe.core.errors') under `root`, or None if it is
+    not
     an rnnpipe module (a package resolves to its __init__.py)."""
     parts = name.split(".")
     if parts[0] != PACKAGE:
@@ -62,7 +64,7 @@ def imported_names(path: Path, root: Path = PACKAGE_ROOT) -> set[str]:
                 if own is None:
                     continue
                 package = own.split(".") if is_package else own.split(".")[:-1]
-                base_parts = package[:len(package) - (node.level - 1)]
+                base_parts = package[: len(package) - (node.level - 1)]
                 base = ".".join(base_parts + ([node.module] if node.module else []))
             else:
                 base = node.module or ""
@@ -72,7 +74,8 @@ def imported_names(path: Path, root: Path = PACKAGE_ROOT) -> set[str]:
 
 
 def code_closure(entry: str | os.PathLike, root: Path = PACKAGE_ROOT) -> list[Path]:
-    """`entry` and every rnnpipe module file it reaches through imports, sorted; no __init__.py files."""
+    """`entry` and every rnnpipe module file it reaches through imports, sorted; no __init__.py
+    files."""
     entry = Path(entry).resolve()
     seen, queue = {entry}, [entry]
     while queue:

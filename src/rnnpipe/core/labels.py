@@ -1,10 +1,11 @@
-"""Class labels: original values (ints like -1/0/1, or strings) <-> class ids 0..k-1, in sorted order."""
+"""Class labels: original values (ints like -1/0/1, or strings) <-> class ids 0..k-1, in sorted
+order."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -19,28 +20,40 @@ def shown_values(values: Sequence, most: int = 12) -> str:
 
 
 class LabelMap:
-    """Original label values (ints like -1/0/1, or strings) <-> class ids 0..k-1, in sorted order."""
+    """Original label values (ints like -1/0/1, or strings) <-> class ids 0..k-1, in sorted
+    order."""
 
     def __init__(self, labels: Sequence):
         self.labels = list(labels)
         self.index = {label: i for i, label in enumerate(self.labels)}
 
     @classmethod
-    def from_training_labels(cls, labels: Iterable) -> "LabelMap":
+    def from_training_labels(cls, labels: Iterable) -> LabelMap:
         values = sorted(set(labels), key=lambda v: (isinstance(v, str), v))
         if len(values) < 2:
-            raise DataError(f"the training split has a single class ({values[0]!r} if any); a classifier needs "
-                            f"at least two. Check download.label_column or the data.")
+            raise DataError(
+                f"the training split has a single class ({values[0]!r} if any); a classifier needs "
+                f"at least two. Check download.label_column or the data."
+            )
         return cls([v.item() if hasattr(v, "item") else v for v in values])
 
     def encode(self, labels: Iterable, split: str = "") -> np.ndarray:
         labels = list(labels)
-        unknown = sorted({l for l in labels if l not in self.index}, key=lambda v: (isinstance(v, str), v))
+        unknown = sorted(
+            {label for label in labels if label not in self.index},
+            key=lambda v: (isinstance(v, str), v),
+        )
         if unknown:
-            raise DataError(f"{len(unknown)} label(s) occur in the {split or 'given'} split but never in training: "
-                            f"{shown_values(unknown)}; known labels: {shown_values(self.labels)}. Fix the labels or "
-                            f"move such rows into training.")
-        return np.fromiter((self.index[l] for l in labels), dtype=np.int64, count=len(labels))
+            raise DataError(
+                f"{len(unknown)} label(s) occur in the {split or 'given'} split but never in "
+                "training: "
+                f"{shown_values(unknown)}; known labels: {shown_values(self.labels)}. Fix the "
+                "labels or "
+                f"move such rows into training."
+            )
+        return np.fromiter(
+            (self.index[label] for label in labels), dtype=np.int64, count=len(labels)
+        )
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -49,7 +62,7 @@ class LabelMap:
         return json.dumps({"labels": self.labels}, indent=2) + "\n"
 
     @classmethod
-    def load(cls, path: str | Path) -> "LabelMap":
+    def load(cls, path: str | Path) -> LabelMap:
         try:
             return cls(json.loads(Path(path).read_text(encoding="utf-8"))["labels"])
         except (OSError, ValueError, KeyError) as exc:

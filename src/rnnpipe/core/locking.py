@@ -1,12 +1,13 @@
 """One running copy of a stage per project folder: an exclusive lock held while the stage runs.
 
-Killing only `dvc` (not its process group) leaves the stage script running. The next `dvc repro` would start
-a second copy that resumes from the orphan's checkpoint while the orphan keeps writing it, and whose
-atomic writes clear the orphan's staging folders. The stage takes an exclusive `flock` first, on a file
-in DVC's own scratch folder (.dvc/tmp/rnnpipe-locks/, which DVC keeps out of git; outside a DVC project
-the system's temporary folder), named after the stage and the folder it runs in. The kernel releases
-the lock when the holder exits, however it dies (SIGKILL included), so a stale lock never blocks a run;
-the file records the holder's pid for the message. Nothing is written into the project's own folders.
+Killing only `dvc` (not its process group) leaves the stage script running. The next `dvc repro`
+would start a second copy that resumes from the orphan's checkpoint while the orphan keeps writing
+it, and whose atomic writes clear the orphan's staging folders. The stage takes an exclusive `flock`
+first, on a file in DVC's own scratch folder (.dvc/tmp/rnnpipe-locks/, which DVC keeps out of git;
+outside a DVC project the system's temporary folder), named after the stage and the folder it runs
+in. The kernel releases the lock when the holder exits, however it dies (SIGKILL included), so a
+stale lock never blocks a run; the file records the holder's pid for the message. Nothing is written
+into the project's own folders.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .errors import RnnpipeError
 from .params import dvc_root
@@ -32,7 +33,13 @@ def lock_path(stage: str, cwd: Path | None = None) -> Path:
     cwd = (cwd or Path.cwd()).resolve()
     root = dvc_root(cwd)
     if root is not None:
-        return root / ".dvc" / "tmp" / "rnnpipe-locks" / ("__".join([*cwd.relative_to(root).parts, stage]) + ".lock")
+        return (
+            root
+            / ".dvc"
+            / "tmp"
+            / "rnnpipe-locks"
+            / ("__".join([*cwd.relative_to(root).parts, stage]) + ".lock")
+        )
     key = hashlib.sha256(str(cwd).encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"rnnpipe-locks-{os.getuid()}" / f"{key}-{stage}.lock"
 
@@ -43,7 +50,8 @@ class StageBusyError(RnnpipeError):
 
 @contextlib.contextmanager
 def stage_lock(stage: str, path: Path | None = None) -> Iterator[None]:
-    """Hold the stage's lock (at `path`, default lock_path) for the block; StageBusyError naming the holder's pid
+    """Hold the stage's lock (at `path`, default lock_path) for the block; StageBusyError naming the
+    holder's pid
     when another process has it."""
     if fcntl is None or "TORCHELASTIC_RUN_ID" in os.environ:
         # (A worker torchrun started for a data-parallel stage: the launching stage holds the lock.)
@@ -59,9 +67,12 @@ def stage_lock(stage: str, path: Path | None = None) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
             raise StageBusyError(
-                f"another {stage} is still running in this folder (pid {holder}; e.g. left running when only `dvc` "
-                f"was killed). Two runs must not share its checkpoint and outputs: wait for it to finish or stop it "
-                f"(`kill {holder}`), then run `dvc repro` again.") from None
+                f"another {stage} is still running in this folder (pid {holder}; e.g. left running "
+                "when only `dvc` "
+                "was killed). Two runs must not share its checkpoint and outputs: wait for it to "
+                "finish or stop it "
+                f"(`kill {holder}`), then run `dvc repro` again."
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

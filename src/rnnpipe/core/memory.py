@@ -1,10 +1,11 @@
-"""Will it fit? A stage's largest allocations, estimated from the data it has, against the machine's memory.
+"""Will it fit? A stage's largest allocations, estimated from the data it has, against the machine's
+memory.
 
-A size param far too large (pad.maxlen 10^9, embed.dim 10^9, train.hidden 10^7) would otherwise end in
-numpy's or torch's allocator traceback ("Unable to allocate 3.27 TiB") after minutes of work, or get
-the process killed. Stages call `require_memory` with their estimate before allocating; the refusal
-names the estimate, the machine's memory and the params to change. The estimates are lower bounds of
-the real peak (arrays the stage must hold at once), so a refusal is never a false alarm.
+A size param far too large (pad.maxlen 10^9, embed.dim 10^9, train.hidden 10^7) would otherwise end
+in numpy's or torch's allocator traceback ("Unable to allocate 3.27 TiB") after minutes of work, or
+get the process killed. Stages call `require_memory` with their estimate before allocating; the
+refusal names the estimate, the machine's memory and the params to change. The estimates are lower
+bounds of the real peak (arrays the stage must hold at once), so a refusal is never a false alarm.
 """
 
 from __future__ import annotations
@@ -43,5 +44,7 @@ def require_memory(need: float, what: str, remedy: str, available: int | None = 
     """Refuse (ParamsError) when `need` bytes exceed the memory this process may use."""
     available = machine_memory() if available is None else available
     if need > available:
-        raise ParamsError(f"{what} would need at least {human_bytes(need)}, more than this machine's "
-                          f"{human_bytes(available)} of memory. {remedy}")
+        raise ParamsError(
+            f"{what} would need at least {human_bytes(need)}, more than this machine's "
+            f"{human_bytes(available)} of memory. {remedy}"
+        )

@@ -1,9 +1,10 @@
-"""Params: one Rule per leaf (type, range or choices, default, meaning), shared rule groups, validation.
+"""Params: one Rule per leaf (type, range or choices, default, meaning), shared rule groups,
+validation.
 
 A pipeline's schema is a mapping section -> key -> Rule; each task package builds its own from the
 groups below (text/params.py, forecast/params.py). The rule is the one place a setting's default and
-meaning are written: each pipeline's params file and the README's params tables are rendered from the
-schemas (`python -m rnnpipe.paramfiles`) and tests/core/test_params.py fails when either drifts.
+meaning are written: each pipeline's params file and the docs' params tables are rendered from the
+schemas (`python -m rnnpipe.render`) and tests/core/test_params.py fails when either drifts.
 
 Every stage validates the whole params file (a typo anywhere is caught by the first stage that runs)
 and then reads only its own sections, which are the ones its dvc.yaml entry lists as dependencies.
@@ -27,18 +28,20 @@ from .errors import ParamsError
 
 
 class Schema(dict):
-    """section -> key -> Rule, and `checks`: functions of the validated params that return a problem (one
-    line naming the params at fault and the remedy) or None. Every stage runs them, so a combination a
+    """section -> key -> Rule, and `checks`: functions of the validated params that return a problem
+    (one line naming the params at fault and the remedy) or None. Every stage runs them, so a
+    combination a
     later stage would refuse stops the first stage that runs, not the one that needs it."""
 
-    def __init__(self, sections: dict[str, dict[str, "Rule"]], checks: tuple = ()):
+    def __init__(self, sections: dict[str, dict[str, Rule]], checks: tuple = ()):
         super().__init__(sections)
         self.checks = tuple(checks)
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One leaf param: its type, allowed range / choices / pattern, default, and a one-line meaning."""
+    """One leaf param: its type, allowed range / choices / pattern, default, and a one-line
+    meaning."""
 
     kind: type
     default: Any
@@ -54,32 +57,53 @@ class Rule:
         if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if self.kind is str and isinstance(value, datetime.date):
-            raise ParamsError(f"{source}: '{key}' is the unquoted date {value}; write it in quotes ('{value}'): YAML "
-                              f"reads an unquoted date as a date, which rnnpipe and DVC both refuse.")
+            raise ParamsError(
+                f"{source}: '{key}' is the unquoted date {value}; write it in quotes ('{value}'): "
+                "YAML "
+                f"reads an unquoted date as a date, which rnnpipe and DVC both refuse."
+            )
         if self.kind is int and isinstance(value, bool) or not isinstance(value, self.kind):
             raise ParamsError(
                 f"{source}: '{key}' must be {self.kind.__name__}, got {value!r} "
                 f"({type(value).__name__}). {self.describe()}"
             )
         if self.kind is float and not math.isfinite(value):
-            # NaN passes every range check (each comparison with it is false), so it is refused by itself.
-            raise ParamsError(f"{source}: '{key}' is {value!r}; it must be a finite number. {self.describe()}")
+            # NaN passes every range check (each comparison with it is false), so it is refused by
+            # itself.
+            raise ParamsError(
+                f"{source}: '{key}' is {value!r}; it must be a finite number. {self.describe()}"
+            )
         if self.kind is list and not all(isinstance(item, str) for item in value):
-            hint = (" YAML reads unquoted No/Yes/On/Off as booleans: quote such names, e.g. [\"No\", \"station\"]."
-                    if any(isinstance(item, bool) for item in value) else "")
+            hint = (
+                ' YAML reads unquoted No/Yes/On/Off as booleans: quote such names, e.g. ["No", '
+                '"station"].'
+                if any(isinstance(item, bool) for item in value)
+                else ""
+            )
             what = "names" if self.choices else "column names"
-            raise ParamsError(f"{source}: '{key}' must be a list of {what} (strings), got {value!r}.{hint}")
+            raise ParamsError(
+                f"{source}: '{key}' must be a list of {what} (strings), got {value!r}.{hint}"
+            )
         if self.kind is list and self.choices:
             wrong = [item for item in value if item not in self.choices]
             if wrong:
-                raise ParamsError(f"{source}: '{key}' holds {', '.join(map(repr, wrong))}; each item must be one of: "
-                                  f"{', '.join(self.choices)}.")
+                raise ParamsError(
+                    f"{source}: '{key}' holds {', '.join(map(repr, wrong))}; each item must be one "
+                    "of: "
+                    f"{', '.join(self.choices)}."
+                )
         elif self.choices and value not in self.choices:
-            raise ParamsError(f"{source}: '{key}' is {value!r}; allowed: {', '.join(map(str, self.choices))}.")
+            raise ParamsError(
+                f"{source}: '{key}' is {value!r}; allowed: {', '.join(map(str, self.choices))}."
+            )
         if self.pattern and not re.fullmatch(self.pattern, value):
             raise ParamsError(f"{source}: '{key}' is {value!r}; expected {self.meaning}")
-        too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
-        too_high = self.high is not None and (value >= self.high if self.high_open else value > self.high)
+        too_low = self.low is not None and (
+            value <= self.low if self.low_open else value < self.low
+        )
+        too_high = self.high is not None and (
+            value >= self.high if self.high_open else value > self.high
+        )
         if too_low or too_high:
             raise ParamsError(f"{source}: '{key}' is {value!r}, out of range; {self.describe()}")
         return value
@@ -94,8 +118,9 @@ class Rule:
         return f"Expected {lo}value{hi}."
 
 
-# numpy's generators (and scikit-learn's splits) take seeds in [0, 2**32 - 1]; torch would take more.
-SEED_MAX = 2 ** 32 - 1
+# numpy's generators (and scikit-learn's splits) take seeds in [0, 2**32 - 1]; torch would take
+# more.
+SEED_MAX = 2**32 - 1
 
 
 def seed_rule(meaning: str, default: int = 42) -> Rule:
@@ -112,62 +137,118 @@ def fraction(default: float, meaning: str) -> Rule:
 
 
 def with_defaults(group: dict[str, Rule], **defaults) -> dict[str, Rule]:
-    """`group` with other defaults for some keys (a pipeline whose data call for other starting values)."""
+    """`group` with other defaults for some keys (a pipeline whose data call for other starting
+    values)."""
     unknown = set(defaults) - set(group)
     if unknown:
         raise KeyError(f"not in the group: {sorted(unknown)}")
-    return {key: dataclasses.replace(rule, default=defaults[key]) if key in defaults else rule
-            for key, rule in group.items()}
+    return {
+        key: dataclasses.replace(rule, default=defaults[key]) if key in defaults else rule
+        for key, rule in group.items()
+    }
 
 
 CELLS = ("rnn", "lstm", "gru")
-DEVICE_RULE = Rule(str, "auto", "auto (CUDA when present) | cpu | cuda | cuda:N (one GPU, e.g. per queued experiment)",
-                   pattern=r"auto|cpu|cuda(:\d+)?")
+DEVICE_RULE = Rule(
+    str,
+    "auto",
+    "auto (CUDA when present) | cpu | cuda | cuda:N (one GPU, e.g. per queued experiment)",
+    pattern=r"auto|cpu|cuda(:\d+)?",
+)
 
 # The recurrent stack (nn.recurrent.RecurrentStack), under any head.
 RECURRENT_RULES: dict[str, Rule] = {
     "cell": one_of(CELLS, "lstm", "rnn (Elman) | lstm | gru"),
     "layers": Rule(int, 1, "recurrent layers", low=1, high=8),
     "hidden": Rule(int, 64, "units per layer and direction", low=1, high=16384),
-    "bidirectional": Rule(bool, False, "add a backward direction that reads each row's real steps in reverse"),
-    "dropout": Rule(float, 0.0, "on the inputs, between layers and before the output layer",
-                    low=0.0, high=1.0, high_open=True),
+    "bidirectional": Rule(
+        bool, False, "add a backward direction that reads each row's real steps in reverse"
+    ),
+    "dropout": Rule(
+        float,
+        0.0,
+        "on the inputs, between layers and before the output layer",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+    ),
 }
 
 # The shared training loop (training.loop.train_model): optimiser, schedule, early stopping, device.
 TRAINING_RULES: dict[str, Rule] = {
-    "optimizer": one_of(("adam", "rmsprop", "adagrad", "sgd"), "adam", "adam | rmsprop | adagrad | sgd (momentum 0.9)"),
+    "optimizer": one_of(
+        ("adam", "rmsprop", "adagrad", "sgd"),
+        "adam",
+        "adam | rmsprop | adagrad | sgd (momentum 0.9)",
+    ),
     "lr": Rule(float, 0.003, "learning rate", low=0.0, low_open=True),
     "weight_decay": Rule(float, 0.0, "L2 penalty", low=0.0),
     "batch_size": Rule(int, 64, "rows per training step", low=1, high=1_000_000),
     "epochs": Rule(int, 8, "most passes over the training rows", low=1, high=100_000),
     "clip_norm": Rule(float, 5.0, "max gradient norm; 0 disables clipping", low=0.0),
-    "patience": Rule(int, 3, "early stopping after this many epochs without validation improvement; 0 disables",
-                     low=0),
-    "schedule": one_of(("none", "step", "cosine", "plateau"), "none", "LR schedule: none | step | cosine | plateau"),
-    "step_size": Rule(int, 3, "step: epochs per decay; plateau: epochs without improvement before a decay", low=1),
-    "gamma": Rule(float, 0.5, "LR decay factor of step / plateau", low=0.0, high=1.0, low_open=True),
+    "patience": Rule(
+        int,
+        3,
+        "early stopping after this many epochs without validation improvement; 0 disables",
+        low=0,
+    ),
+    "schedule": one_of(
+        ("none", "step", "cosine", "plateau"), "none", "LR schedule: none | step | cosine | plateau"
+    ),
+    "step_size": Rule(
+        int, 3, "step: epochs per decay; plateau: epochs without improvement before a decay", low=1
+    ),
+    "gamma": Rule(
+        float, 0.5, "LR decay factor of step / plateau", low=0.0, high=1.0, low_open=True
+    ),
     "seed": seed_rule("model initialisation, dropout and batch order"),
     "device": DEVICE_RULE,
-    "precision": one_of(("auto", "fp32", "bf16", "fp16"), "auto",
-                        "auto (fp16 mixed precision on CUDA, fp32 on CPU) | fp32 | bf16 | fp16 (CUDA)"),
-    "ema_decay": Rule(float, 0.0, "validate and keep an exponential moving average of the weights, updated every "
-                      "step (0.999 ~ the last 1,000 steps); 0 = off", low=0.0, high=1.0, high_open=True),
-    "processes": Rule(int, 1, "data-parallel worker processes (torch DDP via torchrun; gloo on CPU, NCCL on CUDA), "
-                              "sharing each batch of train.batch_size rows; 0 = one per visible GPU", low=0, high=64),
+    "precision": one_of(
+        ("auto", "fp32", "bf16", "fp16"),
+        "auto",
+        "auto (fp16 mixed precision on CUDA, fp32 on CPU) | fp32 | bf16 | fp16 (CUDA)",
+    ),
+    "ema_decay": Rule(
+        float,
+        0.0,
+        "validate and keep an exponential moving average of the weights, updated every "
+        "step (0.999 ~ the last 1,000 steps); 0 = off",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+    ),
+    "processes": Rule(
+        int,
+        1,
+        "data-parallel worker processes (torch DDP via torchrun; gloo on CPU, NCCL on CUDA), "
+        "sharing each batch of train.batch_size rows; 0 = one per visible GPU",
+        low=0,
+        high=64,
+    ),
 }
 
 # Length bucketing (data.bucketing): for datasets of variable-length rows.
-BUCKET_BATCHES = Rule(int, 5, "batches are cut from length-sorted pools of this many batches (less padding); "
-                      "1 = plain random batches", low=1)
+BUCKET_BATCHES = Rule(
+    int,
+    5,
+    "batches are cut from length-sorted pools of this many batches (less padding); "
+    "1 = plain random batches",
+    low=1,
+)
 
-# The epoch a run keeps, which early stopping also watches. Loop-only by default (the pipelines keep the
-# loss); the trees pipeline offers it as train.select_on, defaulting to accuracy as the SST papers choose.
-SELECT_ON = one_of(("loss", "accuracy"), "loss",
-                   "the epoch kept (and early stopping's yardstick): lowest validation loss | highest validation "
-                   "accuracy")
+# The epoch a run keeps, which early stopping also watches. Loop-only by default (the pipelines keep
+# the
+# loss); the trees pipeline offers it as train.select_on, defaulting to accuracy as the SST papers
+# choose.
+SELECT_ON = one_of(
+    ("loss", "accuracy"),
+    "loss",
+    "the epoch kept (and early stopping's yardstick): lowest validation loss | highest validation "
+    "accuracy",
+)
 
-# GloVe 6B 50d, the word vectors installed with rnnpipe (text and trees: embed.source=glove-package).
+# GloVe 6B 50d, the word vectors installed with rnnpipe (text and trees:
+# embed.source=glove-package).
 GLOVE_PACKAGE_DIM = 50
 
 
@@ -175,8 +256,12 @@ def glove_package_dim(params: dict) -> str | None:
     """A schema check: embed.source=glove-package with an embed.dim its vectors do not have."""
     embed = params["embed"]
     if embed["source"] == "glove-package" and embed["dim"] != GLOVE_PACKAGE_DIM:
-        return (f"embed.source=glove-package holds {GLOVE_PACKAGE_DIM}-dimensional vectors but embed.dim is "
-                f"{embed['dim']}; set embed.dim={GLOVE_PACKAGE_DIM} (for other sizes, another embed.source).")
+        return (
+            f"embed.source=glove-package holds {GLOVE_PACKAGE_DIM}-dimensional vectors but "
+            "embed.dim is "
+            f"{embed['dim']}; set embed.dim={GLOVE_PACKAGE_DIM} (for other sizes, another "
+            "embed.source)."
+        )
     return None
 
 
@@ -186,13 +271,21 @@ EVALUATION_RULES: dict[str, Rule] = {
     "device": DEVICE_RULE,
 }
 
-SHA256_RULE = Rule(str, "auto", "auto (a published hash for a known URL, or a SHA256SUMS file beside the data) | "
-                   "none | 64 hex digits", pattern=r"(?i)auto|none|[0-9a-f]{64}")
+SHA256_RULE = Rule(
+    str,
+    "auto",
+    "auto (a published hash for a known URL, or a SHA256SUMS file beside the data) | "
+    "none | 64 hex digits",
+    pattern=r"(?i)auto|none|[0-9a-f]{64}",
+)
 
 
 def defaults(schema: Schema) -> dict[str, dict[str, Any]]:
     """The params a schema's rules default to, section by section."""
-    return {section: {key: rule.default for key, rule in rules.items()} for section, rules in schema.items()}
+    return {
+        section: {key: rule.default for key, rule in rules.items()}
+        for section, rules in schema.items()
+    }
 
 
 def _did_you_mean(word: str, options) -> str:
@@ -204,7 +297,10 @@ def validate(raw: Any, schema: Schema, source: str = "params.yaml") -> dict[str,
     """Check every section and leaf against `schema`; return the values with ints widened to floats.
     Messages name `source`, the file the values came from."""
     if not isinstance(raw, dict):
-        raise ParamsError(f"{source}: expected a mapping of sections ({', '.join(schema)}), got {type(raw).__name__}.")
+        raise ParamsError(
+            f"{source}: expected a mapping of sections ({', '.join(schema)}), got "
+            f"{type(raw).__name__}."
+        )
     checked: dict[str, dict[str, Any]] = {}
     for section, values in raw.items():
         if section not in schema:
@@ -223,11 +319,19 @@ def validate(raw: Any, schema: Schema, source: str = "params.yaml") -> dict[str,
                 )
         missing = [key for key in rules if key not in values]
         if missing:
-            raise ParamsError(f"{source}: section '{section}' lacks {', '.join(section + '.' + m for m in missing)}.")
-        checked[section] = {key: rules[key].check(f"{section}.{key}", values[key], source) for key in rules}
+            raise ParamsError(
+                f"{source}: section '{section}' lacks "
+                f"{', '.join(section + '.' + m for m in missing)}."
+            )
+        checked[section] = {
+            key: rules[key].check(f"{section}.{key}", values[key], source) for key in rules
+        }
     absent = [s for s in schema if s not in checked]
     if absent:
-        raise ParamsError(f"{source}: missing section(s) {', '.join(absent)}; see the README's params table.")
+        raise ParamsError(
+            f"{source}: missing section(s) {', '.join(absent)}; see docs/pipelines/<pipeline>.md, "
+            "Params."
+        )
     for check in getattr(schema, "checks", ()):
         problem = check(checked)
         if problem:
@@ -243,22 +347,28 @@ def read_yaml(path: str | Path) -> Any:
         # `1e-3` is a float; PyYAML's YAML 1.1 would make them False and a string.
         return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ParamsError(f"{shown}: not found; run the stage through `dvc repro` (or from the folder of its "
-                          f"dvc.yaml).") from None
+        raise ParamsError(
+            f"{shown}: not found; run the stage through `dvc repro` (or from the folder of its "
+            f"dvc.yaml)."
+        ) from None
     except YAMLError as exc:
         raise ParamsError(f"{shown}: not valid YAML: {yaml_problem(exc)}") from None
 
 
 def yaml_problem(exc: YAMLError) -> str:
-    """ruamel's error on one line (its own text spans several, with the offending line drawn under a caret)."""
-    problem = " ".join(str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part)
+    """ruamel's error on one line (its own text spans several, with the offending line drawn under a
+    caret)."""
+    problem = " ".join(
+        str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part
+    )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
     return f"{problem or ' '.join(str(exc).split())}{where}"
 
 
 def display_path(path: str | Path) -> str:
-    """`path` as a user knows it: relative to the DVC project root (forecast/params.yaml, not params.yaml
+    """`path` as a user knows it: relative to the DVC project root (forecast/params.yaml, not
+    params.yaml
     in the forecast stage's working folder), or as given outside a project."""
     resolved = Path(path).resolve()
     root = dvc_root(resolved)
@@ -266,10 +376,26 @@ def display_path(path: str | Path) -> str:
 
 
 def dvc_root(path: Path) -> Path | None:
-    """The DVC project holding the resolved `path` (the nearest folder, `path` itself included, with a .dvc
+    """The DVC project holding the resolved `path` (the nearest folder, `path` itself included, with
+    a .dvc
     folder), or None outside a project."""
     return next((folder for folder in (path, *path.parents) if (folder / ".dvc").is_dir()), None)
 
 
 def load_params(path: str | Path, schema: Schema) -> dict[str, dict[str, Any]]:
     return validate(read_yaml(path), schema, display_path(path))
+
+
+def config_from_params(config_class, section: dict, **given):
+    """A model config dataclass built from a validated params section: each field is `given` (what
+    the data decide: vocabulary size, classes, ...) or the section's value of the same name, so a
+    config has no
+    default of its own: the schema's rule is the one source of every default."""
+    names = [field.name for field in dataclasses.fields(config_class)]
+    missing = [name for name in names if name not in given and name not in section]
+    if missing:
+        raise KeyError(
+            f"{config_class.__name__}: neither given nor in the params section: "
+            f"{', '.join(missing)}"
+        )
+    return config_class(**{name: given[name] if name in given else section[name] for name in names})

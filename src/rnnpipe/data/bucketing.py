@@ -15,8 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator | None,
-                     bucket_batches: int) -> list[np.ndarray]:
+def bucketed_batches(
+    lengths: np.ndarray, batch_size: int, rng: np.random.Generator | None, bucket_batches: int
+) -> list[np.ndarray]:
     """Row indices per batch, rows of similar length together.
 
     With `rng` (training): shuffle, sort by length inside pools of `bucket_batches` batches, shuffle
@@ -26,12 +27,12 @@ def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Genera
     lengths = np.asarray(lengths)
     if rng is None:
         order = np.argsort(lengths, kind="stable")
-        return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     order = rng.permutation(len(lengths))
     pool = batch_size * bucket_batches
     batches = []
     for start in range(0, len(order), pool):
-        chunk = order[start:start + pool]
+        chunk = order[start : start + pool]
         chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
-        batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
     return [batches[i] for i in rng.permutation(len(batches))]

@@ -1,7 +1,9 @@
-"""Ragged sequences (one flat array of values plus offsets) to fixed-length rows, and back to the left.
+"""Ragged sequences (one flat array of values plus offsets) to fixed-length rows, and back to the
+left.
 
-`pad_sequences` / `pad_flat` have Keras' `pad_sequences` semantics: `truncating` says which end loses tokens when a sequence is longer than `maxlen` ('pre' keeps the
-last `maxlen` tokens, as Keras does by default); `padding` says at which end `value` is added.
+`pad_sequences` / `pad_flat` have Keras' `pad_sequences` semantics: `truncating` says which end
+loses tokens when a sequence is longer than `maxlen` ('pre' keeps the last `maxlen` tokens, as Keras
+does by default); `padding` says at which end `value` is added.
 """
 
 from __future__ import annotations
@@ -13,8 +15,14 @@ from ..core.errors import ParamsError
 SIDES = ("pre", "post")
 
 
-def pad_sequences(sequences, maxlen: int, padding: str = "pre", truncating: str = "pre", value: int = 0,
-                  dtype=np.int32) -> tuple[np.ndarray, np.ndarray]:
+def pad_sequences(
+    sequences,
+    maxlen: int,
+    padding: str = "pre",
+    truncating: str = "pre",
+    value: int = 0,
+    dtype=np.int32,
+) -> tuple[np.ndarray, np.ndarray]:
     """Return (padded [n, maxlen] array, kept lengths [n]) for a list of id sequences."""
     ids, offsets = _flatten(sequences)
     return pad_flat(ids, offsets, maxlen, padding, truncating, value, dtype)
@@ -28,9 +36,17 @@ def _flatten(sequences) -> tuple[np.ndarray, np.ndarray]:
     return flat, offsets
 
 
-def pad_flat(ids: np.ndarray, offsets: np.ndarray, maxlen: int, padding: str = "pre", truncating: str = "pre",
-             value: int = 0, dtype=np.int32) -> tuple[np.ndarray, np.ndarray]:
-    """`pad_sequences` for documents stored as one flat array plus offsets, without a Python loop."""
+def pad_flat(
+    ids: np.ndarray,
+    offsets: np.ndarray,
+    maxlen: int,
+    padding: str = "pre",
+    truncating: str = "pre",
+    value: int = 0,
+    dtype=np.int32,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`pad_sequences` for documents stored as one flat array plus offsets, without a Python
+    loop."""
     if maxlen < 1:
         raise ParamsError(f"pad.maxlen must be >= 1, got {maxlen}.")
     for name, side in (("padding", padding), ("truncating", truncating)):
@@ -51,9 +67,11 @@ def pad_flat(ids: np.ndarray, offsets: np.ndarray, maxlen: int, padding: str = "
 
 
 def left_align(ids: np.ndarray, lengths: np.ndarray, padding: str) -> np.ndarray:
-    """Move each row's real tokens to the start (pre-padded rows are shifted; post-padded are already).
+    """Move each row's real tokens to the start (pre-padded rows are shifted; post-padded are
+    already).
 
-    Boolean masks instead of a gather index: on IMDB (50,000 x 800 ids) an int64 index alone took 320 MB.
+    Boolean masks instead of a gather index: on IMDB (50,000 x 800 ids) an int64 index alone took
+    320 MB.
     """
     if padding == "post":
         return ids
@@ -65,8 +83,9 @@ def left_align(ids: np.ndarray, lengths: np.ndarray, padding: str) -> np.ndarray
 
 
 def piece_offsets(offsets: np.ndarray, maxlen: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cut every sequence into consecutive pieces of at most `maxlen` items, dropping nothing: (the pieces'
-    offsets into the same flat array, the source sequence of each piece). For per-step labels, where
+    """Cut every sequence into consecutive pieces of at most `maxlen` items, dropping nothing: (the
+    pieces' offsets into the same flat array, the source sequence of each piece). For per-step
+    labels, where
     truncation would lose labels."""
     offsets = np.asarray(offsets, dtype=np.int64)
     lengths = np.diff(offsets)

@@ -17,12 +17,21 @@ from .windows import WindowSet
 
 def naive_forecast(series: PreparedSeries, windows: WindowSet) -> np.ndarray:
     """The naive baseline's predictions (target units) for each window."""
-    return series.raw_target[windows.anchors + windows.delay - naive_offset(series.frequency, windows.delay)]
+    return series.raw_target[
+        windows.anchors + windows.delay - naive_offset(series.frequency, windows.delay)
+    ]
 
 
-def linear_forecast(train: WindowSet, test: WindowSet, alpha: float, max_windows: int, seed: int,
-                    batch_size: int = 4096) -> np.ndarray:
-    """Ridge regression on flattened windows predicting the target's value (standardised units), fitted on
+def linear_forecast(
+    train: WindowSet,
+    test: WindowSet,
+    alpha: float,
+    max_windows: int,
+    seed: int,
+    batch_size: int = 4096,
+) -> np.ndarray:
+    """Ridge regression on flattened windows predicting the target's value (standardised units),
+    fitted on
     <= max_windows training windows."""
     rows = sample_rows(len(train), max_windows, seed)
     model = Ridge(alpha=alpha).fit(train.flat(rows), train.absolute_targets.numpy()[rows])

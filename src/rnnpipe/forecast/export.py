@@ -1,13 +1,14 @@
-"""A trained forecaster as ONNX (`rnnpipe export`): the graph maps windows of readings to forecasts in the
-target's units.
+"""A trained forecaster as ONNX (`rnnpipe export`): the graph maps windows of readings to forecasts
+in the target's units.
 
-Inputs: `windows` [batch, steps, features] float32: for each forecast the window's rows, oldest first
-(export.json: `lookback` rows read every `step` rows, ending at the last reading), the feature `columns`
-in export.json's order and in their own units (missing values as NaN: the graph standardises with the
-training period's mean and std and reads a missing value as that mean). With `predict_change` also
-`naive` [batch] float32: the target's value `naive_rows_back` rows before the last reading (the naive
-forecast the model corrects). Output `forecast` [batch]: the target `delay` rows after the last reading,
-in its units: what `rnnpipe predict` and the evaluate stage compute, the ridge member's mix included.
+Inputs: `windows` [batch, steps, features] float32: for each forecast the window's rows, oldest
+first (export.json: `lookback` rows read every `step` rows, ending at the last reading), the feature
+`columns` in export.json's order and in their own units (missing values as NaN: the graph
+standardises with the training period's mean and std and reads a missing value as that mean). With
+`predict_change` also `naive` [batch] float32: the target's value `naive_rows_back` rows before the
+last reading (the naive forecast the model corrects). Output `forecast` [batch]: the target `delay`
+rows after the last reading, in its units: what `rnnpipe predict` and the evaluate stage compute,
+the ridge member's mix included.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ class ForecasterGraph(nn.Module):
 
     def forward(self, windows: torch.Tensor, naive: torch.Tensor | None = None) -> torch.Tensor:
         standard = (windows - self.mean) / self.std
-        output = self.model(torch.where(torch.isnan(standard), torch.zeros_like(standard), standard))
+        output = self.model(
+            torch.where(torch.isnan(standard), torch.zeros_like(standard), standard)
+        )
         if self.predict_change:
             output = output + (naive - self.target_mean) / self.target_std
         return output * self.target_std + self.target_mean
@@ -50,21 +53,48 @@ def export_forecaster(trained: TrainedForecaster, folder: Path, seed: int = 0) -
     """model.onnx and export.json in `folder`; checked on random windows of the training scale."""
     if not trained.preparation:
         from ..core.errors import ModelFileError
-        raise ModelFileError("this forecaster's folder predates forecasting from readings (it keeps no feature "
-                             "statistics); rerun `dvc repro forecast/dvc.yaml` before exporting it.")
+
+        raise ModelFileError(
+            "this forecaster's folder predates forecasting from readings (it keeps no feature "
+            "statistics); rerun `dvc repro forecast/dvc.yaml` before exporting it."
+        )
     graph = ForecasterGraph(trained).eval()
     steps = len(range(0, trained.lookback, trained.step))
     rng = np.random.default_rng(seed)
-    scale = graph.std.numpy() * rng.normal(size=(3, steps, len(trained.columns))) + graph.mean.numpy()
+    scale = (
+        graph.std.numpy() * rng.normal(size=(3, steps, len(trained.columns))) + graph.mean.numpy()
+    )
     inputs = {"windows": torch.as_tensor(scale, dtype=torch.float32)}
     offset = naive_offset(pd.Timedelta(trained.preparation["frequency"]), trained.delay)
     if trained.predict_change:
-        inputs["naive"] = torch.as_tensor(trained.mean + trained.std * rng.normal(size=3), dtype=torch.float32)
-    export_onnx(graph, inputs, {"windows": {0: "batch"}, "naive": {0: "batch"}}, "forecast", folder / "model.onnx")
-    spec = {"kind": "forecaster", "inputs": list(inputs), "output": "forecast", "columns": trained.columns,
-            "target": trained.target, "lookback": trained.lookback, "step": trained.step, "steps": steps,
-            "delay": trained.delay, "frequency": trained.preparation["frequency"],
-            "predict_change": trained.predict_change,
-            "naive_rows_back": offset - trained.delay if trained.predict_change else None}
-    (folder / "export.json").write_text(json.dumps(spec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return {"difference": verify_onnx(folder / "model.onnx", graph, inputs, atol=1e-4), "inputs": list(inputs)}
+        inputs["naive"] = torch.as_tensor(
+            trained.mean + trained.std * rng.normal(size=3), dtype=torch.float32
+        )
+    export_onnx(
+        graph,
+        inputs,
+        {"windows": {0: "batch"}, "naive": {0: "batch"}},
+        "forecast",
+        folder / "model.onnx",
+    )
+    spec = {
+        "kind": "forecaster",
+        "inputs": list(inputs),
+        "output": "forecast",
+        "columns": trained.columns,
+        "target": trained.target,
+        "lookback": trained.lookback,
+        "step": trained.step,
+        "steps": steps,
+        "delay": trained.delay,
+        "frequency": trained.preparation["frequency"],
+        "predict_change": trained.predict_change,
+        "naive_rows_back": offset - trained.delay if trained.predict_change else None,
+    }
+    (folder / "export.json").write_text(
+        json.dumps(spec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return {
+        "difference": verify_onnx(folder / "model.onnx", graph, inputs, atol=1e-4),
+        "inputs": list(inputs),
+    }

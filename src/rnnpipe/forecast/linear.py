@@ -1,12 +1,12 @@
 """The forecaster's linear member: ridge regression on the flattened window, mixed with the RNN.
 
-On Beijing station files ridge regression on the whole window is a strong forecaster (test MAE within
-a few percent of the GRU's, sometimes below it), and its errors differ from the RNN's. As the text
-pipeline mixes its RNN with a linear model, the forecast train stage (`train.ensemble_linear`) fits
-ridge on training windows, predicting what the RNN predicts (the change from the naive forecast, or
-the value), with alpha chosen on validation MAE; the forecast is then (1 - w) * RNN + w * ridge with w
-on a 0..1 grid (step 0.05), the one of lowest validation loss (ties: the smaller w, so w = 0 keeps the
-RNN alone). The test split is never read here.
+On Beijing station files ridge regression on the whole window is a strong forecaster (test MAE
+within a few percent of the GRU's, sometimes below it), and its errors differ from the RNN's. As the
+text pipeline mixes its RNN with a linear model, the forecast train stage (`train.ensemble_linear`)
+fits ridge on training windows, predicting what the RNN predicts (the change from the naive
+forecast, or the value), with alpha chosen on validation MAE; the forecast is then (1 - w) * RNN + w
+* ridge with w on a 0..1 grid (step 0.05), the one of lowest validation loss (ties: the smaller w,
+so w = 0 keeps the RNN alone). The test split is never read here.
 """
 
 from __future__ import annotations
@@ -30,19 +30,27 @@ def sample_rows(windows: int, max_windows: int, seed: int) -> np.ndarray:
 
 
 def predict_flat(model: Ridge, windows: WindowSet, batch_size: int = 4096) -> np.ndarray:
-    """The ridge model's outputs (float64) for every window, in order, a batch at a time (the flat windows of a
-    whole split would not fit in memory). Shared with the evaluate stage's ridge baseline (forecast.baselines)."""
-    return np.concatenate([model.predict(windows.flat(np.arange(i, min(i + batch_size, len(windows)))))
-                           for i in range(0, len(windows), batch_size)])
+    """The ridge model's outputs (float64) for every window, in order, a batch at a time (the flat
+    windows of a whole split would not fit in memory). Shared with the evaluate stage's ridge
+    baseline
+    (forecast.baselines)."""
+    return np.concatenate(
+        [
+            model.predict(windows.flat(np.arange(i, min(i + batch_size, len(windows)))))
+            for i in range(0, len(windows), batch_size)
+        ]
+    )
 
 
 def loss_of(errors: np.ndarray, loss: str) -> float:
-    return float(np.mean(np.abs(errors)) if loss == "mae" else np.mean(errors ** 2))
+    return float(np.mean(np.abs(errors)) if loss == "mae" else np.mean(errors**2))
 
 
-def fit_ridge(train: WindowSet, validation: WindowSet, max_windows: int, loss: str,
-              seed: int) -> tuple[Ridge, float, np.ndarray]:
-    """(ridge fitted on <= max_windows training windows with the alpha of lowest validation loss, that alpha,
+def fit_ridge(
+    train: WindowSet, validation: WindowSet, max_windows: int, loss: str, seed: int
+) -> tuple[Ridge, float, np.ndarray]:
+    """(ridge fitted on <= max_windows training windows with the alpha of lowest validation loss,
+    that alpha,
     its validation outputs). Targets are the windows' training targets: what the RNN learns."""
     rows = sample_rows(len(train), max_windows, seed)
     inputs, targets = train.flat(rows), train.targets.numpy()[rows]
@@ -50,7 +58,8 @@ def fit_ridge(train: WindowSet, validation: WindowSet, max_windows: int, loss: s
     best = None
     for alpha in ALPHAS:
         with warnings.catch_warnings():
-            # Lagged readings are nearly collinear, so the smallest alphas meet ill-conditioned systems; the
+            # Lagged readings are nearly collinear, so the smallest alphas meet ill-conditioned
+            # systems; the
             # solution is still the regularised one, and validation decides whether it is any good.
             warnings.simplefilter("ignore", LinAlgWarning)
             model = Ridge(alpha=alpha).fit(inputs, targets)
@@ -62,6 +71,7 @@ def fit_ridge(train: WindowSet, validation: WindowSet, max_windows: int, loss: s
 
 
 def mix_weight(truth: np.ndarray, rnn: np.ndarray, linear: np.ndarray, loss: str) -> float:
-    """The linear member's weight w in (1 - w) * RNN + w * linear: the grid point of lowest validation loss."""
+    """The linear member's weight w in (1 - w) * RNN + w * linear: the grid point of lowest
+    validation loss."""
     losses = [loss_of((1 - w) * rnn + w * linear - truth, loss) for w in WEIGHT_GRID]
     return float(WEIGHT_GRID[int(np.argmin(losses))])

@@ -2,71 +2,175 @@
 
 from __future__ import annotations
 
-from ..core.params import (EVALUATION_RULES, RECURRENT_RULES, SHA256_RULE, TRAINING_RULES, Rule, Schema, fraction,
-                           one_of, seed_rule, with_defaults)
+from ..core.params import (
+    EVALUATION_RULES,
+    RECURRENT_RULES,
+    SHA256_RULE,
+    TRAINING_RULES,
+    Rule,
+    Schema,
+    fraction,
+    one_of,
+    seed_rule,
+    with_defaults,
+)
 
 JENA_URL = "https://s3.amazonaws.com/keras-datasets/jena_climate_2009_2016.csv.zip"
 
-FORECAST_SCHEMA = Schema({
-    "data": {
-        "source": one_of(("synthetic", "jena", "files"), "synthetic", "synthetic (embedded default) | jena | files"),
-        "seed": seed_rule("seed of the synthetic series"),
-    },
-    "download": {
-        "url": Rule(str, JENA_URL, "jena: URL, local path or file:// URL of the Jena climate zip or CSV"),
-        "path": Rule(str, "inputs/forecast", "files: a CSV or a folder of CSVs, relative to the repository root; a "
-                                             "dependency of download, so an edit reruns it"),
-        "pattern": Rule(str, "*.csv", "files: which CSVs of a folder (e.g. one station's), concatenated in name "
-                                      "order"),
-        "sha256": SHA256_RULE,
-        "synthetic_days": Rule(int, 730, "synthetic: days of hourly readings", low=30),
-    },
-    "prepare": {
-        "encoding": Rule(str, "auto", "auto (UTF-8, else Latin-1, as station exports are) | any Python codec name"),
-        "na_values": Rule(list, ["NA", "-9999", "-9999.0"], "cells read as missing"),
-        "time_column": Rule(str, "auto", "auto: 'Date Time' / 'date' / 'timestamp', or year/month/day/hour columns"),
-        "time_format": Rule(str, "auto", "auto: Jena '%d.%m.%Y %H:%M:%S', then ISO 8601"),
-        "drop_columns": Rule(list, [], "columns that are not features (station names, ...; a row-number column is "
-                                        "noticed and dropped anyway)"),
-        "direction_columns": Rule(list, ["auto"], "wind directions (compass text, cv = calm, or degrees) -> sin/cos "
-                                                  "features; auto finds compass-text columns and numeric wd... / wind "
-                                                  "direction columns; [] = none"),
-        "frequency": Rule(str, "auto", "auto (the most common step) | a pandas offset such as 10min, 1h"),
-        "duplicates": one_of(("first", "mean", "error"), "first", "repeated timestamps: first | mean | error"),
-        "fill": one_of(("interpolate", "ffill", "none"), "interpolate",
-                       "missing values / timestamps: interpolate | ffill | none"),
-        "max_gap": Rule(int, 6, "longest run of missing steps filled; longer gaps stay out of every window", low=0),
-        "train_fraction": fraction(0.5, "chronological split by fraction: the first share is train ..."),
-        "val_fraction": fraction(0.25, "... the next is validation, the rest test"),
-        "val_start": Rule(str, "", "... or by date (set both, quoted: e.g. '2016-03-01' and '2016-09-01')"),
-        "test_start": Rule(str, "", "first time of the test period when splitting by date (quoted)"),
-    },
-    "window": {
-        "target": Rule(str, "T (degC)", "the column to forecast"),
-        "lookback": Rule(int, 120, "rows of history per window (120 hourly rows = 5 days)", low=1),
-        "step": Rule(int, 1, "read every step-th row of the lookback (6 on 10-minute data = hourly)", low=1),
-        "delay": Rule(int, 24, "rows ahead of the window's last row to predict (24 hourly rows = 1 day)", low=1),
-        "predict_change": Rule(bool, True, "learn the change from the naive forecast (same time of day) rather than "
-                                           "the value"),
-        "missing_features": one_of(("impute", "drop"), "impute",
-                                   "a feature still missing after prepare's filling: impute (its training mean) | drop "
-                                   "(no window reads that row); a missing target is never read"),
-    },
-    "train": {
-        **with_defaults(RECURRENT_RULES, cell="gru", hidden=32, dropout=0.2),
-        "loss": one_of(("mae", "mse"), "mae", "mae | mse (on the standardised target)"),
-        **with_defaults(TRAINING_RULES, lr=0.002, weight_decay=0.001, batch_size=128, epochs=10, clip_norm=1.0,
-                        patience=2),
-        "ensemble_linear": Rule(bool, True, "mix the RNN with ridge regression on the flattened window, the weight "
-                                            "(0..1; 0 = RNN alone) and ridge's alpha chosen on validation"),
-        "linear_max_windows": Rule(int, 20000, "training windows the linear member is fitted on (seeded sample)",
-                                   low=10),
-    },
-    "evaluate": {
-        **with_defaults(EVALUATION_RULES, batch_size=1024),
-        "linear_alpha": Rule(float, 1.0, "ridge regularisation of the linear baseline", low=0.0),
-        "linear_max_windows": Rule(int, 20000, "training windows the linear baseline is fitted on (seeded sample)",
-                                   low=10),
-        "plot_points": Rule(int, 336, "test windows shown in metrics/predictions.csv (336 hours = 2 weeks)", low=1),
-    },
-})
+FORECAST_SCHEMA = Schema(
+    {
+        "data": {
+            "source": one_of(
+                ("synthetic", "jena", "files"),
+                "synthetic",
+                "synthetic (embedded default) | jena | files",
+            ),
+            "seed": seed_rule("seed of the synthetic series"),
+        },
+        "download": {
+            "url": Rule(
+                str, JENA_URL, "jena: URL, local path or file:// URL of the Jena climate zip or CSV"
+            ),
+            "path": Rule(
+                str,
+                "inputs/forecast",
+                "files: a CSV or a folder of CSVs, relative to the repository root; a "
+                "dependency of download, so an edit reruns it",
+            ),
+            "pattern": Rule(
+                str,
+                "*.csv",
+                "files: which CSVs of a folder (e.g. one station's), concatenated in name order",
+            ),
+            "sha256": SHA256_RULE,
+            "synthetic_days": Rule(int, 730, "synthetic: days of hourly readings", low=30),
+        },
+        "prepare": {
+            "encoding": Rule(
+                str,
+                "auto",
+                "auto (UTF-8, else Latin-1, as station exports are) | any Python codec name",
+            ),
+            "na_values": Rule(list, ["NA", "-9999", "-9999.0"], "cells read as missing"),
+            "time_column": Rule(
+                str,
+                "auto",
+                "auto: 'Date Time' / 'date' / 'timestamp', or year/month/day/hour columns",
+            ),
+            "time_format": Rule(str, "auto", "auto: Jena '%d.%m.%Y %H:%M:%S', then ISO 8601"),
+            "drop_columns": Rule(
+                list,
+                [],
+                "columns that are not features (station names, ...; a row-number column is "
+                "noticed and dropped anyway)",
+            ),
+            "direction_columns": Rule(
+                list,
+                ["auto"],
+                "wind directions (compass text, cv = calm, or degrees) -> sin/cos "
+                "features; auto finds compass-text columns and numeric wd... / wind "
+                "direction columns; [] = none",
+            ),
+            "frequency": Rule(
+                str, "auto", "auto (the most common step) | a pandas offset such as 10min, 1h"
+            ),
+            "duplicates": one_of(
+                ("first", "mean", "error"), "first", "repeated timestamps: first | mean | error"
+            ),
+            "fill": one_of(
+                ("interpolate", "ffill", "none"),
+                "interpolate",
+                "missing values / timestamps: interpolate | ffill | none",
+            ),
+            "max_gap": Rule(
+                int,
+                6,
+                "longest run of missing steps filled; longer gaps stay out of every window",
+                low=0,
+            ),
+            "train_fraction": fraction(
+                0.5, "chronological split by fraction: the first share is train ..."
+            ),
+            "val_fraction": fraction(0.25, "... the next is validation, the rest test"),
+            "val_start": Rule(
+                str, "", "... or by date (set both, quoted: e.g. '2016-03-01' and '2016-09-01')"
+            ),
+            "test_start": Rule(
+                str, "", "first time of the test period when splitting by date (quoted)"
+            ),
+        },
+        "window": {
+            "target": Rule(str, "T (degC)", "the column to forecast"),
+            "lookback": Rule(
+                int, 120, "rows of history per window (120 hourly rows = 5 days)", low=1
+            ),
+            "step": Rule(
+                int,
+                1,
+                "read every step-th row of the lookback (6 on 10-minute data = hourly)",
+                low=1,
+            ),
+            "delay": Rule(
+                int,
+                24,
+                "rows ahead of the window's last row to predict (24 hourly rows = 1 day)",
+                low=1,
+            ),
+            "predict_change": Rule(
+                bool,
+                True,
+                "learn the change from the naive forecast (same time of day) rather than the value",
+            ),
+            "missing_features": one_of(
+                ("impute", "drop"),
+                "impute",
+                "a feature still missing after prepare's filling: impute (its training mean) | "
+                "drop "
+                "(no window reads that row); a missing target is never read",
+            ),
+        },
+        "train": {
+            **with_defaults(RECURRENT_RULES, cell="gru", hidden=32, dropout=0.2),
+            "loss": one_of(("mae", "mse"), "mae", "mae | mse (on the standardised target)"),
+            **with_defaults(
+                TRAINING_RULES,
+                lr=0.002,
+                weight_decay=0.001,
+                batch_size=128,
+                epochs=10,
+                clip_norm=1.0,
+                patience=2,
+            ),
+            "ensemble_linear": Rule(
+                bool,
+                True,
+                "mix the RNN with ridge regression on the flattened window, the weight "
+                "(0..1; 0 = RNN alone) and ridge's alpha chosen on validation",
+            ),
+            "linear_max_windows": Rule(
+                int,
+                20000,
+                "training windows the linear member is fitted on (seeded sample)",
+                low=10,
+            ),
+        },
+        "evaluate": {
+            **with_defaults(EVALUATION_RULES, batch_size=1024),
+            "linear_alpha": Rule(
+                float, 1.0, "ridge regularisation of the linear baseline", low=0.0
+            ),
+            "linear_max_windows": Rule(
+                int,
+                20000,
+                "training windows the linear baseline is fitted on (seeded sample)",
+                low=10,
+            ),
+            "plot_points": Rule(
+                int,
+                336,
+                "test windows shown in metrics/predictions.csv (336 hours = 2 weeks)",
+                low=1,
+            ),
+        },
+    }
+)

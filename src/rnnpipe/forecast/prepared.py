@@ -1,7 +1,8 @@
 """A prepared series loaded for modelling: standardised features and target, split bounds, windows.
 
 The prepare stage writes raw values (data/series.parquet) and training-period statistics
-(data/stats.json); here features are standardised with those statistics and windows are cut per split.
+(data/stats.json); here features are standardised with those statistics and windows are cut per
+split.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ SPLITS = ("train", "validation", "test")
 
 
 def naive_offset(frequency: pd.Timedelta, delay: int) -> int:
-    """Rows back from the predicted time to "the same time of day, at least `delay` rows earlier"."""
+    """Rows back from the predicted time to "the same time of day, at least `delay` rows
+    earlier"."""
     per_day = pd.Timedelta(days=1) / frequency
     period = int(per_day) if per_day >= 1 and float(per_day).is_integer() else 1
     return math.ceil(delay / period) * period
@@ -34,33 +36,48 @@ class PreparedSeries:
     """A prepared series with standardised features and target, ready to be cut into windows."""
 
     times: pd.DatetimeIndex
-    values: np.ndarray        # [rows, features] standardised, float32, 0 where invalid
-    target: np.ndarray        # [rows] standardised target, float32
-    raw_target: np.ndarray    # [rows] target in its own units (NaN where invalid)
-    valid: np.ndarray         # [rows] bool
+    values: np.ndarray  # [rows, features] standardised, float32, 0 where invalid
+    target: np.ndarray  # [rows] standardised target, float32
+    raw_target: np.ndarray  # [rows] target in its own units (NaN where invalid)
+    valid: np.ndarray  # [rows] bool
     bounds: dict[str, tuple[int, int]]
     columns: list[str]
     target_name: str
-    mean: float               # target's training-period mean and standard deviation
+    mean: float  # target's training-period mean and standard deviation
     std: float
     frequency: pd.Timedelta
 
-    def windows(self, split: str, lookback: int, step: int, delay: int, predict_change: bool = False) -> WindowSet:
-        """Windows of one split; with `predict_change`, targets are changes from the naive forecast."""
+    def windows(
+        self, split: str, lookback: int, step: int, delay: int, predict_change: bool = False
+    ) -> WindowSet:
+        """Windows of one split; with `predict_change`, targets are changes from the naive
+        forecast."""
         start, stop = self.bounds[split]
         offset = naive_offset(self.frequency, delay)
-        return make_windows(self.values, self.target, self.valid, start, stop, lookback=lookback, step=step,
-                            delay=delay, reach_back=offset - delay, base_offset=offset if predict_change else 0,
-                            split=split)
+        return make_windows(
+            self.values,
+            self.target,
+            self.valid,
+            start,
+            stop,
+            lookback=lookback,
+            step=step,
+            delay=delay,
+            reach_back=offset - delay,
+            base_offset=offset if predict_change else 0,
+            split=split,
+        )
 
     def to_units(self, standardised: np.ndarray | torch.Tensor) -> np.ndarray:
         """Standardised target values -> the target's own units."""
         return np.asarray(standardised, dtype=np.float64) * self.std + self.mean
 
 
-def load_prepared(series_path: str | Path, stats_path: str | Path, target: str,
-                  missing_features: str = "impute") -> PreparedSeries:
-    """The prepared series for forecasting `target`, features standardised (a missing one: 0, its training
+def load_prepared(
+    series_path: str | Path, stats_path: str | Path, target: str, missing_features: str = "impute"
+) -> PreparedSeries:
+    """The prepared series for forecasting `target`, features standardised (a missing one: 0, its
+    training
     mean), the rows windows may read by `missing_features` (window_rows)."""
     frame = pd.read_parquet(series_path)
     stats = json.loads(Path(stats_path).read_text(encoding="utf-8"))
@@ -68,8 +85,10 @@ def load_prepared(series_path: str | Path, stats_path: str | Path, target: str,
     if target not in columns:
         lowered = {c.lower(): c for c in columns}
         close = difflib.get_close_matches(target.lower(), list(lowered), n=1, cutoff=0.6)
-        raise DataError(f"window.target '{target}' is not a column of {series_path}"
-                        f"{f' (did you mean {lowered[close[0]]!r}?)' if close else ''}; columns: {columns}.")
+        raise DataError(
+            f"window.target '{target}' is not a column of {series_path}"
+            f"{f' (did you mean {lowered[close[0]]!r}?)' if close else ''}; columns: {columns}."
+        )
     mean = np.array([stats["mean"][c] for c in columns], dtype=np.float64)
     std = np.array([stats["std"][c] for c in columns], dtype=np.float64)
     raw = frame[columns].to_numpy(dtype=np.float64)
@@ -80,19 +99,39 @@ def load_prepared(series_path: str | Path, stats_path: str | Path, target: str,
     for name in SPLITS:
         rows = np.flatnonzero(split == name)
         bounds[name] = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
-    present = raw[bounds["train"][0]:bounds["train"][1], k]
+    present = raw[bounds["train"][0] : bounds["train"][1], k]
     present = present[np.isfinite(present)]
     if len(present) == 0 or np.ptp(present) == 0:
         level = f"always {present[0]:g}" if len(present) else "no value at all"
-        raise DataError(f"window.target '{target}' is constant over the training period ({level}): there is nothing "
-                        f"to forecast, and every error ratio would divide by zero. Choose another window.target.")
+        raise DataError(
+            f"window.target '{target}' is constant over the training period ({level}): there is "
+            "nothing "
+            "to forecast, and every error ratio would divide by zero. Choose another "
+            "window.target."
+        )
     valid = window_rows(frame["valid"].to_numpy(dtype=bool), raw[:, k], missing_features)
-    return PreparedSeries(pd.DatetimeIndex(frame["time"]), values, values[:, k].copy(), raw[:, k], valid, bounds,
-                          columns, target, float(mean[k]), float(std[k]), pd.Timedelta(stats["frequency"]))
+    return PreparedSeries(
+        pd.DatetimeIndex(frame["time"]),
+        values,
+        values[:, k].copy(),
+        raw[:, k],
+        valid,
+        bounds,
+        columns,
+        target,
+        float(mean[k]),
+        float(std[k]),
+        pd.Timedelta(stats["frequency"]),
+    )
 
 
 def window_rows(complete: np.ndarray, target: np.ndarray, missing_features: str) -> np.ndarray:
-    """Rows a window may read (training, evaluation and forecasts from readings alike): with `impute` every
-    row whose target is present (a missing feature reads as its training mean), with `drop` only the rows
+    """Rows a window may read (training, evaluation and forecasts from readings alike): with
+    `impute` every row whose target is present (a missing feature reads as its training mean), with
+    `drop` only the rows
     where every column is present (`complete`)."""
-    return np.asarray(complete, dtype=bool) if missing_features == "drop" else ~np.isnan(np.asarray(target, float))
+    return (
+        np.asarray(complete, dtype=bool)
+        if missing_features == "drop"
+        else ~np.isnan(np.asarray(target, float))
+    )

@@ -1,4 +1,5 @@
-"""Weather-like time series: read CSV exports, parse timestamps, regularise, fill gaps, split, normalise.
+"""Weather-like time series: read CSV exports, parse timestamps, regularise, fill gaps, split,
+normalise.
 
 Handles what real station files do: headers in Latin-1 (the Jena station's `W/m²`), the Jena
 timestamp format `01.01.2009 00:10:00`, ISO timestamps, or separate year/month/day/hour columns
@@ -19,16 +20,29 @@ from ..core.errors import DataError, ParamsError
 JENA_FORMAT = "%d.%m.%Y %H:%M:%S"
 TIME_COLUMN_NAMES = ("date time", "datetime", "date", "time", "timestamp")
 PARTS = ("year", "month", "day", "hour")
-# The prepare settings that turn a station's readings into features; kept in the model folder, so that
+# The prepare settings that turn a station's readings into features; kept in the model folder, so
+# that
 # `rnnpipe predict` treats a CSV of recent readings as prepare treated the training data.
-# Which columns become which features is kept as the plan prepare made (forecast.columns.ColumnPlan).
-READING_SETTINGS = ("encoding", "na_values", "time_column", "time_format", "duplicates", "fill", "max_gap")
+# Which columns become which features is kept as the plan prepare made
+# (forecast.columns.ColumnPlan).
+READING_SETTINGS = (
+    "encoding",
+    "na_values",
+    "time_column",
+    "time_format",
+    "duplicates",
+    "fill",
+    "max_gap",
+)
 
 
-def read_csv_any_encoding(path: Path, encoding: str = "auto", na_values=("NA",)) -> tuple[pd.DataFrame, str]:
+def read_csv_any_encoding(
+    path: Path, encoding: str = "auto", na_values=("NA",)
+) -> tuple[pd.DataFrame, str]:
     """Read one CSV; with encoding 'auto', UTF-8 if the bytes decode as UTF-8, else Latin-1.
 
-    Latin-1 maps every byte to a character, so the fallback never fails; the encoding used is returned.
+    Latin-1 maps every byte to a character, so the fallback never fails; the encoding used is
+    returned.
     """
     raw = Path(path).read_bytes()
     if not raw.strip():
@@ -42,36 +56,52 @@ def read_csv_any_encoding(path: Path, encoding: str = "auto", na_values=("NA",))
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise DataError(f"{path}: not valid {encoding} at byte {exc.start}; set prepare.encoding to the file's "
-                            f"encoding (e.g. latin-1) or to auto.") from None
+            raise DataError(
+                f"{path}: not valid {encoding} at byte {exc.start}; set prepare.encoding to the "
+                "file's "
+                f"encoding (e.g. latin-1) or to auto."
+            ) from None
         except LookupError:
-            raise DataError(f"prepare.encoding '{encoding}' is not an encoding Python knows (e.g. utf-8, latin-1, "
-                            f"cp1252, auto).") from None
+            raise DataError(
+                f"prepare.encoding '{encoding}' is not an encoding Python knows (e.g. utf-8, "
+                "latin-1, "
+                f"cp1252, auto)."
+            ) from None
     try:
-        frame = pd.read_csv(io.StringIO(text), na_values=list(na_values), keep_default_na=True, low_memory=False)
+        frame = pd.read_csv(
+            io.StringIO(text), na_values=list(na_values), keep_default_na=True, low_memory=False
+        )
     except pd.errors.ParserError as exc:
         raise DataError(f"{path}: not a readable CSV: {exc}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, encoding
 
 
-def read_series_files(paths: list[Path], encoding: str = "auto", na_values=("NA",)) -> tuple[pd.DataFrame, dict]:
+def read_series_files(
+    paths: list[Path], encoding: str = "auto", na_values=("NA",)
+) -> tuple[pd.DataFrame, dict]:
     """Concatenate CSV files (one per year or period) that share their columns."""
     if not paths:
-        raise DataError("no CSV files to read: data/raw/ is empty. Check download.path / download.pattern.")
+        raise DataError(
+            "no CSV files to read: data/raw/ is empty. Check download.path / download.pattern."
+        )
     frames, encodings = [], {}
     for path in paths:
         frame, used = read_csv_any_encoding(path, encoding, na_values)
         if frames and list(frame.columns) != list(frames[0].columns):
-            raise DataError(f"{path.name} has columns {list(frame.columns)}, but {paths[0].name} has "
-                            f"{list(frames[0].columns)}; files of one series must share their columns. Narrow "
-                            f"download.pattern to one station's files.")
+            raise DataError(
+                f"{path.name} has columns {list(frame.columns)}, but {paths[0].name} has "
+                f"{list(frames[0].columns)}; files of one series must share their columns. Narrow "
+                f"download.pattern to one station's files."
+            )
         frames.append(frame)
         encodings[path.name] = used
     return pd.concat(frames, ignore_index=True), encodings
 
 
-def parse_timestamps(frame: pd.DataFrame, time_column: str = "auto", time_format: str = "auto") -> tuple[pd.Series, list[str]]:
+def parse_timestamps(
+    frame: pd.DataFrame, time_column: str = "auto", time_format: str = "auto"
+) -> tuple[pd.Series, list[str]]:
     """Timestamps of every row, and the columns they were read from.
 
     `auto` finds a column named like 'Date Time' / 'date' / 'timestamp', else year/month/day[/hour].
@@ -88,26 +118,41 @@ def parse_timestamps(frame: pd.DataFrame, time_column: str = "auto", time_format
             try:
                 return pd.to_datetime(parts, errors="raise"), used
             except (ValueError, TypeError) as exc:
-                raise DataError(f"year/month/day/hour columns do not form valid dates: {exc}") from None
+                raise DataError(
+                    f"year/month/day/hour columns do not form valid dates: {exc}"
+                ) from None
         else:
-            raise DataError(f"no time column found among {list(frame.columns)[:12]}: expected one named 'Date Time', "
-                            f"'date', 'datetime' or 'timestamp', or year/month/day[/hour] columns. Name it with "
-                            f"prepare.time_column.")
+            raise DataError(
+                f"no time column found among {list(frame.columns)[:12]}: expected one named 'Date "
+                "Time', "
+                "'date', 'datetime' or 'timestamp', or year/month/day[/hour] columns. Name it "
+                "with "
+                f"prepare.time_column."
+            )
     if time_column not in frame.columns:
-        raise DataError(f"prepare.time_column '{time_column}' is not a column; columns: {list(frame.columns)[:20]}.")
+        raise DataError(
+            f"prepare.time_column '{time_column}' is not a column; columns: "
+            f"{list(frame.columns)[:20]}."
+        )
     text = frame[time_column].astype(str).str.strip()
     formats = [JENA_FORMAT, "ISO8601"] if time_format == "auto" else [time_format]
     for fmt in formats:
         try:
             parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         except ValueError as exc:  # a directive pandas does not know, e.g. %Q
-            raise ParamsError(f"prepare.time_format {fmt!r} is not a valid strftime format ({exc}); use directives "
-                              f"such as %Y-%m-%d %H:%M:%S, or auto.") from None
+            raise ParamsError(
+                f"prepare.time_format {fmt!r} is not a valid strftime format ({exc}); use "
+                "directives "
+                f"such as %Y-%m-%d %H:%M:%S, or auto."
+            ) from None
         if parsed.notna().all():
             return parsed, [time_column]
     bad = int(parsed.isna().idxmax())
-    raise DataError(f"column '{time_column}' row {bad + 1}: cannot read {text.iloc[bad]!r} as a time with format "
-                    f"{' or '.join(formats)}; set prepare.time_format (e.g. '%d.%m.%Y %H:%M:%S').")
+    raise DataError(
+        f"column '{time_column}' row {bad + 1}: cannot read {text.iloc[bad]!r} as a time with "
+        "format "
+        f"{' or '.join(formats)}; set prepare.time_format (e.g. '%d.%m.%Y %H:%M:%S')."
+    )
 
 
 def parse_frequency(frequency: str) -> pd.Timedelta:
@@ -117,8 +162,10 @@ def parse_frequency(frequency: str) -> pd.Timedelta:
     except ValueError:
         step = None
     if step is None or pd.isna(step) or step <= pd.Timedelta(0):
-        raise ParamsError(f"prepare.frequency {frequency!r} is not a fixed positive step; use auto or a pandas "
-                          f"offset such as 10min, 1h, 1D (fixed lengths only: not months or 'fortnightly').")
+        raise ParamsError(
+            f"prepare.frequency {frequency!r} is not a fixed positive step; use auto or a pandas "
+            f"offset such as 10min, 1h, 1D (fixed lengths only: not months or 'fortnightly')."
+        )
     return step
 
 
@@ -138,7 +185,11 @@ def fill_short_gaps(frame: pd.DataFrame, method: str, max_gap: int) -> pd.DataFr
     invents the edge of an outage.) `interpolate` is linear between the neighbours; `ffill` repeats
     the last reading. Leading runs have no left neighbour and stay missing.
     """
-    filled = frame.interpolate(method="linear", limit_area="inside") if method == "interpolate" else frame.ffill()
+    filled = (
+        frame.interpolate(method="linear", limit_area="inside")
+        if method == "interpolate"
+        else frame.ffill()
+    )
     missing = frame.isna()
     run_id = (missing != missing.shift()).cumsum()
     out = frame.copy()
@@ -149,13 +200,19 @@ def fill_short_gaps(frame: pd.DataFrame, method: str, max_gap: int) -> pd.DataFr
     return out
 
 
-def regularise(features: pd.DataFrame, times: pd.Series, frequency: str, duplicates: str, fill: str,
-               max_gap: int) -> tuple[pd.DataFrame, dict]:
+def regularise(
+    features: pd.DataFrame,
+    times: pd.Series,
+    frequency: str,
+    duplicates: str,
+    fill: str,
+    max_gap: int,
+) -> tuple[pd.DataFrame, dict]:
     """Sort, resolve duplicate timestamps, put the rows on a regular grid, fill short gaps.
 
     Returns the frame indexed by time with a boolean `valid` column (False where a value stayed
-    missing: a gap longer than `max_gap` steps, or `fill` = none) and a report of every repair, with the
-    values still missing per column (`missing_after_fill`).
+    missing: a gap longer than `max_gap` steps, or `fill` = none) and a report of every repair, with
+    the values still missing per column (`missing_after_fill`).
     """
     frame = features.copy()
     frame.index = pd.DatetimeIndex(times, name="time")
@@ -166,10 +223,16 @@ def regularise(features: pd.DataFrame, times: pd.Series, frequency: str, duplica
     if duplicated.any():
         if duplicates == "error":
             first = frame.index[duplicated][0]
-            raise DataError(f"{int(duplicated.sum())} duplicate timestamps (first: {first}); set "
-                            f"prepare.duplicates to first or mean to resolve them.")
+            raise DataError(
+                f"{int(duplicated.sum())} duplicate timestamps (first: {first}); set "
+                f"prepare.duplicates to first or mean to resolve them."
+            )
         frame = frame.groupby(level=0).mean() if duplicates == "mean" else frame[~duplicated]
-    step = infer_frequency(frame.index.to_series()) if frequency == "auto" else parse_frequency(frequency)
+    step = (
+        infer_frequency(frame.index.to_series())
+        if frequency == "auto"
+        else parse_frequency(frequency)
+    )
     report["frequency"] = str(step)
     off_grid = (frame.index - frame.index[0]) % step != pd.Timedelta(0)
     report["off_grid_rows"] = int(off_grid.sum())
@@ -191,30 +254,49 @@ def regularise(features: pd.DataFrame, times: pd.Series, frequency: str, duplica
     return frame, report
 
 
-def split_bounds(times: pd.DatetimeIndex, train_fraction: float, val_fraction: float,
-                 val_start: str = "", test_start: str = "") -> dict[str, tuple[int, int]]:
-    """Chronological [start, stop) row ranges of train / validation / test, by fraction or by date."""
+def split_bounds(
+    times: pd.DatetimeIndex,
+    train_fraction: float,
+    val_fraction: float,
+    val_start: str = "",
+    test_start: str = "",
+) -> dict[str, tuple[int, int]]:
+    """Chronological [start, stop) row ranges of train / validation / test, by fraction or by
+    date."""
     n = len(times)
     if val_start or test_start:
         if not (val_start and test_start):
-            raise DataError("set both prepare.val_start and prepare.test_start (or neither, to split by fraction).")
+            raise DataError(
+                "set both prepare.val_start and prepare.test_start (or neither, to split by "
+                "fraction)."
+            )
         try:
             v, t = (int(times.searchsorted(pd.Timestamp(d))) for d in (val_start, test_start))
         except ValueError as exc:
             raise DataError(f"prepare.val_start / prepare.test_start: {exc}") from None
         if not 0 < v < t < n:
-            raise DataError(f"prepare.val_start {val_start} and prepare.test_start {test_start} must lie in order "
-                            f"inside the data's period, {times[0]} .. {times[-1]}.")
+            raise DataError(
+                f"prepare.val_start {val_start} and prepare.test_start {test_start} must lie in "
+                "order "
+                f"inside the data's period, {times[0]} .. {times[-1]}."
+            )
     else:
         if train_fraction + val_fraction >= 1.0:
-            raise DataError(f"prepare.train_fraction ({train_fraction}) + prepare.val_fraction ({val_fraction}) "
-                            f"leave no test period; their sum must be below 1.")
+            raise DataError(
+                f"prepare.train_fraction ({train_fraction}) + prepare.val_fraction "
+                f"({val_fraction}) "
+                f"leave no test period; their sum must be below 1."
+            )
         v, t = int(n * train_fraction), int(n * (train_fraction + val_fraction))
     return {"train": (0, v), "validation": (v, t), "test": (t, n)}
 
 
 def normalisation_stats(features: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Mean and standard deviation per column over the given (training) rows; constant columns get std 1."""
+    """Mean and standard deviation per column over the given (training) rows; constant columns get
+    std 1."""
     mean, std = features.mean(), features.std(ddof=0)
     std = std.where(std > 1e-12, 1.0).fillna(1.0)
-    return {"mean": {k: float(v) for k, v in mean.fillna(0.0).items()}, "std": {k: float(v) for k, v in std.items()}}
+    return {
+        "mean": {k: float(v) for k, v in mean.fillna(0.0).items()},
+        "std": {k: float(v) for k, v in std.items()},
+    }

@@ -1,4 +1,5 @@
-"""Several models trained separately on the same data, used as one: their outputs (logits) averaged."""
+"""Several models trained separately on the same data, used as one: their outputs (logits)
+averaged."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from torch import nn
 
 
 class Ensemble(nn.Module):
-    """The mean of the members' outputs; members take the same inputs and give outputs of one shape."""
+    """The mean of the members' outputs; members take the same inputs and give outputs of one
+    shape."""
 
     def __init__(self, members: list[nn.Module]):
         super().__init__()
@@ -20,7 +22,8 @@ class Ensemble(nn.Module):
 
 
 def architecture(model: nn.Module) -> dict:
-    """What a model folder's model.json records of the architecture: each member's config, or the model's."""
+    """What a model folder's model.json records of the architecture: each member's config, or the
+    model's."""
     if isinstance(model, Ensemble):
         return {"members": [member.config.to_dict() for member in model.members]}
     return {"model": model.config.to_dict()}
@@ -28,4 +31,8 @@ def architecture(model: nn.Module) -> dict:
 
 def recorded_configs(meta: dict, config_class) -> list:
     """The configs `architecture` recorded, one per member (one for a single model)."""
-    return [config_class(**c) for c in meta["members"]] if "members" in meta else [config_class(**meta["model"])]
+    return (
+        [config_class(**c) for c in meta["members"]]
+        if "members" in meta
+        else [config_class(**meta["model"])]
+    )

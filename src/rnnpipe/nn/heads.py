@@ -1,6 +1,7 @@
 """Output layers on a recurrent stack's outputs [batch, time, features]: one per kind of task.
 
-- `PooledHead`: pool over each row's real steps, then one dense layer: a sequence classifier's logits,
+- `PooledHead`: pool over each row's real steps, then one dense layer: a sequence classifier's
+logits,
   or (pooling `last`) a last-step regressor's prediction.
 - `StepHead`: one dense layer at every step: per-step labels (tagging); the loss masks padded steps.
 Dense layers start Glorot-uniform with zero bias, as Keras' do.
@@ -28,7 +29,9 @@ def pooled_features(hidden: int, bidirectional: bool, pooling: str) -> int:
 class PooledHead(nn.Module):
     """[batch, time, features] + lengths -> [batch] for one output, else [batch, outputs]."""
 
-    def __init__(self, hidden: int, bidirectional: bool, pooling: str, outputs: int, dropout: float):
+    def __init__(
+        self, hidden: int, bidirectional: bool, pooling: str, outputs: int, dropout: float
+    ):
         super().__init__()
         self.hidden, self.bidirectional, self.pooling = hidden, bidirectional, pooling
         self.dropout = nn.Dropout(dropout)
@@ -41,7 +44,8 @@ class PooledHead(nn.Module):
 
 
 class StepHead(nn.Module):
-    """[batch, time, features] -> [batch, time, outputs]: one prediction per step, padded steps included
+    """[batch, time, features] -> [batch, time, outputs]: one prediction per step, padded steps
+    included
     (the objective ignores them)."""
 
     def __init__(self, features: int, outputs: int, dropout: float):

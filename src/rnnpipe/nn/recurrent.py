@@ -1,4 +1,5 @@
-"""The recurrent stack every task shares: (Bi)RNN/LSTM/GRU layers with exact masking and Keras-style init.
+"""The recurrent stack every task shares: (Bi)RNN/LSTM/GRU layers with exact masking and Keras-style
+init.
 
 Input is batch-first [batch, time, features] with each row's real steps first (left-aligned) and
 their lengths [batch]. Outputs at padded positions are never used downstream (see pooling.py and the
@@ -24,7 +25,8 @@ GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
 def reverse_within_length(lengths: torch.Tensor, steps: int) -> torch.Tensor:
-    """Index [batch, time] that reverses the first `length` positions of each row and keeps the rest."""
+    """Index [batch, time] that reverses the first `length` positions of each row and keeps the
+    rest."""
     positions = torch.arange(steps, device=lengths.device).unsqueeze(0)
     lengths = lengths.unsqueeze(1)
     return torch.where(positions < lengths, lengths - 1 - positions, positions)
@@ -51,31 +53,47 @@ def keras_init_(rnn: nn.RNNBase, cell: str) -> None:
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
 
-def recurrent_weights(input_size: int, cell: str, hidden: int, layers: int, bidirectional: bool) -> int:
-    """The stack's parameter count: per layer and direction, gates x hidden x (inputs + hidden + 2 biases)."""
+def recurrent_weights(
+    input_size: int, cell: str, hidden: int, layers: int, bidirectional: bool
+) -> int:
+    """The stack's parameter count: per layer and direction, gates x hidden x (inputs + hidden + 2
+    biases)."""
     directions = 2 if bidirectional else 1
     sizes = [input_size] + [hidden * directions] * (layers - 1)
     return directions * sum(GATES[cell] * hidden * (size + hidden + 2) for size in sizes)
 
 
 class RecurrentStack(nn.Module):
-    """`layers` recurrent layers (batch-first), each optionally bidirectional, with dropout between them.
+    """`layers` recurrent layers (batch-first), each optionally bidirectional, with dropout between
+    them.
 
     Returns the outputs [batch, time, hidden * directions] of the last layer.
     """
 
-    def __init__(self, input_size: int, cell: str, hidden: int, layers: int, bidirectional: bool, dropout: float):
+    def __init__(
+        self,
+        input_size: int,
+        cell: str,
+        hidden: int,
+        layers: int,
+        bidirectional: bool,
+        dropout: float,
+    ):
         super().__init__()
         # Training holds the weights, their gradients and Adam's two moments: 4 float32 copies.
-        require_memory(16 * recurrent_weights(input_size, cell, hidden, layers, bidirectional),
-                       f"training a {layers}-layer {cell} of {hidden:,} units", "Lower train.hidden or train.layers.")
+        require_memory(
+            16 * recurrent_weights(input_size, cell, hidden, layers, bidirectional),
+            f"training a {layers}-layer {cell} of {hidden:,} units",
+            "Lower train.hidden or train.layers.",
+        )
         directions = 2 if bidirectional else 1
         cell_class = CELLS[cell]
         sizes = [input_size] + [hidden * directions] * (layers - 1)
         self.bidirectional = bidirectional
         self.forward_layers = nn.ModuleList(cell_class(s, hidden, batch_first=True) for s in sizes)
         self.backward_layers = nn.ModuleList(
-            cell_class(s, hidden, batch_first=True) for s in (sizes if bidirectional else []))
+            cell_class(s, hidden, batch_first=True) for s in (sizes if bidirectional else [])
+        )
         for rnn in [*self.forward_layers, *self.backward_layers]:
             keras_init_(rnn, cell)
         self.dropout = nn.Dropout(dropout)

@@ -1,4 +1,5 @@
-"""The prepare stage's work and output: class ids, splits, train-fitted normalisation, items to learn from.
+"""The prepare stage's work and output: class ids, splits, train-fitted normalisation, items to
+learn from.
 
 data/prepared/ holds compact arrays the trainer just reads:
 - values.npy [steps, features] float32, standardised with the training split's mean and std;
@@ -61,38 +62,79 @@ def prepare_sequences(table: StepTable, settings: dict, window: dict) -> Prepare
     per_step = target == "step"
     if windowed:
         stride = window["stride"] or window["length"]
-        items = window_items(sequences, step_labels, len(label_map), window["length"], stride,
-                             None if per_step else window["label"])
+        items = window_items(
+            sequences,
+            step_labels,
+            len(label_map),
+            window["length"],
+            stride,
+            None if per_step else window["label"],
+        )
         if per_step:  # per-step test scores count every step once: the test split's sequences whole
-            items = pd.concat([items[items["split"] != "test"],
-                               whole_items(sequences[sequences["split"] == "test"], step_labels, True)])
+            items = pd.concat(
+                [
+                    items[items["split"] != "test"],
+                    whole_items(sequences[sequences["split"] == "test"], step_labels, True),
+                ]
+            )
     else:
         items = whole_items(sequences, step_labels, per_step)
     values = frame[table.features].to_numpy(dtype=np.float32)
     train_steps = values[split_of_step == "train"]
     mean, std = train_steps.mean(axis=0), train_steps.std(axis=0)
-    std = np.where(std > 1e-12, std, 1.0).astype(np.float32)  # a constant feature stays constant (0)
-    counts = {split: {"sequences": int((sequences["split"] == split).sum()),
-                      "items": int((items["split"] == split).sum()),
-                      "labeled_steps": int(((step_labels != IGNORE_INDEX) & (split_of_step == split)).sum())}
-              for split in SPLITS}
+    std = np.where(std > 1e-12, std, 1.0).astype(
+        np.float32
+    )  # a constant feature stays constant (0)
+    counts = {
+        split: {
+            "sequences": int((sequences["split"] == split).sum()),
+            "items": int((items["split"] == split).sum()),
+            "labeled_steps": int(((step_labels != IGNORE_INDEX) & (split_of_step == split)).sum()),
+        }
+        for split in SPLITS
+    }
     empty = [split for split in SPLITS if counts[split]["items"] == 0]
     if empty:
-        raise DataError(f"no {'window' if windowed else 'sequence'} with a label in the {', '.join(empty)} split(s) "
-                        f"(counts: {counts}). " + (f"Shorten window.length ({window['length']}; the shortest "
-                        f"sequence has {int(sequences['length'].min())} steps) or use another window.label rule."
-                        if windowed else "Check the labels and the split params."))
-    meta = {"features": table.features, "mean": mean.astype(float).round(6).tolist(),
-            "std": std.astype(float).round(6).tolist(), "labels": label_map.labels, "target": target,
-            "window": {"length": window["length"], "stride": window["stride"] or window["length"],
-                       "label": window["label"]} if windowed else None, "counts": counts,
-            "reading": table.reading}
-    return Prepared(((values - mean) / std).astype(np.float32), step_labels,
-                    sequences.drop(columns=[SPLIT], errors="ignore"), items.reset_index(drop=True), meta)
+        raise DataError(
+            f"no {'window' if windowed else 'sequence'} with a label in the {', '.join(empty)} "
+            "split(s) "
+            f"(counts: {counts}). "
+            + (
+                f"Shorten window.length ({window['length']}; the shortest "
+                f"sequence has {int(sequences['length'].min())} steps) or use another window.label "
+                "rule."
+                if windowed
+                else "Check the labels and the split params."
+            )
+        )
+    meta = {
+        "features": table.features,
+        "mean": mean.astype(float).round(6).tolist(),
+        "std": std.astype(float).round(6).tolist(),
+        "labels": label_map.labels,
+        "target": target,
+        "window": {
+            "length": window["length"],
+            "stride": window["stride"] or window["length"],
+            "label": window["label"],
+        }
+        if windowed
+        else None,
+        "counts": counts,
+        "reading": table.reading,
+    }
+    return Prepared(
+        ((values - mean) / std).astype(np.float32),
+        step_labels,
+        sequences.drop(columns=[SPLIT], errors="ignore"),
+        items.reset_index(drop=True),
+        meta,
+    )
 
 
 def sequence_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per sequence: id, first step, length, and its group / split (which must not vary inside it)."""
+    """One row per sequence: id, first step, length, and its group / split (which must not vary
+    inside it)."""
     ids = frame[SEQUENCE].to_numpy()
     starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
     lengths = np.diff(np.concatenate([starts, [len(ids)]]))
@@ -102,20 +144,29 @@ def sequence_table(frame: pd.DataFrame) -> pd.DataFrame:
             number = np.repeat(np.arange(len(starts)), lengths)
             varying = pd.Series(frame[column].to_numpy()).groupby(number).nunique().to_numpy() > 1
             if varying.any():
-                raise DataError(f"sequence {ids[starts[int(np.argmax(varying))]]!r} has more than one value in the "
-                                f"{'group' if column == GROUP else 'split'} column; a sequence belongs to one.")
+                raise DataError(
+                    f"sequence {ids[starts[int(np.argmax(varying))]]!r} has more than one value in "
+                    "the "
+                    f"{'group' if column == GROUP else 'split'} column; a sequence belongs to one."
+                )
             sequences[column] = frame[column].to_numpy()[starts]
     return sequences
 
 
-def resolve_target(target: str, step_labels: np.ndarray, sequences: pd.DataFrame, windowed: bool) -> str:
-    """`auto`: per-step targets when some sequence has more than one class among its labeled steps. A class
-    per whole sequence needs the same label on all its labeled steps (windows take theirs by window.label)."""
+def resolve_target(
+    target: str, step_labels: np.ndarray, sequences: pd.DataFrame, windowed: bool
+) -> str:
+    """`auto`: per-step targets when some sequence has more than one class among its labeled steps.
+    A class per whole sequence needs the same label on all its labeled steps (windows take theirs by
+    window.label)."""
     varying = _varying_sequences(step_labels, sequences)
     if target == "sequence" and varying is not None and not windowed:
-        raise DataError(f"sequence {varying!r} has different labels at different steps, but prepare.target is "
-                        f"'sequence' (one class per sequence). Fix its labels, use prepare.target: step, or cut "
-                        f"windows (window.length) with a window.label rule.")
+        raise DataError(
+            f"sequence {varying!r} has different labels at different steps, but prepare.target is "
+            "'sequence' (one class per sequence). Fix its labels, use prepare.target: step, or "
+            "cut "
+            f"windows (window.length) with a window.label rule."
+        )
     if target == "auto":
         return "step" if varying is not None else "sequence"
     return target
@@ -130,7 +181,8 @@ def _varying_sequences(step_labels: np.ndarray, sequences: pd.DataFrame):
 
 
 def encode_labels(labels: pd.Series, split_of_step: np.ndarray) -> tuple[np.ndarray, LabelMap]:
-    """Class ids per step (IGNORE_INDEX where unlabeled) with a map fitted on the training split's labels."""
+    """Class ids per step (IGNORE_INDEX where unlabeled) with a map fitted on the training split's
+    labels."""
     present = labels.notna().to_numpy()
     values = labels.to_numpy(dtype=object)
     train = present & (split_of_step == "train")
@@ -142,24 +194,42 @@ def encode_labels(labels: pd.Series, split_of_step: np.ndarray) -> tuple[np.ndar
     return step_labels, label_map
 
 
-def window_items(sequences: pd.DataFrame, step_labels: np.ndarray, classes: int, length: int, stride: int,
-                 rule: str | None) -> pd.DataFrame:
-    """Windows of `length` steps every `stride` steps inside each sequence, labeled by `rule` (None: per-step)."""
+def window_items(
+    sequences: pd.DataFrame,
+    step_labels: np.ndarray,
+    classes: int,
+    length: int,
+    stride: int,
+    rule: str | None,
+) -> pd.DataFrame:
+    """Windows of `length` steps every `stride` steps inside each sequence, labeled by `rule` (None:
+    per-step)."""
     starts, splits = [], []
     for start, size, split in sequences[["start", "length", "split"]].itertuples(index=False):
         cut = start + np.arange(0, size - length + 1, stride)
         starts.append(cut)
         splits.append(np.full(len(cut), split, dtype=object))
     starts = np.concatenate(starts) if starts else np.empty(0, np.int64)
-    items = pd.DataFrame({"split": np.concatenate(splits) if splits else [], "start": starts.astype(np.int64),
-                          "length": np.full(len(starts), length, dtype=np.int64)})
-    items["label"] = IGNORE_INDEX if rule is None else window_labels(step_labels, starts, length, classes, rule)
+    items = pd.DataFrame(
+        {
+            "split": np.concatenate(splits) if splits else [],
+            "start": starts.astype(np.int64),
+            "length": np.full(len(starts), length, dtype=np.int64),
+        }
+    )
+    items["label"] = (
+        IGNORE_INDEX if rule is None else window_labels(step_labels, starts, length, classes, rule)
+    )
     return items if rule is None else items[items["label"] != IGNORE_INDEX].reset_index(drop=True)
 
 
-def window_labels(step_labels: np.ndarray, starts: np.ndarray, length: int, classes: int, rule: str) -> np.ndarray:
-    """A class per window: its last step's, the most common among its labeled steps, or the one all its steps
-    share (`pure`); IGNORE_INDEX where none (an unlabeled last step, no labeled step, mixed steps)."""
+def window_labels(
+    step_labels: np.ndarray, starts: np.ndarray, length: int, classes: int, rule: str
+) -> np.ndarray:
+    """A class per window: its last step's, the most common among its labeled steps, or the one all
+    its steps share (`pure`); IGNORE_INDEX where none (an unlabeled last step, no labeled step,
+    mixed
+    steps)."""
     if rule == "last":
         return step_labels[starts + length - 1]
     # Steps of each class before every position: a window's class counts are two lookups.
@@ -175,7 +245,8 @@ def window_labels(step_labels: np.ndarray, starts: np.ndarray, length: int, clas
 
 
 def whole_items(sequences: pd.DataFrame, step_labels: np.ndarray, per_step: bool) -> pd.DataFrame:
-    """Every sequence as one item; its class is that of its labeled steps (none labeled: left out)."""
+    """Every sequence as one item; its class is that of its labeled steps (none labeled: left
+    out)."""
     items = sequences[["split", "start", "length"]].copy()
     if per_step:
         items["label"] = IGNORE_INDEX
@@ -191,7 +262,9 @@ def load_spans(folder: str | Path, splits=SPLITS) -> tuple[dict[str, SpanSet], d
     """One SpanSet per split from the prepare stage's folder, and its meta.json."""
     folder = Path(folder)
     if not (folder / "meta.json").is_file():
-        raise DataError(f"{folder}: no prepared sequences here; run `dvc repro sequences/dvc.yaml`.")
+        raise DataError(
+            f"{folder}: no prepared sequences here; run `dvc repro sequences/dvc.yaml`."
+        )
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     values = torch.from_numpy(np.load(folder / "values.npy"))
     step_labels = torch.from_numpy(np.load(folder / "step_labels.npy"))
@@ -199,5 +272,7 @@ def load_spans(folder: str | Path, splits=SPLITS) -> tuple[dict[str, SpanSet], d
     per_step = meta["target"] == "step"
     sets = {}
     for split in splits:
-        sets[split] = SpanSet.from_items(values, step_labels, items[items["split"] == split], per_step)
+        sets[split] = SpanSet.from_items(
+            values, step_labels, items[items["split"] == split], per_step
+        )
     return sets, meta

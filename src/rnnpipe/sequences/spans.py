@@ -23,32 +23,46 @@ from ..training.objectives import IGNORE_INDEX
 
 @dataclass
 class SpanSet:
-    values: torch.Tensor        # [steps, features] float32, every sequence of the dataset
-    step_labels: torch.Tensor   # [steps] class ids, IGNORE_INDEX where unlabeled
-    starts: torch.Tensor        # [items] first step of each item
-    lengths: torch.Tensor       # [items]
-    labels: torch.Tensor        # [items] class per item; IGNORE_INDEX everywhere when per_step
+    values: torch.Tensor  # [steps, features] float32, every sequence of the dataset
+    step_labels: torch.Tensor  # [steps] class ids, IGNORE_INDEX where unlabeled
+    starts: torch.Tensor  # [items] first step of each item
+    lengths: torch.Tensor  # [items]
+    labels: torch.Tensor  # [items] class per item; IGNORE_INDEX everywhere when per_step
     per_step: bool
 
     @classmethod
-    def from_items(cls, values: torch.Tensor, step_labels: torch.Tensor, items, per_step: bool) -> "SpanSet":
-        """The spans of `items` (a frame with start, length and label columns, as prepared.py writes them)."""
-        columns = (torch.tensor(items[name].to_numpy(np.int64)) for name in ("start", "length", "label"))
+    def from_items(
+        cls, values: torch.Tensor, step_labels: torch.Tensor, items, per_step: bool
+    ) -> SpanSet:
+        """The spans of `items` (a frame with start, length and label columns, as prepared.py writes
+        them)."""
+        columns = (
+            torch.tensor(items[name].to_numpy(np.int64)) for name in ("start", "length", "label")
+        )
         return cls(values, step_labels, *columns, per_step)
 
     def __len__(self) -> int:
         return len(self.starts)
 
-    def to(self, device: torch.device) -> "SpanSet":
-        return SpanSet(self.values.to(device), self.step_labels.to(device), self.starts.to(device),
-                       self.lengths.to(device), self.labels.to(device), self.per_step)
+    def to(self, device: torch.device) -> SpanSet:
+        return SpanSet(
+            self.values.to(device),
+            self.step_labels.to(device),
+            self.starts.to(device),
+            self.lengths.to(device),
+            self.labels.to(device),
+            self.per_step,
+        )
 
     def _gather(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(step index [b, longest] clamped to valid steps, real-step mask [b, longest], lengths [b])."""
+        """(step index [b, longest] clamped to valid steps, real-step mask [b, longest], lengths
+        [b])."""
         lengths = self.lengths[rows]
         offsets = torch.arange(int(lengths.max()), device=lengths.device)
         real = offsets[None, :] < lengths[:, None]
-        index = torch.where(real, self.starts[rows, None] + offsets[None, :], self.starts[rows, None])
+        index = torch.where(
+            real, self.starts[rows, None] + offsets[None, :], self.starts[rows, None]
+        )
         return index, real, lengths
 
     def step_targets(self, rows: torch.Tensor) -> torch.Tensor:
@@ -62,7 +76,9 @@ class SpanSet:
             return self.step_targets(torch.arange(len(self), device=self.starts.device))
         return self.labels
 
-    def batches(self, batch_size: int, rng: np.random.Generator | None, bucket_batches: int = 1) -> list[np.ndarray]:
+    def batches(
+        self, batch_size: int, rng: np.random.Generator | None, bucket_batches: int = 1
+    ) -> list[np.ndarray]:
         return bucketed_batches(self.lengths.cpu().numpy(), batch_size, rng, bucket_batches)
 
     def batch(self, rows, device: torch.device, non_blocking: bool = False):
@@ -70,6 +86,10 @@ class SpanSet:
         rows = torch.as_tensor(rows, device=self.starts.device)
         index, real, lengths = self._gather(rows)
         x = self.values[index] * real.unsqueeze(-1)
-        targets = torch.where(real, self.step_labels[index], IGNORE_INDEX) if self.per_step else self.labels[rows]
+        targets = (
+            torch.where(real, self.step_labels[index], IGNORE_INDEX)
+            if self.per_step
+            else self.labels[rows]
+        )
         move = dict(device=device, non_blocking=non_blocking)
         return (x.to(**move), lengths.to(**move)), targets.to(**move)

@@ -1,13 +1,18 @@
 """The embedded datasets, as long tables (one row per step) like a user's own file.
 
-- `binary_digits`: random 0/1 digits; the class of step t is the number the digits at t-1 and t form,
-  x[t] + 2 * x[t-1] (x[-1] = 0), four classes. A model that sees only the current digit cannot exceed
+- `binary_digits`: random 0/1 digits; the class of step t is the number the digits at t-1 and t
+form,
+  x[t] + 2 * x[t-1] (x[-1] = 0), four classes. A model that sees only the current digit cannot
+  exceed
   ~50%: the class needs one step of memory along the time axis, and any mix-up of the time and batch
   axes shows as accuracy stuck there.
-- `sentence_documents`: documents as sequences of 50-d "sentence vectors": neutral sentences are noise,
-  opinion sentences lean along a positive or a negative direction. A document with no opinion is 0; one
+- `sentence_documents`: documents as sequences of 50-d "sentence vectors": neutral sentences are
+noise,
+  opinion sentences lean along a positive or a negative direction. A document with no opinion is 0;
+  one
   with both opinions takes the one that comes last (+1 or -1, "good acting, but a dull plot"). Both
-  opinions occur in every +/-1 document, so a bag of its vectors cannot tell +1 from -1: order decides.
+  opinions occur in every +/-1 document, so a bag of its vectors cannot tell +1 from -1: order
+  decides.
 """
 
 from __future__ import annotations
@@ -25,14 +30,27 @@ def binary_digits(sequences: int, seed: int, shortest: int = 8, longest: int = 4
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     previous = np.concatenate([[0], digits[:-1]])
     previous[starts] = 0  # every sequence starts fresh
-    return pd.DataFrame({SEQUENCE: np.repeat(np.arange(sequences), lengths).astype(str),
-                         "digit": digits.astype(np.float32), LABEL: digits + 2 * previous})
+    return pd.DataFrame(
+        {
+            SEQUENCE: np.repeat(np.arange(sequences), lengths).astype(str),
+            "digit": digits.astype(np.float32),
+            LABEL: digits + 2 * previous,
+        }
+    )
 
 
-def sentence_documents(documents: int, seed: int, dim: int = 50, shortest: int = 4, longest: int = 12,
-                       strength: float = 4.0) -> pd.DataFrame:
+def sentence_documents(
+    documents: int,
+    seed: int,
+    dim: int = 50,
+    shortest: int = 4,
+    longest: int = 12,
+    strength: float = 4.0,
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    directions = np.linalg.qr(rng.normal(size=(dim, 2)))[0].T * strength  # positive, negative: orthogonal
+    directions = (
+        np.linalg.qr(rng.normal(size=(dim, 2)))[0].T * strength
+    )  # positive, negative: orthogonal
     lengths = rng.integers(shortest, longest + 1, size=documents)
     labels = rng.integers(-1, 2, size=documents)
     vectors = rng.normal(size=(int(lengths.sum()), dim)).astype(np.float32)

@@ -2,16 +2,20 @@
 
 Accepted (download.path, by suffix):
 - a long CSV / TSV (optionally .gz) or Parquet: one row per step; download.sequence_columns name the
-  sequence, download.step_column (optional) orders its steps, numeric feature columns, a label column
-  holding a label per step or the same label on every step of a sequence, optional group / split columns;
-- a Parquet with one row per sequence: list-valued feature columns (one list per feature, or one column
+  sequence, download.step_column (optional) orders its steps, numeric feature columns, a label
+  column
+  holding a label per step or the same label on every step of a sequence, optional group / split
+  columns;
+- a Parquet with one row per sequence: list-valued feature columns (one list per feature, or one
+column
   of per-step vectors) and a label that is a scalar or a list with one label per step;
-- an .npz with X [sequences, steps, features], optional `lengths` [sequences] (steps past a length are
+- an .npz with X [sequences, steps, features], optional `lengths` [sequences] (steps past a length
+are
   padding) and y [sequences] or [sequences, steps].
 
-The result (`StepTable`) has the reserved columns below plus the features under their own names, steps
-in order within each sequence. Labels keep their values (integers stay integers); empty labels and
-download.unlabeled values become missing: such steps are masked out of loss and metrics.
+The result (`StepTable`) has the reserved columns below plus the features under their own names,
+steps in order within each sequence. Labels keep their values (integers stay integers); empty labels
+and download.unlabeled values become missing: such steps are masked out of loss and metrics.
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ SPLITS = ("train", "validation", "test")
 
 @dataclass
 class StepTable:
-    """`frame`: one row per step, grouped by sequence in step order; `features`: the feature columns;
-    `reading`: how a file of the same layout is read again (`rnnpipe predict`): the sequence and step columns."""
+    """`frame`: one row per step, grouped by sequence in step order; `features`: the feature
+    columns; `reading`: how a file of the same layout is read again (`rnnpipe predict`): the
+    sequence and
+    step columns."""
 
     frame: pd.DataFrame
     features: list[str]
@@ -43,33 +49,52 @@ class StepTable:
 
     def write(self, path: str | Path) -> None:
         table = pa.Table.from_pandas(self.frame, preserve_index=False)
-        metadata = {**(table.schema.metadata or {}), b"rnnpipe.features": json.dumps(self.features).encode(),
-                    b"rnnpipe.reading": json.dumps(self.reading).encode()}
+        metadata = {
+            **(table.schema.metadata or {}),
+            b"rnnpipe.features": json.dumps(self.features).encode(),
+            b"rnnpipe.reading": json.dumps(self.reading).encode(),
+        }
         pq.write_table(table.replace_schema_metadata(metadata), path)
 
     @classmethod
-    def read(cls, path: str | Path) -> "StepTable":
+    def read(cls, path: str | Path) -> StepTable:
         table = pq.read_table(path)
         metadata = table.schema.metadata
-        return cls(table.to_pandas(), json.loads(metadata[b"rnnpipe.features"]),
-                   json.loads(metadata.get(b"rnnpipe.reading", b"null")))
+        return cls(
+            table.to_pandas(),
+            json.loads(metadata[b"rnnpipe.features"]),
+            json.loads(metadata.get(b"rnnpipe.reading", b"null")),
+        )
 
 
 def read_step_table(path: str | Path, settings: dict, labeled: bool = True) -> StepTable:
-    """The file at `path` (see the module doc) as a StepTable; DataError naming the culprit otherwise.
-    `labeled=False` (new data to predict): no label column is read; the steps' labels are all missing."""
+    """The file at `path` (see the module doc) as a StepTable; DataError naming the culprit
+    otherwise. `labeled=False` (new data to predict): no label column is read; the steps' labels are
+    all
+    missing."""
     if not labeled:
         settings = {**settings, "label_column": ""}
     path = Path(path)
     name = path.name.lower()
     if not path.is_file():
-        raise DataError(f"{path}: not a file. Set download.path to a .csv, .tsv, .parquet or .npz file of sequences.")
+        raise DataError(
+            f"{path}: not a file. Set download.path to a .csv, .tsv, .parquet or .npz file of "
+            "sequences."
+        )
     if name.endswith(".npz"):
         table = _from_npz(path, labeled)
     elif name.endswith(".parquet"):
         frame = pd.read_parquet(path)
-        listed = [c for c in frame.columns if len(frame) and isinstance(frame[c].iloc[0], (list, np.ndarray))]
-        table = _from_list_rows(frame, listed, settings, path) if listed else _from_long(frame, settings, path)
+        listed = [
+            c
+            for c in frame.columns
+            if len(frame) and isinstance(frame[c].iloc[0], (list, np.ndarray))
+        ]
+        table = (
+            _from_list_rows(frame, listed, settings, path)
+            if listed
+            else _from_long(frame, settings, path)
+        )
     elif name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt")):
         try:
             frame = pd.read_csv(path, sep="\t" if ".tsv" in name else ",", low_memory=False)
@@ -77,29 +102,46 @@ def read_step_table(path: str | Path, settings: dict, labeled: bool = True) -> S
             raise DataError(f"{path}: cannot be read as CSV ({exc}).") from None
         table = _from_long(frame, settings, path)
     else:
-        raise DataError(f"{path}: unknown format; download.path takes .csv, .tsv (optionally .gz), .parquet or .npz.")
+        raise DataError(
+            f"{path}: unknown format; download.path takes .csv, .tsv (optionally .gz), .parquet or "
+            ".npz."
+        )
     table.frame[LABEL] = _clean_labels(table.frame[LABEL], settings["unlabeled"])
     if labeled and table.frame[LABEL].isna().all():
-        raise DataError(f"{path}: no step has a label (column {settings['label_column']!r}; download.unlabeled "
-                        f"{settings['unlabeled']}).")
+        raise DataError(
+            f"{path}: no step has a label (column {settings['label_column']!r}; download.unlabeled "
+            f"{settings['unlabeled']})."
+        )
     return table
 
 
 def reading_settings(settings: dict) -> dict:
-    """What reading a file of this layout again needs (labels aside): download's sequence and step columns."""
-    return {"sequence_columns": list(settings["sequence_columns"]), "step_column": settings["step_column"]}
+    """What reading a file of this layout again needs (labels aside): download's sequence and step
+    columns."""
+    return {
+        "sequence_columns": list(settings["sequence_columns"]),
+        "step_column": settings["step_column"],
+    }
 
 
 def _require(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise DataError(f"{path}: no column {', '.join(map(repr, missing))}; its columns: "
-                        f"{', '.join(map(str, frame.columns))}. Set the download.*_column params to the file's names.")
+        raise DataError(
+            f"{path}: no column {', '.join(map(repr, missing))}; its columns: "
+            f"{', '.join(map(str, frame.columns))}. Set the download.*_column params to the file's "
+            "names."
+        )
 
 
 def _named_columns(settings: dict) -> list[str]:
-    return [*settings["sequence_columns"], settings["step_column"], settings["label_column"],
-            settings["group_column"], settings["split_column"]]
+    return [
+        *settings["sequence_columns"],
+        settings["step_column"],
+        settings["label_column"],
+        settings["group_column"],
+        settings["split_column"],
+    ]
 
 
 def _feature_names(frame: pd.DataFrame, settings: dict, path: Path) -> list[str]:
@@ -107,7 +149,10 @@ def _feature_names(frame: pd.DataFrame, settings: dict, path: Path) -> list[str]
     features = list(settings["feature_columns"]) or [c for c in frame.columns if c not in named]
     _require(frame, features, path)
     if not features:
-        raise DataError(f"{path}: no feature column left after the sequence, step, label, group and split columns.")
+        raise DataError(
+            f"{path}: no feature column left after the sequence, step, label, group and split "
+            "columns."
+        )
     return features
 
 
@@ -118,12 +163,17 @@ def _numeric(frame: pd.DataFrame, features: list[str], path: Path, ids: pd.Serie
         values = frame[column]
         if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             example = values.dropna().iloc[0] if values.notna().any() else None
-            raise DataError(f"{path}: feature column {column!r} is not numeric (e.g. {example!r}). Encode it as "
-                            f"numbers, or leave it out of download.feature_columns.")
+            raise DataError(
+                f"{path}: feature column {column!r} is not numeric (e.g. {example!r}). Encode it "
+                "as "
+                f"numbers, or leave it out of download.feature_columns."
+            )
         missing = values.isna().to_numpy()
         if missing.any():
-            raise DataError(f"{path}: feature column {column!r} has {int(missing.sum())} missing value(s), the "
-                            f"first in sequence {ids.iloc[int(np.argmax(missing))]!r}. Fill or drop them first.")
+            raise DataError(
+                f"{path}: feature column {column!r} has {int(missing.sum())} missing value(s), the "
+                f"first in sequence {ids.iloc[int(np.argmax(missing))]!r}. Fill or drop them first."
+            )
         out[column] = values.to_numpy(dtype=np.float32)
     return pd.DataFrame(out, index=frame.index)
 
@@ -137,30 +187,41 @@ def _sequence_ids(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 def _from_long(frame: pd.DataFrame, settings: dict, path: Path) -> StepTable:
     if not settings["sequence_columns"]:
-        raise DataError("download.sequence_columns is empty; name the column(s) that identify a sequence.")
+        raise DataError(
+            "download.sequence_columns is empty; name the column(s) that identify a sequence."
+        )
     _require(frame, [c for c in _named_columns(settings) if c], path)
     features = _feature_names(frame, settings, path)
     ids = _sequence_ids(frame, settings["sequence_columns"])
     keyed = pd.DataFrame({SEQUENCE: pd.Categorical(ids, categories=ids.unique())})
     if settings["step_column"]:
         keyed["_step"] = frame[settings["step_column"]]
-    rows = keyed.sort_values(list(keyed.columns), kind="stable").index  # sequences in order of first appearance
+    rows = keyed.sort_values(
+        list(keyed.columns), kind="stable"
+    ).index  # sequences in order of first appearance
     out = _numeric(frame, features, path, ids).loc[rows].reset_index(drop=True)
     out.insert(0, SEQUENCE, ids.loc[rows].to_numpy())
-    out[LABEL] = frame[settings["label_column"]].loc[rows].to_numpy() if settings["label_column"] else None
+    out[LABEL] = (
+        frame[settings["label_column"]].loc[rows].to_numpy() if settings["label_column"] else None
+    )
     for param, column in (("group_column", GROUP), ("split_column", SPLIT)):
         if settings[param]:
             out[column] = frame[settings[param]].loc[rows].astype(str).to_numpy()
     return StepTable(out, features)
 
 
-def _from_list_rows(frame: pd.DataFrame, listed: list[str], settings: dict, path: Path) -> StepTable:
+def _from_list_rows(
+    frame: pd.DataFrame, listed: list[str], settings: dict, path: Path
+) -> StepTable:
     """One row per sequence; list-valued features (a list per feature, or per-step vectors)."""
     label = settings["label_column"]
     _require(frame, [label] if label else [], path)
     named = settings["sequence_columns"] and all(c in frame for c in settings["sequence_columns"])
-    ids = (_sequence_ids(frame, settings["sequence_columns"]) if named
-           else pd.Series(frame.index.astype(str), index=frame.index))  # no id columns: the row number
+    ids = (
+        _sequence_ids(frame, settings["sequence_columns"])
+        if named
+        else pd.Series(frame.index.astype(str), index=frame.index)
+    )  # no id columns: the row number
     features = [c for c in (settings["feature_columns"] or listed) if c != label]
     _require(frame, features, path)
     blocks, labels, widths = [], [], None
@@ -168,20 +229,30 @@ def _from_list_rows(frame: pd.DataFrame, listed: list[str], settings: dict, path
         columns = [_step_matrix(frame[c].iloc[row], c, sequence, path) for c in features]
         steps = {len(block) for block in columns}
         if len(steps) > 1:
-            raise DataError(f"{path}: sequence {sequence!r} has feature lists of different lengths "
-                            f"({', '.join(f'{c}: {len(b)}' for c, b in zip(features, columns))}).")
+            raise DataError(
+                f"{path}: sequence {sequence!r} has feature lists of different lengths "
+                f"({', '.join(f'{c}: {len(b)}' for c, b in zip(features, columns))})."
+            )
         length = steps.pop()
         if length == 0:
-            raise DataError(f"{path}: sequence {sequence!r} has no steps (empty feature lists). Drop it.")
+            raise DataError(
+                f"{path}: sequence {sequence!r} has no steps (empty feature lists). Drop it."
+            )
         row_widths = [block.shape[1] for block in columns]
         if widths is not None and row_widths != widths:
-            raise DataError(f"{path}: feature vectors differ in size between sequences ({widths} in the first, "
-                            f"{row_widths} in sequence {sequence!r}).")
+            raise DataError(
+                f"{path}: feature vectors differ in size between sequences ({widths} in the first, "
+                f"{row_widths} in sequence {sequence!r})."
+            )
         widths = row_widths
         blocks.append(np.concatenate(columns, axis=1))
-        labels.append(_step_labels(frame[label].iloc[row] if label else None, length, sequence, path))
+        labels.append(
+            _step_labels(frame[label].iloc[row] if label else None, length, sequence, path)
+        )
     # A column of per-step vectors becomes one feature per component: x_0, x_1, ...
-    names = [c if width == 1 else f"{c}_{i}" for c, width in zip(features, widths) for i in range(width)]
+    names = [
+        c if width == 1 else f"{c}_{i}" for c, width in zip(features, widths) for i in range(width)
+    ]
     out = pd.DataFrame(np.concatenate(blocks), columns=names)
     lengths = [len(block) for block in blocks]
     out.insert(0, SEQUENCE, np.repeat(ids.to_numpy(), lengths))
@@ -194,25 +265,32 @@ def _from_list_rows(frame: pd.DataFrame, listed: list[str], settings: dict, path
 
 
 def _step_matrix(cell, column: str, sequence: str, path: Path) -> np.ndarray:
-    """A list cell as [steps, width]: a list of numbers (width 1) or a list of equal-size vectors."""
+    """A list cell as [steps, width]: a list of numbers (width 1) or a list of equal-size
+    vectors."""
     items = list(cell) if cell is not None else []
     if items and isinstance(items[0], (list, np.ndarray)):
         sizes = {len(item) for item in items}
         if len(sizes) > 1:
-            raise DataError(f"{path}: sequence {sequence!r}, column {column!r}: ragged feature vectors (sizes "
-                            f"{sorted(sizes)}); every step needs a vector of the same size.")
+            raise DataError(
+                f"{path}: sequence {sequence!r}, column {column!r}: ragged feature vectors (sizes "
+                f"{sorted(sizes)}); every step needs a vector of the same size."
+            )
     try:
         matrix = np.asarray(items, dtype=np.float32)
     except (TypeError, ValueError):
-        raise DataError(f"{path}: sequence {sequence!r}, column {column!r} holds non-numeric values "
-                        f"(e.g. {items[:3]!r}).") from None
+        raise DataError(
+            f"{path}: sequence {sequence!r}, column {column!r} holds non-numeric values "
+            f"(e.g. {items[:3]!r})."
+        ) from None
     return matrix.reshape(len(items), -1) if len(items) else np.empty((0, 1), np.float32)
 
 
 def _step_labels(cell, length: int, sequence: str, path: Path) -> np.ndarray:
     if isinstance(cell, (list, np.ndarray)):
         if len(cell) != length:
-            raise DataError(f"{path}: sequence {sequence!r} has {len(cell)} per-step labels for {length} steps.")
+            raise DataError(
+                f"{path}: sequence {sequence!r} has {len(cell)} per-step labels for {length} steps."
+            )
         return np.asarray(cell, dtype=object)
     return np.full(length, cell, dtype=object)
 
@@ -222,40 +300,61 @@ def _from_npz(path: Path, labeled: bool = True) -> StepTable:
         arrays = np.load(path, allow_pickle=False)
         x = arrays["X"]
         y = arrays["y"] if labeled else np.full(len(x), np.nan)
-        lengths = arrays["lengths"] if "lengths" in arrays else np.full(len(x), x.shape[1] if x.ndim > 1 else 0)
+        lengths = (
+            arrays["lengths"]
+            if "lengths" in arrays
+            else np.full(len(x), x.shape[1] if x.ndim > 1 else 0)
+        )
     except KeyError as exc:
-        raise DataError(f"{path}: the .npz needs arrays X [sequences, steps, features] and y; {exc} is "
-                        f"missing.") from None
+        raise DataError(
+            f"{path}: the .npz needs arrays X [sequences, steps, features] and y; {exc} is missing."
+        ) from None
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: not a readable .npz ({exc}).") from None
     if x.ndim != 3 or not np.issubdtype(x.dtype, np.number):
-        raise DataError(f"{path}: X must be a numeric array [sequences, steps, features]; got shape {x.shape}, "
-                        f"dtype {x.dtype}.")
+        raise DataError(
+            f"{path}: X must be a numeric array [sequences, steps, features]; got shape {x.shape}, "
+            f"dtype {x.dtype}."
+        )
     if len(y) != len(x) or len(lengths) != len(x):
-        raise DataError(f"{path}: X has {len(x)} sequences but y has {len(y)} and lengths {len(lengths)}.")
+        raise DataError(
+            f"{path}: X has {len(x)} sequences but y has {len(y)} and lengths {len(lengths)}."
+        )
     if y.ndim == 2 and y.shape[1] != x.shape[1]:
-        raise DataError(f"{path}: y holds {y.shape[1]} per-step labels per sequence but X has {x.shape[1]} steps.")
+        raise DataError(
+            f"{path}: y holds {y.shape[1]} per-step labels per sequence but X has {x.shape[1]} "
+            "steps."
+        )
     bad = np.flatnonzero((lengths < 1) | (lengths > x.shape[1]))
     if len(bad):
-        raise DataError(f"{path}: sequence {int(bad[0])} has length {int(lengths[bad[0]])}; lengths must be "
-                        f"1..{x.shape[1]} (a sequence with no steps cannot be used).")
+        raise DataError(
+            f"{path}: sequence {int(bad[0])} has length {int(lengths[bad[0]])}; lengths must be "
+            f"1..{x.shape[1]} (a sequence with no steps cannot be used)."
+        )
     real = np.arange(x.shape[1])[None, :] < lengths[:, None]
     names = [f"x{i}" for i in range(x.shape[2])]
     out = pd.DataFrame(x[real].astype(np.float32), columns=names)
     out.insert(0, SEQUENCE, np.repeat(np.arange(len(x)), lengths).astype(str))
     out[LABEL] = y[real] if y.ndim == 2 else np.repeat(y, lengths)
     if not np.isfinite(out[names].to_numpy()).all():
-        raise DataError(f"{path}: X holds NaN or infinite values at real steps. Fill or drop them first.")
+        raise DataError(
+            f"{path}: X holds NaN or infinite values at real steps. Fill or drop them first."
+        )
     return StepTable(out, names)
 
 
 def _clean_labels(labels: pd.Series, unlabeled: list[str]) -> pd.Series:
-    """Integers stay integers (1.0 -> 1), others become strings; empty and `unlabeled` values -> missing."""
+    """Integers stay integers (1.0 -> 1), others become strings; empty and `unlabeled` values ->
+    missing."""
     values = labels.astype(object).where(labels.notna(), None)
     numbers = pd.to_numeric(values, errors="coerce")
     present = values.notna()
     if present.any() and numbers[present].notna().all() and (numbers[present] % 1 == 0).all():
         cleaned = numbers.astype("Int64")
     else:
-        cleaned = values.map(lambda v: None if v is None else str(v).strip()).replace("", None).astype("string")
+        cleaned = (
+            values.map(lambda v: None if v is None else str(v).strip())
+            .replace("", None)
+            .astype("string")
+        )
     return cleaned.mask(cleaned.astype("string").isin(unlabeled))

@@ -1,1 +1,2 @@
-"""Per-token tagging (POS, NER, chunks): CoNLL readers, the tagger model and its metrics."""
+"""Per-token tagging (POS, NER, chunks): the tagging pipeline's readers, tagger model, metrics and
+stages."""

@@ -1,7 +1,8 @@
 """The bar every tagger must clear: each word's most frequent training tag.
 
-Unknown words get the most frequent open-class tag of the training data (UD's open classes: NOUN, VERB,
-ADJ, ADV, PROPN, INTJ), or the most frequent tag when the tag set has none of them (NER, chunks).
+Unknown words get the most frequent open-class tag of the training data (UD's open classes: NOUN,
+VERB, ADJ, ADV, PROPN, INTJ), or the most frequent tag when the tag set has none of them (NER,
+chunks).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ class MostFrequentTag:
                 by_word[token][tag] += 1
                 overall[tag] += 1
         # Ties go to the alphabetically first tag, so the baseline is the same run to run.
-        self.tag = {word: min(counts, key=lambda t: (-counts[t], t)) for word, counts in by_word.items()}
+        self.tag = {
+            word: min(counts, key=lambda t: (-counts[t], t)) for word, counts in by_word.items()
+        }
         open_counts = Counter({t: n for t, n in overall.items() if t in OPEN_CLASSES}) or overall
         self.unknown = min(open_counts, key=lambda t: (-open_counts[t], t))
 

@@ -31,9 +31,12 @@ class Sentence:
 
 
 def _blocks(text: str):
-    """(first line number, lines) of each blank-line-separated block; Windows line endings allowed."""
+    """(first line number, lines) of each blank-line-separated block; Windows line endings
+    allowed."""
     block, start = [], 1
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+    for number, line in enumerate(
+        text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1
+    ):
         if line.strip():
             if not block:
                 start = number
@@ -46,7 +49,8 @@ def _blocks(text: str):
 
 
 def read_conllu(path: Path, tag_field: str = "upos") -> list[Sentence]:
-    """The sentences of a CoNLL-U file: each word's FORM and the `tag_field` column (upos, xpos, ...)."""
+    """The sentences of a CoNLL-U file: each word's FORM and the `tag_field` column (upos, xpos,
+    ...)."""
     sentences = []
     for start, lines in _blocks(path.read_text(encoding="utf-8-sig", errors="strict")):
         token_lines = [start + i for i, line in enumerate(lines) if not line.startswith("#")]
@@ -62,8 +66,10 @@ def read_conllu(path: Path, tag_field: str = "upos") -> list[Sentence]:
                 continue  # a multi-word token's range (its words follow) or an empty node
             tag = token.get(tag_field)
             if tag is None or tag == "_":
-                raise DataError(f"{path}, line {line}: the word {token['form']!r} has no {tag_field!r} value; "
-                                f"download.tag_column names a CoNLL-U column: upos or xpos (the tag columns).")
+                raise DataError(
+                    f"{path}, line {line}: the word {token['form']!r} has no {tag_field!r} value; "
+                    f"download.tag_column names a CoNLL-U column: upos or xpos (the tag columns)."
+                )
             words.append(token["form"])
             tags.append(tag)
         if not words:
@@ -73,13 +79,16 @@ def read_conllu(path: Path, tag_field: str = "upos") -> list[Sentence]:
 
 
 def read_conll_columns(path: Path, column: str) -> list[Sentence]:
-    """One token per line, columns split by whitespace, a blank line between sentences, `-DOCSTART-` lines
+    """One token per line, columns split by whitespace, a blank line between sentences, `-DOCSTART-`
+    lines
     skipped; the token is the first column and the tag the `column`-th (an index; -1 = the last)."""
     try:
         index = int(column)
     except ValueError:
-        raise DataError(f"download.tag_column is {column!r}, but CoNLL column files name their tag column by "
-                        f"index: e.g. -1 (the last column: NER tags in CoNLL-2003) or 1 (POS tags).") from None
+        raise DataError(
+            f"download.tag_column is {column!r}, but CoNLL column files name their tag column by "
+            f"index: e.g. -1 (the last column: NER tags in CoNLL-2003) or 1 (POS tags)."
+        ) from None
     sentences = []
     for start, lines in _blocks(path.read_text(encoding="utf-8-sig")):
         lines = [line for line in lines if not line.startswith("-DOCSTART-")]
@@ -89,47 +98,71 @@ def read_conll_columns(path: Path, column: str) -> list[Sentence]:
         for offset, line in enumerate(lines):
             fields = line.split()
             if index == 0 or not -len(fields) <= index < len(fields):
-                raise DataError(f"{path}, line {start + offset}: no tag column {index} in {len(fields)} columns "
-                                f"({line.strip()!r}); set download.tag_column to an index from 1 to "
-                                f"{len(fields) - 1} or -1.")
+                raise DataError(
+                    f"{path}, line {start + offset}: no tag column {index} in {len(fields)} "
+                    "columns "
+                    f"({line.strip()!r}); set download.tag_column to an index from 1 to "
+                    f"{len(fields) - 1} or -1."
+                )
             words.append(fields[0])
             tags.append(fields[index])
         sentences.append(Sentence(words, tags, start))
     return sentences
 
 
-def read_tagged_table(path: Path, tokens_column: str, tags_column: str, split_column: str = "") -> list[Sentence]:
-    """A Parquet / JSONL table with a token-list column, a tag-list column and optionally a split column."""
+def read_tagged_table(
+    path: Path, tokens_column: str, tags_column: str, split_column: str = ""
+) -> list[Sentence]:
+    """A Parquet / JSONL table with a token-list column, a tag-list column and optionally a split
+    column."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         frame = pd.read_parquet(path)
     elif suffix in (".jsonl", ".json"):
         frame = pd.read_json(path, lines=True, dtype=False)
     else:
-        raise DataError(f"{path}: a tagged table is a .parquet or .jsonl file with a token-list and a tag-list "
-                        f"column; for CoNLL files set data.source to conllu or conll.")
-    for name, param in ((tokens_column, "download.text_column"), (tags_column, "download.label_column")):
+        raise DataError(
+            f"{path}: a tagged table is a .parquet or .jsonl file with a token-list and a tag-list "
+            f"column; for CoNLL files set data.source to conllu or conll."
+        )
+    for name, param in (
+        (tokens_column, "download.tokens_column"),
+        (tags_column, "download.tags_column"),
+    ):
         if name not in frame.columns:
-            raise DataError(f"{path}: no column {name!r} ({param}); its columns: {list(frame.columns)}.")
+            raise DataError(
+                f"{path}: no column {name!r} ({param}); its columns: {list(frame.columns)}."
+            )
     splits = _table_splits(frame, split_column, path)
     sentences = []
-    for row, (tokens, tags, split) in enumerate(zip(frame[tokens_column], frame[tags_column], splits), start=1):
+    for row, (tokens, tags, split) in enumerate(
+        zip(frame[tokens_column], frame[tags_column], splits), start=1
+    ):
         if isinstance(tokens, str) or isinstance(tags, str) or not hasattr(tokens, "__len__"):
-            raise DataError(f"{path}, row {row}: {tokens_column!r} and {tags_column!r} must hold lists (tokens, "
-                            f"tags), not {type(tokens).__name__} / {type(tags).__name__}.")
+            raise DataError(
+                f"{path}, row {row}: {tokens_column!r} and {tags_column!r} must hold lists "
+                "(tokens, "
+                f"tags), not {type(tokens).__name__} / {type(tags).__name__}."
+            )
         sentences.append(Sentence([str(t) for t in tokens], [str(t) for t in tags], row, split))
     return sentences
 
 
 def _table_splits(frame: pd.DataFrame, column: str, path: Path) -> list:
-    """Each row's split from `column` (dev / valid mean validation), or None for every row without one."""
+    """Each row's split from `column` (dev / valid mean validation), or None for every row without
+    one."""
     if column not in frame.columns:
         return [None] * len(frame)
-    splits = frame[column].astype(str).str.lower().replace({"dev": "validation", "valid": "validation"})
+    splits = (
+        frame[column].astype(str).str.lower().replace({"dev": "validation", "valid": "validation"})
+    )
     unknown = sorted(set(splits) - {"train", "validation", "test"})
     if unknown:
-        raise DataError(f"{path}: column {column!r} (download.split_column) holds {unknown[:5]}; allowed: train, "
-                        f"validation (or dev), test.")
+        raise DataError(
+            f"{path}: column {column!r} (download.split_column) holds {unknown[:5]}; allowed: "
+            "train, "
+            f"validation (or dev), test."
+        )
     return list(splits)
 
 
@@ -141,29 +174,41 @@ def check_sentences(sentences: list[Sentence], path: Path, what: str = "line") -
         if not sentence.tokens:
             raise DataError(f"{path}, {what} {sentence.line}: an empty sentence.")
         if len(sentence.tokens) != len(sentence.tags):
-            raise DataError(f"{path}, {what} {sentence.line}: {len(sentence.tokens)} tokens but "
-                            f"{len(sentence.tags)} tags.")
+            raise DataError(
+                f"{path}, {what} {sentence.line}: {len(sentence.tokens)} tokens but "
+                f"{len(sentence.tags)} tags."
+            )
 
 
 def ud_split_files(folder: Path) -> dict[str, Path]:
-    """A UD treebank folder's `*-ud-{train,dev,test}.conllu` files by split (train, validation, test)."""
+    """A UD treebank folder's `*-ud-{train,dev,test}.conllu` files by split (train, validation,
+    test)."""
     found = {}
     for path in sorted(folder.rglob("*.conllu")):
         match = UD_SPLIT.search(path.name)
         if match:
             split = SPLIT_NAMES[match.group(1)]
             if split in found:
-                raise DataError(f"{folder}: two {match.group(1)} files ({found[split].relative_to(folder)}, "
-                                f"{path.relative_to(folder)}); point download.path at one treebank's folder.")
+                raise DataError(
+                    f"{folder}: two {match.group(1)} files ({found[split].relative_to(folder)}, "
+                    f"{path.relative_to(folder)}); point download.path at one treebank's folder."
+                )
             found[split] = path
     if "train" not in found:
-        raise DataError(f"{folder}: no *-ud-train.conllu file; a UD treebank folder holds "
-                        f"<name>-ud-train.conllu, -dev and -test.")
+        raise DataError(
+            f"{folder}: no *-ud-train.conllu file; a UD treebank folder holds "
+            f"<name>-ud-train.conllu, -dev and -test."
+        )
     return found
 
 
 def sentences_frame(by_split: dict[str | None, list[Sentence]]) -> pd.DataFrame:
-    """tokens (list), tags (list), split: the download stage's dataset for tagging; a sentence's own split
+    """tokens (list), tags (list), split: the download stage's dataset for tagging; a sentence's own
+    split
     (a table's split column) comes before its file's."""
-    rows = [(s.tokens, s.tags, s.split or split) for split, sentences in by_split.items() for s in sentences]
+    rows = [
+        (s.tokens, s.tags, s.split or split)
+        for split, sentences in by_split.items()
+        for s in sentences
+    ]
     return pd.DataFrame(rows, columns=["tokens", "tags", "split"])

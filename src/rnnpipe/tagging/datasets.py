@@ -14,45 +14,65 @@ import pandas as pd
 
 from ..core.archives import unpacked
 from ..core.errors import DataError
-from .conll import (Sentence, check_sentences, read_conll_columns, read_conllu, read_tagged_table, sentences_frame,
-                    ud_split_files)
+from .conll import (
+    Sentence,
+    check_sentences,
+    read_conll_columns,
+    read_conllu,
+    read_tagged_table,
+    sentences_frame,
+    ud_split_files,
+)
+
 
 def read_tagged(source: str, path: Path, download: dict) -> pd.DataFrame:
     """tokens, tags, split (None where the source names no split) from `path`."""
     if source == "table":
-        sentences = read_tagged_table(path, download["text_column"], download["label_column"],
-                                      download["split_column"])
+        sentences = read_tagged_table(
+            path, download["tokens_column"], download["tags_column"], download["split_column"]
+        )
         check_sentences(sentences, path, "row")
         return sentences_frame({None: sentences})
-    # A UD release archive: its .conllu files by folder and base name (treebank/en_ewt-ud-train.conllu).
+    # A UD release archive: its .conllu files by folder and base name
+    # (treebank/en_ewt-ud-train.conllu).
     with unpacked(path, keep=lambda name: name.endswith(".conllu"), parts=2) as where:
         files = ud_split_files(where) if where.is_dir() else {None: where}
         by_split: dict = {}
         for split, file in files.items():
-            sentences: list[Sentence] = (read_conllu(file, download["tag_column"]) if source == "conllu"
-                                         else read_conll_columns(file, download["tag_column"]))
+            sentences: list[Sentence] = (
+                read_conllu(file, download["tag_column"])
+                if source == "conllu"
+                else read_conll_columns(file, download["tag_column"])
+            )
             check_sentences(sentences, file)
             by_split[split] = sentences
     return sentences_frame(by_split)
 
 
-def assign_sentence_splits(frame: pd.DataFrame, test_fraction: float, val_fraction: float,
-                           seed: int) -> pd.DataFrame:
-    """Carve test (only if no sentence has a split) and then validation (only if none is named) from train."""
+def assign_sentence_splits(
+    frame: pd.DataFrame, test_fraction: float, val_fraction: float, seed: int
+) -> pd.DataFrame:
+    """Carve test (only if no sentence has a split) and then validation (only if none is named) from
+    train."""
     frame = frame.reset_index(drop=True).copy()
     frame["split"] = frame["split"].astype(object)
     rng = np.random.default_rng(seed)
     if frame["split"].isna().all():
         frame["split"] = np.where(rng.random(len(frame)) < test_fraction, "test", "train")
     elif frame["split"].isna().any():
-        raise DataError("some sentences have a split and others none; give every file a split name "
-                        "(<name>-ud-train/dev/test.conllu) or none.")
+        raise DataError(
+            "some sentences have a split and others none; give every file a split name "
+            "(<name>-ud-train/dev/test.conllu) or none."
+        )
     if not (frame["split"] == "validation").any():
         train_rows = np.flatnonzero(frame["split"].to_numpy() == "train")
         chosen = np.random.default_rng(seed + 1).random(len(train_rows)) < val_fraction
         frame.loc[train_rows[chosen], "split"] = "validation"
     for split in ("train", "validation", "test"):
         if not (frame["split"] == split).any():
-            raise DataError(f"the {split} split has no sentences; add sentences, give a {split} file, or change "
-                            f"data.val_fraction / download.test_fraction.")
+            raise DataError(
+                f"the {split} split has no sentences; add sentences, give a {split} file, or "
+                "change "
+                f"data.val_fraction / download.test_fraction."
+            )
     return frame

@@ -1,9 +1,11 @@
-"""The tagger: (word embedding + character-level word encoding) -> RecurrentStack -> one tag per token.
+"""The tagger: (word embedding + character-level word encoding) -> RecurrentStack -> one tag per
+token.
 
 The recipe of Plank et al. 2016 / Lample et al. 2016: each word is its embedding concatenated with
 the final states of a character BiLSTM read over its letters, so rare and unknown words still carry
 their shape (capitals, digits, suffixes). Input is left-aligned ids [batch, time] with lengths; the
-stack reads real tokens only and the objective scores real tokens only, so padding never changes a tag.
+stack reads real tokens only and the objective scores real tokens only, so padding never changes a
+tag.
 """
 
 from __future__ import annotations
@@ -22,19 +24,24 @@ from ..nn.recurrent import RecurrentStack
 
 @dataclass(frozen=True)
 class TaggerConfig:
+    """The tagger's architecture: sizes from the data, the rest from the train section's rules
+    (core.params.config_from_params); no defaults here, the schema holds them."""
+
     vocab_size: int
     embed_dim: int
     num_tags: int
-    char_vocab: int = 0     # 0 or char_dim 0: words only
-    char_dim: int = 32
-    char_hidden: int = 32
-    cell: str = "lstm"
-    hidden: int = 64
-    layers: int = 1
-    bidirectional: bool = True
-    dropout: float = 0.0
-    freeze_embeddings: bool = False
-    word_dropout: float = 0.0  # training only: this share of word ids becomes <unk> (the char encoder must cope)
+    char_vocab: int  # 0 or char_dim 0: words only
+    char_dim: int
+    char_hidden: int
+    cell: str
+    hidden: int
+    layers: int
+    bidirectional: bool
+    dropout: float
+    freeze_embeddings: bool
+    word_dropout: (
+        float  # training only: this share of word ids becomes <unk> (the char encoder must cope)
+    )
 
     @property
     def uses_chars(self) -> bool:
@@ -45,7 +52,8 @@ class TaggerConfig:
 
 
 class CharEncoder(nn.Module):
-    """Words as character ids [words, W] (left-aligned) -> [words, 2 * hidden]: a BiLSTM's final states."""
+    """Words as character ids [words, W] (left-aligned) -> [words, 2 * hidden]: a BiLSTM's final
+    states."""
 
     def __init__(self, characters: int, dim: int, hidden: int):
         super().__init__()
@@ -55,37 +63,60 @@ class CharEncoder(nn.Module):
         self.rnn = RecurrentStack(dim, "lstm", hidden, 1, True, 0.0)
 
     def forward(self, chars: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        return pool_outputs(self.rnn(self.embedding(chars), lengths), lengths, "last", self.hidden, True)
+        return pool_outputs(
+            self.rnn(self.embedding(chars), lengths), lengths, "last", self.hidden, True
+        )
 
 
 class RNNTagger(nn.Module):
     def __init__(self, config: TaggerConfig, embedding_weights: torch.Tensor | None = None):
         super().__init__()
         self.config = config
-        self.embedding = word_embedding(config.vocab_size, config.embed_dim, embedding_weights,
-                                        config.freeze_embeddings)
-        self.chars = CharEncoder(config.char_vocab, config.char_dim, config.char_hidden) if config.uses_chars else None
+        self.embedding = word_embedding(
+            config.vocab_size, config.embed_dim, embedding_weights, config.freeze_embeddings
+        )
+        self.chars = (
+            CharEncoder(config.char_vocab, config.char_dim, config.char_hidden)
+            if config.uses_chars
+            else None
+        )
         width = config.embed_dim + (2 * config.char_hidden if config.uses_chars else 0)
         self.dropout = nn.Dropout(config.dropout)
-        self.rnn = RecurrentStack(width, config.cell, config.hidden, config.layers, config.bidirectional,
-                                  config.dropout)
-        self.head = StepHead(config.hidden * (2 if config.bidirectional else 1), config.num_tags, config.dropout)
+        self.rnn = RecurrentStack(
+            width, config.cell, config.hidden, config.layers, config.bidirectional, config.dropout
+        )
+        self.head = StepHead(
+            config.hidden * (2 if config.bidirectional else 1), config.num_tags, config.dropout
+        )
 
-    def forward(self, ids: torch.Tensor, lengths: torch.Tensor, chars: torch.Tensor, char_lengths: torch.Tensor,
-                word_index: torch.Tensor) -> torch.Tensor:
-        """Tag logits [batch, time, tags]; `chars` / `char_lengths` are the batch's distinct words and
-        `word_index` [batch, time] the position of each token's word among them (see tagging.sequences)."""
+    def forward(
+        self,
+        ids: torch.Tensor,
+        lengths: torch.Tensor,
+        chars: torch.Tensor,
+        char_lengths: torch.Tensor,
+        word_index: torch.Tensor,
+    ) -> torch.Tensor:
+        """Tag logits [batch, time, tags]; `chars` / `char_lengths` are the batch's distinct words
+        and `word_index` [batch, time] the position of each token's word among them (see
+        tagging.sequences)."""
         lengths = lengths.to(ids.device).long().clamp(min=1, max=ids.size(1))
         if self.training and self.config.word_dropout > 0:
-            # Unknown words at test time are rare words' problem; training with some words unknown teaches
-            # the model to tag from the characters and the context alone (Plank et al. 2016's word dropout).
+            # Unknown words at test time are rare words' problem; training with some words unknown
+            # teaches
+            # the model to tag from the characters and the context alone (Plank et al. 2016's word
+            # dropout).
             drop = torch.rand(ids.shape, device=ids.device) < self.config.word_dropout
             ids = ids.masked_fill(drop & (ids > 1), 1)
         x = self.embedding(ids)
         if self.chars is not None:
-            # An embedding lookup, not `encoded[word_index]`: the latter's backward (index_put with accumulate)
-            # sums gradients in a thread-dependent order on CPU, and two identical runs drifted apart.
-            x = torch.cat([x, nn.functional.embedding(word_index, self.chars(chars, char_lengths))], dim=-1)
+            # An embedding lookup, not `encoded[word_index]`: the latter's backward (index_put with
+            # accumulate)
+            # sums gradients in a thread-dependent order on CPU, and two identical runs drifted
+            # apart.
+            x = torch.cat(
+                [x, nn.functional.embedding(word_index, self.chars(chars, char_lengths))], dim=-1
+            )
         return self.head(self.rnn(self.dropout(x), lengths))
 
 

@@ -1,8 +1,9 @@
-"""The embedded tagging default: seeded sentences from a small grammar with UD tags, offline in seconds.
+"""The embedded tagging default: seeded sentences from a small grammar with UD tags, offline in
+seconds.
 
-Some words are both nouns and verbs ("book", "watch", "run", ...): their tag follows from the
-words around them (a noun after a determiner, a verb after a subject), so a tagger that looks only at
-the word itself (the most-frequent-tag baseline) stays well below one that reads the sentence.
+Some words are both nouns and verbs ("book", "watch", "run", ...): their tag follows from the words
+around them (a noun after a determiner, a verb after a subject), so a tagger that looks only at the
+word itself (the most-frequent-tag baseline) stays well below one that reads the sentence.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ DETERMINERS = ["the", "a", "this", "every", "that"]
 ADJECTIVES = ["old", "red", "quiet", "happy", "small", "strange", "bright", "late"]
 NOUNS = ["man", "dog", "city", "teacher", "garden", "river", "child", "letter", "house", "song"]
 VERBS = ["sees", "likes", "finds", "carries", "paints", "opens", "hears", "follows"]
-BOTH = ["book", "watch", "run", "plant", "ship", "light", "park", "train"]  # noun or verb by position
+BOTH = [
+    "book",
+    "watch",
+    "run",
+    "plant",
+    "ship",
+    "light",
+    "park",
+    "train",
+]  # noun or verb by position
 PRONOUNS = ["they", "we", "you", "i"]
 PREPOSITIONS = ["in", "near", "behind", "under", "with"]
 PUNCT = [".", "!"]
@@ -31,7 +41,10 @@ def synthetic_sentence(rng: np.random.Generator) -> list[tuple[str, str]]:
     """One sentence as (word, tag) pairs."""
     if rng.random() < 0.5:
         subject = _noun_phrase(rng)
-        verb = (rng.choice(BOTH if rng.random() < 0.5 else VERBS), "VERB")  # "the old man ships ..."
+        verb = (
+            rng.choice(BOTH if rng.random() < 0.5 else VERBS),
+            "VERB",
+        )  # "the old man ships ..."
     else:
         subject = [(rng.choice(PRONOUNS), "PRON")]
         verb = (rng.choice(BOTH), "VERB")  # "they book", "we watch"

@@ -2,8 +2,8 @@
 
 The folder holds `model.safetensors`, `model.json` (architecture, lowercasing, the training words'
 characters, maxlen, tag map, vocabulary hash) and `vocab.txt`; the tag map, the characters and the
-vocabulary hash are also recorded inside the weights, so a model is never paired with the wrong ones.
-Sentences longer than maxlen are tagged in pieces of maxlen tokens, as the pad stage cut them.
+vocabulary hash are also recorded inside the weights, so a model is never paired with the wrong
+ones. Sentences longer than maxlen are tagged in pieces of maxlen tokens, as the pad stage cut them.
 """
 
 from __future__ import annotations
@@ -41,34 +41,57 @@ class TrainedTagger:
     maxlen: int
 
     def save(self, folder: str | Path) -> None:
-        meta = {**architecture(self.model), "lowercase": self.lowercase, "characters": self.characters.characters,
-                "maxlen": self.maxlen, "labels": self.tag_map.labels, "vocab_sha256": self.vocabulary.sha256()}
+        meta = {
+            **architecture(self.model),
+            "lowercase": self.lowercase,
+            "characters": self.characters.characters,
+            "maxlen": self.maxlen,
+            "labels": self.tag_map.labels,
+            "vocab_sha256": self.vocabulary.sha256(),
+        }
         save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
         self.vocabulary.save(Path(folder) / VOCABULARY_FILE)
 
     @classmethod
-    def load(cls, folder: str | Path, device: str | torch.device = "cpu") -> "TrainedTagger":
+    def load(cls, folder: str | Path, device: str | torch.device = "cpu") -> TrainedTagger:
         folder = Path(folder)
-        meta, state = load_model_folder(folder, FORMAT, RECORDED, extra_files=(VOCABULARY_FILE,),
-                                        missing_hint="Train a tagger first (`dvc exp run -S data.task=tag`).")
+        meta, state = load_model_folder(
+            folder,
+            FORMAT,
+            RECORDED,
+            extra_files=(VOCABULARY_FILE,),
+            missing_hint="Train a tagger first (`dvc repro tagging/dvc.yaml`).",
+        )
         try:
             configs = recorded_configs(meta, TaggerConfig)
             lowercase, maxlen = bool(meta["lowercase"]), int(meta["maxlen"])
             characters, tag_map = CharVocabulary(str(meta["characters"])), LabelMap(meta["labels"])
             vocabulary = Vocabulary.load(folder / VOCABULARY_FILE)
         except (ValueError, KeyError, TypeError) as exc:
-            raise ModelFileError(f"{folder / 'model.json'}: unreadable or incomplete ({exc}).") from None
-        if vocabulary.sha256() != meta["vocab_sha256"] or len(vocabulary) != configs[0].vocab_size \
-                or len(tag_map) != configs[0].num_tags:
-            raise ModelFileError(f"{folder}: the vocabulary or the tag map does not match the weights; the model "
-                                 f"folder has been altered or mixed up.")
-        model = EnsembleTagger([RNNTagger(c) for c in configs]) if "members" in meta else RNNTagger(configs[0])
+            raise ModelFileError(
+                f"{folder / 'model.json'}: unreadable or incomplete ({exc})."
+            ) from None
+        if (
+            vocabulary.sha256() != meta["vocab_sha256"]
+            or len(vocabulary) != configs[0].vocab_size
+            or len(tag_map) != configs[0].num_tags
+        ):
+            raise ModelFileError(
+                f"{folder}: the vocabulary or the tag map does not match the weights; the model "
+                f"folder has been altered or mixed up."
+            )
+        model = (
+            EnsembleTagger([RNNTagger(c) for c in configs])
+            if "members" in meta
+            else RNNTagger(configs[0])
+        )
         load_weights(model, state, folder)
         model.to(device).eval()
         return cls(model, lowercase, vocabulary, characters, tag_map, maxlen)
 
     def rows(self, sentences: list[list[str]]) -> tuple[TagSet, np.ndarray, np.ndarray]:
-        """The rows the model reads for `sentences`, each cut into pieces of at most maxlen tokens as the pad stage
+        """The rows the model reads for `sentences`, each cut into pieces of at most maxlen tokens
+        as the pad stage
         cut the training sentences: (the rows, each row's length, each sentence's token offsets)."""
         normalise = Tokenizer(lowercase=self.lowercase, filters="").normalise
         flat_words = [word for sentence in sentences for word in sentence]
@@ -77,7 +100,11 @@ class TrainedTagger:
         pieces, _ = piece_offsets(offsets, self.maxlen)
         padded, lengths = pad_flat(ids, pieces, self.maxlen, "post", "post", dtype=np.int64)
         words = [flat_words[a:b] for a, b in zip(pieces[:-1], pieces[1:])]
-        return tag_set(padded, lengths, np.zeros_like(padded), words, self.characters), lengths, offsets
+        return (
+            tag_set(padded, lengths, np.zeros_like(padded), words, self.characters),
+            lengths,
+            offsets,
+        )
 
     @torch.no_grad()
     def predict_proba(self, sentences: list[list[str]], batch_size: int = 256) -> list[np.ndarray]:
@@ -85,6 +112,9 @@ class TrainedTagger:
         rows, lengths, offsets = self.rows(sentences)
         logits = predict(self.model, rows, batch_size, next(self.model.parameters()).device)
         probabilities = torch.softmax(logits, dim=-1).numpy()
-        flat = np.concatenate([probabilities[i, :n] for i, n in enumerate(lengths)]) if len(lengths) else \
-            np.zeros((0, len(self.tag_map)))
+        flat = (
+            np.concatenate([probabilities[i, :n] for i, n in enumerate(lengths)])
+            if len(lengths)
+            else np.zeros((0, len(self.tag_map)))
+        )
         return [flat[a:b] for a, b in zip(offsets[:-1], offsets[1:])]

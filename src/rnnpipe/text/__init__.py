@@ -1,1 +1,2 @@
-"""The text-classification task: tokenizer, vocabulary, datasets, vectors, sequences, the classifier."""
+"""The text-classification task: tokenizer, vocabulary, datasets, vectors, sequences, the
+classifier."""

@@ -1,11 +1,14 @@
 """A user's labeled texts, in the layouts they arrive in, read into one table `text, label, split`.
 
 `download.path` may be:
-- a table: CSV / TSV / Parquet / JSONL (optionally .gz) with a text and a label column (and optionally a
+- a table: CSV / TSV / Parquet / JSONL (optionally .gz) with a text and a label column (and
+optionally a
   split column); a two-column file whose header names other columns (or that has no header) is read
   with its longer column as the text, and says so;
-- a line file (.txt or any other suffix): `label<TAB>text`, `label text` or fastText's `__label__x text`;
-- a folder of split files (names holding train / dev / validation / test: `train.tsv`, `sst_dev.csv`,
+- a line file (.txt or any other suffix): `label<TAB>text`, `label text` or fastText's `__label__x
+text`;
+- a folder of split files (names holding train / dev / validation / test: `train.tsv`,
+`sst_dev.csv`,
   ...), each read as above, `dev` being validation;
 - a folder of one file per label, one text per line (`rt-polarity.pos` / `rt-polarity.neg`: the
   label is the suffix when the files share a name, else the file name: `pos.txt`, `neg.txt`);
@@ -26,27 +29,48 @@ import pandas as pd
 from ..core.archives import is_archive, unpacked
 from ..core.errors import DataError
 
-SPLIT_NAMES = {"train": "train", "training": "train", "dev": "validation", "valid": "validation",
-               "val": "validation", "validation": "validation", "test": "test", "testing": "test",
-               "unsup": "unsup", "unlabeled": "unsup", "unlabelled": "unsup"}
+SPLIT_NAMES = {
+    "train": "train",
+    "training": "train",
+    "dev": "validation",
+    "valid": "validation",
+    "val": "validation",
+    "validation": "validation",
+    "test": "test",
+    "testing": "test",
+    "unsup": "unsup",
+    "unlabeled": "unsup",
+    "unlabelled": "unsup",
+}
 DELIMITED_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz")
 TABLE_SUFFIXES = DELIMITED_SUFFIXES + PARQUET_SUFFIXES + JSONL_SUFFIXES
-NOT_DATA = re.compile(r"^(readme|license|licence|copying|notice|changelog)(\..*)?$|\.(md|rst|html?|pdf|py|sh)$",
-                      re.IGNORECASE)
+NOT_DATA = re.compile(
+    r"^(readme|license|licence|copying|notice|changelog)(\..*)?$|\.(md|rst|html?|pdf|py|sh)$",
+    re.IGNORECASE,
+)
 FASTTEXT_PREFIX = "__label__"
 MAX_LINE_LABELS = 100  # more distinct first fields than this: not a label column
 
 
-def read_labeled(path: Path, text_column: str, label_column: str, split_column: str, encoding: str = "utf-8",
-                 notes: list[str] | None = None) -> pd.DataFrame:
-    """text, label, split (None where the source names no split) from a table, line file, folder or archive."""
+def read_labeled(
+    path: Path,
+    text_column: str,
+    label_column: str,
+    split_column: str,
+    encoding: str = "utf-8",
+    notes: list[str] | None = None,
+) -> pd.DataFrame:
+    """text, label, split (None where the source names no split) from a table, line file, folder or
+    archive."""
     notes = [] if notes is None else notes
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise DataError(f"download.encoding: unknown encoding {encoding!r}; use e.g. utf-8, latin-1, cp1252.") from None
+        raise DataError(
+            f"download.encoding: unknown encoding {encoding!r}; use e.g. utf-8, latin-1, cp1252."
+        ) from None
     columns = (text_column, label_column, split_column)
     if is_archive(path):
         with unpacked(path) as folder:
@@ -57,8 +81,13 @@ def read_labeled(path: Path, text_column: str, label_column: str, split_column: 
     return read_file(path, columns, encoding, notes)
 
 
-def read_file(path: Path, columns: tuple[str, str, str], encoding: str, notes: list[str],
-              split: str | None = None) -> pd.DataFrame:
+def read_file(
+    path: Path,
+    columns: tuple[str, str, str],
+    encoding: str,
+    notes: list[str],
+    split: str | None = None,
+) -> pd.DataFrame:
     """One table or line file; `split` (from the file's name) fills rows the file gives no split."""
     if path.name.lower().endswith(TABLE_SUFFIXES):
         frame = read_table(path, *columns, encoding=encoding, notes=notes)
@@ -69,7 +98,9 @@ def read_file(path: Path, columns: tuple[str, str, str], encoding: str, notes: l
     return frame
 
 
-def read_folder(root: Path, columns: tuple[str, str, str], encoding: str, notes: list[str]) -> pd.DataFrame:
+def read_folder(
+    root: Path, columns: tuple[str, str, str], encoding: str, notes: list[str]
+) -> pd.DataFrame:
     """A folder in any of the layouts of the module docstring."""
     files, folders = _visible(root)
     if not files and len(folders) == 1:
@@ -77,27 +108,41 @@ def read_folder(root: Path, columns: tuple[str, str, str], encoding: str, notes:
         return read_folder(folders[0], columns, encoding, notes)
     split_dirs = {d: SPLIT_NAMES[d.name.lower()] for d in folders if d.name.lower() in SPLIT_NAMES}
     if split_dirs:
-        frames = [read_label_folders(d, encoding, inside=root).assign(split=split) for d, split in split_dirs.items()
-                  if split != "unsup"]
+        frames = [
+            read_label_folders(d, encoding, inside=root).assign(split=split)
+            for d, split in split_dirs.items()
+            if split != "unsup"
+        ]
         return pd.concat(frames, ignore_index=True)
     split_files = {f: split_of_name(f) for f in files}
     split_files = {f: s for f, s in split_files.items() if s is not None}
     if "train" in split_files.values():
-        notes.append(f"{root}: split files " + ", ".join(f"{f.name} ({s})" for f, s in split_files.items()))
-        return pd.concat([read_file(f, columns, encoding, notes, split=s) for f, s in split_files.items()],
-                         ignore_index=True)
+        notes.append(
+            f"{root}: split files " + ", ".join(f"{f.name} ({s})" for f, s in split_files.items())
+        )
+        return pd.concat(
+            [read_file(f, columns, encoding, notes, split=s) for f, s in split_files.items()],
+            ignore_index=True,
+        )
     if len(files) >= 2:
         return read_label_files(files, encoding, notes)
     if folders:
         return read_label_folders(root, encoding)
-    raise DataError(f"{root}: no labeled texts found. Accepted folder layouts: split files (train.csv, dev.csv, "
-                    f"test.csv, ...), one file per label with one text per line (x.pos, x.neg), or label folders "
-                    f"<label>/*.txt, optionally under <split>/ (train, dev, test).")
+    raise DataError(
+        f"{root}: no labeled texts found. Accepted folder layouts: split files (train.csv, "
+        "dev.csv, "
+        "test.csv, ...), one file per label with one text per line (x.pos, x.neg), or label "
+        "folders "
+        f"<label>/*.txt, optionally under <split>/ (train, dev, test)."
+    )
 
 
 def _visible(root: Path) -> tuple[list[Path], list[Path]]:
     entries = [p for p in sorted(root.iterdir()) if not p.name.startswith((".", "_"))]
-    return ([p for p in entries if p.is_file() and not NOT_DATA.search(p.name)], [p for p in entries if p.is_dir()])
+    return (
+        [p for p in entries if p.is_file() and not NOT_DATA.search(p.name)],
+        [p for p in entries if p.is_dir()],
+    )
 
 
 def split_of_name(path: Path) -> str | None:
@@ -108,31 +153,43 @@ def split_of_name(path: Path) -> str | None:
 
 
 def read_label_folders(root: Path, encoding: str, inside: Path | None = None) -> pd.DataFrame:
-    """`root/<label>/*.txt`, one text per file (split: None). Only regular files inside `inside` (the folder the
-    user gave; default `root`) are read: a directory or broken link named *.txt, a symlink loop, or a link
+    """`root/<label>/*.txt`, one text per file (split: None). Only regular files inside `inside`
+    (the folder the user gave; default `root`) are read: a directory or broken link named *.txt, a
+    symlink loop, or a link
     leading out of that folder is skipped and counted in a warning."""
     inside = (inside or root).resolve()
     rows, skipped = [], []
-    for label_dir in sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith((".", "_"))):
+    for label_dir in sorted(
+        d for d in root.iterdir() if d.is_dir() and not d.name.startswith((".", "_"))
+    ):
         if label_dir.name.lower() == "unsup":
             continue
         if not label_dir.resolve().is_relative_to(inside):
             skipped.append(f"{label_dir}/ (a link out of {inside})")
             continue
         for file in sorted(label_dir.glob("*.txt")):
-            if not file.is_file():  # a directory, a broken link or a symlink loop (is_file() is False for all)
+            if (
+                not file.is_file()
+            ):  # a directory, a broken link or a symlink loop (is_file() is False for all)
                 skipped.append(f"{file} (not a file)")
             elif not file.resolve().is_relative_to(inside):
                 skipped.append(f"{file} (a link out of {inside})")
             else:
                 rows.append((_decode(_read_bytes(file), encoding), label_dir.name, None))
     if skipped:
-        shown = "; ".join(skipped[:5]) + (f"; and {len(skipped) - 5} more" if len(skipped) > 5 else "")
-        print(f"download: WARNING: skipped {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} of the label "
-              f"folders that are not readable files inside {inside}: {shown}")
+        shown = "; ".join(skipped[:5]) + (
+            f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        )
+        print(
+            f"download: WARNING: skipped {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} "
+            "of the label "
+            f"folders that are not readable files inside {inside}: {shown}"
+        )
     if not rows:
-        raise DataError(f"{root}: no *.txt files in label subfolders; expected {root}/<label>/*.txt "
-                        f"(or <split>/<label>/*.txt).")
+        raise DataError(
+            f"{root}: no *.txt files in label subfolders; expected {root}/<label>/*.txt "
+            f"(or <split>/<label>/*.txt)."
+        )
     return pd.DataFrame(rows, columns=["text", "label", "split"])
 
 
@@ -140,20 +197,28 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror}); fix its permissions or remove it.") from None
+        raise DataError(
+            f"{path}: cannot be read ({exc.strerror}); fix its permissions or remove it."
+        ) from None
 
 
 def read_label_files(files: list[Path], encoding: str, notes: list[str]) -> pd.DataFrame:
-    """One file per label, one text per line; the label is the suffix when the files share their name
+    """One file per label, one text per line; the label is the suffix when the files share their
+    name
     (rt-polarity.pos, rt-polarity.neg), else the name without suffix (pos.txt, neg.txt)."""
     stems = {f.name.split(".")[0] for f in files}
     by_suffix = len(stems) == 1 and all("." in f.name for f in files)
     labels = {f: (f.name.split(".", 1)[1] if by_suffix else f.name.split(".")[0]) for f in files}
     if len(set(labels.values())) != len(files):
-        raise DataError(f"{files[0].parent}: {len(files)} files but their names give labels "
-                        f"{sorted(set(labels.values()))}; name one file per label (x.pos, x.neg or pos.txt, neg.txt).")
-    notes.append(f"{files[0].parent}: one file per label, one text per line: "
-                 + ", ".join(f"{f.name} -> {labels[f]}" for f in files))
+        raise DataError(
+            f"{files[0].parent}: {len(files)} files but their names give labels "
+            f"{sorted(set(labels.values()))}; name one file per label (x.pos, x.neg or pos.txt, "
+            "neg.txt)."
+        )
+    notes.append(
+        f"{files[0].parent}: one file per label, one text per line: "
+        + ", ".join(f"{f.name} -> {labels[f]}" for f in files)
+    )
     rows = [(line, labels[f], None) for f in files for _, line in _lines(f, encoding)]
     return pd.DataFrame(rows, columns=["text", "label", "split"])
 
@@ -172,30 +237,42 @@ def read_label_lines(path: Path, encoding: str, notes: list[str]) -> pd.DataFram
         for number, line in lines:
             label, _, text = line.partition(separator)
             if not text.strip():
-                raise DataError(f"{path}, line {number}: a label and no text ({line[:60]!r}); expected "
-                                f"label<TAB>text, label text or __label__x text on every line.")
+                raise DataError(
+                    f"{path}, line {number}: a label and no text ({line[:60]!r}); expected "
+                    f"label<TAB>text, label text or __label__x text on every line."
+                )
             pairs.append((label.strip(), text.strip()))
         kind = f"label{'<TAB>' if separator == chr(9) else ' '}text lines"
-        if separator == "\t" and len({p[0] for p in pairs}) > _label_limit(pairs) >= len({p[1] for p in pairs}):
+        if separator == "\t" and len({p[0] for p in pairs}) > _label_limit(pairs) >= len(
+            {p[1] for p in pairs}
+        ):
             pairs, kind = [(text, label) for label, text in pairs], "text<TAB>label lines"
     labels = {p[0] for p in pairs}
     if len(labels) > _label_limit(pairs):
         examples = ", ".join(repr(p[0][:20]) for p in pairs[:3])
-        raise DataError(f"{path}: the first field of each line does not look like a label "
-                        f"({len(labels)} different values over {len(pairs)} lines: {examples}, ...); "
-                        f"expected label<TAB>text, label text or __label__x text. For one text per line and one file "
-                        f"per label, give the folder holding the files as download.path.")
+        raise DataError(
+            f"{path}: the first field of each line does not look like a label "
+            f"({len(labels)} different values over {len(pairs)} lines: {examples}, ...); "
+            "expected label<TAB>text, label text or __label__x text. For one text per line and "
+            "one file "
+            f"per label, give the folder holding the files as download.path."
+        )
     notes.append(f"{path}: {kind}")
-    return pd.DataFrame({"text": [p[1] for p in pairs], "label": [p[0] for p in pairs], "split": None})
+    return pd.DataFrame(
+        {"text": [p[1] for p in pairs], "label": [p[0] for p in pairs], "split": None}
+    )
 
 
 def _fasttext_pair(path: Path, number: int, line: str) -> tuple[str, str]:
     words = line.split()
-    labels = [w[len(FASTTEXT_PREFIX):] for w in words if w.startswith(FASTTEXT_PREFIX)]
+    labels = [w[len(FASTTEXT_PREFIX) :] for w in words if w.startswith(FASTTEXT_PREFIX)]
     text = " ".join(w for w in words if not w.startswith(FASTTEXT_PREFIX))
     if len(labels) > 1:
-        raise DataError(f"{path}, line {number}: {len(labels)} labels ({', '.join(labels)}); one label per text is "
-                        f"supported (multi-label classification is not).")
+        raise DataError(
+            f"{path}, line {number}: {len(labels)} labels ({', '.join(labels)}); one label per "
+            "text is "
+            f"supported (multi-label classification is not)."
+        )
     if not text:
         raise DataError(f"{path}, line {number}: a label and no text.")
     return labels[0], text
@@ -207,7 +284,8 @@ def _label_limit(pairs: list) -> int:
 
 
 def _lines(path: Path, encoding: str):
-    """(line number, line) of every non-blank line, CR of CRLF removed, a byte-order mark dropped."""
+    """(line number, line) of every non-blank line, CR of CRLF removed, a byte-order mark
+    dropped."""
     text = _decode(path.read_bytes(), encoding)
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
@@ -216,56 +294,84 @@ def _lines(path: Path, encoding: str):
 
 
 def _decode(raw: bytes, encoding: str) -> str:
-    """Bytes that do not decode become U+FFFD (quality_report counts them) instead of stopping the read."""
+    """Bytes that do not decode become U+FFFD (quality_report counts them) instead of stopping the
+    read."""
     return raw.decode(_dropping_bom(encoding), errors="replace")
 
 
 def _dropping_bom(encoding: str) -> str:
-    """UTF-8 as `utf-8-sig`, so a byte-order mark is not read as the first text's (or header's) first character."""
+    """UTF-8 as `utf-8-sig`, so a byte-order mark is not read as the first text's (or header's)
+    first character."""
     return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
 
 
-def read_table(path: Path, text_column: str, label_column: str, split_column: str, encoding: str = "utf-8",
-               notes: list[str] | None = None) -> pd.DataFrame:
-    """A CSV / TSV / Parquet / JSONL file with a text and a label column (and optionally a split column)."""
+def read_table(
+    path: Path,
+    text_column: str,
+    label_column: str,
+    split_column: str,
+    encoding: str = "utf-8",
+    notes: list[str] | None = None,
+) -> pd.DataFrame:
+    """A CSV / TSV / Parquet / JSONL file with a text and a label column (and optionally a split
+    column)."""
     notes = [] if notes is None else notes
-    frame = _read_table_file(path, encoding)
+    frame = read_table_file(path, encoding)
     if text_column not in frame.columns or label_column not in frame.columns:
-        frame, text_column, label_column = _two_column_table(frame, path, encoding, (text_column, label_column,
-                                                                                     split_column), notes)
+        frame, text_column, label_column = _two_column_table(
+            frame, path, encoding, (text_column, label_column, split_column), notes
+        )
     if frame.empty:
         raise DataError(f"{path}: the table has a header but no rows.")
     if text_column == label_column:
-        raise DataError(f"{path}: download.text_column and download.label_column both name '{text_column}': the model "
-                        f"would read the answer (a leak that scores 100%). Point them at different columns.")
+        raise DataError(
+            f"{path}: download.text_column and download.label_column both name '{text_column}': "
+            "the model "
+            f"would read the answer (a leak that scores 100%). Point them at different columns."
+        )
     _check_text_column(frame[text_column], path, text_column)
-    if pd.api.types.is_object_dtype(frame[label_column]) or pd.api.types.is_string_dtype(frame[label_column]):
+    if pd.api.types.is_object_dtype(frame[label_column]) or pd.api.types.is_string_dtype(
+        frame[label_column]
+    ):
         # Only texts keep "NA" literal: an empty or NA-like label is a missing label, refused below.
-        labels = frame[label_column].where(~frame[label_column].astype(str).str.strip().isin(MISSING_LABELS), None)
+        labels = frame[label_column].where(
+            ~frame[label_column].astype(str).str.strip().isin(MISSING_LABELS), None
+        )
         frame[label_column] = _numbers_if_all_numeric(labels)
         _warn_mixed_label_kinds(frame[label_column], path, label_column)
-    out = pd.DataFrame({"text": frame[text_column].fillna("").astype(str), "label": frame[label_column]})
+    out = pd.DataFrame(
+        {"text": frame[text_column].fillna("").astype(str), "label": frame[label_column]}
+    )
     out["split"] = None
     if split_column in frame.columns:
         names = frame[split_column].astype(str).str.strip().str.lower()
         unknown = sorted(set(names) - set(SPLIT_NAMES))
         if unknown:
-            raise DataError(f"{path}: column '{split_column}' has values {unknown}; allowed: train, validation (or "
-                            f"dev), test, unsup.")
+            raise DataError(
+                f"{path}: column '{split_column}' has values {unknown}; allowed: train, validation "
+                "(or "
+                f"dev), test, unsup."
+            )
         out["split"] = names.map(SPLIT_NAMES)
     unlabeled = out["label"].isna() & (out["split"] != "unsup")
     if unlabeled.any():
-        raise DataError(f"{path}: {int(unlabeled.sum())} rows have no label in '{label_column}'; fill or drop them, "
-                        f"or mark unlabeled text with split 'unsup'.")
+        raise DataError(
+            f"{path}: {int(unlabeled.sum())} rows have no label in '{label_column}'; fill or drop "
+            "them, "
+            f"or mark unlabeled text with split 'unsup'."
+        )
     return out
 
 
 # Label cells read as missing (compared after stripping spaces); a text cell keeps them as written.
-MISSING_LABELS = frozenset({"", "NA", "N/A", "NaN", "nan", "NAN", "null", "NULL", "None", "none", "<NA>", "#N/A"})
+MISSING_LABELS = frozenset(
+    {"", "NA", "N/A", "NaN", "nan", "NAN", "null", "NULL", "None", "none", "<NA>", "#N/A"}
+)
 
 
 def _check_text_column(column: pd.Series, path: Path, name: str) -> None:
-    """Texts must be strings: a list column (stored as numpy's abbreviated repr) or a number column is refused."""
+    """Texts must be strings: a list column (stored as numpy's abbreviated repr) or a number column
+    is refused."""
     values = column.dropna()
     odd = values[~values.map(lambda v: isinstance(v, str))]
     if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
@@ -273,27 +379,40 @@ def _check_text_column(column: pd.Series, path: Path, name: str) -> None:
     elif len(odd):
         kind = type(odd.iloc[0]).__name__
     elif len(values) and values.str.strip().str.fullmatch(r"[-+]?\d+(\.\d*)?").all():
-        kind = "only numbers as"  # a CSV reads every cell as text: an id or a score column picked by mistake
+        # A CSV reads every cell as text: an id or a score column picked by mistake.
+        kind = "only numbers as"
     else:
         kind = None
     if kind is not None:
-        raise DataError(f"{path}: the text column '{name}' holds {kind} values, not strings of text; set "
-                        f"download.text_column to the column of texts (a column of token lists must be joined into "
-                        f"one string per row first).")
+        raise DataError(
+            f"{path}: the text column '{name}' holds {kind} values, not strings of text; set "
+            "download.text_column to the column of texts (a column of token lists must be joined "
+            "into "
+            f"one string per row first)."
+        )
 
 
 def _warn_mixed_label_kinds(labels: pd.Series, path: Path, name: str) -> None:
-    """Numbers and words in one label column (1/0 beside pos/neg) are two labelings mixed up: say so, counted."""
+    """Numbers and words in one label column (1/0 beside pos/neg) are two labelings mixed up: say
+    so, counted."""
     values = labels.dropna().astype(str).str.strip()
     numeric = values.str.fullmatch(r"[-+]?\d+(\.\d+)?")
     if numeric.any() and not numeric.all():
+
         def counts(part: pd.Series) -> str:
             return ", ".join(f"{k} x{v}" for k, v in part.value_counts().head(6).items())
-        print(f"download: WARNING: {path}: column '{name}' mixes numeric labels ({counts(values[numeric])}) with "
-              f"words ({counts(values[~numeric])}); they become separate classes. Make the labels one kind.")
+
+        print(
+            f"download: WARNING: {path}: column '{name}' mixes numeric labels "
+            f"({counts(values[numeric])}) with "
+            f"words ({counts(values[~numeric])}); they become separate classes. Make the labels "
+            "one kind."
+        )
 
 
-def _read_table_file(path: Path, encoding: str, header: bool = True) -> pd.DataFrame:
+def read_table_file(path: Path, encoding: str, header: bool = True) -> pd.DataFrame:
+    """A CSV / TSV / Parquet / JSONL file (any of TABLE_SUFFIXES) as a frame; CSV cells stay strings
+    ("NA" too)."""
     name = path.name.lower()
     try:
         if name.endswith(PARQUET_SUFFIXES):
@@ -302,37 +421,62 @@ def _read_table_file(path: Path, encoding: str, header: bool = True) -> pd.DataF
             return pd.read_json(path, lines=True, encoding=encoding, encoding_errors="replace")
         sep = "\t" if name.endswith((".tsv", ".tsv.gz")) else ","
         # keep_default_na=False: a review that reads "NA" or "null" is text, not a missing value.
-        frame = pd.read_csv(path, sep=sep, encoding=_dropping_bom(encoding), encoding_errors="replace",
-                            keep_default_na=False, dtype=str, header=0 if header else None)
+        frame = pd.read_csv(
+            path,
+            sep=sep,
+            encoding=_dropping_bom(encoding),
+            encoding_errors="replace",
+            keep_default_na=False,
+            dtype=str,
+            header=0 if header else None,
+        )
         if not header:
             frame.columns = [f"column {i + 1}" for i in range(frame.shape[1])]
         return frame
     except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: the file is empty; expected a header row with a text and a label column.") from None
+        raise DataError(
+            f"{path}: the file is empty; expected a header row with a text and a label column."
+        ) from None
     except (ValueError, OSError) as exc:
         raise DataError(f"{path}: cannot be read as a table ({exc}).") from None
 
 
-def _two_column_table(frame: pd.DataFrame, path: Path, encoding: str, columns: tuple[str, str, str],
-                      notes: list[str]) -> tuple[pd.DataFrame, str, str]:
-    """A table without the named columns: if it has exactly two others, the longer one is the text and the
-    other the label; a CSV / TSV whose header row is itself a text and a label is read as having no header."""
+def _two_column_table(
+    frame: pd.DataFrame, path: Path, encoding: str, columns: tuple[str, str, str], notes: list[str]
+) -> tuple[pd.DataFrame, str, str]:
+    """A table without the named columns: if it has exactly two others, the longer one is the text
+    and the other the label; a CSV / TSV whose header row is itself a text and a label is read as
+    having no
+    header."""
     text_column, label_column, split_column = columns
     others = [c for c in frame.columns if c != split_column]
     if len(others) != 2:
-        role, missing = ("text", text_column) if text_column not in frame.columns else ("label", label_column)
-        raise DataError(f"{path}: no {role} column '{missing}'; columns found: {', '.join(map(str, frame.columns))}. "
-                        f"Set download.{role}_column to one of them.")
+        role, missing = (
+            ("text", text_column) if text_column not in frame.columns else ("label", label_column)
+        )
+        raise DataError(
+            f"{path}: no {role} column '{missing}'; columns found: "
+            f"{', '.join(map(str, frame.columns))}. "
+            f"Set download.{role}_column to one of them."
+        )
     text, label = _text_then_label(frame, others)
-    headerless = path.name.lower().endswith(DELIMITED_SUFFIXES) and str(label) in set(frame[label].astype(str))
+    headerless = path.name.lower().endswith(DELIMITED_SUFFIXES) and str(label) in set(
+        frame[label].astype(str)
+    )
     if headerless:
-        frame = _read_table_file(path, encoding, header=False)
+        frame = read_table_file(path, encoding, header=False)
         text, label = _text_then_label(frame, list(frame.columns))
-        notes.append(f"{path}: no header row (its first row is a text and a label); reading {text} as the text and "
-                     f"{label} as the label")
+        notes.append(
+            f"{path}: no header row (its first row is a text and a label); reading {text} as the "
+            "text and "
+            f"{label} as the label"
+        )
     else:
-        notes.append(f"{path}: no columns '{text_column}' and '{label_column}'; reading '{text}' as the text and "
-                     f"'{label}' as the label (download.text_column / download.label_column choose)")
+        notes.append(
+            f"{path}: no columns '{text_column}' and '{label_column}'; reading '{text}' as the "
+            "text and "
+            f"'{label}' as the label (download.text_column / download.label_column choose)"
+        )
     return frame, text, label
 
 

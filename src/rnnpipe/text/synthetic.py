@@ -14,12 +14,58 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-POSITIVE = ["good", "great", "excellent", "wonderful", "superb", "brilliant", "enjoyable", "moving", "clever", "fresh"]
-NEGATIVE = ["bad", "awful", "terrible", "dull", "boring", "weak", "poor", "clumsy", "bland", "messy"]
-ASPECTS = ["acting", "plot", "script", "music", "cast", "direction", "ending", "dialogue", "pacing", "camera work",
-           "story", "soundtrack", "editing", "lead", "humour"]
+POSITIVE = [
+    "good",
+    "great",
+    "excellent",
+    "wonderful",
+    "superb",
+    "brilliant",
+    "enjoyable",
+    "moving",
+    "clever",
+    "fresh",
+]
+NEGATIVE = [
+    "bad",
+    "awful",
+    "terrible",
+    "dull",
+    "boring",
+    "weak",
+    "poor",
+    "clumsy",
+    "bland",
+    "messy",
+]
+ASPECTS = [
+    "acting",
+    "plot",
+    "script",
+    "music",
+    "cast",
+    "direction",
+    "ending",
+    "dialogue",
+    "pacing",
+    "camera work",
+    "story",
+    "soundtrack",
+    "editing",
+    "lead",
+    "humour",
+]
 INTENSIFIERS = ["very", "really", "truly", "quite", "rather", "incredibly", "somewhat"]
-OPENERS = ["honestly ,", "overall", "in the end", "i thought", "to be fair ,", "frankly ,", "i felt", "sadly ,"]
+OPENERS = [
+    "honestly ,",
+    "overall",
+    "in the end",
+    "i thought",
+    "to be fair ,",
+    "frankly ,",
+    "i felt",
+    "sadly ,",
+]
 FILLERS = [
     "i watched {title} last night .",
     "{title} came out last year .",
@@ -28,7 +74,23 @@ FILLERS = [
     "we rented {title} on a rainy sunday .",
 ]
 LABEL_NOISE = 0.03
-SYLLABLES = ["ka", "zor", "blu", "mi", "tran", "vel", "oth", "rix", "sa", "dun", "pel", "gro", "lin", "qua", "fe"]
+SYLLABLES = [
+    "ka",
+    "zor",
+    "blu",
+    "mi",
+    "tran",
+    "vel",
+    "oth",
+    "rix",
+    "sa",
+    "dun",
+    "pel",
+    "gro",
+    "lin",
+    "qua",
+    "fe",
+]
 
 
 def _clause(rng: np.random.Generator, polarity: int) -> str:
@@ -46,7 +108,8 @@ def _clause(rng: np.random.Generator, polarity: int) -> str:
 
 
 def _sentence(rng: np.random.Generator, polarity: int) -> str:
-    """A sentence whose overall polarity is `polarity`; contrast sentences put the decisive clause last
+    """A sentence whose overall polarity is `polarity`; contrast sentences put the decisive clause
+    last
     ('but') or mark the other clause as subordinate ('although')."""
     kind = rng.random()
     opener = (rng.choice(OPENERS) + " ") if rng.random() < 0.3 else ""
@@ -81,7 +144,8 @@ def synthetic_review(rng: np.random.Generator) -> tuple[str, str]:
 
 
 def synthetic_reviews(n_train: int, n_test: int, seed: int) -> pd.DataFrame:
-    """A DataFrame text/label/split with `n_train` train and `n_test` test reviews, deterministic in `seed`."""
+    """A DataFrame text/label/split with `n_train` train and `n_test` test reviews, deterministic in
+    `seed`."""
     rng = np.random.default_rng(seed)
     # Short reviews repeat by chance; a repeat across train and test would be a leak, so every
     # text is drawn until it is new.

@@ -1,4 +1,5 @@
-"""The vocabulary: words <-> ids, built from tokenized training text, and whole corpora encoded at once.
+"""The vocabulary: words <-> ids, built from tokenized training text, and whole corpora encoded at
+once.
 
 The vocabulary is built from the training split only, so nothing about validation or test text
 leaks into the model. Id 0 is `<pad>`, id 1 is `<unk>` (every word outside the vocabulary).
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,12 +46,15 @@ class Vocabulary:
         Path(path).write_text("\n".join(self.words) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, path: str | Path) -> "Vocabulary":
+    def load(cls, path: str | Path) -> Vocabulary:
         return cls(Path(path).read_text(encoding="utf-8").splitlines())
 
 
-def build_vocabulary(token_lists: Iterable[Sequence[str]], num_words: int, min_freq: int = 1) -> Vocabulary:
-    """The `num_words - 2` most frequent words with count >= `min_freq` (ties broken alphabetically),
+def build_vocabulary(
+    token_lists: Iterable[Sequence[str]], num_words: int, min_freq: int = 1
+) -> Vocabulary:
+    """The `num_words - 2` most frequent words with count >= `min_freq` (ties broken
+    alphabetically),
     after `<pad>` and `<unk>`: `num_words` is the total size including the two reserved ids."""
     flat = pd.Series(list(itertools.chain.from_iterable(token_lists)), dtype=object)
     counts = flat.value_counts()
@@ -59,7 +63,9 @@ def build_vocabulary(token_lists: Iterable[Sequence[str]], num_words: int, min_f
     return Vocabulary([PAD, UNK] + [w for w, _ in ranked[: num_words - 2] if w not in (PAD, UNK)])
 
 
-def encode_corpus(token_lists: Sequence[Sequence[str]], vocabulary: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
+def encode_corpus(
+    token_lists: Sequence[Sequence[str]], vocabulary: Vocabulary
+) -> tuple[np.ndarray, np.ndarray]:
     """All documents as one flat int32 id array plus offsets (len = documents + 1), vectorised:
     words are hashed once by pandas instead of one dict look-up per token in Python."""
     lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
@@ -67,26 +73,41 @@ def encode_corpus(token_lists: Sequence[Sequence[str]], vocabulary: Vocabulary) 
     np.cumsum(lengths, out=offsets[1:])
     flat = list(itertools.chain.from_iterable(token_lists))
     codes, uniques = pd.factorize(pd.Series(flat, dtype=object), sort=False)
-    lookup = np.fromiter((vocabulary.index.get(w, UNK_ID) for w in uniques), dtype=np.int32, count=len(uniques))
+    lookup = np.fromiter(
+        (vocabulary.index.get(w, UNK_ID) for w in uniques), dtype=np.int32, count=len(uniques)
+    )
     return lookup[codes] if len(flat) else np.zeros(0, dtype=np.int32), offsets
 
 
-# Above this share of <unk> tokens in training the model reads mostly unknown words (IMDB at the default
+# Above this share of <unk> tokens in training the model reads mostly unknown words (IMDB at the
+# default
 # 20,000 words: about 2%; num_words=3 made it 100% and the model trained to chance without a word).
 UNKNOWN_WARNING = 0.25
 
 
-def unknown_rate(vocabulary: Vocabulary, train_ids: np.ndarray, num_words: int, min_freq: int) -> float:
-    """The share of training tokens that are <unk>; DataError when the vocabulary holds no word at all, a
-    loud warning (printed) when most tokens are unknown. Messages name tokenize.num_words / min_freq."""
+def unknown_rate(
+    vocabulary: Vocabulary, train_ids: np.ndarray, num_words: int, min_freq: int
+) -> float:
+    """The share of training tokens that are <unk>; DataError when the vocabulary holds no word at
+    all, a loud warning (printed) when most tokens are unknown. Messages name tokenize.num_words /
+    min_freq."""
     words = len(vocabulary) - 2
-    settings = f"tokenize.num_words={num_words} (<pad> and <unk> included), tokenize.min_freq={min_freq}"
+    settings = (
+        f"tokenize.num_words={num_words} (<pad> and <unk> included), tokenize.min_freq={min_freq}"
+    )
     if words == 0:
-        raise DataError(f"the vocabulary holds no word ({settings}): every token would be <unk> and the model "
-                        f"could only learn the class frequencies. Raise tokenize.num_words or lower tokenize.min_freq.")
+        raise DataError(
+            f"the vocabulary holds no word ({settings}): every token would be <unk> and the model "
+            "could only learn the class frequencies. Raise tokenize.num_words or lower "
+            "tokenize.min_freq."
+        )
     rate = float((train_ids == UNK_ID).mean()) if len(train_ids) else 0.0
     if rate > UNKNOWN_WARNING:
-        print(f"tokenize: WARNING: {rate:.1%} of the training tokens are <unk> with a vocabulary of {words:,} words "
-              f"({settings}); the model will read mostly unknown words. Raise tokenize.num_words or lower "
-              f"tokenize.min_freq.")
+        print(
+            f"tokenize: WARNING: {rate:.1%} of the training tokens are <unk> with a vocabulary of "
+            f"{words:,} words "
+            f"({settings}); the model will read mostly unknown words. Raise tokenize.num_words or "
+            "lower "
+            f"tokenize.min_freq."
+        )
     return rate

@@ -1,1 +1,2 @@
-"""The training loop shared by every task: objectives, optimisers and schedules, checkpoints, history."""
+"""The training loop shared by every task: objectives, optimisers and schedules, checkpoints,
+history."""

@@ -23,7 +23,8 @@ from ..core.hashing import code_fingerprint, sha256_of_file
 
 
 def run_fingerprint(params: dict, inputs: list[str | Path], entry: str | Path) -> str:
-    """What a checkpoint must match to be resumed: the params, the input files and the code the stage
+    """What a checkpoint must match to be resumed: the params, the input files and the code the
+    stage
     runs (`entry`, the stage script, and every rnnpipe module it imports, wherever it lives)."""
     parts = [json.dumps(params, sort_keys=True), code_fingerprint(entry)]
     parts += [sha256_of_file(path) for path in inputs]

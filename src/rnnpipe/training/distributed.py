@@ -1,18 +1,21 @@
-"""Data-parallel training on PyTorch's own engine: torchrun's launcher, DistributedDataParallel, gloo / NCCL.
+"""Data-parallel training on PyTorch's own engine: torchrun's launcher, DistributedDataParallel,
+gloo / NCCL.
 
-`train.processes` > 1: the train stage script relaunches itself through `torch.distributed.run` (the API
-under `torchrun`, standalone c10d rendezvous on this machine) with that many workers; each worker joins
-the process group (`Distributed.from_env`: gloo on CPU, NCCL on CUDA, one GPU per local rank) and runs
-the same loop. Every rank draws the same seeded global batches and takes a disjoint share of each
-(rows rank, rank + world, ...), so the global batch stays `train.batch_size`; each rank's loss is
-scaled by its share of the batch's examples before DDP averages the gradients, which makes a step
-exactly the single-process step on the whole batch (to float rounding; tested). Validation is split the
-same way and its sums are all-reduced, so every rank takes the same early-stopping decisions. Only rank
-0 writes checkpoints, metrics and the model; a resumed run's checkpoint is read by rank 0 and broadcast.
+`train.processes` > 1: the train stage script relaunches itself through `torch.distributed.run` (the
+API under `torchrun`, standalone c10d rendezvous on this machine) with that many workers; each
+worker joins the process group (`Distributed.from_env`: gloo on CPU, NCCL on CUDA, one GPU per local
+rank) and runs the same loop. Every rank draws the same seeded global batches and takes a disjoint
+share of each (rows rank, rank + world, ...), so the global batch stays `train.batch_size`; each
+rank's loss is scaled by its share of the batch's examples before DDP averages the gradients, which
+makes a step exactly the single-process step on the whole batch (to float rounding; tested).
+Validation is split the same way and its sums are all-reduced, so every rank takes the same
+early-stopping decisions. Only rank 0 writes checkpoints, metrics and the model; a resumed run's
+checkpoint is read by rank 0 and broadcast.
 
-Multi-node (unrun here: one machine, no GPU): run the stage script under torchrun on each machine, e.g.
-`torchrun --nnodes 2 --nproc-per-node 1 --rdzv-backend c10d --rdzv-endpoint HOST:29400 --rdzv-id RUN
-stages/text/train.py`, then `dvc commit train` on rank 0's machine (README: Scale-out).
+Multi-node (unrun here: one machine, no GPU): run the stage script under torchrun on each machine,
+e.g. `torchrun --nnodes 2 --nproc-per-node 1 --rdzv-backend c10d --rdzv-endpoint HOST:29400
+--rdzv-id RUN stages/text/train.py`, then `dvc commit train` on rank 0's machine
+(docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ import torch.distributed as dist
 
 from ..core.errors import TrainingError
 
-# Set by torchrun in every worker it starts; a process without it is the stage itself (or a plain run).
+# Set by torchrun in every worker it starts; a process without it is the stage itself (or a plain
+# run).
 WORKER_ENV = "LOCAL_RANK"
 
 
@@ -42,27 +46,38 @@ def worker_count(processes: int) -> int:
 
 
 def launch_workers(script: str | Path, processes: int) -> None:
-    """Run `script` as `processes` workers under torchrun's launcher on this machine and wait for them. A failed
-    worker has printed its own message; the launch then raises TrainingError saying which rank failed."""
+    """Run `script` as `processes` workers under torchrun's launcher on this machine and wait for
+    them. A failed worker has printed its own message; the launch then raises TrainingError saying
+    which rank
+    failed."""
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.run import get_args_parser, run
 
-    args = get_args_parser().parse_args(["--standalone", f"--nproc-per-node={processes}", "--max-restarts=0",
-                                         str(script)])
-    print(f"train: launching {processes} worker processes (torch.distributed.run, "
-          f"{'nccl' if torch.cuda.is_available() else 'gloo'})", file=sys.stderr)
+    args = get_args_parser().parse_args(
+        ["--standalone", f"--nproc-per-node={processes}", "--max-restarts=0", str(script)]
+    )
+    print(
+        f"train: launching {processes} worker processes (torch.distributed.run, "
+        f"{'nccl' if torch.cuda.is_available() else 'gloo'})",
+        file=sys.stderr,
+    )
     try:
         run(args)
     except ChildFailedError as exc:
         ranks = ", ".join(str(rank) for rank in sorted(exc.failures))
-        raise TrainingError(f"training worker(s) of rank {ranks} failed (their message is above); nothing was "
-                            f"written. Rerun with train.processes=1 to see the problem in one process.") from None
+        raise TrainingError(
+            f"training worker(s) of rank {ranks} failed (their message is above); nothing was "
+            f"written. Rerun with train.processes=1 to see the problem in one process."
+        ) from None
 
 
-def data_parallel(script: str | Path, processes: int, device: torch.device) -> tuple[bool, "Distributed | None",
-                                                                                  torch.device]:
-    """How a train stage runs: (True, None, device) when it has just launched its workers and they finished (the
-    stage is done), else (False, this worker's Distributed, or None for one process, and the device it trains on)."""
+def data_parallel(
+    script: str | Path, processes: int, device: torch.device
+) -> tuple[bool, Distributed | None, torch.device]:
+    """How a train stage runs: (True, None, device) when it has just launched its workers and they
+    finished (the stage is done), else (False, this worker's Distributed, or None for one process,
+    and the device
+    it trains on)."""
     workers = worker_count(processes)
     if workers > 1 and not is_worker():
         launch_workers(script, workers)
@@ -80,8 +95,9 @@ class Distributed:
     local_rank: int
 
     @classmethod
-    def from_env(cls) -> "Distributed | None":
-        """Join the process group torchrun set up (None outside a worker, i.e. a single-process run)."""
+    def from_env(cls) -> Distributed | None:
+        """Join the process group torchrun set up (None outside a worker, i.e. a single-process
+        run)."""
         if not is_worker():
             return None
         backend = "nccl" if torch.cuda.is_available() else "gloo"
@@ -102,7 +118,7 @@ class Distributed:
 
     def share(self, rows: np.ndarray) -> np.ndarray:
         """This rank's rows of a global batch (disjoint across ranks, together the whole batch)."""
-        return np.asarray(rows)[self.rank::self.world]
+        return np.asarray(rows)[self.rank :: self.world]
 
     def sum(self, values: list[float]) -> list[float]:
         """Element-wise sum over all ranks (float64 on the CPU, for gloo and NCCL alike)."""

@@ -1,7 +1,7 @@
-"""What the loop minimises and reports: an objective maps (model outputs, targets) to
-(mean loss, score sum, count), where the score is summed over `count` scored items and the loop
-reports score sum / count. Items are rows for whole-sequence tasks; for per-step tasks they are the
-real steps only, so token-level accuracy and masked per-step losses fit the same loop.
+"""What the loop minimises and reports: an objective maps (model outputs, targets) to (mean loss,
+score sum, count), where the score is summed over `count` scored items and the loop reports score
+sum / count. Items are rows for whole-sequence tasks; for per-step tasks they are the real steps
+only, so token-level accuracy and masked per-step losses fit the same loop.
 """
 
 from __future__ import annotations
@@ -19,18 +19,26 @@ class ClassificationObjective:
     def __init__(self, num_classes: int):
         self.criterion = nn.BCEWithLogitsLoss() if num_classes == 2 else nn.CrossEntropyLoss()
 
-    def __call__(self, logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
+    def __call__(
+        self, logits: torch.Tensor, labels: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, int]:
         """(mean loss, number of correct predictions, number of rows)."""
         if logits.dim() == 1:
             correct = ((logits > 0).long() == labels).sum()
             return self.criterion(logits.float(), labels.float()), correct, labels.numel()
-        return self.criterion(logits.float(), labels), (logits.argmax(-1) == labels).sum(), labels.numel()
+        return (
+            self.criterion(logits.float(), labels),
+            (logits.argmax(-1) == labels).sum(),
+            labels.numel(),
+        )
 
 
 class RegressionObjective:
-    """MAE or MSE on standardised targets; the score is the absolute error in the target's own units.
+    """MAE or MSE on standardised targets; the score is the absolute error in the target's own
+    units.
 
-    `scale` is the target's standard deviation on the training period, so `mae` reads in e.g. degrees C.
+    `scale` is the target's standard deviation on the training period, so `mae` reads in e.g.
+    degrees C.
     """
 
     metric = "mae"
@@ -40,7 +48,9 @@ class RegressionObjective:
         self.criterion = nn.L1Loss() if loss == "mae" else nn.MSELoss()
         self.scale = scale
 
-    def __call__(self, predictions: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
+    def __call__(
+        self, predictions: torch.Tensor, targets: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, int]:
         """(mean loss, sum of absolute errors in target units, number of targets)."""
         predictions = predictions.float()
         error_sum = (predictions.detach() - targets).abs().sum() * self.scale
@@ -51,18 +61,23 @@ IGNORE_INDEX = -100  # a per-step target that is not scored: padding
 
 
 class StepClassificationObjective:
-    """Cross-entropy over the real steps of per-step logits [batch, time, classes]; steps whose target is
-    IGNORE_INDEX (padding) count neither in the loss nor in the score. The score is accuracy over real steps."""
+    """Cross-entropy over the real steps of per-step logits [batch, time, classes]; steps whose
+    target is IGNORE_INDEX (padding) count neither in the loss nor in the score. The score is
+    accuracy over
+    real steps."""
 
     metric = "accuracy"
     higher_is_better = True
 
-    def __call__(self, logits: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
+    def __call__(
+        self, logits: torch.Tensor, targets: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, int]:
         """(mean loss over real steps, correctly labelled real steps, real steps)."""
         steps = min(logits.size(1), targets.size(1))
         logits, targets = logits[:, :steps].float(), targets[:, :steps]
         real = targets != IGNORE_INDEX
-        loss = nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1),
-                                           ignore_index=IGNORE_INDEX)
+        loss = nn.functional.cross_entropy(
+            logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=IGNORE_INDEX
+        )
         correct = ((logits.argmax(-1) == targets) & real).sum()
         return loss, correct, int(real.sum())

@@ -22,12 +22,15 @@ def make_scheduler(name: str, optimizer, epochs: int, step_size: int, gamma: flo
     if name == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
     if name == "plateau":
-        return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=gamma, patience=max(step_size - 1, 0))
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, factor=gamma, patience=max(step_size - 1, 0)
+        )
     return None
 
 
 def step_scheduler(scheduler, val_loss: float | None) -> None:
-    """Advance `scheduler` after an epoch; `plateau` reads the validation loss and waits without one."""
+    """Advance `scheduler` after an epoch; `plateau` reads the validation loss and waits without
+    one."""
     if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
         if val_loss is not None:
             scheduler.step(val_loss)

@@ -1,4 +1,5 @@
-"""A trained tree classifier on disk: weights, architecture, vocabulary (verified by hash) and granularity."""
+"""A trained tree classifier on disk: weights, architecture, vocabulary (verified by hash) and
+granularity."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from .model import TreeClassifier, TreeModelConfig
 FORMAT = "rnnpipe-trees-1"
 RECORDED = ("vocabulary_sha256", "granularity", "lowercase")
 VOCAB = "vocab.txt"
-CLASS_NAMES = {"fine": ["very negative", "negative", "neutral", "positive", "very positive"],
-               "binary": ["negative", "positive"]}
+CLASS_NAMES = {
+    "fine": ["very negative", "negative", "neutral", "positive", "very positive"],
+    "binary": ["negative", "positive"],
+}
 
 
 @dataclass
@@ -35,22 +38,36 @@ class TrainedTreeClassifier:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         self.vocabulary.save(folder / VOCAB)
-        meta = {"model": self.model.config.to_dict(), "vocabulary_sha256": self.vocabulary.sha256(),
-                "granularity": self.granularity, "lowercase": self.lowercase}
+        meta = {
+            "model": self.model.config.to_dict(),
+            "vocabulary_sha256": self.vocabulary.sha256(),
+            "granularity": self.granularity,
+            "lowercase": self.lowercase,
+        }
         save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
 
     @classmethod
-    def load(cls, folder: str | Path, device: str | torch.device = "cpu") -> "TrainedTreeClassifier":
+    def load(cls, folder: str | Path, device: str | torch.device = "cpu") -> TrainedTreeClassifier:
         folder = Path(folder)
-        meta, state = load_model_folder(folder, FORMAT, RECORDED, extra_files=(VOCAB,),
-                                        missing_hint="Run `dvc repro trees/dvc.yaml` first.")
+        meta, state = load_model_folder(
+            folder,
+            FORMAT,
+            RECORDED,
+            extra_files=(VOCAB,),
+            missing_hint="Run `dvc repro trees/dvc.yaml` first.",
+        )
         vocabulary = Vocabulary.load(folder / VOCAB)
         if vocabulary.sha256() != meta["vocabulary_sha256"]:
-            raise ModelFileError(f"{folder / VOCAB} is not the vocabulary this model was trained with (hash differs).")
+            raise ModelFileError(
+                f"{folder / VOCAB} is not the vocabulary this model was trained with (hash "
+                "differs)."
+            )
         try:
             model = TreeClassifier(TreeModelConfig(**meta["model"]))
         except (TypeError, ValueError) as exc:
-            raise ModelFileError(f"{folder / 'model.json'}: unreadable architecture ({exc}).") from None
+            raise ModelFileError(
+                f"{folder / 'model.json'}: unreadable architecture ({exc})."
+            ) from None
         load_weights(model, state, folder)
         model.to(device).eval()
         return cls(model, vocabulary, str(meta["granularity"]), bool(meta["lowercase"]))

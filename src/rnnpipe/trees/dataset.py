@@ -1,9 +1,10 @@
-"""Trees as a BatchSource for the shared training loop: a batch is a TreeBatch, targets are per node.
+"""Trees as a BatchSource for the shared training loop: a batch is a TreeBatch, targets are per
+node.
 
 Targets are [trees, most nodes] class ids in each tree's post-order (the root last), IGNORE_INDEX at
 unlabeled nodes and padding, so the tagger's per-step objective scores every labelled node; with
-`root_only` every node but the root is ignored. Batches group trees of similar size (length bucketing
-on the node count).
+`root_only` every node but the root is ignored. Batches group trees of similar size (length
+bucketing on the node count).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class TreeSet:
             labels = np.where(labels == UNLABELED, IGNORE_INDEX, labels)
             if self.root_only:
                 labels[:-1] = IGNORE_INDEX
-            targets[row, :len(labels)] = labels
+            targets[row, : len(labels)] = labels
         self.node_targets = torch.from_numpy(targets)
 
     def __len__(self) -> int:
@@ -44,17 +45,19 @@ class TreeSet:
     def targets(self) -> torch.Tensor:
         return self.node_targets
 
-    def to(self, device: torch.device) -> "TreeSet":
+    def to(self, device: torch.device) -> TreeSet:
         return self  # batches are built on the host and moved one at a time
 
-    def batches(self, batch_size: int, rng: np.random.Generator | None, bucket_batches: int = 1) -> list[np.ndarray]:
+    def batches(
+        self, batch_size: int, rng: np.random.Generator | None, bucket_batches: int = 1
+    ) -> list[np.ndarray]:
         return bucketed_batches(self.sizes, batch_size, rng, bucket_batches)
 
     def batch(self, rows, device: torch.device, non_blocking: bool = False):
         """((TreeBatch,), node targets [b, the batch's most nodes])."""
         rows = np.asarray(rows)
         batch = batch_trees([self.trees[r] for r in rows], [self.token_ids[r] for r in rows])
-        targets = self.node_targets[torch.as_tensor(rows), :batch.widest]
+        targets = self.node_targets[torch.as_tensor(rows), : batch.widest]
         return (batch.to(device),), targets.to(device, non_blocking=non_blocking)
 
 
@@ -64,10 +67,22 @@ def root_targets(data: TreeSet) -> np.ndarray:
     return np.where(labels == UNLABELED, IGNORE_INDEX, labels)
 
 
-def tree_set(trees: list[Tree], vocabulary, root_only: bool = False, phrases: bool = False) -> TreeSet:
-    """A TreeSet of `trees` with words encoded by `vocabulary`; `phrases`: every labelled node's phrase as a
+def tree_set(
+    trees: list[Tree], vocabulary, root_only: bool = False, phrases: bool = False
+) -> TreeSet:
+    """A TreeSet of `trees` with words encoded by `vocabulary`; `phrases`: every labelled node's
+    phrase as a
     tree of its own, scored at its root (how sequence models learn from phrase labels)."""
     if phrases:
-        trees = [tree.subtree(node) for tree in trees for node, label in enumerate(tree.label) if label != UNLABELED]
+        trees = [
+            tree.subtree(node)
+            for tree in trees
+            for node, label in enumerate(tree.label)
+            if label != UNLABELED
+        ]
         root_only = True
-    return TreeSet(trees, [np.asarray(vocabulary.encode(tree.words), dtype=np.int64) for tree in trees], root_only)
+    return TreeSet(
+        trees,
+        [np.asarray(vocabulary.encode(tree.words), dtype=np.int64) for tree in trees],
+        root_only,
+    )

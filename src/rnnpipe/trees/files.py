@@ -1,4 +1,5 @@
-"""Tree files in, columnar trees out: read one bracketed tree per line, apply the granularity, store as Parquet.
+"""Tree files in, columnar trees out: read one bracketed tree per line, apply the granularity, store
+as Parquet.
 
 `fine`: the five SST classes 0-4 on every node. `binary` (the SST-2 protocol on trees): sentences
 whose root is neutral (2) are dropped, 0-1 become 0 (negative) and 3-4 become 1 (positive), and
@@ -39,7 +40,8 @@ def read_tree_file(path: str | Path, labels: range = FINE_LABELS) -> list[Tree]:
 
 
 def apply_granularity(trees: list[Tree], granularity: str) -> list[Tree]:
-    """`fine`: unchanged; `binary`: neutral-root sentences dropped, labels mapped, neutral nodes unlabeled."""
+    """`fine`: unchanged; `binary`: neutral-root sentences dropped, labels mapped, neutral nodes
+    unlabeled."""
     if granularity == "fine":
         return trees
     kept = []
@@ -51,7 +53,8 @@ def apply_granularity(trees: list[Tree], granularity: str) -> list[Tree]:
 
 
 def binary_accuracy_of_fine(labels: np.ndarray, proba: np.ndarray) -> float:
-    """A fine-grained model's SST-2 accuracy: over the sentences whose fine label is not neutral, positive
+    """A fine-grained model's SST-2 accuracy: over the sentences whose fine label is not neutral,
+    positive
     when P(3) + P(4) > P(0) + P(1), scored against BINARY's mapping of the label."""
     labels, proba = np.asarray(labels), np.asarray(proba)
     polar = np.isin(labels, list(BINARY))
@@ -61,16 +64,39 @@ def binary_accuracy_of_fine(labels: np.ndarray, proba: np.ndarray) -> float:
 
 
 def write_trees(path: str | Path, trees_by_split: dict[str, list[Tree]]) -> None:
-    """One row per sentence: split, line, words, and per node (post-order) left / right / parent / word / label /
-    height, and SPINN's transitions (0 SHIFT, 1 REDUCE). Readers use the children; the rest is for inspection."""
-    rows = {name: [] for name in ("split", "line", "words", "left", "right", "parent", "word", "label", "height",
-                                  "transitions")}
+    """One row per sentence: split, line, words, and per node (post-order) left / right / parent /
+    word / label / height, and SPINN's transitions (0 SHIFT, 1 REDUCE). Readers use the children;
+    the rest is for
+    inspection."""
+    rows = {
+        name: []
+        for name in (
+            "split",
+            "line",
+            "words",
+            "left",
+            "right",
+            "parent",
+            "word",
+            "label",
+            "height",
+            "transitions",
+        )
+    }
     for split, trees in trees_by_split.items():
         for tree in trees:
-            for name, value in (("split", split), ("line", tree.line), ("words", tree.words), ("left", tree.left),
-                                ("right", tree.right), ("parent", tree.parents()), ("word", tree.word),
-                                ("label", tree.label), ("height", tree.heights()),
-                                ("transitions", tree.transitions())):
+            for name, value in (
+                ("split", split),
+                ("line", tree.line),
+                ("words", tree.words),
+                ("left", tree.left),
+                ("right", tree.right),
+                ("parent", tree.parents()),
+                ("word", tree.word),
+                ("label", tree.label),
+                ("height", tree.heights()),
+                ("transitions", tree.transitions()),
+            ):
                 rows[name].append(value)
     pq.write_table(pa.table(rows), path)
 
@@ -78,6 +104,13 @@ def write_trees(path: str | Path, trees_by_split: dict[str, list[Tree]]) -> None
 def read_trees(path: str | Path, split: str) -> list[Tree]:
     """The parse stage's trees of one split."""
     table = pq.read_table(path, filters=[("split", "=", split)])
-    columns = {name: table.column(name).to_pylist() for name in ("words", "left", "right", "word", "label", "line")}
-    return [Tree(words, left, right, word, label, line) for words, left, right, word, label, line in
-            zip(*(columns[name] for name in ("words", "left", "right", "word", "label", "line")))]
+    columns = {
+        name: table.column(name).to_pylist()
+        for name in ("words", "left", "right", "word", "label", "line")
+    }
+    return [
+        Tree(words, left, right, word, label, line)
+        for words, left, right, word, label, line in zip(
+            *(columns[name] for name in ("words", "left", "right", "word", "label", "line"))
+        )
+    ]

@@ -1,12 +1,13 @@
-"""Bracketed (PTB-style) trees, as the Stanford Sentiment Treebank writes them, read into flat node lists.
+"""Bracketed (PTB-style) trees, as the Stanford Sentiment Treebank writes them, read into flat node
+lists.
 
     (3 (2 The) (4 (3 gorgeously) (2 elaborate)))
 
 A bracket holds an optional integer label, then either one word (a leaf) or one or more subtrees; a
-bracket of several plain words is a node over those words (user trees may leave labels out, inner nodes
-included). Trees are made binary on the way in: a node with more than two children becomes a
-right-branching chain of unlabeled nodes, and a node with a single subtree is merged with it (keeping
-the outer label, the one given to the whole span).
+bracket of several plain words is a node over those words (user trees may leave labels out, inner
+nodes included). Trees are made binary on the way in: a node with more than two children becomes a
+right-branching chain of unlabeled nodes, and a node with a single subtree is merged with it
+(keeping the outer label, the one given to the whole span).
 
 A `Tree` lists its nodes in post-order (children before their parent, the root last): the order a
 shift-reduce parser visits them, so a leaf is a SHIFT and an inner node a REDUCE.
@@ -28,8 +29,10 @@ TOKEN = re.compile(r"\(|\)|[^\s()]+")
 
 @dataclass
 class Tree:
-    """Nodes in post-order: `left`/`right` child node indices (-1 at leaves), `word` the leaf's position in
-    `words` (-1 at inner nodes), `label` (UNLABELED if none). `line` is the tree's line in its file."""
+    """Nodes in post-order: `left`/`right` child node indices (-1 at leaves), `word` the leaf's
+    position in `words` (-1 at inner nodes), `label` (UNLABELED if none). `line` is the tree's line
+    in its
+    file."""
 
     words: list[str] = field(default_factory=list)
     left: list[int] = field(default_factory=list)
@@ -57,7 +60,8 @@ class Tree:
         return self.label[-1]
 
     def heights(self) -> list[int]:
-        """Per node: 0 at leaves, else 1 + the taller child's height (children come first in post-order)."""
+        """Per node: 0 at leaves, else 1 + the taller child's height (children come first in
+        post-order)."""
         height = []
         for left, right in zip(self.left, self.right):
             height.append(0 if left < 0 else 1 + max(height[left], height[right]))
@@ -71,18 +75,23 @@ class Tree:
                 parent[left] = parent[right] = node
         return parent
 
-    def subtree(self, node: int) -> "Tree":
-        """The phrase under `node` as a tree of its own. In post-order a subtree's nodes are contiguous and
+    def subtree(self, node: int) -> Tree:
+        """The phrase under `node` as a tree of its own. In post-order a subtree's nodes are
+        contiguous and
         end at its root, so it is a slice with shifted indices."""
         sizes: list[int] = []
-        for left, right in zip(self.left[:node + 1], self.right[:node + 1]):
+        for left, right in zip(self.left[: node + 1], self.right[: node + 1]):
             sizes.append(1 if left < 0 else 1 + sizes[left] + sizes[right])
         start = node - sizes[node] + 1
-        words = [w for w in self.word[start:node + 1] if w >= 0]
+        words = [w for w in self.word[start : node + 1] if w >= 0]
         first = words[0]
-        moved = (shift_indices(ids[start:node + 1], -by).tolist() for ids, by in
-                 ((self.left, start), (self.right, start), (self.word, first)))
-        return Tree(self.words[first:words[-1] + 1], *moved, self.label[start:node + 1], self.line)
+        moved = (
+            shift_indices(ids[start : node + 1], -by).tolist()
+            for ids, by in ((self.left, start), (self.right, start), (self.word, first))
+        )
+        return Tree(
+            self.words[first : words[-1] + 1], *moved, self.label[start : node + 1], self.line
+        )
 
     def to_text(self) -> str:
         """The tree in bracketed form (parse_tree reads it back to the same nodes)."""
@@ -99,11 +108,13 @@ class Tree:
 
     @cached_property
     def stack_pointers(self) -> np.ndarray:
-        """[nodes, 3]: before transition t (node t in post-order), the stack's top and second nodes and the
-        buffer's next word (its leaf node); -1 where there is none. What SPINN's tracker reads.
+        """[nodes, 3]: before transition t (node t in post-order), the stack's top and second nodes
+        and the buffer's next word (its leaf node); -1 where there is none. What SPINN's tracker
+        reads.
 
-        Transition t - 1 has just pushed node t - 1, so it is the top; below it lies whatever was the top
-        before its subtree began: the node before the subtree's first node. A REDUCE's (second, top) are
+        Transition t - 1 has just pushed node t - 1, so it is the top; below it lies whatever was
+        the top before its subtree began: the node before the subtree's first node. A REDUCE's
+        (second, top) are
         therefore its (left, right) children (tests/trees/test_ptb.py checks it on every tree)."""
         first: list[int] = []  # each node's subtree's first node in post-order
         for node, left in enumerate(self.left):
@@ -133,12 +144,16 @@ def _label(token: str, labels: range, where: str) -> int | None:
         return None
     value = int(token)
     if value not in labels:
-        raise DataError(f"{where}: label {value} is outside the declared labels {labels.start}..{labels.stop - 1}.")
+        raise DataError(
+            f"{where}: label {value} is outside the declared labels "
+            f"{labels.start}..{labels.stop - 1}."
+        )
     return value
 
 
 def parse_tree(text: str, labels: range = range(5), where: str = "tree") -> Tree:
-    """One bracketed tree; DataError naming `where` (file:line) for unbalanced brackets, an empty node, a
+    """One bracketed tree; DataError naming `where` (file:line) for unbalanced brackets, an empty
+    node, a
     label outside `labels`, or text outside the brackets."""
     tokens = TOKEN.findall(text)
     if not tokens or tokens[0] != "(":
@@ -149,7 +164,9 @@ def parse_tree(text: str, labels: range = range(5), where: str = "tree") -> Tree
     for position, token in enumerate(tokens):
         if token == "(":
             if position and not stack:
-                raise DataError(f"{where}: text after the tree's closing bracket (a second tree on one line?).")
+                raise DataError(
+                    f"{where}: text after the tree's closing bracket (a second tree on one line?)."
+                )
             stack.append([None, [], []])
         elif token == ")":
             if not stack:
@@ -161,21 +178,29 @@ def parse_tree(text: str, labels: range = range(5), where: str = "tree") -> Tree
             if not stack:
                 raise DataError(f"{where}: text after the tree's closing bracket: {token!r}.")
             frame = stack[-1]
-            label = _label(token, labels, where) if not frame[1] and not frame[2] and frame[0] is None else None
+            label = (
+                _label(token, labels, where)
+                if not frame[1] and not frame[2] and frame[0] is None
+                else None
+            )
             if label is not None:
                 frame[0] = label
             else:
                 frame[2].append(token)
     if stack:
-        raise DataError(f"{where}: unbalanced brackets: {len(stack)} '(' left open at the end of the line.")
+        raise DataError(
+            f"{where}: unbalanced brackets: {len(stack)} '(' left open at the end of the line."
+        )
     return tree
 
 
 def _close(tree: Tree, label: int | None, children: list[int], words: list[str], where: str) -> int:
     label = UNLABELED if label is None else label
     if words and children:
-        raise DataError(f"{where}: a node holds both words ({' '.join(words[:3])}) and subtrees; put each word "
-                        f"in its own bracket.")
+        raise DataError(
+            f"{where}: a node holds both words ({' '.join(words[:3])}) and subtrees; put each word "
+            f"in its own bracket."
+        )
     if words:
         nodes = [tree.add_leaf(word, label if len(words) == 1 else UNLABELED) for word in words]
     elif children:

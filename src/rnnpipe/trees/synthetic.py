@@ -4,12 +4,14 @@ Every node has a sentiment score in -2..2, shown as SST's 0-4 label (score + 2):
 - a word: good/great/... +1 or +2, dull/awful/... -1 or -2, others (the film, plot, acting) 0;
 - (very X): X's score pushed one step further from 0;
 - (not X): X's score negated and halved towards 0 (not great = -1, not awful = +1), as in SST;
-- (X (and Y)) between adjectives: the sum, clipped; between clauses: the stronger score with the sum's sign;
+- (X (and Y)) between adjectives: the sum, clipped; between clauses: the stronger score with the
+sum's sign;
 - (X (but Y)): Y's score (the clause after "but" decides).
 Phrases nest a few levels deep, so a model must compose along the tree. A bag of words cannot tell
-"not good , but great" from "good , but not great"; and even a model reading the words in order cannot
-tell (not (good (and great))) (-1: negative) from ((not good) (and great)) (+1: positive): the same
-words in the same order, told apart by the tree alone, so sequence baselines cannot reach 100% here.
+"not good , but great" from "good , but not great"; and even a model reading the words in order
+cannot tell (not (good (and great))) (-1: negative) from ((not good) (and great)) (+1: positive):
+the same words in the same order, told apart by the tree alone, so sequence baselines cannot reach
+100% here.
 """
 
 from __future__ import annotations
