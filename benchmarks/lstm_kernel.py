@@ -4,10 +4,10 @@
     python benchmarks/lstm_kernel.py --lengths 100 218 500 --batches 64 256
 
 Times one training step (embedding -> LSTM(100) -> dense, forward + backward + Adam) of the model
-that `keras_tutorial_speed.py` trains, on random ids of a fixed length, for each thread count,
-batch size and sequence length asked for, and prints samples/s and timesteps/s (samples/s x length).
-This is the ceiling for any training path that computes the same LSTM with PyTorch's CPU kernel:
-a path can skip padding (fewer timesteps per sample) but not make a timestep cheaper than this.
+that `keras_tutorial_speed.py` trains, on random ids of a fixed length, for each thread count, batch
+size and sequence length asked for, and prints samples/s and timesteps/s (samples/s x length). This
+is the ceiling for any training path that computes the same LSTM with PyTorch's CPU kernel: a path
+can skip padding (fewer timesteps per sample) but not make a timestep cheaper than this.
 """
 
 from __future__ import annotations

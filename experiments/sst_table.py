@@ -15,8 +15,8 @@ METRICS = "trees/metrics/eval.json"
 
 
 def column(runs: pd.DataFrame, key: str) -> str:
-    """The column of trees/metrics/eval.json's `key`: DVC drops the file prefix of a name no other
-    file has."""
+    """The column of trees/metrics/eval.json's `key`: DVC drops the file prefix of a name no
+    other file has."""
     qualified = f"{METRICS}:{key}"
     return qualified if qualified in runs.columns else key
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import importlib.util
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,7 +55,12 @@ def tool_env(workdir: Path) -> dict:
 
 
 def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(cmd, cwd=cwd, env=tool_env(cwd), capture_output=True, text=True)
+    """`cmd` in `cwd`; `python <script>` and `python -m <module>` run in this process (run_python),
+    everything else (dvc, git, python -c) as a process of its own."""
+    if cmd[0] == "python" and cmd[1] != "-c":
+        result = run_python(cmd[1:], cwd)
+    else:
+        result = subprocess.run(cmd, cwd=cwd, env=tool_env(cwd), capture_output=True, text=True)
     if check and result.returncode != 0:
         raise AssertionError(
             f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
@@ -61,10 +68,73 @@ def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedPr
     return result
 
 
+def run_python(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """`python <args>` in `cwd` (a stage script, or `-m rnnpipe.cli ...`), run inside this process:
+    the same code, its stdout, stderr and exit status captured, without a new interpreter importing
+    torch, pandas and scikit-learn again (1-3 s a run, most of what a tiny stage costs). For tests
+    of what one command says and writes; kills, DDP and DVC get processes of their own."""
+    import io
+    import runpy
+    import traceback
+
+    import torch
+
+    out, err = io.StringIO(), io.StringIO()
+    returncode = 0
+    grad, argv, old_cwd = torch.is_grad_enabled(), sys.argv, os.getcwd()
+    module = args[1] if args[0] == "-m" else None
+    # The project's own src/ first, as tool_env's PYTHONPATH puts it: its rnnpipe modules are
+    # imported afresh (paths computed from a module's location then point into the project, not
+    # this checkout), and this process's own rnnpipe modules are put back afterwards.
+    source = next(
+        (
+            str(p / "src")
+            for p in (Path(cwd).resolve(), *Path(cwd).resolve().parents)
+            if (p / "src" / "rnnpipe").is_dir()
+        ),
+        None,
+    )
+    own = {name: mod for name, mod in sys.modules.items() if name.split(".")[0] == "rnnpipe"}
+    if source:
+        for name in own:
+            del sys.modules[name]
+        sys.path.insert(0, source)
+    try:
+        os.chdir(cwd)
+        sys.argv = [module or args[0], *args[2 if module else 1 :]]
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                if module:
+                    runpy.run_module(module, run_name="__main__", alter_sys=True)
+                else:
+                    runpy.run_path(args[0], run_name="__main__")
+            except SystemExit as exit_:
+                returncode = exit_.code if isinstance(exit_.code, int) else 1
+            except Exception:  # what the interpreter would print, and its exit status
+                traceback.print_exc()
+                returncode = 1
+    finally:
+        os.chdir(old_cwd)
+        sys.argv = argv
+        torch.set_grad_enabled(grad)  # evaluate stages turn gradients off for their process
+        if source:
+            sys.path.remove(source)
+            for name in [name for name in sys.modules if name.split(".")[0] == "rnnpipe"]:
+                del sys.modules[name]
+            sys.modules.update(own)
+    return subprocess.CompletedProcess(
+        ["python", *args], returncode, out.getvalue(), err.getvalue()
+    )
+
+
+def run_script(script: str, cwd: Path) -> subprocess.CompletedProcess:
+    """A stage script run in this process (run_python)."""
+    return run_python([script], cwd)
+
+
 def edit_params(workdir: Path, overrides: dict) -> None:
-    """Set params as `dvc exp run -S` does (DVC's own round-trip writer): the file keeps its layout
-    and
-    comments, so every pipeline copy reads a params file like the user's."""
+    """Set params as `dvc exp run -S` does (DVC's own round-trip writer): the file keeps its
+    layout and comments, so every pipeline copy reads a params file like the user's."""
     from dvc.utils.serialize import modify_yaml
 
     with modify_yaml(str(workdir / "params.yaml")) as params:
@@ -72,26 +142,28 @@ def edit_params(workdir: Path, overrides: dict) -> None:
             params[section].update(values)
 
 
-def copy_dvc_settings(target: Path) -> None:
-    """The project's .dvc/config (analytics off; the default remote, a folder beside the project)
-    and its
-    plot templates."""
-    without_git = (
-        "no_scm = True" in (target / ".dvc" / "config").read_text()
-    )  # dvc init --no-scm wrote it
-    shutil.copy(ROOT / ".dvc" / "config", target / ".dvc" / "config")
-    if without_git:
-        run(["dvc", "config", "core.no_scm", "true"], target)
-    shutil.copytree(ROOT / ".dvc" / "plots", target / ".dvc" / "plots", dirs_exist_ok=True)
+def init_dvc(target: Path, git: bool = False) -> None:
+    """What `dvc init` (`--no-scm` without `git`) writes, with this project's .dvc/config
+    (analytics off; the default remote, a folder beside the project) and plot templates: the same
+    files, without the two DVC processes (init, then config) each copy used to start."""
+    (target / ".dvc").mkdir()
+    (target / ".dvc" / ".gitignore").write_text("/config.local\n/tmp\n/cache\n")
+    shutil.copy(ROOT / ".dvcignore", target / ".dvcignore")
+    config = (ROOT / ".dvc" / "config").read_text()
+    assert config.startswith("[core]\n"), "the project's .dvc/config must open with [core]"
+    if not git:
+        config = config.replace("[core]\n", "[core]\n    no_scm = True\n", 1)
+    (target / ".dvc" / "config").write_text(config)
+    shutil.copytree(ROOT / ".dvc" / "plots", target / ".dvc" / "plots")
 
 
 def make_pipeline_copy(
     target: Path, overrides: dict | None = None, git: bool = False, with_forecast: bool = False
 ) -> Path:
-    """A DVC project at `target` with this repo's dvc.yaml, params, stages and sources; with `git`,
-    a git repository with everything committed (what `dvc exp run` needs), else no git;
-    `with_forecast` adds
-    the forecasting pipeline in forecast/ (tiny params), as the repository has it."""
+    """A DVC project at `target` with this repo's dvc.yaml, params, stages and sources; with
+    `git`, a git repository with everything committed (what `dvc exp run` needs), else no git;
+    `with_forecast` adds the forecasting pipeline in forecast/ (tiny params), as the repository
+    has it."""
     target.mkdir(parents=True, exist_ok=True)
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / name, target / name)
@@ -113,8 +185,7 @@ def make_pipeline_copy(
     if git:
         run(["git", "init", "-q"], target)
         (target / ".gitignore").write_text("__pycache__/\n*.egg-info/\n")
-    run(["dvc", "init", "-q"] if git else ["dvc", "init", "--no-scm", "-q"], target)
-    copy_dvc_settings(target)
+    init_dvc(target, git)
     edit_params(target, TINY_OVERRIDES)
     if overrides:
         edit_params(target, overrides)
@@ -142,9 +213,9 @@ def plot_problems(workdir: Path) -> list[str]:
 
 @contextlib.contextmanager
 def restored_afterwards(workdir: Path):
-    """Let a block change the DVC project at `workdir`, then put back every file as it was, by copy:
-    far cheaper than a `dvc repro` back to the old params, which reruns every stage with uncached
-    metrics."""
+    """Let a block change the DVC project at `workdir`, then put back every file as it was, by
+    copy: far cheaper than a `dvc repro` back to the old params, which reruns every stage with
+    uncached metrics."""
     backup = workdir.parent / f".{workdir.name}.backup"
     shutil.rmtree(backup, ignore_errors=True)
     shutil.copytree(workdir, backup, symlinks=True)
@@ -155,6 +226,26 @@ def restored_afterwards(workdir: Path):
         backup.rename(workdir)
 
 
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], object]) -> Path:
+    """The project `build(folder)` makes at `folder`, built once per test session even across the
+    pytest-xdist workers (the first worker to ask builds it under a lock, the others wait for it),
+    then copied for this test module, which may change its copy freely. A `dvc repro` of a tiny
+    pipeline costs seconds, almost all of it process start-up; each worker building its own copy of
+    every shared fixture cost a minute of the suite."""
+    base = tmp_path_factory.getbasetemp()
+    shared_root = base.parent if PARALLEL else base  # .../pytest-N/ holds every worker's popen-gwK/
+    shared = shared_root / f"built-{name}"
+    with open(shared_root / f"built-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, whatever happens
+        if not (shared / "done").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            build(shared / "project")
+            (shared / "done").touch()
+    mine = tmp_path_factory.mktemp(name) / "project"
+    shutil.copytree(shared / "project", mine, symlinks=True)
+    return mine
+
+
 @pytest.fixture
 def pipeline_copy(tmp_path: Path) -> Path:
     return make_pipeline_copy(tmp_path / "project")
@@ -162,11 +253,13 @@ def pipeline_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def reproduced_pipeline(tmp_path_factory) -> Path:
-    """One tiny pipeline copy on which `dvc repro` has run once; tests must leave it as they found
-    it."""
-    workdir = make_pipeline_copy(tmp_path_factory.mktemp("reproduced") / "project")
-    run(["dvc", "repro"], workdir)
-    return workdir
+    """One tiny pipeline copy on which `dvc repro` has run once; tests must leave it as they
+    found it."""
+
+    def build(folder: Path) -> None:
+        run(["dvc", "repro"], make_pipeline_copy(folder))
+
+    return built_once(tmp_path_factory, "reproduced", build)
 
 
 # The architectures the unit tests build from: model configs have no defaults (the params schemas
@@ -259,8 +352,7 @@ def make_folder_pipeline_copy(
     target: Path, folder: str, tiny: dict, overrides: dict | None = None
 ) -> Path:
     """A DVC project at `target` holding the pipeline of this repo's `folder` (forecast/,
-    sequences/) with the
-    `tiny` params and then `overrides`."""
+    sequences/) with the `tiny` params and then `overrides`."""
     target.mkdir(parents=True, exist_ok=True)
     (target / folder).mkdir()
     for name in ("dvc.yaml", "params.yaml"):
@@ -269,8 +361,7 @@ def make_folder_pipeline_copy(
         shutil.copytree(
             ROOT / path, target / path, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
         )
-    run(["dvc", "init", "--no-scm", "-q"], target)
-    copy_dvc_settings(target)
+    init_dvc(target)
     edit_params(target / folder, tiny)
     if overrides:
         edit_params(target / folder, overrides)

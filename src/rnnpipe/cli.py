@@ -96,8 +96,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _positive_int(value: str) -> int:
-    """argparse type: an integer >= 1 (argparse turns the ValueError into a usage error naming the
-    option)."""
+    """argparse type: an integer >= 1 (argparse turns the ValueError into a usage error naming
+    the option)."""
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")

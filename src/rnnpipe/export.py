@@ -18,8 +18,8 @@ from .tasks import load_model, model_kind, resolve
 
 
 def example_sentences(words: list[str], longest: int) -> list[list[str]]:
-    """Word lists of lengths 1, 4, 9 and longest + 3, cycling through `words`, with an unknown word
-    in one."""
+    """Word lists of lengths 1, 4, 9 and longest + 3, cycling through `words`, with an unknown
+    word in one."""
     pool = words or ["x"]
     lengths = [1, 4, 9, longest + 3]
     sentences = [[pool[(i * 7 + j) % len(pool)] for j in range(n)] for i, n in enumerate(lengths)]
@@ -51,8 +51,8 @@ def export_classifier(classifier, staged: Path) -> tuple[dict, int]:
 
 
 def export_model(model: str | Path, out: str | Path) -> dict:
-    """Export the model folder `model` into the folder `out`; what was exported, its inputs and the
-    check."""
+    """Export the model folder `model` into the folder `out`; what was exported, its inputs and
+    the check."""
     model, out = Path(model), Path(out)
     kind = model_kind(model)
     if kind.export is None:

@@ -61,10 +61,9 @@ def read_texts(args) -> list[str]:
 
 
 def split_lines(text: str) -> list[str]:
-    """One text per line, the same for a file and for standard input: a line ends at \\n, \\r\\n or
-    a lone \\r (and at nothing else: str.splitlines would also split at form feeds and Unicode
-    separators
-    inside a text)."""
+    """One text per line, the same for a file and for standard input: a line ends at \\n, \\r\\n
+    or a lone \\r (and at nothing else: str.splitlines would also split at form feeds and Unicode
+    separators inside a text)."""
     lines = re.split(r"\r\n|\r|\n", text)
     return lines[:-1] if lines and lines[-1] == "" else lines
 
@@ -79,9 +78,8 @@ def predict_texts(args, classifier) -> None:
 
 
 def predict_tags(args, tagger) -> None:
-    """A tagger: every text's tokens (split at whitespace, as the training data was tokenized) with
-    their tags,
-    one output line per input line."""
+    """A tagger: every text's tokens (split at whitespace, as the training data was tokenized)
+    with their tags, one output line per input line."""
     texts = read_texts(args)
     sentences = [text.split() for text in texts]
     filled = [i for i, tokens in enumerate(sentences) if tokens]
@@ -114,8 +112,8 @@ def predict_tags(args, tagger) -> None:
 
 
 def file_only(args, refusal: str) -> None:
-    """Models that read a file (forecasters, sequences models) refuse texts, --column and standard
-    input."""
+    """Models that read a file (forecasters, sequences models) refuse texts, --column and
+    standard input."""
     if args.texts or args.column or not args.file or args.file == "-":
         raise RnnpipeError(refusal)
 
@@ -198,9 +196,8 @@ def _warn_empty(texts: list[str]) -> None:
 
 
 def _warn_unreadable(texts: list[str], filled: list[int], classifier) -> None:
-    """Empty inputs (see _warn_empty); inputs without one word the model knows get a label read from
-    `<unk>`
-    alone, which says nothing about them."""
+    """Empty inputs (see _warn_empty); inputs without one word the model knows get a label read
+    from `<unk>` alone, which says nothing about them."""
     _warn_empty(texts)
     unknown = [i for i in filled if classifier.known_words(texts[i]) == 0]
     if unknown:
@@ -214,8 +211,8 @@ def _warn_unreadable(texts: list[str], filled: list[int], classifier) -> None:
 
 def print_classified(texts: list[str], proba: dict, labels: list, as_json: bool) -> None:
     """One line per text: `label<TAB>probability<TAB>text`, or a JSON object with every class's
-    probability;
-    a text without probabilities (`proba` lacks its index: an empty input) gets an empty label."""
+    probability; a text without probabilities (`proba` lacks its index: an empty input) gets an
+    empty label."""
     for i, text in enumerate(texts):
         row = proba.get(i)
         k = int(row.argmax()) if row is not None else None

@@ -42,8 +42,8 @@ PACKAGE = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Pipeline:
-    """One DVC pipeline of the repository: its folder ("" = the root), schema and what it is, in a
-    few words."""
+    """One DVC pipeline of the repository: its folder ("" = the root), schema and what it is, in
+    a few words."""
 
     name: str
     folder: str

@@ -89,8 +89,7 @@ def test_a_missing_relative_path_in_a_temporary_experiment_copy_says_what_to_do(
     tmp_path, monkeypatch
 ):
     """Queued and --temp experiments run in DVC's copy under .dvc/tmp/exps/, where ../shared/...
-    leads
-    elsewhere: the message says so and what to pass instead."""
+    leads elsewhere: the message says so and what to pass instead."""
     copy = tmp_path / "repo" / ".dvc" / "tmp" / "exps" / "run" / "abc123"
     copy.mkdir(parents=True)
     monkeypatch.chdir(copy)

@@ -1,5 +1,5 @@
-"""The code fingerprint a training checkpoint is tied to: the stage script and the modules it runs,
-wherever they live in the package, and nothing else."""
+"""The code fingerprint a training checkpoint is tied to: the stage script and the modules it
+runs, wherever they live in the package, and nothing else."""
 
 from rnnpipe.core.hashing import code_fingerprint
 from rnnpipe.training.checkpoints import run_fingerprint

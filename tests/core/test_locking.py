@@ -62,8 +62,7 @@ def test_locks_live_in_dvcs_scratch_folder_named_by_stage_and_folder(tmp_path):
 )
 def test_an_unwritable_output_is_named_not_a_traceback(tmp_path, monkeypatch, capsys, code, words):
     """What a read-only data/, data/.checkpoints/ or metrics/ raises (root, as in CI, may write
-    anyway: the
-    error is raised directly)."""
+    anyway: the error is raised directly)."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "params.yaml").write_text("{}\n")
 

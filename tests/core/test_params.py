@@ -84,9 +84,8 @@ def test_integers_are_accepted_for_floats():
 
 def test_params_files_stage_deps_and_docs_tables_are_rendered_from_the_source(tmp_path):
     """Each default and meaning is written once (the schema's rules), each stage's code deps are
-    what its script imports: every params file, every dvc.yaml and the docs' params tables must be
-    exactly what
-    `python -m rnnpipe.render` renders from them."""
+    what its script imports: every params file, every dvc.yaml and the docs' params tables must
+    be exactly what `python -m rnnpipe.render` renders from them."""
     from rnnpipe.render import main, rendered_files
 
     for path, text in rendered_files(ROOT).items():
@@ -142,8 +141,7 @@ def test_a_params_error_names_the_file_that_was_read(tmp_path):
 def test_every_list_param_survives_dvc_exp_runs_setting_it_and_emptying_it_again(tmp_path):
     """`dvc exp run -S key=[gru]` then `-S key=[]` corrupted params.yaml when the key carried an
     end-of-line comment. DVC applies -S through dvc.utils.serialize.modify_yaml; run that exact
-    sequence on every list
-    param of every rendered params file."""
+    sequence on every list param of every rendered params file."""
     from dvc.utils.serialize import load_yaml, modify_yaml
 
     from rnnpipe.core.params import defaults

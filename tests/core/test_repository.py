@@ -1,6 +1,6 @@
 """The house rules no other test checks: lint and format, the docs site, thin stage scripts, one
-dispatch place,
-model configs without defaults of their own, and the README's test command being CI's."""
+dispatch place, model configs without defaults of their own, and the README's test command being
+CI's."""
 
 from __future__ import annotations
 
@@ -30,9 +30,8 @@ def test_the_code_passes_the_linter_and_the_formatter():
 
 
 def test_the_docs_site_builds_strictly_and_fetches_nothing(tmp_path):
-    """`mkdocs build --strict`: no broken link or anchor, no page left out of the nav; and the pages
-    load no
-    script, style or font from the internet (they must render offline)."""
+    """`mkdocs build --strict`: no broken link or anchor, no page left out of the nav; and the
+    pages load no script, style or font from the internet (they must render offline)."""
     built = tool("mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site"))
     assert built.returncode == 0, built.stdout + built.stderr
     fetched = []
@@ -59,8 +58,8 @@ def test_the_readme_is_a_front_page_whose_test_command_ci_runs():
 
 
 def test_every_stage_script_is_a_thin_shell():
-    """Read params, call one function of the task package, report: the logic lives where unit tests
-    reach it."""
+    """Read params, call one function of the task package, report: the logic lives where unit
+    tests reach it."""
     long = {
         str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
         for path in ROOT.glob("stages/*/*.py")

@@ -1,8 +1,7 @@
-"""`rnnpipe export`: the ONNX file computes what PyTorch computes, on batches of varied length, for
-a classifier (with its linear member, and an ensemble), a tagger with its character encoder and a
-forecaster with its ridge member; the docs' onnxruntime-only snippet gives predict's numbers; bad
-model folders are
-refused."""
+"""`rnnpipe export`: the ONNX file computes what PyTorch computes, on batches of varied length,
+for a classifier (with its linear member, and an ensemble), a tagger with its character encoder
+and a forecaster with its ridge member; the docs' onnxruntime-only snippet gives predict's
+numbers; bad model folders are refused."""
 
 import json
 import re

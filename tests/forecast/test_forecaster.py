@@ -175,8 +175,7 @@ def test_forecaster_folder_round_trip_and_tamper_check(tmp_path):
 def test_forecaster_folder_refuses_model_json_edited_to_another_target(tmp_path):
     """The columns, target, window and statistics are recorded inside the weights too (as the
     classifier's labels and vocabulary are), so an edited model.json cannot pair the weights with
-    another
-    target."""
+    another target."""
     model = RNNForecaster(forecaster_config(features=3, cell="gru", hidden=4))
     TrainedForecaster(model, ["a", "b", "c"], "b", 12, 2, 6, 1.5, 2.0).save(tmp_path / "model")
     meta_path = tmp_path / "model" / "model.json"

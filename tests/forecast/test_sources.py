@@ -1,6 +1,5 @@
 """Where the forecasting pipeline's raw files come from: local paths from the repository root,
-folders
-filtered by pattern, zips unpacked by base name, hashes checked and recorded."""
+folders filtered by pattern, zips unpacked by base name, hashes checked and recorded."""
 
 import hashlib
 import zipfile

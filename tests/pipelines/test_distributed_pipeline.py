@@ -1,6 +1,5 @@
 """`train.processes=2`: the text pipeline's train stage runs as two DDP workers under torchrun's
-launcher (gloo on
-CPU), writes one model, and gives the same metrics run to run."""
+launcher (gloo on CPU), writes one model, and gives the same metrics run to run."""
 
 import json
 

@@ -14,9 +14,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_queued_experiment_runs_the_code_it_was_queued_with(tmp_path):
-    """Queue an experiment with a code change, revert the workspace, run the queue: the experiment
-    must have run the changed code (its own tree's src/), which its dvc.lock records, not the
-    workspace's."""
+    """Queue an experiment with a code change, revert the workspace, run the queue: the
+    experiment must have run the changed code (its own tree's src/), which its dvc.lock records,
+    not the workspace's."""
     wd = make_pipeline_copy(tmp_path / "project", git=True)
     metrics = wd / "src" / "rnnpipe" / "core" / "metrics.py"
     original = metrics.read_text()
@@ -49,9 +49,9 @@ def lock_md5(workdir, stage: str, path: str) -> str:
 def test_push_in_one_clone_pull_in_another_and_check_out_an_older_commit(tmp_path):
     """The default remote (a folder beside the project) carries data, model and metrics between
     clones; `git checkout` + `dvc checkout` bring back an older commit's dataset and model. With
-    both pipelines built (`dvc repro -P`, the README's first command), `dvc checkout` and `dvc exp
-    apply` exit 0: after
-    `dvc repro` alone they failed on the forecasting pipeline's never-built outputs."""
+    both pipelines built (`dvc repro -P`, the README's first command), `dvc checkout` and `dvc
+    exp apply` exit 0: after `dvc repro` alone they failed on the forecasting pipeline's
+    never-built outputs."""
     first = make_pipeline_copy(tmp_path / "first", git=True, with_forecast=True)
     run(["dvc", "repro", "-P"], first)
     run(["dvc", "checkout"], first)

@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import edit_params, make_forecast_copy, plot_problems, restored_afterwards, run
+from conftest import (
+    built_once,
+    edit_params,
+    make_forecast_copy,
+    plot_problems,
+    restored_afterwards,
+    run,
+)
 from rnnpipe.forecast.weather import synthetic_weather, write_station_csv
 
 pytestmark = pytest.mark.slow
@@ -17,9 +24,10 @@ PIPELINE = "forecast/dvc.yaml"
 
 @pytest.fixture(scope="module")
 def forecast_run(tmp_path_factory):
-    workdir = make_forecast_copy(tmp_path_factory.mktemp("forecast") / "project")
-    run(["dvc", "repro", PIPELINE], workdir)
-    return workdir
+    def build(folder):
+        run(["dvc", "repro", PIPELINE], make_forecast_copy(folder))
+
+    return built_once(tmp_path_factory, "forecast", build)
 
 
 def test_repro_writes_model_metrics_and_plots(forecast_run):
@@ -103,8 +111,8 @@ def test_metrics_hold_results_not_data_reports(forecast_run):
 
 
 def test_every_plot_will_draw(forecast_run):
-    """The forecast plot once put timestamps on a quantitative axis and came out blank in `dvc plots
-    show`."""
+    """The forecast plot once put timestamps on a quantitative axis and came out blank in `dvc
+    plots show`."""
     assert plot_problems(forecast_run) == []
 
 
@@ -200,8 +208,8 @@ def forecast_by_predict(workdir, readings) -> dict:
 
 
 def assert_predict_matches_evaluate(workdir, tmp_path):
-    """The readings up to a test window's last input, raw as the station exports them, give through
-    `rnnpipe predict` the forecast that the evaluate stage wrote for that window."""
+    """The readings up to a test window's last input, raw as the station exports them, give
+    through `rnnpipe predict` the forecast that the evaluate stage wrote for that window."""
     fc = workdir / "forecast"
     predictions = pd.read_csv(fc / "metrics/predictions.csv")
     raw = pd.read_csv(fc / "data/raw/synthetic.csv", encoding="latin-1")

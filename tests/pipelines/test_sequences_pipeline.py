@@ -1,16 +1,22 @@
-"""The numeric-sequences pipeline end to end through `dvc repro sequences/dvc.yaml`, and its stage
-errors."""
+"""The numeric-sequences pipeline end to end through `dvc repro sequences/dvc.yaml`, and its
+stage errors."""
 
 import json
 import re
 import shutil
-import subprocess
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import edit_params, make_sequences_copy, plot_problems, run, tool_env
+from conftest import (
+    built_once,
+    edit_params,
+    make_sequences_copy,
+    plot_problems,
+    run,
+    run_python,
+)
 from rnnpipe.sequences.synthetic import binary_digits
 from rnnpipe.sequences.tables import LABEL, SEQUENCE
 
@@ -21,9 +27,11 @@ PIPELINE = "sequences/dvc.yaml"
 @pytest.fixture(scope="module")
 def digits_run(tmp_path_factory):
     """The embedded default (binary digits, a class per step), small."""
-    workdir = make_sequences_copy(tmp_path_factory.mktemp("sequences") / "project")
-    run(["dvc", "repro", PIPELINE], workdir)
-    return workdir
+
+    def build(folder):
+        run(["dvc", "repro", PIPELINE], make_sequences_copy(folder))
+
+    return built_once(tmp_path_factory, "sequences", build)
 
 
 def test_the_binary_digit_default_clears_its_bar_and_the_no_memory_baseline_cannot(digits_run):
@@ -105,13 +113,7 @@ def test_a_user_table_split_by_group_and_an_edit_to_it_reruns_download(tmp_path)
 
 
 def run_stage_script(wd, stage):
-    return subprocess.run(
-        ["python", f"../stages/sequences/{stage}.py"],
-        cwd=wd / "sequences",
-        env=tool_env(wd),
-        capture_output=True,
-        text=True,
-    )
+    return run_python([f"../stages/sequences/{stage}.py"], wd / "sequences")
 
 
 @pytest.mark.parametrize(

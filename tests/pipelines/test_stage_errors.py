@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import torch
 
-from conftest import classifier_config, edit_params, make_pipeline_copy, run
+from conftest import built_once, classifier_config, edit_params, make_pipeline_copy, run, run_script
 
 pytestmark = pytest.mark.slow
 
@@ -21,9 +21,11 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
     """A pipeline copy with every stage before `train` done."""
-    wd = make_pipeline_copy(tmp_path_factory.mktemp("errors") / "project")
-    run(["dvc", "repro", "embed", "pad"], wd)
-    return wd
+
+    def build(folder):
+        run(["dvc", "repro", "embed", "pad"], make_pipeline_copy(folder))
+
+    return built_once(tmp_path_factory, "errors", build)
 
 
 @pytest.fixture
@@ -35,7 +37,7 @@ def project(prepared, tmp_path):
 
 
 def run_stage(wd, stage):
-    return run(["python", f"stages/text/{stage}.py"], wd, check=False)
+    return run_script(f"stages/text/{stage}.py", wd)
 
 
 def assert_fails(result, *fragments):

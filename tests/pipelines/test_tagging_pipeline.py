@@ -1,5 +1,5 @@
-"""The tagging pipeline (tagging/dvc.yaml) end to end through `dvc repro` on the embedded synthetic
-sentences."""
+"""The tagging pipeline (tagging/dvc.yaml) end to end through `dvc repro` on the embedded
+synthetic sentences."""
 
 import json
 import re
@@ -7,7 +7,14 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import edit_params, make_tagging_copy, plot_problems, restored_afterwards, run
+from conftest import (
+    built_once,
+    edit_params,
+    make_tagging_copy,
+    plot_problems,
+    restored_afterwards,
+    run,
+)
 from rnnpipe.tagging.baselines import MostFrequentTag
 
 pytestmark = pytest.mark.slow
@@ -15,9 +22,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def tagging_run(tmp_path_factory):
-    project = make_tagging_copy(tmp_path_factory.mktemp("tagging") / "project")
-    run(["dvc", "repro", "tagging/dvc.yaml"], project)
-    return project / "tagging"
+    def build(folder):
+        run(["dvc", "repro", "tagging/dvc.yaml"], make_tagging_copy(folder))
+
+    return built_once(tmp_path_factory, "tagging", build) / "tagging"
 
 
 def test_the_tagger_reads_context_and_beats_the_most_frequent_tag(tagging_run):

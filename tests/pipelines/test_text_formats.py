@@ -1,5 +1,5 @@
-"""Every layout a user's labeled texts arrive in, through the real download stage on generated files
-(text.layouts): what lands in data/dataset.parquet, and what the stage says it guessed."""
+"""Every layout a user's labeled texts arrive in, through the real download stage on generated
+files (text.layouts): what lands in data/dataset.parquet, and what the stage says it guessed."""
 
 import json
 import shutil
@@ -9,7 +9,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from conftest import edit_params, make_pipeline_copy, run
+from conftest import edit_params, make_pipeline_copy, run_script
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,8 @@ def project(base, tmp_path):
 def download(wd, path, **settings):
     """Run the download stage on `path`; (stdout, dataset, report)."""
     edit_params(wd, {"data": {"source": "table"}, "download": {"path": str(path), **settings}})
-    result = run(["python", "stages/text/download.py"], wd)
+    result = run_script("stages/text/download.py", wd)
+    assert result.returncode == 0, result.stdout + result.stderr
     return (
         result.stdout,
         pd.read_parquet(wd / "data/dataset.parquet"),
@@ -182,7 +183,7 @@ def test_a_line_file_without_labels_is_refused_by_name(project, tmp_path):
         tmp_path / "notes.txt", "\n".join(f"line{i} of plain text" for i in range(30)) + "\n"
     )
     edit_params(project, {"data": {"source": "table"}, "download": {"path": str(path)}})
-    result = run(["python", "stages/text/download.py"], project, check=False)
+    result = run_script("stages/text/download.py", project)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "notes.txt: the first field of each line does not look like a label" in result.stderr
     assert "give the folder holding the files" in result.stderr

@@ -103,8 +103,8 @@ def test_a_param_change_reruns_exactly_the_downstream_stages(
 
 def test_back_to_the_old_params_every_stage_comes_from_the_run_cache(reproduced_pipeline):
     """Train and evaluate write git-tracked metrics and plots (cache: false); declared as metrics
-    and
-    plots, not outs, they leave the stages in DVC's run-cache, so going back retrains nothing."""
+    and plots, not outs, they leave the stages in DVC's run-cache, so going back retrains nothing.
+    """
     with restored_afterwards(reproduced_pipeline) as wd:
         before = {
             name: (wd / "metrics" / name).read_text()
@@ -124,9 +124,8 @@ def test_back_to_the_old_params_every_stage_comes_from_the_run_cache(reproduced_
 
 
 def test_metrics_hold_results_not_data_reports(reproduced_pipeline):
-    """`dvc metrics show` / `dvc exp show` lead with what a run achieved; the data-quality counters
-    and
-    the source's hash are a plain output (data/report.json)."""
+    """`dvc metrics show` / `dvc exp show` lead with what a run achieved; the data-quality
+    counters and the source's hash are a plain output (data/report.json)."""
     shown = json.loads(run(["dvc", "metrics", "show", "--json"], reproduced_pipeline).stdout)
     files = {
         path: body["data"] for revision in shown.values() for path, body in revision["data"].items()
@@ -309,8 +308,8 @@ def test_an_ensemble_trains_one_model_per_cell_and_saves_their_average(tmp_path)
 def test_the_linear_member_is_chosen_on_validation_and_predict_reproduces_evaluate(tmp_path):
     """train.ensemble_linear: the weight and the linear model come from train and validation only,
     so rewriting every test text (labels kept, so the splits are carved the same) cannot change
-    them; and
-    `rnnpipe predict` on the test texts gives evaluate's accuracy exactly (the same mix)."""
+    them; and `rnnpipe predict` on the test texts gives evaluate's accuracy exactly (the same mix).
+    """
     table = three_label_table(tmp_path / "reviews.csv")
     # One short epoch: an RNN the linear model can help, so the weight is not trivially 0.
     wd = make_pipeline_copy(tmp_path / "project", {**table, "train": {"epochs": 1, "lr": 0.002}})
@@ -380,8 +379,7 @@ def test_a_failing_stage_names_the_problem_and_writes_nothing(tmp_path):
 
 def test_a_rejected_param_leaves_every_output_as_it_was(reproduced_pipeline):
     """DVC deletes a stage's outputs just before running it: without the check_params stage a bad
-    train.lr
-    was found by train itself, after its model, metrics and plots were gone."""
+    train.lr was found by train itself, after its model, metrics and plots were gone."""
     with restored_afterwards(reproduced_pipeline) as wd:
 
         def outputs():

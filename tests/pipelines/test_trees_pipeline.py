@@ -1,14 +1,13 @@
-"""The trees pipeline end to end through `dvc repro trees/dvc.yaml` on tiny synthetic trees; parse
-errors."""
+"""The trees pipeline end to end through `dvc repro trees/dvc.yaml` on tiny synthetic trees;
+parse errors."""
 
 import json
 import shutil
-import subprocess
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT, edit_params, make_trees_copy, run, tool_env
+from conftest import ROOT, built_once, edit_params, make_trees_copy, run, run_python
 from rnnpipe.trees.files import read_tree_file
 
 pytestmark = pytest.mark.slow
@@ -18,9 +17,10 @@ SST = ROOT.parent / "shared" / "datasets" / "sst"
 
 @pytest.fixture(scope="module")
 def trees_run(tmp_path_factory):
-    workdir = make_trees_copy(tmp_path_factory.mktemp("trees") / "project")
-    run(["dvc", "repro", PIPELINE], workdir)
-    return workdir
+    def build(folder):
+        run(["dvc", "repro", PIPELINE], make_trees_copy(folder))
+
+    return built_once(tmp_path_factory, "trees", build)
 
 
 def test_repro_trains_a_tree_lstm_and_scores_roots_and_phrases(trees_run):
@@ -84,11 +84,8 @@ def test_a_param_change_makes_stale_exactly_the_stages_that_read_it(
 def test_predict_labels_the_test_trees_as_evaluate_scored_them_and_refuses_plain_text(trees_run):
     tr = trees_run / "trees"
     predict = ["python", "-m", "rnnpipe.cli", "predict", "--model", str(tr / "data/model")]
-    result = subprocess.run(
-        [*predict, "--json", "--file", str(tr / "data/raw/test.txt")],
-        env=tool_env(trees_run),
-        capture_output=True,
-        text=True,
+    result = run_python(
+        [*predict[1:], "--json", "--file", str(tr / "data/raw/test.txt")], trees_run
     )
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
@@ -101,9 +98,7 @@ def test_predict_labels_the_test_trees_as_evaluate_scored_them_and_refuses_plain
     assert accuracy == pytest.approx(
         json.loads((tr / "metrics/eval.json").read_text())["accuracy"], abs=1e-6
     )
-    result = subprocess.run(
-        [*predict, "a plain sentence"], env=tool_env(trees_run), capture_output=True, text=True
-    )
+    result = run_python([*predict[1:], "a plain sentence"], trees_run)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "argument 1 is plain text" in result.stderr and "CoreNLP" in result.stderr
 
@@ -116,12 +111,9 @@ def test_a_malformed_tree_file_stops_parse_naming_file_and_line(trees_run, tmp_p
     lines[6] = lines[6].rstrip(")")
     raw.write_text("\n".join(lines) + "\n")
     (wd / "trees/data/trees.parquet").unlink()
-    result = subprocess.run(
-        ["python", "../stages/trees/parse.py"],
-        cwd=wd / "trees",
-        env=tool_env(wd),
-        capture_output=True,
-        text=True,
+    result = run_python(
+        ["../stages/trees/parse.py"],
+        wd / "trees",
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("parse: error: data/raw/dev.txt:7: unbalanced brackets"), (

@@ -1,5 +1,5 @@
-"""`rnnpipe predict` for sequences: windows for a window classifier, whole sequences for a per-step
-model."""
+"""`rnnpipe predict` for sequences: windows for a window classifier, whole sequences for a
+per-step model."""
 
 import numpy as np
 import pandas as pd

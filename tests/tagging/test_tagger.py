@@ -1,5 +1,5 @@
-"""The tagger: padding never changes a tag or the loss; the model folder round trip; long sentences
-in pieces."""
+"""The tagger: padding never changes a tag or the loss; the model folder round trip; long
+sentences in pieces."""
 
 import numpy as np
 import pytest

@@ -83,9 +83,9 @@ def test_any_text_survives_a_round_trip_through_a_table_file(tmp_path_factory, r
 
 @given(st.text(alphabet=string.printable + "é\u00a0", max_size=40))
 def test_escaped_filters_mean_what_the_real_characters_mean(text):
-    """tokenize.filters spells tab and newline as \\t and \\n (a real newline in a param broke `dvc
-    exp show`);
-    the default filters exactly Keras' characters, the old real-character form still works."""
+    """tokenize.filters spells tab and newline as \\t and \\n (a real newline in a param broke
+    `dvc exp show`); the default filters exactly Keras' characters, the old real-character form
+    still works."""
     from rnnpipe.text.tokenizer import KERAS_FILTERS, KERAS_FILTERS_ESCAPED, unescape
 
     assert unescape(KERAS_FILTERS_ESCAPED) == KERAS_FILTERS and "\n" not in KERAS_FILTERS_ESCAPED

@@ -1,6 +1,6 @@
 """Data-parallel training (training.distributed) on CPU with gloo: two ranks sharing each global
-batch take
-exactly the step one process takes on the whole batch, and agree on the validation scores."""
+batch take exactly the step one process takes on the whole batch, and agree on the validation
+scores."""
 
 import json
 import os
@@ -100,9 +100,8 @@ dist.close()
 
 @pytest.mark.slow
 def test_two_launchers_rendezvous_as_two_nodes(tmp_path):
-    """The multi-node path of docs/scale-out.md on one machine: two torchrun launchers (--nnodes 2,
-    one process each)
-    meet through the c10d rendezvous on 127.0.0.1 and train as one job."""
+    """The multi-node path of docs/scale-out.md on one machine: two torchrun launchers (--nnodes
+    2, one process each) meet through the c10d rendezvous on 127.0.0.1 and train as one job."""
     import subprocess
     import sys
     from pathlib import Path

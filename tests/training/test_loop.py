@@ -154,9 +154,8 @@ def test_an_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, ema_de
 
 
 def test_logs_get_one_line_per_epoch_and_no_progress_bar_frames(capsys):
-    """stderr captured (not a terminal, as in CI or a queued experiment): tqdm stays silent by its
-    own TTY
-    check and each epoch leaves one summary line."""
+    """stderr captured (not a terminal, as in CI or a queued experiment): tqdm stays silent by
+    its own TTY check and each epoch leaves one summary line."""
     torch.manual_seed(0)
     model = RNNClassifier(classifier_config(vocab_size=30, embed_dim=4, num_classes=2, hidden=4))
     data = SequenceSet(
@@ -178,8 +177,7 @@ def test_logs_get_one_line_per_epoch_and_no_progress_bar_frames(capsys):
 def test_metrics_so_far_are_written_after_every_epoch_for_a_single_model_and_an_ensemble(tmp_path):
     """What `dvc exp show` reads while a run goes on: after epoch k the history holds k rows (an
     ensemble's: the finished members' and the current one's, by member) and the summary the best
-    epoch so
-    far."""
+    epoch so far."""
     train, validation = tiny_set(64, seed=1), tiny_set(32, seed=2)
     seen = []
 

@@ -1,7 +1,6 @@
-"""Per-step outputs fit the shared loop: predict pads each batch's steps to the split's longest row
-(steps past a row's length are never read), and an objective's (loss, score sum, count) makes the
-reported score a per-step mean over real steps
-only."""
+"""Per-step outputs fit the shared loop: predict pads each batch's steps to the split's longest
+row (steps past a row's length are never read), and an objective's (loss, score sum, count) makes
+the reported score a per-step mean over real steps only."""
 
 from __future__ import annotations
 
@@ -20,9 +19,8 @@ IGNORE = IGNORE_INDEX
 
 
 class StepSequences:
-    """A BatchSource of left-aligned feature rows [n, T, 2] whose target at each real step is 1 when
-    the
-    running sum of the first feature is positive; padded steps carry IGNORE."""
+    """A BatchSource of left-aligned feature rows [n, T, 2] whose target at each real step is 1
+    when the running sum of the first feature is positive; padded steps carry IGNORE."""
 
     def __init__(self, rows: int, seed: int):
         rng = np.random.default_rng(seed)

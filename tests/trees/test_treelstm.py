@@ -66,9 +66,9 @@ def test_spinn_without_a_tracker_computes_the_tree_lstm_function():
 
 
 def test_spinn_with_a_tracker_gives_each_sentence_the_states_it_gets_alone():
-    """The tracker is per sentence: batching sentences of different lengths changes nothing, and the
-    tracker
-    really feeds the REDUCEs (its weights get gradients; the states differ from SPINN-PI-NT's)."""
+    """The tracker is per sentence: batching sentences of different lengths changes nothing, and
+    the tracker really feeds the REDUCEs (its weights get gradients; the states differ from
+    SPINN-PI-NT's)."""
     from rnnpipe.trees.spinn import SPINN
 
     torch.manual_seed(2)

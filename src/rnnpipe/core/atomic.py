@@ -1,7 +1,7 @@
 """Write stage outputs so that a crash leaves either the old file or none, never half a file.
 
-Every writer creates a temporary sibling (same directory, so the rename stays on one filesystem)
-and renames it into place with os.replace, which is atomic on POSIX.
+Every writer creates a temporary sibling (same directory, so the rename stays on one filesystem) and
+renames it into place with os.replace, which is atomic on POSIX.
 """
 
 from __future__ import annotations

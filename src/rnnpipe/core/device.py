@@ -11,9 +11,8 @@ from .errors import TrainingError
 
 
 def resolve_device(name: str) -> torch.device:
-    """'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'; asking for a GPU that is not there is
-    an error, not
-    a fallback."""
+    """'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'; asking for a GPU that is not there
+    is an error, not a fallback."""
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise TrainingError(
             f"device '{name}' was requested but no CUDA GPU is available to torch; "

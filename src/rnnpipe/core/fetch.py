@@ -102,9 +102,9 @@ def _download(url: str, target: Path, timeout: float) -> None:
 
 
 def _where_relative_paths_start(path: Path) -> str:
-    """The hint for a missing local file: relative paths start at the repository root, except in the
-    temporary copy DVC makes for a queued or --temp experiment (.dvc/tmp/exps/...), where a path
-    like ../shared/... leads somewhere else."""
+    """The hint for a missing local file: relative paths start at the repository root, except in
+    the temporary copy DVC makes for a queued or --temp experiment (.dvc/tmp/exps/...), where a
+    path like ../shared/... leads somewhere else."""
     parts = path.absolute().parts
     in_temporary_copy = any(parts[i : i + 3] == (".dvc", "tmp", "exps") for i in range(len(parts)))
     if in_temporary_copy:
@@ -120,8 +120,7 @@ def _where_relative_paths_start(path: Path) -> str:
 
 def fetch(location: str, *, param: str = "", timeout: float = 60.0) -> Path:
     """Return a local path for `location`, downloading remote URLs into the cache first; `param`
-    names the
-    param that gave the location, for messages."""
+    names the param that gave the location, for messages."""
     if not location:
         raise DownloadError(
             f"no URL or path given{f' ({param} is empty)' if param else ''}; set it to a local "
@@ -141,8 +140,8 @@ def fetch(location: str, *, param: str = "", timeout: float = 60.0) -> Path:
 
 
 def sha256_from_sums_file(path: Path) -> str | None:
-    """The hash listed for `path` in a SHA256SUMS file in its folder or up to two folders above, if
-    any."""
+    """The hash listed for `path` in a SHA256SUMS file in its folder or up to two folders above,
+    if any."""
     path = path.resolve()
     for folder in (path.parent, path.parent.parent, path.parent.parent.parent):
         sums = folder / "SHA256SUMS"
@@ -156,8 +155,8 @@ def sha256_from_sums_file(path: Path) -> str | None:
 
 
 def expected_sha256(param: str, location: str, path: Path) -> str | None:
-    """Resolve the `sha256` param: a hex digest, 'auto' (known URL or a SHA256SUMS beside the file)
-    or 'none'."""
+    """Resolve the `sha256` param: a hex digest, 'auto' (known URL or a SHA256SUMS beside the
+    file) or 'none'."""
     value = param.strip().lower()
     if value == "none":
         return None

@@ -28,9 +28,8 @@ def sha256_of_file(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
 
 
 def module_file(name: str, root: Path = PACKAGE_ROOT) -> Path | None:
-    """The source file of module `name` (e.g. 'rnnpipe.core.errors') under `root`, or None if it is
-    not
-    an rnnpipe module (a package resolves to its __init__.py)."""
+    """The source file of module `name` (e.g. 'rnnpipe.core.errors') under `root`, or None if it
+    is not an rnnpipe module (a package resolves to its __init__.py)."""
     parts = name.split(".")
     if parts[0] != PACKAGE:
         return None

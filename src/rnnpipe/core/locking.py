@@ -50,9 +50,8 @@ class StageBusyError(RnnpipeError):
 
 @contextlib.contextmanager
 def stage_lock(stage: str, path: Path | None = None) -> Iterator[None]:
-    """Hold the stage's lock (at `path`, default lock_path) for the block; StageBusyError naming the
-    holder's pid
-    when another process has it."""
+    """Hold the stage's lock (at `path`, default lock_path) for the block; StageBusyError naming
+    the holder's pid when another process has it."""
     if fcntl is None or "TORCHELASTIC_RUN_ID" in os.environ:
         # (A worker torchrun started for a data-parallel stage: the launching stage holds the lock.)
         yield

@@ -1,6 +1,6 @@
 """Test-split metrics: classification (accuracy, macro precision/recall/F1, log-loss, ROC AUC, the
-confusion, per-class and ROC plot files) and regression (MAE, RMSE), and probabilities from
-logits."""
+confusion, per-class and ROC plot files) and regression (MAE, RMSE), and probabilities from logits.
+"""
 
 from __future__ import annotations
 
@@ -69,9 +69,8 @@ def roc_points(labels: np.ndarray, proba: np.ndarray, names: list) -> pd.DataFra
 
 
 def class_probabilities(logits: torch.Tensor) -> torch.Tensor:
-    """[n, classes] probabilities from one binary logit per row or a row of class logits (torch ops
-    only, so an
-    exported graph computes them too: text.export)."""
+    """[n, classes] probabilities from one binary logit per row or a row of class logits (torch
+    ops only, so an exported graph computes them too: text.export)."""
     if logits.dim() == 1:
         positive = torch.sigmoid(logits)
         return torch.stack([1 - positive, positive], dim=1)
@@ -112,8 +111,8 @@ def write_classification_report(
     result: dict, labels: np.ndarray, proba: np.ndarray, names: list, roc: bool = True
 ) -> None:
     """An evaluate stage's outputs: metrics/eval.json (`result`), and the plots' data
-    metrics/confusion.csv,
-    metrics/per_class.csv and (with `roc`) metrics/roc.csv, each written atomically."""
+    metrics/confusion.csv, metrics/per_class.csv and (with `roc`) metrics/roc.csv, each written
+    atomically."""
     write_json("metrics/eval.json", result)
     with atomic_path("metrics/confusion.csv") as tmp:
         confusion_rows(labels, proba, names).to_csv(tmp, index=False)

@@ -31,8 +31,7 @@ def save_model_folder(
     folder: str | Path, model: nn.Module, format_name: str, meta: dict, recorded: Iterable[str]
 ) -> None:
     """Write `model`'s weights and `meta` into `folder` (which the caller stages atomically); the
-    keys of
-    `meta` named in `recorded` are also stored inside the weights file."""
+    keys of `meta` named in `recorded` are also stored inside the weights file."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
@@ -49,9 +48,8 @@ def save_model_folder(
 
 
 def folder_format(folder: str | Path) -> str:
-    """The format model.json names (e.g. rnnpipe-tagger-1), or "" when it cannot be read: the task's
-    loader then
-    says what is wrong."""
+    """The format model.json names (e.g. rnnpipe-tagger-1), or "" when it cannot be read: the
+    task's loader then says what is wrong."""
     try:
         meta = json.loads((Path(folder) / META).read_text(encoding="utf-8"))
     except (OSError, ValueError):

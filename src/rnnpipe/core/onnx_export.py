@@ -41,8 +41,8 @@ def export_onnx(
     path: Path,
 ) -> None:
     """Write `module(*inputs.values())` as ONNX at `path`; `dynamic` names each input's variable
-    axes, e.g.
-    {"ids": {0: "batch", 1: "time"}} (an axis name shared by several inputs is one dimension)."""
+    axes, e.g. {"ids": {0: "batch", 1: "time"}} (an axis name shared by several inputs is one
+    dimension)."""
     module.eval()
     axes = {name: dict(dynamic.get(name, {})) for name in inputs}
     axes[output] = {0: "batch"}

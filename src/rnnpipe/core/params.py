@@ -28,10 +28,10 @@ from .errors import ParamsError
 
 
 class Schema(dict):
-    """section -> key -> Rule, and `checks`: functions of the validated params that return a problem
-    (one line naming the params at fault and the remedy) or None. Every stage runs them, so a
-    combination a
-    later stage would refuse stops the first stage that runs, not the one that needs it."""
+    """section -> key -> Rule, and `checks`: functions of the validated params that return a
+    problem (one line naming the params at fault and the remedy) or None. Every stage runs them,
+    so a combination a later stage would refuse stops the first stage that runs, not the one that
+    needs it."""
 
     def __init__(self, sections: dict[str, dict[str, Rule]], checks: tuple = ()):
         super().__init__(sections)
@@ -294,8 +294,8 @@ def _did_you_mean(word: str, options) -> str:
 
 
 def validate(raw: Any, schema: Schema, source: str = "params.yaml") -> dict[str, dict[str, Any]]:
-    """Check every section and leaf against `schema`; return the values with ints widened to floats.
-    Messages name `source`, the file the values came from."""
+    """Check every section and leaf against `schema`; return the values with ints widened to
+    floats. Messages name `source`, the file the values came from."""
     if not isinstance(raw, dict):
         raise ParamsError(
             f"{source}: expected a mapping of sections ({', '.join(schema)}), got "
@@ -356,8 +356,8 @@ def read_yaml(path: str | Path) -> Any:
 
 
 def yaml_problem(exc: YAMLError) -> str:
-    """ruamel's error on one line (its own text spans several, with the offending line drawn under a
-    caret)."""
+    """ruamel's error on one line (its own text spans several, with the offending line drawn
+    under a caret)."""
     problem = " ".join(
         str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part
     )
@@ -368,17 +368,15 @@ def yaml_problem(exc: YAMLError) -> str:
 
 def display_path(path: str | Path) -> str:
     """`path` as a user knows it: relative to the DVC project root (forecast/params.yaml, not
-    params.yaml
-    in the forecast stage's working folder), or as given outside a project."""
+    params.yaml in the forecast stage's working folder), or as given outside a project."""
     resolved = Path(path).resolve()
     root = dvc_root(resolved)
     return resolved.relative_to(root).as_posix() if root is not None else str(path)
 
 
 def dvc_root(path: Path) -> Path | None:
-    """The DVC project holding the resolved `path` (the nearest folder, `path` itself included, with
-    a .dvc
-    folder), or None outside a project."""
+    """The DVC project holding the resolved `path` (the nearest folder, `path` itself included,
+    with a .dvc folder), or None outside a project."""
     return next((folder for folder in (path, *path.parents) if (folder / ".dvc").is_dir()), None)
 
 
@@ -387,10 +385,10 @@ def load_params(path: str | Path, schema: Schema) -> dict[str, dict[str, Any]]:
 
 
 def config_from_params(config_class, section: dict, **given):
-    """A model config dataclass built from a validated params section: each field is `given` (what
-    the data decide: vocabulary size, classes, ...) or the section's value of the same name, so a
-    config has no
-    default of its own: the schema's rule is the one source of every default."""
+    """A model config dataclass built from a validated params section: each field is `given`
+    (what the data decide: vocabulary size, classes, ...) or the section's value of the same
+    name, so a config has no default of its own: the schema's rule is the one source of every
+    default."""
     names = [field.name for field in dataclasses.fields(config_class)]
     missing = [name for name in names if name not in given and name not in section]
     if missing:

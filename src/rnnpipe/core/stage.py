@@ -32,8 +32,8 @@ def run_stage(
     name: str, main: Callable[[dict], None], schema: Schema, params_file: str | Path = "params.yaml"
 ) -> None:
     """Run `main(params)` on the validated `params_file`; a RnnpipeError becomes `<stage>: error:
-    <message>`
-    on stderr and exit code 1 (the message names the params file when a param is at fault)."""
+    <message>` on stderr and exit code 1 (the message names the params file when a param is at
+    fault)."""
     started = time.perf_counter()
     try:
         params = load_params(params_file, schema)
@@ -74,8 +74,8 @@ def run_stage(
 def run_params_check(schema: Schema, params_file: str | Path = "params.yaml") -> None:
     """The check_params stage: validate the whole params file (every rule and cross-param check); on
     success write CHECKED_FILE. DVC deletes a stage's outputs just before running it, so without
-    this first stage a
-    bad train param would be found only after train's previous outputs were gone."""
+    this first stage a bad train param would be found only after train's previous outputs were gone.
+    """
     run_stage(
         "check_params", lambda params: write_text(CHECKED_FILE, CHECKED_TEXT), schema, params_file
     )

@@ -1,7 +1,7 @@
 """The contract between a task's data and the shared training loop.
 
-A batch source is one split of a dataset (text rows, forecasting windows, ...). The loop asks it
-for the row indices of each batch, then for the tensors of one batch; it never looks inside.
+A batch source is one split of a dataset (text rows, forecasting windows, ...). The loop asks it for
+the row indices of each batch, then for the tensors of one batch; it never looks inside.
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ class BatchSource(Protocol):
     def batches(
         self, batch_size: int, rng: np.random.Generator | None, bucket_batches: int = 1
     ) -> list[np.ndarray]:
-        """Row indices per batch. With `rng` (training): a seeded shuffle, `bucket_batches` batches'
-        worth of rows sorted by length together when rows differ in length. Without: a fixed order
-        for
-        evaluation."""
+        """Row indices per batch. With `rng` (training): a seeded shuffle, `bucket_batches`
+        batches' worth of rows sorted by length together when rows differ in length. Without: a
+        fixed order for evaluation."""
 
     def batch(
         self, rows: np.ndarray, device: torch.device, non_blocking: bool = False

@@ -4,10 +4,10 @@ Training batches are cut from pools of `bucket_batches` batches' worth of shuffl
 length; pools and batch order are shuffled with a seeded generator, so every epoch differs but every
 run is the same.
 
-The pool size is a trade-off measured on IMDB (Keras-tutorial LSTM, 2 epochs, 2 CPU cores): pools
-of 50 batches cut an epoch from 55 s (fixed 500 steps) to 22 s, but such uniform-length batches
-slowed learning (72-85% test accuracy over two seeds, against 87-88% for random batches); pools of
-5 batches take 28 s per epoch and reached 85.6-85.8%. Hence train.bucket_batches' default of 5.
+The pool size is a trade-off measured on IMDB (Keras-tutorial LSTM, 2 epochs, 2 CPU cores): pools of
+50 batches cut an epoch from 55 s (fixed 500 steps) to 22 s, but such uniform-length batches slowed
+learning (72-85% test accuracy over two seeds, against 87-88% for random batches); pools of 5
+batches take 28 s per epoch and reached 85.6-85.8%. Hence train.bucket_batches' default of 5.
 """
 
 from __future__ import annotations

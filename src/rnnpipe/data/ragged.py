@@ -83,10 +83,9 @@ def left_align(ids: np.ndarray, lengths: np.ndarray, padding: str) -> np.ndarray
 
 
 def piece_offsets(offsets: np.ndarray, maxlen: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cut every sequence into consecutive pieces of at most `maxlen` items, dropping nothing: (the
-    pieces' offsets into the same flat array, the source sequence of each piece). For per-step
-    labels, where
-    truncation would lose labels."""
+    """Cut every sequence into consecutive pieces of at most `maxlen` items, dropping nothing:
+    (the pieces' offsets into the same flat array, the source sequence of each piece). For
+    per-step labels, where truncation would lose labels."""
     offsets = np.asarray(offsets, dtype=np.int64)
     lengths = np.diff(offsets)
     pieces = np.maximum(-(-lengths // maxlen), 1)  # ceil; an empty sequence stays one (empty) piece

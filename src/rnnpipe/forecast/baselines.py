@@ -31,8 +31,7 @@ def linear_forecast(
     batch_size: int = 4096,
 ) -> np.ndarray:
     """Ridge regression on flattened windows predicting the target's value (standardised units),
-    fitted on
-    <= max_windows training windows."""
+    fitted on <= max_windows training windows."""
     rows = sample_rows(len(train), max_windows, seed)
     model = Ridge(alpha=alpha).fit(train.flat(rows), train.absolute_targets.numpy()[rows])
     return predict_flat(model, test, batch_size)

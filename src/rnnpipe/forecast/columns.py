@@ -75,8 +75,8 @@ class ColumnPlan:
 def plan_columns(
     frame: pd.DataFrame, time_columns: list[str], drop: list[str], directions: list[str]
 ) -> ColumnPlan:
-    """The plan for `frame` (the training files): the params' choices, and the rest decided from the
-    data."""
+    """The plan for `frame` (the training files): the params' choices, and the rest decided from
+    the data."""
     named = [n for n in drop + [d for d in directions if d != AUTO] if n not in frame.columns]
     if named:
         raise DataError(
@@ -160,9 +160,8 @@ def _numeric_share(column: pd.Series) -> float:
 
 
 def encode_directions(column: pd.Series, name: str) -> pd.DataFrame:
-    """Wind direction (compass text like 'NNW' or 'cv', or degrees) -> <name>_sin, <name>_cos (and
-    for compass
-    text <name>_calm); NA stays NA."""
+    """Wind direction (compass text like 'NNW' or 'cv', or degrees) -> <name>_sin, <name>_cos
+    (and for compass text <name>_calm); NA stays NA."""
     if pd.api.types.is_numeric_dtype(column):
         radians = np.deg2rad(column.to_numpy(dtype=float))
         return pd.DataFrame(

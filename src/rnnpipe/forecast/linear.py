@@ -30,10 +30,9 @@ def sample_rows(windows: int, max_windows: int, seed: int) -> np.ndarray:
 
 
 def predict_flat(model: Ridge, windows: WindowSet, batch_size: int = 4096) -> np.ndarray:
-    """The ridge model's outputs (float64) for every window, in order, a batch at a time (the flat
-    windows of a whole split would not fit in memory). Shared with the evaluate stage's ridge
-    baseline
-    (forecast.baselines)."""
+    """The ridge model's outputs (float64) for every window, in order, a batch at a time (the
+    flat windows of a whole split would not fit in memory). Shared with the evaluate stage's
+    ridge baseline (forecast.baselines)."""
     return np.concatenate(
         [
             model.predict(windows.flat(np.arange(i, min(i + batch_size, len(windows)))))
@@ -50,8 +49,8 @@ def fit_ridge(
     train: WindowSet, validation: WindowSet, max_windows: int, loss: str, seed: int
 ) -> tuple[Ridge, float, np.ndarray]:
     """(ridge fitted on <= max_windows training windows with the alpha of lowest validation loss,
-    that alpha,
-    its validation outputs). Targets are the windows' training targets: what the RNN learns."""
+    that alpha, its validation outputs). Targets are the windows' training targets: what the RNN
+    learns."""
     rows = sample_rows(len(train), max_windows, seed)
     inputs, targets = train.flat(rows), train.targets.numpy()[rows]
     truth = validation.targets.numpy()

@@ -87,8 +87,8 @@ class RNNForecaster(nn.Module):
         self.register_buffer("linear_weight", torch.zeros(()))
 
     def attach_linear(self, coef: np.ndarray, intercept: float, weight: float) -> None:
-        """Mix a fitted linear model (coefficients over the flattened window) into the outputs with
-        weight w."""
+        """Mix a fitted linear model (coefficients over the flattened window) into the outputs
+        with weight w."""
         if self.config.outputs != 1:
             raise ValueError("a linear member mixes with a regression output only")
         self.config = replace(self.config, linear_inputs=len(coef))

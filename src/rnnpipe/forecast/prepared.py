@@ -77,8 +77,7 @@ def load_prepared(
     series_path: str | Path, stats_path: str | Path, target: str, missing_features: str = "impute"
 ) -> PreparedSeries:
     """The prepared series for forecasting `target`, features standardised (a missing one: 0, its
-    training
-    mean), the rows windows may read by `missing_features` (window_rows)."""
+    training mean), the rows windows may read by `missing_features` (window_rows)."""
     frame = pd.read_parquet(series_path)
     stats = json.loads(Path(stats_path).read_text(encoding="utf-8"))
     columns = stats["columns"]
@@ -127,9 +126,8 @@ def load_prepared(
 
 def window_rows(complete: np.ndarray, target: np.ndarray, missing_features: str) -> np.ndarray:
     """Rows a window may read (training, evaluation and forecasts from readings alike): with
-    `impute` every row whose target is present (a missing feature reads as its training mean), with
-    `drop` only the rows
-    where every column is present (`complete`)."""
+    `impute` every row whose target is present (a missing feature reads as its training mean),
+    with `drop` only the rows where every column is present (`complete`)."""
     return (
         np.asarray(complete, dtype=bool)
         if missing_features == "drop"

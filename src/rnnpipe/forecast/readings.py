@@ -54,8 +54,8 @@ def readings_frame(path: Path, forecaster: TrainedForecaster) -> pd.DataFrame:
 
 
 def column_plan(settings: dict, raw: pd.DataFrame) -> ColumnPlan:
-    """The plan prepare made; a folder from before plans were kept holds the two lists it was made
-    of."""
+    """The plan prepare made; a folder from before plans were kept holds the two lists it was
+    made of."""
     if "plan" in settings:
         plan = ColumnPlan.from_dict(settings["plan"])
     else:

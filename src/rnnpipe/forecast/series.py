@@ -2,8 +2,8 @@
 normalise.
 
 Handles what real station files do: headers in Latin-1 (the Jena station's `W/m²`), the Jena
-timestamp format `01.01.2009 00:10:00`, ISO timestamps, or separate year/month/day/hour columns
-(the UCI Beijing files), `NA` cells, duplicate and missing timestamps (which columns become which
+timestamp format `01.01.2009 00:10:00`, ISO timestamps, or separate year/month/day/hour columns (the
+UCI Beijing files), `NA` cells, duplicate and missing timestamps (which columns become which
 features: forecast.columns). Every repair is counted in a report that the prepare stage writes to
 data/report.json.
 """
@@ -292,8 +292,8 @@ def split_bounds(
 
 
 def normalisation_stats(features: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Mean and standard deviation per column over the given (training) rows; constant columns get
-    std 1."""
+    """Mean and standard deviation per column over the given (training) rows; constant columns
+    get std 1."""
     mean, std = features.mean(), features.std(ddof=0)
     std = std.where(std > 1e-12, 1.0).fillna(1.0)
     return {

@@ -46,8 +46,8 @@ def copy_source(
     location: str, sha256: str, pattern: str, folder: Path, root: Path, param: str = ""
 ) -> dict:
     """Copy (or unzip) the CSVs named by `location` (relative paths start at `root`) into `folder`;
-    return
-    what was read, with hashes. `param` names the param that gave the location, for messages."""
+    return what was read, with hashes. `param` names the param that gave the location, for messages.
+    """
     path = fetch(from_root(location, root), param=param)
     if path.is_dir():
         files = sorted(p for p in path.glob(pattern) if p.is_file())

@@ -100,8 +100,8 @@ def add_linear_member(
     model: RNNForecaster, train, validation, settings: dict, device, std: float
 ) -> dict:
     """Fit ridge on the training windows and mix it into `model` with the weight of lowest
-    validation loss;
-    the validation scores (MAE in the target's units) of the RNN, ridge and the mix."""
+    validation loss; the validation scores (MAE in the target's units) of the RNN, ridge and the
+    mix."""
     with torch.no_grad():
         rnn = predict(model, validation, settings["batch_size"] * 8, device).numpy()
     ridge, alpha, linear = fit_ridge(

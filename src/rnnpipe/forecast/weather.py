@@ -2,9 +2,9 @@
 
 Daily and yearly temperature cycles, a slow "front" process that moves pressure first and
 temperature a day later (so that a forecaster reading the window can beat "same as now"), humidity,
-wind speed and compass wind direction, solar radiation, and noise. Like a real station export it
-has a Latin-1 header (`SWDR (W/m²)`), Jena-style timestamps, a few missing values, a few missing
-hours, one two-day outage and some duplicated rows, so the default run exercises every repair.
+wind speed and compass wind direction, solar radiation, and noise. Like a real station export it has
+a Latin-1 header (`SWDR (W/m²)`), Jena-style timestamps, a few missing values, a few missing hours,
+one two-day outage and some duplicated rows, so the default run exercises every repair.
 """
 
 from __future__ import annotations

@@ -8,13 +8,13 @@ anchor), whatever the number of windows: the full Jena file (420,551 rows x 14 f
 gives 420k windows of 240 x 14 that would take 5.6 GB if materialised.
 
 With `base_offset` k > 0 the windows' targets are changes rather than values: target[t + delay]
-minus target[t + delay - k], the value the naive forecast would give (see prepared.naive_offset).
-A recurrent model then learns a correction to "same time yesterday" instead of having to
-reproduce the level through its gates; on the Beijing data this lowered validation and test MAE.
+minus target[t + delay - k], the value the naive forecast would give (see prepared.naive_offset). A
+recurrent model then learns a correction to "same time yesterday" instead of having to reproduce the
+level through its gates; on the Beijing data this lowered validation and test MAE.
 
-Windows never cross a split boundary (inputs and target lie inside the split) and never touch a
-row marked invalid (a gap the prepare stage declined to fill), so no window sees made-up values or
-the future of another split.
+Windows never cross a split boundary (inputs and target lie inside the split) and never touch a row
+marked invalid (a gap the prepare stage declined to fill), so no window sees made-up values or the
+future of another split.
 """
 
 from __future__ import annotations

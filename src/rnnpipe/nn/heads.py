@@ -45,8 +45,7 @@ class PooledHead(nn.Module):
 
 class StepHead(nn.Module):
     """[batch, time, features] -> [batch, time, outputs]: one prediction per step, padded steps
-    included
-    (the objective ignores them)."""
+    included (the objective ignores them)."""
 
     def __init__(self, features: int, outputs: int, dropout: float):
         super().__init__()

@@ -1,5 +1,5 @@
-"""Pooling a recurrent stack's outputs over each row's real steps only: last, max, mean, or mean and
-max."""
+"""Pooling a recurrent stack's outputs over each row's real steps only: last, max, mean, or mean
+and max."""
 
 from __future__ import annotations
 

@@ -56,8 +56,8 @@ GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 def recurrent_weights(
     input_size: int, cell: str, hidden: int, layers: int, bidirectional: bool
 ) -> int:
-    """The stack's parameter count: per layer and direction, gates x hidden x (inputs + hidden + 2
-    biases)."""
+    """The stack's parameter count: per layer and direction, gates x hidden x (inputs + hidden +
+    2 biases)."""
     directions = 2 if bidirectional else 1
     sizes = [input_size] + [hidden * directions] * (layers - 1)
     return directions * sum(GATES[cell] * hidden * (size + hidden + 2) for size in sizes)

@@ -1,2 +1,2 @@
-"""Sequences of numeric vectors: classify whole sequences (or windows of long recordings) or label
-every step."""
+"""Sequences of numeric vectors: classify whole sequences (or windows of long recordings) or
+label every step."""

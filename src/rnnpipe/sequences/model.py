@@ -46,8 +46,7 @@ class SequenceConfig:
 
 class SequenceModel(nn.Module):
     """(steps [batch, time, features], lengths [batch]) -> logits [batch, classes] (one logit
-    [batch] for two
-    classes), or per step [batch, time, classes]."""
+    [batch] for two classes), or per step [batch, time, classes]."""
 
     def __init__(self, config: SequenceConfig):
         super().__init__()
@@ -95,8 +94,7 @@ class TrainedSequenceModel:
     @property
     def classifies_windows(self) -> bool:
         """A class per window of new data. A per-step model trained on windows labels whole
-        sequences, as its
-        test split was scored."""
+        sequences, as its test split was scored."""
         return self.window is not None and self.target == "sequence"
 
     def standardise(self, values: np.ndarray) -> np.ndarray:

@@ -29,8 +29,7 @@ def predict_file(
     path: str | Path, trained: TrainedSequenceModel, batch_size: int = 256
 ) -> list[dict]:
     """One dict per sequence (or window): `sequence`, `start` (its first step), `labels` (one, or
-    one per
-    step) and `probability` (of each label)."""
+    one per step) and `probability` (of each label)."""
     reading = trained.reading or {"sequence_columns": ["sequence"], "step_column": ""}
     settings = {
         **reading,

@@ -156,9 +156,9 @@ def sequence_table(frame: pd.DataFrame) -> pd.DataFrame:
 def resolve_target(
     target: str, step_labels: np.ndarray, sequences: pd.DataFrame, windowed: bool
 ) -> str:
-    """`auto`: per-step targets when some sequence has more than one class among its labeled steps.
-    A class per whole sequence needs the same label on all its labeled steps (windows take theirs by
-    window.label)."""
+    """`auto`: per-step targets when some sequence has more than one class among its labeled
+    steps. A class per whole sequence needs the same label on all its labeled steps (windows take
+    theirs by window.label)."""
     varying = _varying_sequences(step_labels, sequences)
     if target == "sequence" and varying is not None and not windowed:
         raise DataError(
@@ -181,8 +181,8 @@ def _varying_sequences(step_labels: np.ndarray, sequences: pd.DataFrame):
 
 
 def encode_labels(labels: pd.Series, split_of_step: np.ndarray) -> tuple[np.ndarray, LabelMap]:
-    """Class ids per step (IGNORE_INDEX where unlabeled) with a map fitted on the training split's
-    labels."""
+    """Class ids per step (IGNORE_INDEX where unlabeled) with a map fitted on the training
+    split's labels."""
     present = labels.notna().to_numpy()
     values = labels.to_numpy(dtype=object)
     train = present & (split_of_step == "train")
@@ -202,8 +202,8 @@ def window_items(
     stride: int,
     rule: str | None,
 ) -> pd.DataFrame:
-    """Windows of `length` steps every `stride` steps inside each sequence, labeled by `rule` (None:
-    per-step)."""
+    """Windows of `length` steps every `stride` steps inside each sequence, labeled by `rule`
+    (None: per-step)."""
     starts, splits = [], []
     for start, size, split in sequences[["start", "length", "split"]].itertuples(index=False):
         cut = start + np.arange(0, size - length + 1, stride)
@@ -226,10 +226,9 @@ def window_items(
 def window_labels(
     step_labels: np.ndarray, starts: np.ndarray, length: int, classes: int, rule: str
 ) -> np.ndarray:
-    """A class per window: its last step's, the most common among its labeled steps, or the one all
-    its steps share (`pure`); IGNORE_INDEX where none (an unlabeled last step, no labeled step,
-    mixed
-    steps)."""
+    """A class per window: its last step's, the most common among its labeled steps, or the one
+    all its steps share (`pure`); IGNORE_INDEX where none (an unlabeled last step, no labeled
+    step, mixed steps)."""
     if rule == "last":
         return step_labels[starts + length - 1]
     # Steps of each class before every position: a window's class counts are two lookups.

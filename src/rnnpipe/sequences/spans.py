@@ -34,8 +34,8 @@ class SpanSet:
     def from_items(
         cls, values: torch.Tensor, step_labels: torch.Tensor, items, per_step: bool
     ) -> SpanSet:
-        """The spans of `items` (a frame with start, length and label columns, as prepared.py writes
-        them)."""
+        """The spans of `items` (a frame with start, length and label columns, as prepared.py
+        writes them)."""
         columns = (
             torch.tensor(items[name].to_numpy(np.int64)) for name in ("start", "length", "label")
         )

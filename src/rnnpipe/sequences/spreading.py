@@ -29,8 +29,8 @@ def spread_probabilities(
     batch_size: int,
     device: torch.device,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(class ids, probabilities [steps, classes]) of every labeled step of `sequences` covered by a
-    window."""
+    """(class ids, probabilities [steps, classes]) of every labeled step of `sequences` covered
+    by a window."""
     items = window_items(sequences, step_labels, 0, window["length"], window["stride"], None)
     spans = SpanSet.from_items(values, torch.from_numpy(step_labels), items, per_step=False)
     proba = probabilities(predict(model, spans, batch_size, device))

@@ -40,8 +40,7 @@ SPLITS = ("train", "validation", "test")
 class StepTable:
     """`frame`: one row per step, grouped by sequence in step order; `features`: the feature
     columns; `reading`: how a file of the same layout is read again (`rnnpipe predict`): the
-    sequence and
-    step columns."""
+    sequence and step columns."""
 
     frame: pd.DataFrame
     features: list[str]
@@ -69,9 +68,8 @@ class StepTable:
 
 def read_step_table(path: str | Path, settings: dict, labeled: bool = True) -> StepTable:
     """The file at `path` (see the module doc) as a StepTable; DataError naming the culprit
-    otherwise. `labeled=False` (new data to predict): no label column is read; the steps' labels are
-    all
-    missing."""
+    otherwise. `labeled=False` (new data to predict): no label column is read; the steps' labels
+    are all missing."""
     if not labeled:
         settings = {**settings, "label_column": ""}
     path = Path(path)
@@ -116,8 +114,8 @@ def read_step_table(path: str | Path, settings: dict, labeled: bool = True) -> S
 
 
 def reading_settings(settings: dict) -> dict:
-    """What reading a file of this layout again needs (labels aside): download's sequence and step
-    columns."""
+    """What reading a file of this layout again needs (labels aside): download's sequence and
+    step columns."""
     return {
         "sequence_columns": list(settings["sequence_columns"]),
         "step_column": settings["step_column"],

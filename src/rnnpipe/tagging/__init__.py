@@ -1,2 +1,2 @@
-"""Per-token tagging (POS, NER, chunks): the tagging pipeline's readers, tagger model, metrics and
-stages."""
+"""Per-token tagging (POS, NER, chunks): the tagging pipeline's readers, tagger model, metrics
+and stages."""

@@ -1,10 +1,10 @@
 """Tagged sentences from CoNLL-U (Universal Dependencies), CoNLL column files and token-list tables.
 
 CoNLL-U fields are read by the `conllu` package (the format's reference parser for Python); here
-only the UD conventions on top: multi-word tokens (`1-2 don't`) are surface forms whose words
-(`do`, `n't`) carry the tags, so ranges are skipped and the words kept; empty nodes (`8.1`) are not
-words of the sentence and are skipped too. Every sentence keeps the line it starts on, so errors
-name file and line.
+only the UD conventions on top: multi-word tokens (`1-2 don't`) are surface forms whose words (`do`,
+`n't`) carry the tags, so ranges are skipped and the words kept; empty nodes (`8.1`) are not words
+of the sentence and are skipped too. Every sentence keeps the line it starts on, so errors name file
+and line.
 """
 
 from __future__ import annotations
@@ -79,9 +79,9 @@ def read_conllu(path: Path, tag_field: str = "upos") -> list[Sentence]:
 
 
 def read_conll_columns(path: Path, column: str) -> list[Sentence]:
-    """One token per line, columns split by whitespace, a blank line between sentences, `-DOCSTART-`
-    lines
-    skipped; the token is the first column and the tag the `column`-th (an index; -1 = the last)."""
+    """One token per line, columns split by whitespace, a blank line between sentences,
+    `-DOCSTART-` lines skipped; the token is the first column and the tag the `column`-th (an
+    index; -1 = the last)."""
     try:
         index = int(column)
     except ValueError:
@@ -149,8 +149,8 @@ def read_tagged_table(
 
 
 def _table_splits(frame: pd.DataFrame, column: str, path: Path) -> list:
-    """Each row's split from `column` (dev / valid mean validation), or None for every row without
-    one."""
+    """Each row's split from `column` (dev / valid mean validation), or None for every row
+    without one."""
     if column not in frame.columns:
         return [None] * len(frame)
     splits = (
@@ -203,9 +203,8 @@ def ud_split_files(folder: Path) -> dict[str, Path]:
 
 
 def sentences_frame(by_split: dict[str | None, list[Sentence]]) -> pd.DataFrame:
-    """tokens (list), tags (list), split: the download stage's dataset for tagging; a sentence's own
-    split
-    (a table's split column) comes before its file's."""
+    """tokens (list), tags (list), split: the download stage's dataset for tagging; a sentence's
+    own split (a table's split column) comes before its file's."""
     rows = [
         (s.tokens, s.tags, s.split or split)
         for split, sentences in by_split.items()

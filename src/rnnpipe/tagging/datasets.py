@@ -52,8 +52,8 @@ def read_tagged(source: str, path: Path, download: dict) -> pd.DataFrame:
 def assign_sentence_splits(
     frame: pd.DataFrame, test_fraction: float, val_fraction: float, seed: int
 ) -> pd.DataFrame:
-    """Carve test (only if no sentence has a split) and then validation (only if none is named) from
-    train."""
+    """Carve test (only if no sentence has a split) and then validation (only if none is named)
+    from train."""
     frame = frame.reset_index(drop=True).copy()
     frame["split"] = frame["split"].astype(object)
     rng = np.random.default_rng(seed)

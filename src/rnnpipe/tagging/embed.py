@@ -1,5 +1,5 @@
-"""The tagging pipeline's embed stage: the text pipeline's (text.embed), with word2vec reading the
-given tokens."""
+"""The tagging pipeline's embed stage: the text pipeline's (text.embed), with word2vec reading
+the given tokens."""
 
 from __future__ import annotations
 

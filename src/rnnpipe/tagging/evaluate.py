@@ -56,9 +56,8 @@ def evaluate_tagger(settings: dict) -> dict:
 
 
 def most_frequent_tag_baseline() -> dict:
-    """Each test token tagged with its word's most frequent training tag, token accuracy and macro
-    F1 over the
-    tags, as the tagger is scored."""
+    """Each test token tagged with its word's most frequent training tag, token accuracy and
+    macro F1 over the tags, as the tagger is scored."""
     frame = pd.read_parquet(DATASET, columns=["tokens", "tags", "split"])
     train, test = frame[frame["split"] == "train"], frame[frame["split"] == "test"]
     baseline = MostFrequentTag(zip(train["tokens"], train["tags"]))

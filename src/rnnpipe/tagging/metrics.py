@@ -17,8 +17,8 @@ def is_span_tagging(tags: list[str]) -> bool:
 
 
 def entity_scores(truth: list[list[str]], predicted: list[list[str]]) -> dict[str, float]:
-    """Entity precision, recall and F1 over sentences of tags (an entity counts only if its span and
-    type match)."""
+    """Entity precision, recall and F1 over sentences of tags (an entity counts only if its span
+    and type match)."""
     return {
         "entity_precision": round(float(precision_score(truth, predicted)), 6),
         "entity_recall": round(float(recall_score(truth, predicted)), 6),

@@ -97,8 +97,8 @@ class RNNTagger(nn.Module):
         char_lengths: torch.Tensor,
         word_index: torch.Tensor,
     ) -> torch.Tensor:
-        """Tag logits [batch, time, tags]; `chars` / `char_lengths` are the batch's distinct words
-        and `word_index` [batch, time] the position of each token's word among them (see
+        """Tag logits [batch, time, tags]; `chars` / `char_lengths` are the batch's distinct
+        words and `word_index` [batch, time] the position of each token's word among them (see
         tagging.sequences)."""
         lengths = lengths.to(ids.device).long().clamp(min=1, max=ids.size(1))
         if self.training and self.config.word_dropout > 0:

@@ -23,8 +23,7 @@ from .characters import CharVocabulary
 class TagSet:
     """Word ids [n, maxlen], kept lengths [n], tag ids [n, maxlen] (IGNORE_INDEX past each row's
     length), the position's word form [n, maxlen] (0 = padding) and every form's character ids
-    [forms, longest] /
-    lengths."""
+    [forms, longest] / lengths."""
 
     ids: torch.Tensor
     lengths: torch.Tensor

@@ -90,9 +90,9 @@ class TrainedTagger:
         return cls(model, lowercase, vocabulary, characters, tag_map, maxlen)
 
     def rows(self, sentences: list[list[str]]) -> tuple[TagSet, np.ndarray, np.ndarray]:
-        """The rows the model reads for `sentences`, each cut into pieces of at most maxlen tokens
-        as the pad stage
-        cut the training sentences: (the rows, each row's length, each sentence's token offsets)."""
+        """The rows the model reads for `sentences`, each cut into pieces of at most maxlen
+        tokens as the pad stage cut the training sentences: (the rows, each row's length, each
+        sentence's token offsets)."""
         normalise = Tokenizer(lowercase=self.lowercase, filters="").normalise
         flat_words = [word for sentence in sentences for word in sentence]
         offsets = np.concatenate([[0], np.cumsum([len(s) for s in sentences])]).astype(np.int64)

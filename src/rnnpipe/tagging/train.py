@@ -44,8 +44,8 @@ INPUTS = [
 
 
 def train_tagger(params: dict, process: TrainingProcess) -> None:
-    """Train the tagger (or ensemble) on train, select on validation; rank 0 writes data/model and
-    the metrics."""
+    """Train the tagger (or ensemble) on train, select on validation; rank 0 writes data/model
+    and the metrics."""
     settings = params["train"]
     vocabulary = Vocabulary.load("data/vocab.txt")
     tag_map = LabelMap.load("data/labels.json")

@@ -117,8 +117,8 @@ class TrainedClassifier:
         )
 
     def with_linear(self, rnn_proba: np.ndarray, texts: list[str]) -> np.ndarray:
-        """The classifier's probabilities from the RNN's on `texts`: mixed with the linear member's,
-        if any."""
+        """The classifier's probabilities from the RNN's on `texts`: mixed with the linear
+        member's, if any."""
         if self.linear is None or self.linear_weight == 0.0:
             return rnn_proba
         return (
@@ -126,8 +126,8 @@ class TrainedClassifier:
         ) * rnn_proba + self.linear_weight * self.linear.predict_proba(texts)
 
     def known_words(self, text: str) -> int:
-        """How many of `text`'s tokens the vocabulary knows (0: the model would answer from `<unk>`
-        alone)."""
+        """How many of `text`'s tokens the vocabulary knows (0: the model would answer from
+        `<unk>` alone)."""
         return sum(
             1 for token_id in self.vocabulary.encode(self.tokenizer.tokenize(text)) if token_id > 1
         )

@@ -175,10 +175,10 @@ def assign_splits(
 
 
 def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """Drop a text's repeats within its split (the first row stays), then from train and validation
-    the texts that are also in test, and from train those also in validation (a test score must not
-    reward memory).
-    Returns the frame and the counts dropped. Unlabeled (`unsup`) rows are left as they are."""
+    """Drop a text's repeats within its split (the first row stays), then from train and
+    validation the texts that are also in test, and from train those also in validation (a test
+    score must not reward memory). Returns the frame and the counts dropped. Unlabeled (`unsup`)
+    rows are left as they are."""
     labeled = frame["split"] != "unsup"
     repeated = labeled & frame.duplicated(["split", "text"])
     frame = frame[~repeated]
@@ -259,8 +259,7 @@ def aligned_label_ids(
     path: str | Path,
 ) -> dict[str, np.ndarray]:
     """The class ids of `rows`' labels (split_rows), checked against the pad stage's class ids of
-    the same
-    splits: a DataError when the two tables no longer describe the same rows."""
+    the same splits: a DataError when the two tables no longer describe the same rows."""
     ids = {}
     for split, expected in padded_labels.items():
         texts, labels = rows[split]
@@ -281,8 +280,8 @@ SMALL_TEST = 100
 
 def split_warnings(frame: pd.DataFrame) -> list[str]:
     """What makes a score meaningless though every row is valid: a text that gives its label away
-    (as few distinct training texts as classes: e.g. the label column used as text) and a tiny test
-    split."""
+    (as few distinct training texts as classes: e.g. the label column used as text) and a tiny
+    test split."""
     warnings = []
     train = frame[frame["split"] == "train"]
     texts, classes = train["text"].nunique(), train["label"].nunique()

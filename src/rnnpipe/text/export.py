@@ -109,8 +109,7 @@ def graph_inputs(trained: TrainedClassifier, texts: list[str]) -> dict[str, torc
 
 def export_classifier(trained: TrainedClassifier, folder: Path, examples: list[str]) -> dict:
     """model.onnx, vocab.txt, export.json (and linear_ngrams.txt) in `folder`; the largest
-    difference from PyTorch
-    on `examples` (texts of different lengths)."""
+    difference from PyTorch on `examples` (texts of different lengths)."""
     graph = ClassifierGraph(trained).eval()
     inputs = graph_inputs(trained, examples)
     dynamic = {

@@ -62,8 +62,8 @@ def read_labeled(
     encoding: str = "utf-8",
     notes: list[str] | None = None,
 ) -> pd.DataFrame:
-    """text, label, split (None where the source names no split) from a table, line file, folder or
-    archive."""
+    """text, label, split (None where the source names no split) from a table, line file, folder
+    or archive."""
     notes = [] if notes is None else notes
     try:
         codecs.lookup(encoding)
@@ -154,9 +154,8 @@ def split_of_name(path: Path) -> str | None:
 
 def read_label_folders(root: Path, encoding: str, inside: Path | None = None) -> pd.DataFrame:
     """`root/<label>/*.txt`, one text per file (split: None). Only regular files inside `inside`
-    (the folder the user gave; default `root`) are read: a directory or broken link named *.txt, a
-    symlink loop, or a link
-    leading out of that folder is skipped and counted in a warning."""
+    (the folder the user gave; default `root`) are read: a directory or broken link named *.txt,
+    a symlink loop, or a link leading out of that folder is skipped and counted in a warning."""
     inside = (inside or root).resolve()
     rows, skipped = [], []
     for label_dir in sorted(
@@ -204,8 +203,7 @@ def _read_bytes(path: Path) -> bytes:
 
 def read_label_files(files: list[Path], encoding: str, notes: list[str]) -> pd.DataFrame:
     """One file per label, one text per line; the label is the suffix when the files share their
-    name
-    (rt-polarity.pos, rt-polarity.neg), else the name without suffix (pos.txt, neg.txt)."""
+    name (rt-polarity.pos, rt-polarity.neg), else the name without suffix (pos.txt, neg.txt)."""
     stems = {f.name.split(".")[0] for f in files}
     by_suffix = len(stems) == 1 and all("." in f.name for f in files)
     labels = {f: (f.name.split(".", 1)[1] if by_suffix else f.name.split(".")[0]) for f in files}
@@ -294,8 +292,8 @@ def _lines(path: Path, encoding: str):
 
 
 def _decode(raw: bytes, encoding: str) -> str:
-    """Bytes that do not decode become U+FFFD (quality_report counts them) instead of stopping the
-    read."""
+    """Bytes that do not decode become U+FFFD (quality_report counts them) instead of stopping
+    the read."""
     return raw.decode(_dropping_bom(encoding), errors="replace")
 
 
@@ -370,8 +368,8 @@ MISSING_LABELS = frozenset(
 
 
 def _check_text_column(column: pd.Series, path: Path, name: str) -> None:
-    """Texts must be strings: a list column (stored as numpy's abbreviated repr) or a number column
-    is refused."""
+    """Texts must be strings: a list column (stored as numpy's abbreviated repr) or a number
+    column is refused."""
     values = column.dropna()
     odd = values[~values.map(lambda v: isinstance(v, str))]
     if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
@@ -411,8 +409,8 @@ def _warn_mixed_label_kinds(labels: pd.Series, path: Path, name: str) -> None:
 
 
 def read_table_file(path: Path, encoding: str, header: bool = True) -> pd.DataFrame:
-    """A CSV / TSV / Parquet / JSONL file (any of TABLE_SUFFIXES) as a frame; CSV cells stay strings
-    ("NA" too)."""
+    """A CSV / TSV / Parquet / JSONL file (any of TABLE_SUFFIXES) as a frame; CSV cells stay
+    strings ("NA" too)."""
     name = path.name.lower()
     try:
         if name.endswith(PARQUET_SUFFIXES):
@@ -444,10 +442,9 @@ def read_table_file(path: Path, encoding: str, header: bool = True) -> pd.DataFr
 def _two_column_table(
     frame: pd.DataFrame, path: Path, encoding: str, columns: tuple[str, str, str], notes: list[str]
 ) -> tuple[pd.DataFrame, str, str]:
-    """A table without the named columns: if it has exactly two others, the longer one is the text
-    and the other the label; a CSV / TSV whose header row is itself a text and a label is read as
-    having no
-    header."""
+    """A table without the named columns: if it has exactly two others, the longer one is the
+    text and the other the label; a CSV / TSV whose header row is itself a text and a label is
+    read as having no header."""
     text_column, label_column, split_column = columns
     others = [c for c in frame.columns if c != split_column]
     if len(others) != 2:

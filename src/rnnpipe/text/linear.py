@@ -48,9 +48,8 @@ MAX_ITER = 2000
 
 @dataclass
 class LinearTextModel:
-    """Features (`tfidf`: sublinear tf x idf, l2-normalised rows; `nb`: 0/1 presence) -> one weight
-    vector per
-    class (one for two classes), over class ids 0..K-1."""
+    """Features (`tfidf`: sublinear tf x idf, l2-normalised rows; `nb`: 0/1 presence) -> one
+    weight vector per class (one for two classes), over class ids 0..K-1."""
 
     tokenizer: Tokenizer
     ngrams: list[str]  # feature columns, in order
@@ -123,8 +122,8 @@ def fit_linear(
     the model's own validation log loss; an ensemble member passes mixed_log_loss), and its
     validation probabilities.
 
-    Labels are class ids 0..classes-1 (every class occurs in train: the label map is built from
-    it)."""
+    Labels are class ids 0..classes-1 (every class occurs in train: the label map is built from it).
+    """
     vectorizer, x_train = _fit_features(kind, tokenizer, train_texts)
     x_val = vectorizer.transform(val_texts)
     ratios = nb_ratios(x_train, train_labels, classes) if kind == "nb" else None
@@ -167,10 +166,9 @@ def _fit_multinomial(
 
 
 def nb_ratios(x, labels: np.ndarray, classes: int) -> np.ndarray:
-    """[1 or K, features] log-count ratios r = log((p / |p|1) / (q / |q|1)) of 0/1 n-gram presence,
-    p in the class and q in the rest (with NB_SMOOTHING): how much an n-gram's presence says about
-    the
-    class."""
+    """[1 or K, features] log-count ratios r = log((p / |p|1) / (q / |q|1)) of 0/1 n-gram
+    presence, p in the class and q in the rest (with NB_SMOOTHING): how much an n-gram's presence
+    says about the class."""
     targets = [1] if classes == 2 else range(classes)
     rows = []
     for k in targets:
@@ -182,9 +180,8 @@ def nb_ratios(x, labels: np.ndarray, classes: int) -> np.ndarray:
 
 
 def _fit_nb(x, labels: np.ndarray, ratios: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """One logistic regression per ratio row on the NB-scaled features; returns the weights with the
-    ratios
-    folded in (score = x . (r * w) + b), so prediction needs only x."""
+    """One logistic regression per ratio row on the NB-scaled features; returns the weights with
+    the ratios folded in (score = x . (r * w) + b), so prediction needs only x."""
     targets = [1] if len(ratios) == 1 else range(len(ratios))
     weights, intercepts = [], []
     for row, k in zip(ratios, targets):
@@ -208,9 +205,8 @@ WEIGHT_GRID = np.round(np.linspace(0.0, 1.0, 21), 2)
 
 def ensemble_weight(labels: np.ndarray, rnn_proba: np.ndarray, linear_proba: np.ndarray) -> float:
     """The linear member's weight w in (1 - w) * RNN + w * linear, the grid point of lowest
-    validation log loss (ties: the smaller w). Log loss, not accuracy: on a few hundred validation
-    texts accuracy
-    moves in steps of whole texts and many weights tie."""
+    validation log loss (ties: the smaller w). Log loss, not accuracy: on a few hundred
+    validation texts accuracy moves in steps of whole texts and many weights tie."""
     losses = [log_loss(labels, (1 - w) * rnn_proba + w * linear_proba) for w in WEIGHT_GRID]
     return float(WEIGHT_GRID[int(np.argmin(losses))])
 
@@ -219,15 +215,13 @@ def mixed_log_loss(labels: np.ndarray, rnn_proba: np.ndarray) -> Callable[[np.nd
     """For a member's C: the validation log loss of its best mix with the RNN (over WEIGHT_GRID).
     The member's own log loss picks the C that is best alone; on IMDB that was C 0.1 (mix 0.1946
     validation log loss, 92.08% accuracy) where C 2.0 mixes better (0.1904, 92.72%): a
-    stronger-regularised member overlaps the
-    RNN more."""
+    stronger-regularised member overlaps the RNN more."""
     return lambda proba: min(log_loss(labels, (1 - w) * rnn_proba + w * proba) for w in WEIGHT_GRID)
 
 
 def save_linear(model: LinearTextModel, folder: str | Path, weight: float) -> dict:
-    """Write the member's arrays and n-grams into a model folder; the facts (and the files' hashes)
-    model.json
-    records under "linear", so loading refuses an altered or mixed-up file."""
+    """Write the member's arrays and n-grams into a model folder; the facts (and the files'
+    hashes) model.json records under "linear", so loading refuses an altered or mixed-up file."""
     folder = Path(folder)
     save_file(
         {

@@ -22,8 +22,8 @@ from ..nn.recurrent import RecurrentStack
 
 @dataclass(frozen=True)
 class ClassifierConfig:
-    """The classifier's architecture: sizes from the data, the rest from the train section's rules
-    (core.params.config_from_params); no defaults here, the schema holds them."""
+    """The classifier's architecture: sizes from the data, the rest from the train section's
+    rules (core.params.config_from_params); no defaults here, the schema holds them."""
 
     vocab_size: int
     embed_dim: int

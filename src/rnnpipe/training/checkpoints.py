@@ -1,9 +1,9 @@
 """Per-epoch training checkpoints, so a killed or interrupted run resumes where it stopped.
 
 A checkpoint holds everything that decides the rest of the run: model, optimizer, scheduler and
-gradient-scaler states, the torch and batching RNG states, the history and the early-stopping
-state. It is written atomically after every epoch and is tagged with a fingerprint of the run's
-inputs and params: a checkpoint from a different run is ignored, never resumed.
+gradient-scaler states, the torch and batching RNG states, the history and the early-stopping state.
+It is written atomically after every epoch and is tagged with a fingerprint of the run's inputs and
+params: a checkpoint from a different run is ignored, never resumed.
 
 Checkpoints are saved with torch.save and loaded with `weights_only=True`, which only rebuilds
 tensors and plain containers, so a checkpoint file cannot execute code either.
@@ -24,8 +24,8 @@ from ..core.hashing import code_fingerprint, sha256_of_file
 
 def run_fingerprint(params: dict, inputs: list[str | Path], entry: str | Path) -> str:
     """What a checkpoint must match to be resumed: the params, the input files and the code the
-    stage
-    runs (`entry`, the stage script, and every rnnpipe module it imports, wherever it lives)."""
+    stage runs (`entry`, the stage script, and every rnnpipe module it imports, wherever it lives).
+    """
     parts = [json.dumps(params, sort_keys=True), code_fingerprint(entry)]
     parts += [sha256_of_file(path) for path in inputs]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

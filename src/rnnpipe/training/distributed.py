@@ -47,9 +47,8 @@ def worker_count(processes: int) -> int:
 
 def launch_workers(script: str | Path, processes: int) -> None:
     """Run `script` as `processes` workers under torchrun's launcher on this machine and wait for
-    them. A failed worker has printed its own message; the launch then raises TrainingError saying
-    which rank
-    failed."""
+    them. A failed worker has printed its own message; the launch then raises TrainingError
+    saying which rank failed."""
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.run import get_args_parser, run
 
@@ -74,10 +73,9 @@ def launch_workers(script: str | Path, processes: int) -> None:
 def data_parallel(
     script: str | Path, processes: int, device: torch.device
 ) -> tuple[bool, Distributed | None, torch.device]:
-    """How a train stage runs: (True, None, device) when it has just launched its workers and they
-    finished (the stage is done), else (False, this worker's Distributed, or None for one process,
-    and the device
-    it trains on)."""
+    """How a train stage runs: (True, None, device) when it has just launched its workers and
+    they finished (the stage is done), else (False, this worker's Distributed, or None for one
+    process, and the device it trains on)."""
     workers = worker_count(processes)
     if workers > 1 and not is_worker():
         launch_workers(script, workers)

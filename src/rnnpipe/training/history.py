@@ -55,8 +55,8 @@ def write_ensemble_metrics(
     extra: dict | None = None,
 ) -> None:
     """As write_training_metrics for several members: their histories one after another (a `member`
-    column tells them apart), each member's best epoch, and the averaged model's validation
-    scores."""
+    column tells them apart), each member's best epoch, and the averaged model's validation scores.
+    """
     columns = [
         "member",
         "epoch",
@@ -92,10 +92,9 @@ def write_progress(
     history_path: str = "metrics/history.csv",
     summary_path: str = "metrics/train.json",
 ) -> None:
-    """The metrics of a run still going, after each epoch: the epochs so far and the best one yet.
-    An ensemble's (`names`: its members so far) has them per member; the averaged model's scores
-    come when
-    every member is trained."""
+    """The metrics of a run still going, after each epoch: the epochs so far and the best one
+    yet. An ensemble's (`names`: its members so far) has them per member; the averaged model's
+    scores come when every member is trained."""
     if names is None:
         write_training_metrics(results[0], metric, history_path, summary_path)
         return
@@ -132,10 +131,9 @@ def write_finished_run(
     folder: str = "data/model",
     extra: dict | None = None,
 ) -> None:
-    """A finished single-model run's outputs, in the order that keeps a killed stage resumable: the
-    model folder (`trained.save`, atomically), then its metrics (+ `extra` keys), and only then the
-    checkpoint is
-    removed."""
+    """A finished single-model run's outputs, in the order that keeps a killed stage resumable:
+    the model folder (`trained.save`, atomically), then its metrics (+ `extra` keys), and only
+    then the checkpoint is removed."""
     with atomic_path(folder) as tmp:
         trained.save(tmp)
     write_training_metrics(result, metric, extra=extra)
@@ -143,9 +141,9 @@ def write_finished_run(
 
 
 def chance_level(val_accuracy: float, train_labels: np.ndarray, val_labels: np.ndarray) -> dict:
-    """Whether a classifier learned anything: the validation accuracy of always answering the most
-    frequent training class, and `at_chance` when the model does no better (metrics/train.json keeps
-    both)."""
+    """Whether a classifier learned anything: the validation accuracy of always answering the
+    most frequent training class, and `at_chance` when the model does no better
+    (metrics/train.json keeps both)."""
     majority = int(np.bincount(np.asarray(train_labels)).argmax())
     majority_accuracy = round(float(np.mean(np.asarray(val_labels) == majority)), 6)
     return {

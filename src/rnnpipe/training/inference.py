@@ -47,9 +47,8 @@ def evaluate_loss(
     dist=None,
 ) -> tuple[float, float]:
     """(mean loss, mean score) of `model` on all of `data`, scored in one call of the objective.
-    With `dist` (training.distributed) each rank scores its share of the rows and the sums are added
-    over the
-    ranks."""
+    With `dist` (training.distributed) each rank scores its share of the rows and the sums are
+    added over the ranks."""
     if dist is None:
         outputs = predict(model, data, batch_size, device, precision)
         loss, score_sum, count = objective(outputs, data.targets.cpu())

@@ -144,8 +144,8 @@ class TrainingRun:
 
     def track_best(self, epoch: int, val_loss: float, selected: float, patience: int) -> None:
         """Early stopping: remember the best epoch's weights (the lowest `selected`: the validation
-        loss or the
-        score made lower-is-better); stop after `patience` epochs without improvement."""
+        loss or the score made lower-is-better); stop after `patience` epochs without improvement.
+        """
         if selected < self.result.best_selected:
             self.result.best_selected, self.result.best_epoch, self.waited = selected, epoch, 0
             self.result.best_val_loss = val_loss
@@ -297,8 +297,9 @@ def _report(row: dict, metric: str) -> None:
 
 
 def selection_value(row: dict, select_on: str, objective) -> float:
-    """The number early stopping minimises for an epoch's history row: its validation loss, or its
-    validation score, negated when higher is better (accuracy; MAE is lower-is-better already)."""
+    """The number early stopping minimises for an epoch's history row: its validation loss, or
+    its validation score, negated when higher is better (accuracy; MAE is lower-is-better
+    already)."""
     if select_on == "loss":
         return row["val_loss"]
     if select_on != objective.metric:

@@ -47,10 +47,9 @@ def train_members(
     fingerprint: str,
     objective,
 ) -> tuple[list, list[TrainResult]]:
-    """Train one model per cell of [train.cell, *train.ensemble_cells] (`new_model(cell)` builds it
-    after the generators are seeded with train.seed + its index); metrics/ shows the epochs so far
-    after every
-    epoch."""
+    """Train one model per cell of [train.cell, *train.ensemble_cells] (`new_model(cell)` builds
+    it after the generators are seeded with train.seed + its index); metrics/ shows the epochs so
+    far after every epoch."""
     cells = [settings["cell"], *settings["ensemble_cells"]]
     names = member_names(cells)
     members, results = [], []
@@ -97,8 +96,7 @@ def combined(
     objective,
 ):
     """The one model to save (the only member, or `ensemble(members)` averaging them) and the
-    ensemble's
-    validation (loss, accuracy), None for a single model."""
+    ensemble's validation (loss, accuracy), None for a single model."""
     if len(members) == 1:
         return members[0], None
     model = ensemble(members)
@@ -121,8 +119,7 @@ def combined(
 def write_member_metrics(results: list[TrainResult], settings: dict, scores, extra: dict) -> None:
     """metrics/train.json and history.csv of a finished run (one model, or every member and the
     ensemble), then the members' checkpoints are removed (only after the model and metrics are
-    written:
-    resumable)."""
+    written: resumable)."""
     cells = [settings["cell"], *settings["ensemble_cells"]]
     if scores is None:
         write_training_metrics(results[0], "accuracy", extra=extra)

@@ -63,8 +63,7 @@ IGNORE_INDEX = -100  # a per-step target that is not scored: padding
 class StepClassificationObjective:
     """Cross-entropy over the real steps of per-step logits [batch, time, classes]; steps whose
     target is IGNORE_INDEX (padding) count neither in the loss nor in the score. The score is
-    accuracy over
-    real steps."""
+    accuracy over real steps."""
 
     metric = "accuracy"
     higher_is_better = True

@@ -30,9 +30,8 @@ from .distributed import Distributed, data_parallel
 
 @dataclass(frozen=True)
 class TrainingProcess:
-    """This process's part of a training run: the stage script (fingerprinted into checkpoints), the
-    device it
-    trains on and its place in the DDP process group (None for a one-process run)."""
+    """This process's part of a training run: the stage script (fingerprinted into checkpoints),
+    the device it trains on and its place in the DDP process group (None for a one-process run)."""
 
     script: str
     device: torch.device
@@ -70,10 +69,9 @@ def run_training(
 
 
 def check_training_fits(settings: dict, embedding: tuple[int, int], longest: int) -> None:
-    """Refuse sizes whose training could not fit: the embedding table with its gradient and Adam's
-    moments, and the gate activations kept for the backward pass of a batch as long as the longest
-    training row (the
-    recurrent weights: nn.recurrent)."""
+    """Refuse sizes whose training could not fit: the embedding table with its gradient and
+    Adam's moments, and the gate activations kept for the backward pass of a batch as long as the
+    longest training row (the recurrent weights: nn.recurrent)."""
     directions = 2 if settings["bidirectional"] else 1
     activations = (
         settings["batch_size"]

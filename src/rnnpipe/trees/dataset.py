@@ -71,8 +71,8 @@ def tree_set(
     trees: list[Tree], vocabulary, root_only: bool = False, phrases: bool = False
 ) -> TreeSet:
     """A TreeSet of `trees` with words encoded by `vocabulary`; `phrases`: every labelled node's
-    phrase as a
-    tree of its own, scored at its root (how sequence models learn from phrase labels)."""
+    phrase as a tree of its own, scored at its root (how sequence models learn from phrase labels).
+    """
     if phrases:
         trees = [
             tree.subtree(node)

@@ -97,8 +97,7 @@ def sentence_baseline(test_trees, classes: int) -> dict:
 
 def phrase_accuracy(trained, trees, batch_size, device, proba, targets) -> float:
     """Accuracy over every labelled node: the Tree-LSTM's own node outputs, or, for a sequence
-    model, each
-    phrase classified as a sentence of its own."""
+    model, each phrase classified as a sentence of its own."""
     if trained.model.config.model in ("treelstm", "spinn"):
         real = targets != IGNORE_INDEX
         return float((proba.argmax(-1)[real] == targets[real]).mean())

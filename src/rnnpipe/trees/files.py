@@ -54,8 +54,7 @@ def apply_granularity(trees: list[Tree], granularity: str) -> list[Tree]:
 
 def binary_accuracy_of_fine(labels: np.ndarray, proba: np.ndarray) -> float:
     """A fine-grained model's SST-2 accuracy: over the sentences whose fine label is not neutral,
-    positive
-    when P(3) + P(4) > P(0) + P(1), scored against BINARY's mapping of the label."""
+    positive when P(3) + P(4) > P(0) + P(1), scored against BINARY's mapping of the label."""
     labels, proba = np.asarray(labels), np.asarray(proba)
     polar = np.isin(labels, list(BINARY))
     positive = proba[polar, 3] + proba[polar, 4] > proba[polar, 0] + proba[polar, 1]
@@ -64,10 +63,9 @@ def binary_accuracy_of_fine(labels: np.ndarray, proba: np.ndarray) -> float:
 
 
 def write_trees(path: str | Path, trees_by_split: dict[str, list[Tree]]) -> None:
-    """One row per sentence: split, line, words, and per node (post-order) left / right / parent /
-    word / label / height, and SPINN's transitions (0 SHIFT, 1 REDUCE). Readers use the children;
-    the rest is for
-    inspection."""
+    """One row per sentence: split, line, words, and per node (post-order) left / right / parent
+    / word / label / height, and SPINN's transitions (0 SHIFT, 1 REDUCE). Readers use the
+    children; the rest is for inspection."""
     rows = {
         name: []
         for name in (

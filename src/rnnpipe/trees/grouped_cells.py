@@ -33,8 +33,7 @@ class GroupedTreeCells(torch.autograd.Function):
 
     `leaves` [leaves] are the leaf nodes' rows (leaf_h / leaf_c in that order); `groups[k]` the
     nodes of group k and `children[k]` their children interleaved (left of the first node, its
-    right, left of the
-    second, ...): every child is a leaf or in an earlier group."""
+    right, left of the second, ...): every child is a leaf or in an earlier group."""
 
     @staticmethod
     @torch.amp.custom_fwd(device_type="cuda", cast_inputs=torch.float32)

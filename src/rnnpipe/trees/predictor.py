@@ -32,8 +32,7 @@ ANY_LABEL = range(-(10**9), 10**9)  # input labels are read and ignored: the mod
 
 def read_input_trees(texts: list[str], source: str) -> list[Tree | None]:
     """A Tree per text, None for a blank one; DataError naming the line of `source` (or the
-    argument, when
-    `source` is "argument") for plain text or a malformed tree."""
+    argument, when `source` is "argument") for plain text or a malformed tree."""
     trees: list[Tree | None] = []
     for number, text in enumerate(texts, start=1):
         if not text.strip():

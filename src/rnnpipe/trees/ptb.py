@@ -30,9 +30,8 @@ TOKEN = re.compile(r"\(|\)|[^\s()]+")
 @dataclass
 class Tree:
     """Nodes in post-order: `left`/`right` child node indices (-1 at leaves), `word` the leaf's
-    position in `words` (-1 at inner nodes), `label` (UNLABELED if none). `line` is the tree's line
-    in its
-    file."""
+    position in `words` (-1 at inner nodes), `label` (UNLABELED if none). `line` is the tree's
+    line in its file."""
 
     words: list[str] = field(default_factory=list)
     left: list[int] = field(default_factory=list)
@@ -77,8 +76,7 @@ class Tree:
 
     def subtree(self, node: int) -> Tree:
         """The phrase under `node` as a tree of its own. In post-order a subtree's nodes are
-        contiguous and
-        end at its root, so it is a slice with shifted indices."""
+        contiguous and end at its root, so it is a slice with shifted indices."""
         sizes: list[int] = []
         for left, right in zip(self.left[: node + 1], self.right[: node + 1]):
             sizes.append(1 if left < 0 else 1 + sizes[left] + sizes[right])
@@ -114,8 +112,8 @@ class Tree:
 
         Transition t - 1 has just pushed node t - 1, so it is the top; below it lies whatever was
         the top before its subtree began: the node before the subtree's first node. A REDUCE's
-        (second, top) are
-        therefore its (left, right) children (tests/trees/test_ptb.py checks it on every tree)."""
+        (second, top) are therefore its (left, right) children (tests/trees/test_ptb.py checks it
+        on every tree)."""
         first: list[int] = []  # each node's subtree's first node in post-order
         for node, left in enumerate(self.left):
             first.append(node if left < 0 else first[left])
@@ -153,8 +151,7 @@ def _label(token: str, labels: range, where: str) -> int | None:
 
 def parse_tree(text: str, labels: range = range(5), where: str = "tree") -> Tree:
     """One bracketed tree; DataError naming `where` (file:line) for unbalanced brackets, an empty
-    node, a
-    label outside `labels`, or text outside the brackets."""
+    node, a label outside `labels`, or text outside the brackets."""
     tokens = TOKEN.findall(text)
     if not tokens or tokens[0] != "(":
         raise DataError(f"{where}: a tree starts with '(' (got {text.strip()[:40]!r}).")

@@ -14,8 +14,8 @@ SPLIT_FILES = {"train": "train.txt", "validation": "dev.txt", "test": "test.txt"
 
 
 def copy_tree_files(location: str, sha256: str, folder: Path, root: Path, param: str) -> dict:
-    """train.txt, dev.txt and test.txt from the zip or folder at `location` into `folder`; what was
-    read, hashed."""
+    """train.txt, dev.txt and test.txt from the zip or folder at `location` into `folder`; what
+    was read, hashed."""
     path = fetch(from_root(location, root), param=param)
     names = list(SPLIT_FILES.values())
     hashes = {}

@@ -105,8 +105,8 @@ def reduce_steps(batch: TreeBatch) -> list[torch.Tensor]:
 
 
 def _by_position(nodes: torch.Tensor, batch: TreeBatch) -> list[torch.Tensor]:
-    """`nodes` grouped by their transition position t = 0, 1, ..., batch.widest - 1 (a group may be
-    empty)."""
+    """`nodes` grouped by their transition position t = 0, 1, ..., batch.widest - 1 (a group may
+    be empty)."""
     positions = batch.node_position[nodes]
     order = torch.argsort(positions, stable=True)
     counts = torch.bincount(positions, minlength=batch.widest)

@@ -54,20 +54,18 @@ class TreeLSTM(nn.Module):
         return torch.sigmoid(o) * torch.tanh(c), c
 
     def forward(self, words: torch.Tensor, batch: TreeBatch) -> torch.Tensor:
-        """Hidden states [nodes, hidden] of every node of `batch`; `words` [batch words, input] are
-        its leaves'
-        vectors in token order. One cell call per tree height."""
+        """Hidden states [nodes, hidden] of every node of `batch`; `words` [batch words, input]
+        are its leaves' vectors in token order. One cell call per tree height."""
         return self.scheduled_states(words, batch, batch.levels[0], batch.levels[1:])
 
     def scheduled_states(
         self, words: torch.Tensor, batch: TreeBatch, leaves: torch.Tensor, steps: list[torch.Tensor]
     ) -> torch.Tensor:
-        """Hidden states [nodes, hidden]: the `leaves` in one call, then each group of inner nodes
-        in `steps` in one call; every group's children must be leaves or in earlier groups (levels
-        by height here, SPINN's transitions by position). The groups run as one autograd Function
-        with a hand-written backward (grouped_cells.GroupedTreeCells): per-op autograd bookkeeping
-        would cost more than
-        the arithmetic of groups this small."""
+        """Hidden states [nodes, hidden]: the `leaves` in one call, then each group of inner
+        nodes in `steps` in one call; every group's children must be leaves or in earlier groups
+        (levels by height here, SPINN's transitions by position). The groups run as one autograd
+        Function with a hand-written backward (grouped_cells.GroupedTreeCells): per-op autograd
+        bookkeeping would cost more than the arithmetic of groups this small."""
         leaf_h, leaf_c = self.leaf_states(words[batch.leaf_word[leaves]])
         children = [
             torch.stack([batch.left[nodes], batch.right[nodes]], dim=1).view(-1) for nodes in steps
