@@ -421,3 +421,19 @@ def make_tagging_copy(target: Path, overrides: dict | None = None) -> Path:
 def make_trees_copy(target: Path, overrides: dict | None = None) -> Path:
     """A DVC project at `target` holding the trees pipeline in trees/, with tiny params."""
     return make_folder_pipeline_copy(target, "trees", TREES_TINY, overrides)
+
+
+def built_pipeline(tmp_path_factory, folder: str) -> Path:
+    """A project holding the pipeline in `folder` (forecast, sequences, trees, tagging) with tiny
+    params, reproduced once per session (built_once), copied for the caller."""
+    make_copy = {
+        "forecast": make_forecast_copy,
+        "sequences": make_sequences_copy,
+        "trees": make_trees_copy,
+        "tagging": make_tagging_copy,
+    }[folder]
+
+    def build(target: Path) -> None:
+        run(["dvc", "repro", f"{folder}/dvc.yaml"], make_copy(target))
+
+    return built_once(tmp_path_factory, folder, build)

@@ -30,15 +30,11 @@ def test_a_two_process_repro_finishes_writes_one_model_and_is_deterministic(tmp_
 
 
 @pytest.mark.parametrize("folder", ["forecast", "sequences", "trees"])
-def test_the_other_pipelines_train_as_two_processes(tmp_path, folder):
+def test_the_other_pipelines_train_as_two_processes(tmp_path_factory, folder):
     import conftest
 
-    make_copy = {
-        "forecast": conftest.make_forecast_copy,
-        "sequences": conftest.make_sequences_copy,
-        "trees": conftest.make_trees_copy,
-    }[folder]
-    wd = make_copy(tmp_path / "project", {"train": {"processes": 2}})
+    wd = conftest.built_pipeline(tmp_path_factory, folder)  # built with one process; train again
+    conftest.edit_params(wd / folder, {"train": {"processes": 2}})
     result = run(["dvc", "repro", f"{folder}/dvc.yaml"], wd)
     assert "launching 2 worker processes (torch.distributed.run, gloo)" in result.stderr
     assert (wd / folder / "data/model/model.safetensors").is_file()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from conftest import (
-    built_once,
+    built_pipeline,
     edit_params,
     make_forecast_copy,
     plot_problems,
@@ -24,10 +24,7 @@ PIPELINE = "forecast/dvc.yaml"
 
 @pytest.fixture(scope="module")
 def forecast_run(tmp_path_factory):
-    def build(folder):
-        run(["dvc", "repro", PIPELINE], make_forecast_copy(folder))
-
-    return built_once(tmp_path_factory, "forecast", build)
+    return built_pipeline(tmp_path_factory, "forecast")
 
 
 def test_repro_writes_model_metrics_and_plots(forecast_run):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from conftest import (
-    built_once,
+    built_pipeline,
     edit_params,
     make_sequences_copy,
     plot_problems,
@@ -28,10 +28,7 @@ PIPELINE = "sequences/dvc.yaml"
 def digits_run(tmp_path_factory):
     """The embedded default (binary digits, a class per step), small."""
 
-    def build(folder):
-        run(["dvc", "repro", PIPELINE], make_sequences_copy(folder))
-
-    return built_once(tmp_path_factory, "sequences", build)
+    return built_pipeline(tmp_path_factory, "sequences")
 
 
 def test_the_binary_digit_default_clears_its_bar_and_the_no_memory_baseline_cannot(digits_run):

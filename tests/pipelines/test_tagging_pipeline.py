@@ -8,9 +8,8 @@ import pandas as pd
 import pytest
 
 from conftest import (
-    built_once,
+    built_pipeline,
     edit_params,
-    make_tagging_copy,
     plot_problems,
     restored_afterwards,
     run,
@@ -22,10 +21,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def tagging_run(tmp_path_factory):
-    def build(folder):
-        run(["dvc", "repro", "tagging/dvc.yaml"], make_tagging_copy(folder))
-
-    return built_once(tmp_path_factory, "tagging", build) / "tagging"
+    return built_pipeline(tmp_path_factory, "tagging") / "tagging"
 
 
 def test_the_tagger_reads_context_and_beats_the_most_frequent_tag(tagging_run):

@@ -7,7 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from conftest import ROOT, built_once, edit_params, make_trees_copy, run, run_python
+from conftest import ROOT, built_pipeline, edit_params, make_trees_copy, run, run_python
 from rnnpipe.trees.files import read_tree_file
 
 pytestmark = pytest.mark.slow
@@ -17,10 +17,7 @@ SST = ROOT.parent / "shared" / "datasets" / "sst"
 
 @pytest.fixture(scope="module")
 def trees_run(tmp_path_factory):
-    def build(folder):
-        run(["dvc", "repro", PIPELINE], make_trees_copy(folder))
-
-    return built_once(tmp_path_factory, "trees", build)
+    return built_pipeline(tmp_path_factory, "trees")
 
 
 def test_repro_trains_a_tree_lstm_and_scores_roots_and_phrases(trees_run):
