@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pyarrow.parquet as pq
 import torch
 
@@ -23,8 +22,7 @@ from ..core.labels import LabelMap
 from ..core.params import config_from_params
 from ..text.sequences import check_token_ids
 from ..text.tokenizer import Tokenizer
-from ..text.vectors import check_embedding_matrix
-from ..text.vocabulary import Vocabulary
+from ..text.vectors import load_embedded_vocabulary
 from ..training.checkpoints import run_fingerprint
 from ..training.members import combined, train_members, write_member_metrics
 from ..training.objectives import StepClassificationObjective
@@ -47,10 +45,8 @@ def train_tagger(params: dict, process: TrainingProcess) -> None:
     """Train the tagger (or ensemble) on train, select on validation; rank 0 writes data/model
     and the metrics."""
     settings = params["train"]
-    vocabulary = Vocabulary.load("data/vocab.txt")
+    vocabulary, weights = load_embedded_vocabulary()
     tag_map = LabelMap.load("data/labels.json")
-    weights = np.load("data/embeddings.npy")
-    check_embedding_matrix(weights, len(vocabulary))
     characters = CharVocabulary(
         json.loads(Path("data/tokenizer.json").read_text(encoding="utf-8"))["characters"]
     )

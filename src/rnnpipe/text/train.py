@@ -23,7 +23,6 @@ linear_C and the validation accuracy of the RNN, the linear model and their mix.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from ..core.atomic import atomic_path
@@ -42,8 +41,7 @@ from .linear import LinearTextModel, ensemble_weight, fit_linear, mixed_log_loss
 from .model import ClassifierConfig, EnsembleClassifier, RNNClassifier
 from .sequences import check_token_ids, load_padded
 from .tokenizer import Tokenizer
-from .vectors import check_embedding_matrix
-from .vocabulary import Vocabulary
+from .vectors import load_embedded_vocabulary
 
 DATASET = "data/dataset.parquet"  # the whole texts the linear member reads
 INPUTS = [
@@ -61,10 +59,8 @@ def train_classifier(params: dict, process: TrainingProcess) -> None:
     """Train the classifier (or ensemble) on train, select on validation; rank 0 mixes in the
     linear member and writes data/model and the metrics."""
     settings = params["train"]
-    vocabulary = Vocabulary.load("data/vocab.txt")
+    vocabulary, weights = load_embedded_vocabulary()
     label_map = LabelMap.load("data/labels.json")
-    weights = np.load("data/embeddings.npy")
-    check_embedding_matrix(weights, len(vocabulary))
     sets, pad_meta = load_padded("data/padded.parquet", splits=("train", "validation"))
     objective = ClassificationObjective(len(label_map))
     check_token_ids(sets, len(vocabulary))

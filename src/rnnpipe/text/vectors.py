@@ -255,3 +255,13 @@ def check_embedding_matrix(
             f"{path} has {weights.shape[0]} rows but the vocabulary has {vocabulary_size} words; "
             f"rerun `dvc repro embed`."
         )
+
+
+def load_embedded_vocabulary(
+    vocabulary_path: str = "data/vocab.txt", path: str = "data/embeddings.npy"
+) -> tuple[Vocabulary, np.ndarray]:
+    """The tokenize stage's vocabulary and the embed stage's matrix for it, checked to fit."""
+    vocabulary = Vocabulary.load(vocabulary_path)
+    weights = np.load(path)
+    check_embedding_matrix(weights, len(vocabulary), path)
+    return vocabulary, weights

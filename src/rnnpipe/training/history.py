@@ -44,19 +44,11 @@ def write_training_metrics(
     write_json(summary_path, {**_best_epoch_summary(result, metric), **(extra or {})})
 
 
-def write_ensemble_metrics(
-    results: list[TrainResult],
-    names: list[str],
-    val_loss: float,
-    val_score: float,
-    metric: str,
-    history_path: str = "metrics/history.csv",
-    summary_path: str = "metrics/train.json",
-    extra: dict | None = None,
+def _write_member_history(
+    results: list[TrainResult], names: list[str], metric: str, history_path: str
 ) -> None:
-    """As write_training_metrics for several members: their histories one after another (a `member`
-    column tells them apart), each member's best epoch, and the averaged model's validation scores.
-    """
+    """Several members' histories one after another in one CSV; a `member` column tells them
+    apart."""
     columns = [
         "member",
         "epoch",
@@ -71,16 +63,36 @@ def write_ensemble_metrics(
     ]
     with atomic_path(history_path) as tmp:
         pd.DataFrame(rows)[columns].to_csv(tmp, index=False, float_format="%.6f")
+
+
+def _member_summaries(results: list[TrainResult], names: list[str], metric: str) -> list[dict]:
+    return [
+        {"member": name, **_best_epoch_summary(result, metric)}
+        for name, result in zip(names, results)
+    ]
+
+
+def write_ensemble_metrics(
+    results: list[TrainResult],
+    names: list[str],
+    val_loss: float,
+    val_score: float,
+    metric: str,
+    history_path: str = "metrics/history.csv",
+    summary_path: str = "metrics/train.json",
+    extra: dict | None = None,
+) -> None:
+    """As write_training_metrics for several members: their histories one after another (a `member`
+    column tells them apart), each member's best epoch, and the averaged model's validation scores.
+    """
+    _write_member_history(results, names, metric, history_path)
     write_json(
         summary_path,
         {
             "val_loss": round(val_loss, 6),
             f"val_{metric}": round(val_score, 6),
             **(extra or {}),
-            "members": [
-                {"member": name, **_best_epoch_summary(result, metric)}
-                for name, result in zip(names, results)
-            ],
+            "members": _member_summaries(results, names, metric),
         },
     )
 
@@ -98,28 +110,10 @@ def write_progress(
     if names is None:
         write_training_metrics(results[0], metric, history_path, summary_path)
         return
-    columns = [
-        "member",
-        "epoch",
-        "train_loss",
-        f"train_{metric}",
-        "val_loss",
-        f"val_{metric}",
-        "lr",
-    ]
-    rows = [
-        {"member": name, **row} for name, result in zip(names, results) for row in result.history
-    ]
-    with atomic_path(history_path) as tmp:
-        pd.DataFrame(rows)[columns].to_csv(tmp, index=False, float_format="%.6f")
+    _write_member_history(results, names, metric, history_path)
     write_json(
         summary_path,
-        {
-            "members": [
-                {"member": name, **_best_epoch_summary(result, metric)}
-                for name, result in zip(names, results)
-            ]
-        },
+        {"members": _member_summaries(results, names, metric)},
     )
 
 
