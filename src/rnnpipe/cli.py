@@ -89,7 +89,13 @@ def _parser() -> argparse.ArgumentParser:
         "--model", default="data/model", help="trained model folder (default: data/model)"
     )
     export.add_argument(
-        "--out", required=True, help="folder to write (replaced atomically if it exists)"
+        "--out",
+        required=True,
+        help="folder to write: new or empty; a previous export only with --force (never a "
+        "folder holding other files, nor a model folder)",
+    )
+    export.add_argument(
+        "--force", action="store_true", help="replace --out if it holds a previous export"
     )
     export.add_argument("--format", choices=["onnx"], default="onnx", help="onnx (the only format)")
     return parser
@@ -116,7 +122,7 @@ def predict(args) -> int:
 def export(args) -> int:
     from .export import export_model  # torch and the exporter are imported only when needed
 
-    result = export_model(args.model, args.out)
+    result = export_model(args.model, args.out, force=args.force)
     written = Path(args.out) / "model.onnx"
     print(
         f"rnnpipe export: {result['kind']} -> {written} (inputs: {', '.join(result['inputs'])}); "

@@ -12,9 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from .core.atomic import atomic_path
-from .core.errors import ModelFileError
-from .core.model_folder import folder_format
+from .core.errors import ModelFileError, RnnpipeError
+from .core.model_folder import META, WEIGHTS, folder_format
 from .tasks import load_model, model_kind, resolve
+
+
+class ExportTargetError(RnnpipeError):
+    """`rnnpipe export --out` names a place whose replacement could lose files the export did not
+    write."""
 
 
 def example_sentences(words: list[str], longest: int) -> list[list[str]]:
@@ -50,10 +55,53 @@ def export_classifier(classifier, staged: Path) -> tuple[dict, int]:
     return export(classifier, staged, texts), len(texts)
 
 
-def export_model(model: str | Path, out: str | Path) -> dict:
+# Every file an export writes: a folder holding these and nothing else is a previous export.
+EXPORT_FILES = frozenset({"model.onnx", "export.json", "vocab.txt", "linear_ngrams.txt"})
+
+
+def check_export_target(out: Path, model: Path, force: bool) -> None:
+    """Refuse an `--out` whose replacement could lose anything the export did not write: a file,
+    a model folder or a folder inside one, a non-empty folder that is not a previous export, and a
+    previous export unless `force`."""
+    resolved, model_resolved = out.resolve(), model.resolve()
+    inside_model = [
+        folder
+        for folder in (resolved, *resolved.parents)
+        if folder == model_resolved or (folder / META).is_file() or (folder / WEIGHTS).is_file()
+    ]
+    if inside_model:
+        raise ExportTargetError(
+            f"--out {out}: {inside_model[0]} is a model folder; an export never writes into or "
+            f"over one. Name a new folder, e.g. --out export/."
+        )
+    if out.exists() and not out.is_dir():
+        raise ExportTargetError(
+            f"--out {out} is a file, not a folder; name a new folder, e.g. --out export/."
+        )
+    if not out.is_dir():
+        return
+    names = {entry.name for entry in out.iterdir()}
+    if not names:
+        return
+    if {"model.onnx", "export.json"} <= names and names <= EXPORT_FILES:
+        if force:
+            return
+        raise ExportTargetError(
+            f"--out {out} holds a previous export; add --force to replace it, or name a new folder."
+        )
+    others = sorted(names - EXPORT_FILES) or sorted(names)
+    raise ExportTargetError(
+        f"--out {out} is a folder that holds other files ({', '.join(others[:3])}"
+        f"{', ...' if len(others) > 3 else ''}); an export replaces its folder, so name a new or "
+        f"empty folder."
+    )
+
+
+def export_model(model: str | Path, out: str | Path, force: bool = False) -> dict:
     """Export the model folder `model` into the folder `out`; what was exported, its inputs and
-    the check."""
+    the check. `out` must be new, empty, or (with `force`) a previous export."""
     model, out = Path(model), Path(out)
+    check_export_target(out, model, force)
     kind = model_kind(model)
     if kind.export is None:
         raise ModelFileError(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .core.errors import ModelFileError
-from .core.model_folder import folder_format
+from .core.model_folder import folder_format, recorded_format
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,14 @@ def family(format_name: str) -> str:
 def model_kind(folder: str | Path) -> ModelKind:
     """The registry entry of the model in `folder`; ModelFileError for a format rnnpipe does not
     know."""
-    format_name = folder_format(folder)
+    format_name, recorded = folder_format(folder), recorded_format(folder)
+    if format_name and recorded and format_name != recorded:
+        # model.json is the file a person edits; the weights' copy decides which loader runs.
+        raise ModelFileError(
+            f"{Path(folder) / 'model.json'}: format {format_name!r}, but {recorded!r} is recorded "
+            "in model.safetensors; the model folder has been altered or mixed up. Restore it "
+            "(`dvc checkout`) or retrain (`dvc repro`)."
+        )
     if not format_name:
         return MODEL_KINDS[UNREADABLE]
     if family(format_name) not in MODEL_KINDS:

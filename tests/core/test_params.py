@@ -185,3 +185,77 @@ def test_glove_package_with_another_dim_is_refused_by_every_stage_before_any_wor
         validate(params, schema)
     params["embed"]["dim"] = 50
     assert validate(params, schema)["embed"]["dim"] == 50
+
+
+def pipeline_defaults(name):
+    from rnnpipe.render import PIPELINES
+
+    schema = PIPELINES[name].schema
+    return yaml.safe_load((ROOT / PIPELINES[name].params_file).read_text()), schema
+
+
+@pytest.mark.parametrize(
+    "pipeline, changes, message",
+    [
+        # Refused without data, by check_params: before any stage's outputs are removed.
+        ("forecast", {"window": {"target": ""}}, r"'window.target' is ''; it must not be empty"),
+        ("forecast", {"window": {"target": "  "}}, r"'window.target' is '  '; it must not be"),
+        ("forecast", {"window": {"lookback": 10**9}}, r"'window.lookback' is 1000000000, out of"),
+        ("forecast", {"window": {"delay": 10**9}}, r"'window.delay' is 1000000000, out of range"),
+        (
+            "forecast",
+            {"window": {"lookback": 4, "step": 6}},
+            r"window.step \(6\) is larger than window.lookback \(4\)",
+        ),
+        (
+            "forecast",
+            {"prepare": {"val_start": "2016-01-01"}},
+            r"prepare.val_start is set but prepare.test_start is empty",
+        ),
+        ("text", {"download": {"text_column": ""}}, r"'download.text_column' is ''; it must not"),
+        ("text", {"download": {"path": ""}}, r"'download.path' is ''; it must not be empty"),
+        ("tagging", {"download": {"tags_column": ""}}, r"'download.tags_column' is ''"),
+        ("sequences", {"download": {"label_column": ""}}, r"'download.label_column' is ''"),
+        ("trees", {"download": {"path": ""}}, r"'download.path' is ''"),
+        (
+            "sequences",
+            {"window": {"stride": 5, "length": 0}},
+            r"window.stride=5 acts only on windows, but window.length is 0",
+        ),
+        (
+            "sequences",
+            {"window": {"label": "pure", "stride": 2, "length": 0}},
+            r"window.stride=2 and window.label=pure act only on windows",
+        ),
+        (
+            "sequences",
+            {"prepare": {"test_groups": ["7"]}},
+            r"prepare.test_groups names test groups, but download.group_column is empty",
+        ),
+        (
+            "sequences",
+            {"prepare": {"val_fraction": 0.5, "test_fraction": 0.5}},
+            r"\+ prepare.test_fraction \(0.5\) must stay below 1",
+        ),
+    ],
+)
+def test_values_that_cannot_work_are_refused_without_data(pipeline, changes, message):
+    params, schema = pipeline_defaults(pipeline)
+    for section, values in changes.items():
+        params[section].update(values)
+    with pytest.raises(ParamsError, match=message):
+        validate(params, schema)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"train:\n  lr: \xff\xfe\n", r"not UTF-8 text \(byte 14, line 2\); save the params"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\xff", r"NUL bytes, is it a binary file\?"),
+        (("data: " + "[" * 5000).encode(), r"nested too deeply to read"),
+    ],
+)
+def test_unreadable_params_files_are_named_not_a_traceback(tmp_path, content, message):
+    (tmp_path / "params.yaml").write_bytes(content)
+    with pytest.raises(ParamsError, match=r"params.yaml: .*" + message):
+        load_params(tmp_path / "params.yaml", TEXT_SCHEMA)

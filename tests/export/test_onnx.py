@@ -249,3 +249,32 @@ def test_bad_model_folders_are_refused_and_nothing_is_written(
     assert main(["export", "--model", str(tampered), "--out", str(tmp_path / "export")]) == 1
     assert "edited since the model was saved" in capsys.readouterr().err
     assert not (tmp_path / "export").exists()
+
+
+def test_export_never_deletes_what_it_did_not_write(classifier_with_linear, tmp_path, capsys):
+    def export(out, *force):
+        code = main(["export", "--model", str(classifier_with_linear), "--out", str(out), *force])
+        return code, capsys.readouterr().err
+
+    model_files = {p.name: p.read_bytes() for p in classifier_with_linear.iterdir()}
+    thesis = tmp_path / "thesis"
+    thesis.mkdir()
+    (thesis / "thesis.tex").write_text("chapter one")
+    code, err = export(thesis, "--force")
+    assert code == 1 and "holds other files (thesis.tex)" in err
+    assert (thesis / "thesis.tex").read_text() == "chapter one"
+    for out in (classifier_with_linear, classifier_with_linear / "onnx"):
+        code, err = export(out, "--force")
+        assert code == 1 and "is a model folder" in err and str(classifier_with_linear) in err
+    assert {p.name: p.read_bytes() for p in classifier_with_linear.iterdir()} == model_files
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep")
+    code, err = export(a_file)
+    assert code == 1 and "is a file, not a folder" in err and a_file.read_text() == "keep"
+    (tmp_path / "empty").mkdir()
+    assert export(tmp_path / "empty")[0] == 0
+    code, err = export(tmp_path / "empty")
+    assert code == 1 and "holds a previous export; add --force" in err
+    before = (tmp_path / "empty" / "export.json").stat().st_mtime_ns
+    assert export(tmp_path / "empty", "--force")[0] == 0
+    assert (tmp_path / "empty" / "export.json").stat().st_mtime_ns >= before

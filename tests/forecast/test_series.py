@@ -39,6 +39,20 @@ def test_a_latin1_header_is_detected_and_kept(tmp_path):
         read_csv_any_encoding(path, "utf-8")
 
 
+def test_a_utf16_station_file_is_read_by_its_mark_and_named_without_one(tmp_path):
+    text = "Date Time,T (degC)\n01.01.2009 00:10:00,1.5\n"
+    path = tmp_path / "station.csv"
+    path.write_bytes(text.encode("utf-16"))
+    frame, encoding = read_csv_any_encoding(path)
+    assert encoding == "utf-16" and list(frame.columns) == ["Date Time", "T (degC)"]
+    with pytest.raises(DataError, match=r"is UTF-16 text .* set prepare.encoding=utf-16"):
+        read_csv_any_encoding(path, "latin-1")
+    path.write_bytes(text.encode("utf-16-le"))  # no byte-order mark
+    with pytest.raises(DataError, match=r"is UTF-16-LE text .* set prepare.encoding=utf-16-le"):
+        read_csv_any_encoding(path)
+    assert read_csv_any_encoding(path, "utf-16-le")[0]["T (degC)"].tolist() == [1.5]
+
+
 def test_files_of_one_series_must_share_columns(tmp_path):
     (tmp_path / "a.csv").write_text("date,x\n2020-01-01,1\n")
     (tmp_path / "b.csv").write_text("date,y\n2020-01-02,1\n")
@@ -281,3 +295,65 @@ def test_an_unquoted_date_param_says_to_quote_it():
         match=r"'prepare.val_start' is the unquoted date 2022-02-01; write it in quotes",
     ):
         Rule(str, "", "x").check("prepare.val_start", datetime.date(2022, 2, 1))
+
+
+def prepared_frame(values, target_values):
+    rows = len(values)
+    return pd.DataFrame(
+        {
+            "time": pd.date_range("2020-01-01", periods=rows, freq="h"),
+            "a": values,
+            "T": target_values,
+            "valid": True,
+            "split": ["train"] * (rows // 2)
+            + ["validation"] * (rows // 4)
+            + ["test"] * (rows - rows // 2 - rows // 4),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "where, value, message",
+    [
+        (3, 1e300, r"column 'a' holds 1e\+300 at 2020-01-01 03:00:00 .* too large to standardise"),
+        (30, 1e300, r"column 'a' holds 1e\+300 at 2020-01-02 06:00:00"),  # the test period
+        (5, np.inf, r"column 'a' holds inf at 2020-01-01 05:00:00"),
+        (7, -np.inf, r"column 'a' holds -inf at 2020-01-01 07:00:00"),
+    ],
+)
+def test_values_that_overflow_standardisation_are_named_by_column_and_time(where, value, message):
+    from rnnpipe.forecast.prepared import prepared_series
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=40)
+    values[where] = value
+    frame = prepared_frame(values, rng.normal(size=40))
+    train = frame[frame["split"] == "train"][["a", "T"]]
+    stats = {**normalisation_stats(train), "columns": ["a", "T"], "frequency": "1h"}
+    with pytest.raises(DataError, match=message):
+        prepared_series(frame, stats, "T", "impute", "data/raw")
+
+
+def test_a_target_constant_over_training_is_refused_by_prepare_not_train():
+    from rnnpipe.forecast.prepare import check_windows
+
+    rng = np.random.default_rng(0)
+    target = np.r_[np.full(100, 4.0), rng.normal(size=100)]
+    frame = prepared_frame(rng.normal(size=200), target)
+    train = frame[frame["split"] == "train"][["a", "T"]]
+    stats = {**normalisation_stats(train), "columns": ["a", "T"], "frequency": "1h"}
+    window = {
+        "target": "T",
+        "lookback": 4,
+        "step": 1,
+        "delay": 1,
+        "predict_change": False,
+        "missing_features": "impute",
+    }
+    with pytest.raises(DataError, match=r"window.target 'T' is constant over the training period"):
+        check_windows(frame, stats, window)
+    frame["T"] = rng.normal(size=200)
+    stats = {**stats, **normalisation_stats(frame[frame["split"] == "train"][["a", "T"]])}
+    check_windows(frame, stats, window)  # no refusal
+    with pytest.raises(DataError, match=r"the validation period has 50 rows .* one window needs"):
+        check_windows(frame, stats, {**window, "lookback": 60})

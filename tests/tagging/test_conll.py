@@ -2,6 +2,7 @@
 archives."""
 
 import io
+import re
 import tarfile
 import zipfile
 from pathlib import Path
@@ -70,6 +71,16 @@ def test_conll_columns_skip_docstart_and_pick_the_tag_column_by_index(tmp_path):
         read_conll_columns(path, "upos")
 
 
+def test_a_conll_line_holding_only_a_token_is_refused_not_tagged_with_itself(tmp_path):
+    path = write(tmp_path / "train.txt", "EU B-ORG\nrejects O\nGerman\n\nPeter B-PER\n")
+    with pytest.raises(
+        DataError,
+        match=r"train.txt, line 3: no tag column -1 in 1 column \('German'\); give every token "
+        r"line its tag",
+    ):
+        read_conll_columns(path, "-1")
+
+
 def test_a_table_with_unequal_tokens_and_tags_is_refused_by_row(tmp_path):
     path = tmp_path / "tagged.jsonl"
     pd.DataFrame({"tokens": [["a", "b"], ["c", "d"]], "tags": [["X", "Y"], ["Z"]]}).to_json(
@@ -135,12 +146,30 @@ def test_a_ud_release_archive_is_read_like_its_folder(tmp_path, suffix):
         with tarfile.open(archive, "w:gz") as out:
             for path in folder.iterdir():
                 out.add(path, f"ud-treebanks-v2/UD_Toy/{path.name}")
-            data = b"../../escape attempt"
-            info = tarfile.TarInfo("../../evil.conllu")
-            info.size = len(data)
-            out.addfile(info, io.BytesIO(data))
     frame = read_tagged("conllu", archive, {"tag_column": "upos"})
     assert frame.groupby("split").size().to_dict() == {"test": 2, "train": 8, "validation": 2}
+
+
+@pytest.mark.parametrize("member", ["../../evil.conllu", "/tmp/evil.conllu", "a/../../evil.conllu"])
+@pytest.mark.parametrize("suffix", [".zip", ".tgz"])
+def test_an_archive_with_a_member_outside_its_folder_is_refused_by_name(tmp_path, suffix, member):
+    folder = ud_folder(tmp_path / "release")
+    archive = tmp_path / f"ud-treebanks{suffix}"
+    data = b"# escape attempt"
+    if suffix == ".zip":
+        with zipfile.ZipFile(archive, "w") as out:
+            for path in folder.iterdir():
+                out.write(path, f"UD_Toy/{path.name}")
+            out.writestr(zipfile.ZipInfo(member), data)
+    else:
+        with tarfile.open(archive, "w:gz") as out:
+            for path in folder.iterdir():
+                out.add(path, f"UD_Toy/{path.name}")
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+    with pytest.raises(DataError, match=rf"member '{re.escape(member)}' has an absolute path"):
+        read_tagged("conllu", archive, {"tag_column": "upos"})
     assert not (tmp_path.parent / "evil.conllu").exists()
 
 

@@ -97,6 +97,22 @@ def test_a_forecaster_folder_is_named_as_such(tmp_path, capsys):
     )
 
 
+@pytest.mark.parametrize("command", ["predict", "export"])
+def test_a_format_edited_in_model_json_is_detected(model_folder, tmp_path, capsys, command):
+    import shutil
+
+    edited = tmp_path / "edited"
+    shutil.copytree(model_folder, edited)
+    meta = json.loads((edited / "model.json").read_text())
+    meta["format"] = "rnnpipe-forecaster-1"
+    (edited / "model.json").write_text(json.dumps(meta))
+    args = ["good"] if command == "predict" else ["--out", str(tmp_path / "export")]
+    assert main([command, "--model", str(edited), *args]) == 1
+    err = capsys.readouterr().err
+    assert "format 'rnnpipe-forecaster-1', but 'rnnpipe-classifier-1' is recorded" in err
+    assert "forecast" not in err.split("recorded")[1]
+
+
 def test_empty_inputs_and_inputs_of_unknown_words_are_warned_about_on_stderr(model_folder, capsys):
     assert main(["predict", "--model", str(model_folder), "", "good plot", "zzz qqq"]) == 0
     captured = capsys.readouterr()

@@ -218,3 +218,68 @@ def test_texts_and_padded_rows_that_disagree_are_refused_by_split():
             DataError, match=r"d.parquet and data/padded.parquet disagree on the test rows"
         ):
             aligned_label_ids(rows, labels, {"test": padded}, "d.parquet")
+
+
+def test_tables_in_an_archive_are_never_read_as_one_file_per_label(tmp_path):
+    archive = tmp_path / "bomb.tar.gz"
+    write_tar(
+        archive,
+        {"data.csv": b"text,label\ngood,1\nbad,0\n", "zeros.csv": b"0" * 100_000},
+    )
+    with pytest.raises(DataError, match=r"among them the table\(s\) data.csv, zeros.csv"):
+        read_labeled(archive, "text", "label", "split")
+
+
+def test_an_archive_past_free_disk_or_a_member_past_memory_is_refused_by_name(
+    tmp_path, monkeypatch
+):
+    import shutil
+
+    from rnnpipe.core import archives
+
+    archive = tmp_path / "big.tar.gz"
+    write_tar(archive, {"train.csv": b"text,label\n" + b"good film,1\n" * 500})
+    monkeypatch.setattr(archives, "machine_memory", lambda: 4000)
+    with pytest.raises(DataError, match=r"member 'train.csv' inflates to 5.9 KiB, more than a"):
+        read_labeled(archive, "text", "label", "split")
+    monkeypatch.undo()
+    monkeypatch.setattr(
+        archives.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(10**9, 10**9, 100)
+    )
+    with pytest.raises(DataError, match=r"big.tar.gz: inflates to 5.9 KiB, more than the 100 B"):
+        read_labeled(archive, "text", "label", "split")
+
+
+def test_a_text_past_max_text_chars_is_cut_named_and_read_no_further(tmp_path):
+    from rnnpipe.text.datasets import cut_long_texts
+
+    members = tiny_imdb_members()
+    members["aclImdb/train/pos/7_9.txt"] = b"long " * 2000  # 10,000 characters
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    write_tar(archive, members)
+    notes = []
+    frame = read_imdb_tarball(archive, max_chars=1000, notes=notes)
+    assert frame["text"].str.len().max() == 1000
+    assert notes and "1 text(s) longer than download.max_text_chars (1,000" in notes[0]
+    assert "aclImdb/train/pos/7_9.txt" in notes[0]
+    for label in ("pos", "neg"):
+        (tmp_path / "folders" / label).mkdir(parents=True)
+        (tmp_path / "folders" / label / "1.txt").write_text("fine")
+    (tmp_path / "folders" / "pos" / "2.txt").write_text("x" * 5000)
+    notes = []
+    frame = read_labeled(tmp_path / "folders", "text", "label", "split", notes=notes, max_chars=100)
+    assert frame["text"].str.len().max() == 100 and "pos/2.txt" in notes[-1]
+    table = pd.DataFrame({"text": ["short", "y" * 300], "label": [0, 1], "split": ["train", None]})
+    cut, names = cut_long_texts(table, 100)
+    assert cut["text"].str.len().tolist() == [5, 100] and names == ["row 2 of 2 (300 characters)"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_a_utf16_table_is_named_with_the_encoding_to_set(tmp_path, encoding):
+    path = tmp_path / "reviews.csv"
+    path.write_bytes("text,label\ngood film,1\nbad film,0\n".encode(encoding))
+    shown = "UTF-16-LE" if encoding == "utf-16-le" else encoding.upper()
+    with pytest.raises(DataError, match=rf"reviews.csv: the file is {shown} text .* set "):
+        read_labeled(path, "text", "label", "split")
+    table = read_labeled(path, "text", "label", "split", encoding=encoding)
+    assert table["label"].tolist() == [1, 0]

@@ -57,6 +57,17 @@ def folder_format(folder: str | Path) -> str:
     return str(meta.get("format", "")) if isinstance(meta, dict) else ""
 
 
+def recorded_format(folder: str | Path) -> str:
+    """The format recorded inside the weights file (which model.json's hash also covers), or ""
+    when it cannot be read: the task's loader then says what is wrong."""
+    try:
+        with safe_open(Path(folder) / WEIGHTS, framework="numpy") as handle:
+            inside = json.loads((handle.metadata() or {}).get("rnnpipe", "{}"))
+    except (SafetensorError, OSError, ValueError):
+        return ""
+    return str(inside.get("format", "")) if isinstance(inside, dict) else ""
+
+
 def load_model_folder(
     folder: str | Path,
     format_name: str,

@@ -52,6 +52,7 @@ class Rule:
     high_open: bool = False
     low_open: bool = False
     pattern: str = ""  # a full-match regular expression for strings, described in `meaning`
+    nonempty: bool = False  # a string that must name something (a column, a path, a codec)
 
     def check(self, key: str, value: Any, source: str = "params.yaml") -> Any:
         if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -95,6 +96,10 @@ class Rule:
         elif self.choices and value not in self.choices:
             raise ParamsError(
                 f"{source}: '{key}' is {value!r}; allowed: {', '.join(map(str, self.choices))}."
+            )
+        if self.nonempty and not value.strip():
+            raise ParamsError(
+                f"{source}: '{key}' is {value!r}; it must not be empty ({self.meaning})."
             )
         if self.pattern and not re.fullmatch(self.pattern, value):
             raise ParamsError(f"{source}: '{key}' is {value!r}; expected {self.meaning}")
@@ -353,6 +358,18 @@ def read_yaml(path: str | Path) -> Any:
         ) from None
     except YAMLError as exc:
         raise ParamsError(f"{shown}: not valid YAML: {yaml_problem(exc)}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        binary = ": it holds NUL bytes, is it a binary file?" if b"\0" in exc.object else ""
+        raise ParamsError(
+            f"{shown}: not UTF-8 text (byte {exc.start + 1}, line {line}{binary}); "
+            "save the params file as UTF-8 (DVC reads it so too)."
+        ) from None
+    except RecursionError:
+        raise ParamsError(
+            f"{shown}: nested too deeply to read (thousands of brackets); a params file is "
+            "sections of keys and plain values: restore it (`git checkout`)."
+        ) from None
 
 
 def yaml_problem(exc: YAMLError) -> str:

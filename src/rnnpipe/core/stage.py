@@ -4,6 +4,7 @@ line."""
 from __future__ import annotations
 
 import errno
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from .atomic import write_text
 from .errors import RnnpipeError
 from .locking import stage_lock
 from .params import Schema, load_params
+from .restore import restore_outputs
 
 UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
@@ -40,35 +42,68 @@ def run_stage(
         with stage_lock(name):
             main(params)
     except RnnpipeError as exc:
-        print(f"{name}: error: {exc}", file=sys.stderr)
-        sys.exit(1)
+        fail(name, str(exc), 1)
     except OSError as exc:
         if exc.errno not in UNWRITABLE:
+            _put_back_outputs(name)
             raise
         # A read-only data/, data/.checkpoints/ or metrics/, or a full disk: name the path, not a
         # traceback.
-        print(
-            f"{name}: error: cannot write {exc.filename or 'an output'}: {exc.strerror}. Make that "
-            "folder "
-            f"writable (or free space) and run the stage again; nothing half-written was left.",
-            file=sys.stderr,
+        fail(
+            name,
+            f"cannot write {exc.filename or 'an output'}: {exc.strerror}. Make that folder "
+            "writable (or free space) and run the stage again; nothing half-written was left.",
+            1,
         )
-        sys.exit(1)
     except KeyboardInterrupt:
-        # Not "outputs were left as they were": under `dvc repro` DVC removed this stage's outputs
-        # before running it.
+        fail(
+            name,
+            "interrupted; nothing half-written was left (outputs are written to a temporary path "
+            "and renamed). Run `dvc repro` again: training resumes after its last completed "
+            "epoch, and a run seen before is restored from DVC's run-cache.",
+            130,
+            prefix="",
+        )
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            _put_back_outputs(name)
+        raise
+    except BaseException:  # an unforeseen failure still must not cost the last good outputs
+        _put_back_outputs(name)
+        raise
+    print(f"{name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
+def fail(name: str, message: str, code: int, prefix: str = "error: ") -> None:
+    """Print `<stage>: error: <message>`, put back the outputs DVC removed, and exit."""
+    print(f"{name}: {prefix}{message}", file=sys.stderr)
+    _put_back_outputs(name)
+    sys.exit(code)
+
+
+def _put_back_outputs(name: str) -> None:
+    """Under `dvc repro` / `dvc exp run` (DVC_STAGE is set), DVC removed this stage's outputs before
+    running it: put back the last good ones (core.restore) and say which. DDP workers leave it to
+    the process that launched them."""
+    if not os.environ.get("DVC_STAGE") or os.environ.get("LOCAL_RANK") is not None:
+        return
+    try:
+        restored, missing = restore_outputs(name)
+    except (OSError, ValueError) as exc:  # never hide the stage's own error behind this one
+        print(f"{name}: could not put back the previous outputs ({exc}).", file=sys.stderr)
+        return
+    if restored:
         print(
-            f"{name}: interrupted; nothing half-written was left (outputs are written to a "
-            "temporary path and "
-            "renamed), but under `dvc repro` DVC had already removed this stage's previous "
-            "outputs. Run `dvc "
-            "repro` again: training resumes after its last completed epoch, and a run seen before "
-            "is restored "
-            f"from DVC's run-cache.",
+            f"{name}: put back the previous outputs as dvc.lock records them: "
+            f"{', '.join(restored)}.",
             file=sys.stderr,
         )
-        sys.exit(130)
-    print(f"{name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    if missing:
+        print(
+            f"{name}: no copy of the previous {', '.join(missing)} in DVC's cache or git; "
+            "`dvc checkout` or `git checkout` may still have it.",
+            file=sys.stderr,
+        )
 
 
 def run_params_check(schema: Schema, params_file: str | Path = "params.yaml") -> None:

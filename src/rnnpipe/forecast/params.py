@@ -17,6 +17,36 @@ from ..core.params import (
 
 JENA_URL = "https://s3.amazonaws.com/keras-datasets/jena_climate_2009_2016.csv.zip"
 
+# Far beyond any series rnnpipe reads (1e6 rows = 114 years of hourly readings), but refused by
+# check_params, so a typo such as 1000000000 never reaches a stage.
+LONGEST_WINDOW = 1_000_000
+
+
+def window_step_fits(params: dict) -> str | None:
+    """A schema check: a step past the lookback would read one row per window."""
+    window = params["window"]
+    if window["step"] > window["lookback"]:
+        return (
+            f"window.step ({window['step']}) is larger than window.lookback "
+            f"({window['lookback']}); a window would hold one row. Use a step <= lookback."
+        )
+    return None
+
+
+def date_split_complete(params: dict) -> str | None:
+    """A schema check: a split by date needs both dates (one alone would be ignored)."""
+    prepare = params["prepare"]
+    given = [key for key in ("val_start", "test_start") if prepare[key].strip()]
+    if len(given) == 1:
+        other = "test_start" if given == ["val_start"] else "val_start"
+        return (
+            f"prepare.{given[0]} is set but prepare.{other} is empty; a split by date needs both "
+            "(quoted dates), or leave both empty to split by prepare.train_fraction / "
+            "val_fraction."
+        )
+    return None
+
+
 FORECAST_SCHEMA = Schema(
     {
         "data": {
@@ -29,18 +59,23 @@ FORECAST_SCHEMA = Schema(
         },
         "download": {
             "url": Rule(
-                str, JENA_URL, "jena: URL, local path or file:// URL of the Jena climate zip or CSV"
+                str,
+                JENA_URL,
+                "jena: URL, local path or file:// URL of the Jena climate zip or CSV",
+                nonempty=True,
             ),
             "path": Rule(
                 str,
                 "inputs/forecast",
                 "files: a CSV or a folder of CSVs, relative to the repository root; a "
                 "dependency of download, so an edit reruns it",
+                nonempty=True,
             ),
             "pattern": Rule(
                 str,
                 "*.csv",
                 "files: which CSVs of a folder (e.g. one station's), concatenated in name order",
+                nonempty=True,
             ),
             "sha256": SHA256_RULE,
             "synthetic_days": Rule(int, 730, "synthetic: days of hourly readings", low=30),
@@ -50,14 +85,18 @@ FORECAST_SCHEMA = Schema(
                 str,
                 "auto",
                 "auto (UTF-8, else Latin-1, as station exports are) | any Python codec name",
+                nonempty=True,
             ),
             "na_values": Rule(list, ["NA", "-9999", "-9999.0"], "cells read as missing"),
             "time_column": Rule(
                 str,
                 "auto",
                 "auto: 'Date Time' / 'date' / 'timestamp', or year/month/day/hour columns",
+                nonempty=True,
             ),
-            "time_format": Rule(str, "auto", "auto: Jena '%d.%m.%Y %H:%M:%S', then ISO 8601"),
+            "time_format": Rule(
+                str, "auto", "auto: Jena '%d.%m.%Y %H:%M:%S', then ISO 8601", nonempty=True
+            ),
             "drop_columns": Rule(
                 list,
                 [],
@@ -72,7 +111,10 @@ FORECAST_SCHEMA = Schema(
                 "direction columns; [] = none",
             ),
             "frequency": Rule(
-                str, "auto", "auto (the most common step) | a pandas offset such as 10min, 1h"
+                str,
+                "auto",
+                "auto (the most common step) | a pandas offset such as 10min, 1h",
+                nonempty=True,
             ),
             "duplicates": one_of(
                 ("first", "mean", "error"), "first", "repeated timestamps: first | mean | error"
@@ -100,21 +142,27 @@ FORECAST_SCHEMA = Schema(
             ),
         },
         "window": {
-            "target": Rule(str, "T (degC)", "the column to forecast"),
+            "target": Rule(str, "T (degC)", "the column to forecast", nonempty=True),
             "lookback": Rule(
-                int, 120, "rows of history per window (120 hourly rows = 5 days)", low=1
+                int,
+                120,
+                "rows of history per window (120 hourly rows = 5 days)",
+                low=1,
+                high=LONGEST_WINDOW,
             ),
             "step": Rule(
                 int,
                 1,
                 "read every step-th row of the lookback (6 on 10-minute data = hourly)",
                 low=1,
+                high=LONGEST_WINDOW,
             ),
             "delay": Rule(
                 int,
                 24,
                 "rows ahead of the window's last row to predict (24 hourly rows = 1 day)",
                 low=1,
+                high=LONGEST_WINDOW,
             ),
             "predict_change": Rule(
                 bool,
@@ -172,5 +220,6 @@ FORECAST_SCHEMA = Schema(
                 low=1,
             ),
         },
-    }
+    },
+    checks=(window_step_fits, date_split_complete),
 )

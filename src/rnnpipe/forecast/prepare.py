@@ -8,7 +8,9 @@ one-hot), sorts, resolves duplicate timestamps, puts the rows on a regular grid,
 prepare.max_gap steps, reports what stayed missing per column (window.missing_features decides what
 windows do with it), and splits chronologically. Normalisation statistics come from the training
 period only, so nothing about validation or test leaks into training. Every repair is counted in
-data/report.json (a plain output: results lead `dvc metrics show`).
+data/report.json (a plain output: results lead `dvc metrics show`). Before anything is written it
+refuses what train and evaluate would (check_windows: window.target, values that overflow, one
+window per split), so a run that cannot finish stops here, with train's model and metrics intact.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 
 from ..core.atomic import atomic_path, write_json
 from .columns import numeric_features, plan_columns
+from .prepared import SPLITS, prepared_series
 from .series import (
     READING_SETTINGS,
     normalisation_stats,
@@ -69,6 +72,7 @@ def prepare_series(params: dict) -> None:
 
     frame = series.reset_index()
     frame["split"] = split
+    check_windows(frame, stats, params["window"])
     with atomic_path("data/series.parquet") as tmp:
         frame.to_parquet(tmp, index=False)
     write_json("data/stats.json", stats)
@@ -120,3 +124,16 @@ def prepare_series(params: dict) -> None:
             f"{k} {v['rows']} ({v['from'][:10]} .. {v['to'][:10]})" for k, v in periods.items()
         )
     )
+
+
+def check_windows(frame, stats: dict, window: dict) -> None:
+    """What train and evaluate would refuse, refused here, before DVC removes their outputs: the
+    target is a column that varies over the training period, every value standardises to a
+    finite float32, and one window (window.lookback + window.delay) fits each split."""
+    series = prepared_series(
+        frame, stats, window["target"], window["missing_features"], "the prepared data/raw"
+    )
+    for split in SPLITS:
+        series.windows(
+            split, window["lookback"], window["step"], window["delay"], window["predict_change"]
+        )

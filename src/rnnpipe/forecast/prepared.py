@@ -76,22 +76,34 @@ class PreparedSeries:
 def load_prepared(
     series_path: str | Path, stats_path: str | Path, target: str, missing_features: str = "impute"
 ) -> PreparedSeries:
-    """The prepared series for forecasting `target`, features standardised (a missing one: 0, its
-    training mean), the rows windows may read by `missing_features` (window_rows)."""
+    """The prepared series on disk (the prepare stage's outputs), loaded for `target`."""
     frame = pd.read_parquet(series_path)
     stats = json.loads(Path(stats_path).read_text(encoding="utf-8"))
+    return prepared_series(frame, stats, target, missing_features, str(series_path))
+
+
+def prepared_series(
+    frame: pd.DataFrame, stats: dict, target: str, missing_features: str, source: str
+) -> PreparedSeries:
+    """The series for forecasting `target`, features standardised (a missing one: 0, its
+    training mean), the rows windows may read by `missing_features` (window_rows). The prepare
+    stage builds it too, so that every refusal here comes before train runs."""
     columns = stats["columns"]
     if target not in columns:
         lowered = {c.lower(): c for c in columns}
         close = difflib.get_close_matches(target.lower(), list(lowered), n=1, cutoff=0.6)
         raise DataError(
-            f"window.target '{target}' is not a column of {series_path}"
+            f"window.target '{target}' is not a column of {source}"
             f"{f' (did you mean {lowered[close[0]]!r}?)' if close else ''}; columns: {columns}."
         )
     mean = np.array([stats["mean"][c] for c in columns], dtype=np.float64)
     std = np.array([stats["std"][c] for c in columns], dtype=np.float64)
     raw = frame[columns].to_numpy(dtype=np.float64)
-    values = np.nan_to_num((raw - mean) / std, nan=0.0).astype(np.float32)
+    times = pd.DatetimeIndex(frame["time"])
+    with np.errstate(all="ignore"):
+        standard = ((raw - mean) / std).astype(np.float32)
+    check_finite(raw, standard, ~np.isfinite(mean) | ~np.isfinite(std), columns, times, source)
+    values = np.nan_to_num(standard, nan=0.0)
     k = columns.index(target)
     split = frame["split"].to_numpy()
     bounds = {}
@@ -104,13 +116,12 @@ def load_prepared(
         level = f"always {present[0]:g}" if len(present) else "no value at all"
         raise DataError(
             f"window.target '{target}' is constant over the training period ({level}): there is "
-            "nothing "
-            "to forecast, and every error ratio would divide by zero. Choose another "
+            "nothing to forecast, and every error ratio would divide by zero. Choose another "
             "window.target."
         )
     valid = window_rows(frame["valid"].to_numpy(dtype=bool), raw[:, k], missing_features)
     return PreparedSeries(
-        pd.DatetimeIndex(frame["time"]),
+        times,
         values,
         values[:, k].copy(),
         raw[:, k],
@@ -121,6 +132,32 @@ def load_prepared(
         float(mean[k]),
         float(std[k]),
         pd.Timedelta(stats["frequency"]),
+    )
+
+
+def check_finite(
+    raw: np.ndarray,
+    standard: np.ndarray,
+    overflowed: np.ndarray,
+    columns: list[str],
+    times: pd.DatetimeIndex,
+    source: str,
+) -> None:
+    """Refuse a value that is infinite, or whose standardised float32 value is (1e300: it
+    overflows the training statistics or float32), naming its column and time; a NaN is a
+    missing value, which prepare's filling and window_rows handle. `overflowed`: the columns
+    whose training mean or standard deviation is not finite."""
+    bad = (~np.isfinite(standard) | overflowed) & ~np.isnan(raw)
+    if not bad.any():
+        return
+    column = int(np.flatnonzero(bad.any(axis=0))[0])
+    magnitude = np.nan_to_num(np.abs(raw[:, column]), nan=0.0, posinf=np.inf)
+    row = int(np.argmax(magnitude))
+    raise DataError(
+        f"{source}: column '{columns[column]}' holds {raw[row, column]:g} at {times[row]} (row "
+        f"{row + 1} of the prepared series), too large to standardise in float32 (the training "
+        "statistics or the scaled value overflow). Remove or correct that reading, or list it as "
+        "missing in prepare.na_values."
     )
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from ..core.encodings import wide_encoding
 from ..core.errors import DataError, ParamsError
 
 JENA_FORMAT = "%d.%m.%Y %H:%M:%S"
@@ -47,12 +49,25 @@ def read_csv_any_encoding(
     raw = Path(path).read_bytes()
     if not raw.strip():
         raise DataError(f"{path}: the file is empty.")
-    if encoding == "auto":
+    wide = wide_encoding(raw[:4096])
+    if encoding == "auto" and wide in ("utf-16", "utf-32"):  # a byte-order mark says which
+        text, encoding = raw.decode(wide), wide
+    elif encoding == "auto":
+        if wide:
+            raise DataError(
+                f"{path}: the file is {wide.upper()} text (NUL bytes between the characters); "
+                f"set prepare.encoding={wide}."
+            )
         try:
             text, encoding = raw.decode("utf-8-sig"), "utf-8"
         except UnicodeDecodeError:
             text, encoding = raw.decode("latin-1"), "latin-1"
     else:
+        if wide and not wide.startswith(encoding.lower().replace("_", "-")[:6]):
+            raise DataError(
+                f"{path}: the file is {wide.upper()} text (a byte-order mark or NUL bytes between "
+                f"the characters), not {encoding}; set prepare.encoding={wide}."
+            )
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
@@ -294,7 +309,8 @@ def split_bounds(
 def normalisation_stats(features: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Mean and standard deviation per column over the given (training) rows; constant columns
     get std 1."""
-    mean, std = features.mean(), features.std(ddof=0)
+    with np.errstate(all="ignore"):  # an overflow (1e300) is refused by name when windows are cut
+        mean, std = features.mean(), features.std(ddof=0)
     std = std.where(std > 1e-12, 1.0).fillna(1.0)
     return {
         "mean": {k: float(v) for k, v in mean.fillna(0.0).items()},

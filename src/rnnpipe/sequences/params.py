@@ -15,6 +15,48 @@ from ..core.params import (
     with_defaults,
 )
 
+
+def windows_without_length(params: dict) -> str | None:
+    """A schema check: window.stride / window.label act only on windows (window.length > 0)."""
+    window = params["window"]
+    if window["length"]:
+        return None
+    idle = [
+        f"window.{key}={window[key]}"
+        for key, default in (("stride", 0), ("label", "last"))
+        if window[key] != default
+    ]
+    if idle:
+        verb = "act" if len(idle) > 1 else "acts"
+        return (
+            f"{' and '.join(idle)} {verb} only on windows, but window.length is 0 (whole "
+            "sequences); set window.length to cut windows, or leave "
+            f"{' and '.join(item.split('=')[0] for item in idle)} at the default."
+        )
+    return None
+
+
+def test_groups_without_groups(params: dict) -> str | None:
+    """A schema check: prepare.test_groups names groups of download.group_column."""
+    if params["prepare"]["test_groups"] and not params["download"]["group_column"].strip():
+        return (
+            "prepare.test_groups names test groups, but download.group_column is empty; name the "
+            "column holding the groups, or empty prepare.test_groups."
+        )
+    return None
+
+
+def fractions_leave_train(params: dict) -> str | None:
+    """A schema check: validation and test shares leave a training share."""
+    prepare = params["prepare"]
+    if prepare["val_fraction"] + prepare["test_fraction"] >= 1:
+        return (
+            f"prepare.val_fraction ({prepare['val_fraction']}) + prepare.test_fraction "
+            f"({prepare['test_fraction']}) must stay below 1 (train needs a share)."
+        )
+    return None
+
+
 SEQUENCES_SCHEMA = Schema(
     {
         "data": {
@@ -36,6 +78,7 @@ SEQUENCES_SCHEMA = Schema(
                 "table: a long CSV / Parquet (one row per step), a Parquet with one "
                 "row per sequence and list columns, or an .npz (X, y, lengths); "
                 "relative to the repository root; a dependency of download",
+                nonempty=True,
             ),
             "sequence_columns": Rule(
                 list,
@@ -52,7 +95,7 @@ SEQUENCES_SCHEMA = Schema(
                 list, [], "the numeric feature columns; [] = every column not named elsewhere"
             ),
             "label_column": Rule(
-                str, "label", "a label per step, or one per sequence (any values)"
+                str, "label", "a label per step, or one per sequence (any values)", nonempty=True
             ),
             "group_column": Rule(
                 str, "", "e.g. user: the split keeps each group's sequences together"
@@ -121,5 +164,6 @@ SEQUENCES_SCHEMA = Schema(
                 low=10,
             ),
         },
-    }
+    },
+    checks=(windows_without_length, test_groups_without_groups, fractions_leave_train),
 )

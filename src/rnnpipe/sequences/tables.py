@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..core.encodings import check_not_wide
 from ..core.errors import DataError
 
 SEQUENCE, LABEL, GROUP, SPLIT = "_sequence", "_label", "_group", "_split"
@@ -94,6 +95,8 @@ def read_step_table(path: str | Path, settings: dict, labeled: bool = True) -> S
             else _from_long(frame, settings, path)
         )
     elif name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt")):
+        if not name.endswith(".gz"):
+            check_not_wide(path, "utf-8", None)
         try:
             frame = pd.read_csv(path, sep="\t" if ".tsv" in name else ",", low_memory=False)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -222,6 +225,12 @@ def _from_list_rows(
     )  # no id columns: the row number
     features = [c for c in (settings["feature_columns"] or listed) if c != label]
     _require(frame, features, path)
+    if not features:
+        raise DataError(
+            f"{path}: no feature column: the only list-valued column is the label "
+            f"{label!r}. Name the feature columns in download.feature_columns (columns holding "
+            "a list of numbers per sequence, or a list of per-step vectors)."
+        )
     blocks, labels, widths = [], [], None
     for row, sequence in zip(range(len(frame)), ids):
         columns = [_step_matrix(frame[c].iloc[row], c, sequence, path) for c in features]
@@ -309,7 +318,7 @@ def _from_npz(path: Path, labeled: bool = True) -> StepTable:
         ) from None
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: not a readable .npz ({exc}).") from None
-    if x.ndim != 3 or not np.issubdtype(x.dtype, np.number):
+    if x.ndim != 3 or not np.issubdtype(x.dtype, np.number) or x.shape[2] == 0:
         raise DataError(
             f"{path}: X must be a numeric array [sequences, steps, features]; got shape {x.shape}, "
             f"dtype {x.dtype}."

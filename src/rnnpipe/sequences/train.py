@@ -11,9 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from ..core.params import config_from_params
 from ..training.checkpoints import run_fingerprint
-from ..training.history import write_finished_run, write_training_metrics
+from ..training.history import (
+    chance_level,
+    chance_warning,
+    write_finished_run,
+    write_training_metrics,
+)
 from ..training.loop import TrainSettings, train_model
 from ..training.objectives import ClassificationObjective, StepClassificationObjective
 from ..training.runner import TrainingProcess
@@ -74,4 +81,22 @@ def train_sequence_model(params: dict, process: TrainingProcess) -> None:
         meta["window"],
         meta["reading"],
     )
-    write_finished_run(trained, result, "accuracy", CHECKPOINT)
+    val_accuracy = result.history[result.best_epoch - 1]["val_accuracy"]
+    chance = chance_level(
+        val_accuracy,
+        item_targets(sets["train"], per_step),
+        item_targets(sets["validation"], per_step),
+    )
+    write_finished_run(trained, result, "accuracy", CHECKPOINT, extra=chance)
+    warning = chance_warning(chance, val_accuracy)
+    if warning:
+        print(warning)
+
+
+def item_targets(items, per_step: bool) -> np.ndarray:
+    """The class ids a split's accuracy counts: one per item, or each item's steps' own."""
+    if not per_step:
+        return items.labels.numpy()
+    starts, lengths = items.starts.numpy(), items.lengths.numpy()
+    steps = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    return items.step_labels.numpy()[steps]

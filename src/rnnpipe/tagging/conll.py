@@ -16,6 +16,7 @@ from pathlib import Path
 import conllu
 import pandas as pd
 
+from ..core.encodings import check_not_wide
 from ..core.errors import DataError
 
 UD_SPLIT = re.compile(r"-ud-(train|dev|test)\.conllu$")
@@ -52,6 +53,7 @@ def read_conllu(path: Path, tag_field: str = "upos") -> list[Sentence]:
     """The sentences of a CoNLL-U file: each word's FORM and the `tag_field` column (upos, xpos,
     ...)."""
     sentences = []
+    check_not_wide(path, "utf-8", None)
     for start, lines in _blocks(path.read_text(encoding="utf-8-sig", errors="strict")):
         token_lines = [start + i for i, line in enumerate(lines) if not line.startswith("#")]
         if not token_lines:
@@ -90,6 +92,7 @@ def read_conll_columns(path: Path, column: str) -> list[Sentence]:
             f"index: e.g. -1 (the last column: NER tags in CoNLL-2003) or 1 (POS tags)."
         ) from None
     sentences = []
+    check_not_wide(path, "utf-8", None)
     for start, lines in _blocks(path.read_text(encoding="utf-8-sig")):
         lines = [line for line in lines if not line.startswith("-DOCSTART-")]
         if not lines:
@@ -97,12 +100,17 @@ def read_conll_columns(path: Path, column: str) -> list[Sentence]:
         words, tags = [], []
         for offset, line in enumerate(lines):
             fields = line.split()
-            if index == 0 or not -len(fields) <= index < len(fields):
+            # The token is column 0: the tag column must be another one (-1 on a line holding
+            # only a token would make the token its own tag).
+            if index == 0 or not -len(fields) <= index < len(fields) or index % len(fields) == 0:
+                remedy = (
+                    f"set download.tag_column to an index from 1 to {len(fields) - 1} or -1"
+                    if len(fields) > 1
+                    else "give every token line its tag (or remove the line)"
+                )
                 raise DataError(
                     f"{path}, line {start + offset}: no tag column {index} in {len(fields)} "
-                    "columns "
-                    f"({line.strip()!r}); set download.tag_column to an index from 1 to "
-                    f"{len(fields) - 1} or -1."
+                    f"column{'s' if len(fields) != 1 else ''} ({line.strip()!r}); {remedy}."
                 )
             words.append(fields[0])
             tags.append(fields[index])

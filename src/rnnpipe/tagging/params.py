@@ -49,16 +49,20 @@ TAGGING_SCHEMA = Schema(
                 "*-ud-{train,dev,test}.conllu, a CoNLL column file, a Parquet / JSONL table "
                 "of token and tag lists, or a .zip / .tar.gz of one; a dependency of "
                 "download, so an edit reruns it",
+                nonempty=True,
             ),
             "tag_column": Rule(
                 str,
                 "upos",
                 "conllu: the tag column (upos | xpos); conll: its index (-1 = the last)",
+                nonempty=True,
             ),
             "tokens_column": Rule(
-                str, "tokens", "table: the column holding each sentence's token list"
+                str, "tokens", "table: the column holding each sentence's token list", nonempty=True
             ),
-            "tags_column": Rule(str, "tags", "table: the column holding each sentence's tag list"),
+            "tags_column": Rule(
+                str, "tags", "table: the column holding each sentence's tag list", nonempty=True
+            ),
             "split_column": Rule(
                 str,
                 "split",

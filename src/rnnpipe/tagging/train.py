@@ -24,6 +24,7 @@ from ..text.sequences import check_token_ids
 from ..text.tokenizer import Tokenizer
 from ..text.vectors import load_embedded_vocabulary
 from ..training.checkpoints import run_fingerprint
+from ..training.history import chance_level, chance_warning
 from ..training.members import combined, train_members, write_member_metrics
 from ..training.objectives import StepClassificationObjective
 from ..training.runner import TrainingProcess, check_training_fits
@@ -82,4 +83,11 @@ def train_tagger(params: dict, process: TrainingProcess) -> None:
             tag_map,
             maxlen,
         ).save(tmp)
-    write_member_metrics(results, settings, scores, {})
+    val_accuracy = (
+        scores[1] if scores else results[0].history[results[0].best_epoch - 1]["val_accuracy"]
+    )
+    chance = chance_level(val_accuracy, sets["train"].tags.numpy(), sets["validation"].tags.numpy())
+    write_member_metrics(results, settings, scores, chance)
+    warning = chance_warning(chance, val_accuracy)
+    if warning:
+        print(warning)

@@ -35,9 +35,13 @@ def _check_member_name(name: str, archive: Path) -> None:
         )
 
 
-def read_imdb_tarball(archive: Path) -> pd.DataFrame:
-    """All labeled reviews of aclImdb_v1.tar.gz as text/label/split, in a stable order."""
-    rows = []
+def read_imdb_tarball(
+    archive: Path, max_chars: int = 1_000_000, notes: list[str] | None = None
+) -> pd.DataFrame:
+    """All labeled reviews of aclImdb_v1.tar.gz as text/label/split, in a stable order; a review
+    longer than `max_chars` characters is cut (only that much of it is read), and named in
+    `notes`."""
+    rows, cut = [], []
     try:
         with tarfile.open(archive, mode="r:*") as tar:
             for member in tar:
@@ -46,13 +50,17 @@ def read_imdb_tarball(archive: Path) -> pd.DataFrame:
                 if not match or not member.isfile():
                     continue
                 handle = tar.extractfile(member)
-                raw = handle.read() if handle else b""
+                raw = handle.read(max_chars * 4 + 4) if handle else b""
+                text = raw.decode("utf-8", errors="replace")
+                if len(text) > max_chars:
+                    cut.append(member.name)
+                    text = text[:max_chars]
                 split, label, review_id, rating = match.groups()
                 if label == "unsup":
                     split, label = "unsup", None
                 rows.append(
                     (
-                        raw.decode("utf-8", errors="replace"),
+                        text,
                         label,
                         split,
                         int(review_id),
@@ -64,6 +72,10 @@ def read_imdb_tarball(archive: Path) -> pd.DataFrame:
             f"{archive}: cannot read the archive ({exc}); it is truncated or corrupt. "
             f"Delete it and download it again."
         ) from None
+    if cut and notes is not None:
+        from .layouts import long_texts_note
+
+        notes.append(long_texts_note(cut, max_chars))
     frame = pd.DataFrame(rows, columns=["text", "label", "split", "id", "rating"])
     _check_imdb_layout(frame, archive)
     # Tar order is the archiver's; sorting makes the table independent of it.
@@ -190,6 +202,25 @@ def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         "duplicate_texts_dropped": int(repeated.sum()),
         "cross_split_texts_dropped": int(cross.sum()),
     }
+
+
+def cut_long_texts(frame: pd.DataFrame, max_chars: int) -> tuple[pd.DataFrame, list[str]]:
+    """Texts of table rows or lines longer than `max_chars`, cut to it; the rows cut, named by
+    split and row."""
+    lengths = frame["text"].str.len()
+    long = lengths > max_chars
+    if not long.any():
+        return frame, []
+    names = [
+        f"row {row + 1}{f' ({split})' if isinstance(split, str) else ''} of {len(frame):,} "
+        f"({length:,} characters)"
+        for row, split, length in zip(
+            frame.index[long], frame.loc[long, "split"], lengths[long], strict=False
+        )
+    ]
+    frame = frame.copy()
+    frame.loc[long, "text"] = frame.loc[long, "text"].str.slice(0, max_chars)
+    return frame, names
 
 
 def blank_texts(frame: pd.DataFrame) -> pd.Series:

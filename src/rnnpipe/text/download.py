@@ -19,6 +19,7 @@ from .datasets import (
     SPLITS,
     assign_splits,
     blank_texts,
+    cut_long_texts,
     deduplicate,
     normalise_labels,
     quality_report,
@@ -26,7 +27,7 @@ from .datasets import (
     read_imdb_tarball,
     split_warnings,
 )
-from .layouts import read_labeled
+from .layouts import long_texts_note, read_labeled
 from .synthetic import synthetic_reviews
 
 OUTPUT = "data/dataset.parquet"
@@ -38,6 +39,8 @@ def download_texts(params: dict) -> None:
     data/report.json."""
     data, download = params["data"], params["download"]
     origin = {"source": data["source"]}
+    notes: list[str] = []
+    max_chars = download["max_text_chars"]
     if data["source"] == "synthetic":
         frame = synthetic_reviews(
             download["synthetic_train"], download["synthetic_test"], data["seed"]
@@ -52,10 +55,9 @@ def download_texts(params: dict) -> None:
                 f"{origin['sha256']} "
                 f"(pin it with -S download.sha256=...)"
             )
-        frame = read_imdb_tarball(path)
+        frame = read_imdb_tarball(path, max_chars, notes)
     else:
         path = fetch(download["path"], param="download.path")
-        notes: list[str] = []
         frame = read_labeled(
             path,
             download["text_column"],
@@ -63,9 +65,13 @@ def download_texts(params: dict) -> None:
             download["split_column"],
             download["encoding"],
             notes,
+            max_chars,
         )
-        for note in notes:
-            print(f"download: {note}")
+    frame, cut = cut_long_texts(frame, max_chars)
+    if cut:
+        notes.append(long_texts_note(cut, max_chars))
+    for note in notes:
+        print(f"download: {note}")
     blank = blank_texts(frame) & (frame["split"] != "unsup")
     if download["blank_texts"] == "drop" and blank.any():
         if blank.sum() == (frame["split"] != "unsup").sum():

@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.archives import is_archive, unpacked
+from ..core.encodings import check_not_wide
 from ..core.errors import DataError
 
 SPLIT_NAMES = {
@@ -61,9 +62,11 @@ def read_labeled(
     split_column: str,
     encoding: str = "utf-8",
     notes: list[str] | None = None,
+    max_chars: int = 1_000_000,
 ) -> pd.DataFrame:
     """text, label, split (None where the source names no split) from a table, line file, folder
-    or archive."""
+    or archive; a text file of a label folder is read up to `max_chars` characters (the rest is
+    cut, and a note names the file)."""
     notes = [] if notes is None else notes
     try:
         codecs.lookup(encoding)
@@ -75,9 +78,9 @@ def read_labeled(
     if is_archive(path):
         with unpacked(path) as folder:
             notes.append(f"{path}: unpacked into a temporary folder")
-            return read_folder(folder, columns, encoding, notes)
+            return read_folder(folder, columns, encoding, notes, max_chars)
     if path.is_dir():
-        return read_folder(path, columns, encoding, notes)
+        return read_folder(path, columns, encoding, notes, max_chars)
     return read_file(path, columns, encoding, notes)
 
 
@@ -99,17 +102,21 @@ def read_file(
 
 
 def read_folder(
-    root: Path, columns: tuple[str, str, str], encoding: str, notes: list[str]
+    root: Path,
+    columns: tuple[str, str, str],
+    encoding: str,
+    notes: list[str],
+    max_chars: int = 1_000_000,
 ) -> pd.DataFrame:
     """A folder in any of the layouts of the module docstring."""
     files, folders = _visible(root)
     if not files and len(folders) == 1:
         notes.append(f"{root}: holds only the folder {folders[0].name}/; reading that")
-        return read_folder(folders[0], columns, encoding, notes)
+        return read_folder(folders[0], columns, encoding, notes, max_chars)
     split_dirs = {d: SPLIT_NAMES[d.name.lower()] for d in folders if d.name.lower() in SPLIT_NAMES}
     if split_dirs:
         frames = [
-            read_label_folders(d, encoding, inside=root).assign(split=split)
+            read_label_folders(d, encoding, root, max_chars, notes).assign(split=split)
             for d, split in split_dirs.items()
             if split != "unsup"
         ]
@@ -125,9 +132,19 @@ def read_folder(
             ignore_index=True,
         )
     if len(files) >= 2:
+        tables = [f.name for f in files if f.name.lower().endswith(TABLE_SUFFIXES)]
+        if tables:
+            # One file per label holds one text per line: a table read so would make every row
+            # a "text" labelled with the file's name.
+            raise DataError(
+                f"{root}: holds several files, among them the table(s) {', '.join(tables[:4])}, "
+                "but none is named for a split (train / dev / test). Name the tables train.csv, "
+                "dev.csv, test.csv, or give the one table as download.path; one file per label "
+                "(x.pos, x.neg) holds one text per line, never a table."
+            )
         return read_label_files(files, encoding, notes)
     if folders:
-        return read_label_folders(root, encoding)
+        return read_label_folders(root, encoding, None, max_chars, notes)
     raise DataError(
         f"{root}: no labeled texts found. Accepted folder layouts: split files (train.csv, "
         "dev.csv, "
@@ -152,12 +169,18 @@ def split_of_name(path: Path) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def read_label_folders(root: Path, encoding: str, inside: Path | None = None) -> pd.DataFrame:
+def read_label_folders(
+    root: Path,
+    encoding: str,
+    inside: Path | None = None,
+    max_chars: int = 1_000_000,
+    notes: list[str] | None = None,
+) -> pd.DataFrame:
     """`root/<label>/*.txt`, one text per file (split: None). Only regular files inside `inside`
     (the folder the user gave; default `root`) are read: a directory or broken link named *.txt,
     a symlink loop, or a link leading out of that folder is skipped and counted in a warning."""
     inside = (inside or root).resolve()
-    rows, skipped = [], []
+    rows, skipped, cut = [], [], []
     for label_dir in sorted(
         d for d in root.iterdir() if d.is_dir() and not d.name.startswith((".", "_"))
     ):
@@ -174,7 +197,13 @@ def read_label_folders(root: Path, encoding: str, inside: Path | None = None) ->
             elif not file.resolve().is_relative_to(inside):
                 skipped.append(f"{file} (a link out of {inside})")
             else:
-                rows.append((_decode(_read_bytes(file), encoding), label_dir.name, None))
+                text = _decode(_read_bytes(file, max_chars * 4 + 4), encoding)
+                if len(text) > max_chars:
+                    cut.append(str(file.relative_to(root)))
+                    text = text[:max_chars]
+                rows.append((text, label_dir.name, None))
+    if cut and notes is not None:
+        notes.append(long_texts_note(cut, max_chars))
     if skipped:
         shown = "; ".join(skipped[:5]) + (
             f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
@@ -192,9 +221,23 @@ def read_label_folders(root: Path, encoding: str, inside: Path | None = None) ->
     return pd.DataFrame(rows, columns=["text", "label", "split"])
 
 
-def _read_bytes(path: Path) -> bytes:
+def long_texts_note(names: list[str], max_chars: int) -> str:
+    """The warning for texts cut at download.max_text_chars, naming them."""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (
+        f"WARNING: {len(names)} text(s) longer than download.max_text_chars ({max_chars:,} "
+        f"characters) cut to that length: {shown}. Raise download.max_text_chars if they are "
+        "real documents."
+    )
+
+
+def _read_bytes(path: Path, most: int | None = None) -> bytes:
+    """The file's bytes, at most `most` of them (None: all)."""
     try:
-        return path.read_bytes()
+        if most is None:
+            return path.read_bytes()
+        with path.open("rb") as handle:
+            return handle.read(most)
     except OSError as exc:
         raise DataError(
             f"{path}: cannot be read ({exc.strerror}); fix its permissions or remove it."
@@ -284,6 +327,7 @@ def _label_limit(pairs: list) -> int:
 def _lines(path: Path, encoding: str):
     """(line number, line) of every non-blank line, CR of CRLF removed, a byte-order mark
     dropped."""
+    check_not_wide(path, encoding, "download.encoding")
     text = _decode(path.read_bytes(), encoding)
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
@@ -418,6 +462,8 @@ def read_table_file(path: Path, encoding: str, header: bool = True) -> pd.DataFr
         if name.endswith(JSONL_SUFFIXES):
             return pd.read_json(path, lines=True, encoding=encoding, encoding_errors="replace")
         sep = "\t" if name.endswith((".tsv", ".tsv.gz")) else ","
+        if not name.endswith(".gz"):
+            check_not_wide(path, encoding, "download.encoding")
         # keep_default_na=False: a review that reads "NA" or "null" is text, not a missing value.
         frame = pd.read_csv(
             path,

@@ -38,7 +38,12 @@ TEXT_SCHEMA = Schema(
             "seed": seed_rule("seed of the synthetic data and of the splits"),
         },
         "download": {
-            "url": Rule(str, IMDB_URL, "imdb: URL, local path or file:// URL of aclImdb_v1.tar.gz"),
+            "url": Rule(
+                str,
+                IMDB_URL,
+                "imdb: URL, local path or file:// URL of aclImdb_v1.tar.gz",
+                nonempty=True,
+            ),
             "sha256": SHA256_RULE,
             "path": Rule(
                 str,
@@ -46,12 +51,14 @@ TEXT_SCHEMA = Schema(
                 "table: your file, folder or .zip / .tar.gz (CSV, TSV, Parquet, JSONL, "
                 "label<TAB>text or fastText lines, train/dev/test files, one file per label, "
                 "<split>/<label>/*.txt); a dependency of download, so an edit reruns it",
+                nonempty=True,
             ),
-            "text_column": Rule(str, "text", "table: the column holding the text"),
+            "text_column": Rule(str, "text", "table: the column holding the text", nonempty=True),
             "label_column": Rule(
                 str,
                 "label",
                 "table: the column holding the label (any values: -1/0/1, pos/neg, ...)",
+                nonempty=True,
             ),
             "split_column": Rule(
                 str,
@@ -66,6 +73,7 @@ TEXT_SCHEMA = Schema(
                 str,
                 "utf-8",
                 "table: text encoding; undecodable bytes become U+FFFD and are counted",
+                nonempty=True,
             ),
             "blank_texts": one_of(
                 ("drop", "keep"),
@@ -77,6 +85,14 @@ TEXT_SCHEMA = Schema(
                 False,
                 "drop repeated texts within a split, and from train / validation the texts "
                 "also in test (from train: also in validation); counted in data/report.json",
+            ),
+            "max_text_chars": Rule(
+                int,
+                1_000_000,
+                "imdb / table: a longer text is cut to this many characters, with a warning "
+                "naming it (a file of a label folder is read no further)",
+                low=100,
+                high=2**31 - 1,
             ),
             "synthetic_train": Rule(int, 8000, "synthetic: training reviews", low=20),
             "synthetic_test": Rule(int, 4000, "synthetic: test reviews", low=10),

@@ -134,12 +134,15 @@ def write_finished_run(
     checkpoint.unlink(missing_ok=True)
 
 
-def chance_level(val_accuracy: float, train_labels: np.ndarray, val_labels: np.ndarray) -> dict:
+def chance_level(val_accuracy: float, train_labels, val_labels) -> dict:
     """Whether a classifier learned anything: the validation accuracy of always answering the
     most frequent training class, and `at_chance` when the model does no better
-    (metrics/train.json keeps both)."""
-    majority = int(np.bincount(np.asarray(train_labels)).argmax())
-    majority_accuracy = round(float(np.mean(np.asarray(val_labels) == majority)), 6)
+    (metrics/train.json keeps both). Class ids; negative ones (unlabeled steps, padding) do not
+    count."""
+    train_labels, val_labels = (np.asarray(labels).ravel() for labels in (train_labels, val_labels))
+    train_labels, val_labels = train_labels[train_labels >= 0], val_labels[val_labels >= 0]
+    majority = int(np.bincount(train_labels).argmax())
+    majority_accuracy = round(float(np.mean(val_labels == majority)), 6)
     return {
         "majority_accuracy": majority_accuracy,
         "at_chance": bool(val_accuracy <= majority_accuracy),
@@ -154,7 +157,6 @@ def chance_warning(summary: dict, val_accuracy: float) -> str | None:
         f"train: WARNING: the model is at chance level: validation accuracy {val_accuracy:.4f} is "
         "no better than "
         f"always answering the most frequent training class ({summary['majority_accuracy']:.4f}). "
-        "Check "
-        "tokenize's unknown-token rate, train.batch_size against the training rows, train.lr and "
+        "Check the data's labels, train.batch_size against the training rows, train.lr and "
         "train.epochs."
     )

@@ -36,12 +36,14 @@ TREES_SCHEMA = Schema(
                 SST_URL,
                 "sst: URL, local path or file:// URL of trainDevTestTrees_PTB.zip or of a folder "
                 "with train.txt, dev.txt, test.txt",
+                nonempty=True,
             ),
             "path": Rule(
                 str,
                 "inputs/trees",
                 "files: a folder with train.txt, dev.txt and test.txt (one bracketed tree "
                 "per line), relative to the repository root; a dependency of download",
+                nonempty=True,
             ),
             "sha256": SHA256_RULE,
         },

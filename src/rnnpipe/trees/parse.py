@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.atomic import atomic_path, write_json
+from ..core.errors import DataError
 from ..text.vocabulary import build_vocabulary
 from .files import apply_granularity, read_tree_file, write_trees
 from .sources import SPLIT_FILES
@@ -27,6 +28,7 @@ def parse_trees(params: dict) -> None:
         split: apply_granularity(read_tree_file(RAW / name), settings["granularity"])
         for split, name in SPLIT_FILES.items()
     }
+    check_root_classes(trees["train"], settings["granularity"])
     if settings["lowercase"]:
         for split_trees in trees.values():
             for tree in split_trees:
@@ -46,3 +48,15 @@ def parse_trees(params: dict) -> None:
         },
     )
     print(f"parse: {counts} trees, vocabulary {len(vocabulary)} -> data/trees.parquet")
+
+
+def check_root_classes(trees: list, granularity: str) -> None:
+    """Refuse training trees whose roots all hold one class: a model of them learns nothing, and
+    its validation accuracy would be that class's share."""
+    classes = sorted({tree.label[-1] for tree in trees})  # the root is the last node
+    if len(classes) < 2:
+        raise DataError(
+            f"{RAW / SPLIT_FILES['train']}: every training tree's root has class "
+            f"{classes[0] if classes else '(none)'} (parse.granularity={granularity}); a "
+            "classifier needs at least two. Check the labels (0-4 at each root) or the split."
+        )

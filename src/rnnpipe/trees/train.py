@@ -21,7 +21,12 @@ import torch
 from ..core.params import config_from_params
 from ..text.vocabulary import Vocabulary
 from ..training.checkpoints import run_fingerprint
-from ..training.history import write_finished_run, write_training_metrics
+from ..training.history import (
+    chance_level,
+    chance_warning,
+    write_finished_run,
+    write_training_metrics,
+)
 from ..training.loop import TrainSettings, train_model
 from ..training.objectives import StepClassificationObjective
 from ..training.runner import TrainingProcess
@@ -85,4 +90,13 @@ def train_tree_classifier(params: dict, process: TrainingProcess) -> None:
     trained = TrainedTreeClassifier(
         model.cpu(), vocabulary, parse["granularity"], parse["lowercase"]
     )
-    write_finished_run(trained, result, "accuracy", CHECKPOINT)
+    val_accuracy = result.history[result.best_epoch - 1]["val_accuracy"]
+    chance = chance_level(
+        val_accuracy,
+        [tree.label[-1] for tree in read_trees("data/trees.parquet", "train")],
+        [tree.label[-1] for tree in validation.trees],
+    )  # root labels: the root is the last node
+    write_finished_run(trained, result, "accuracy", CHECKPOINT, extra=chance)
+    warning = chance_warning(chance, val_accuracy)
+    if warning:
+        print(warning)
