@@ -98,6 +98,14 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace --out if it holds a previous export"
     )
     export.add_argument("--format", choices=["onnx"], default="onnx", help="onnx (the only format)")
+    check = commands.add_parser(
+        "check",
+        help="validate every pipeline's params file here, naming each bad param (what DVC's "
+        "'unexpected error' before any stage runs may hide)",
+    )
+    check.add_argument(
+        "--root", default=".", help="the repository root holding the pipelines (default: .)"
+    )
     return parser
 
 
@@ -132,10 +140,30 @@ def export(args) -> int:
     return 0
 
 
+def check(args) -> int:
+    """Each pipeline's params file under --root: `ok` or the first problem; 1 if any has one."""
+    from .core.params import load_params
+    from .render import PIPELINES
+
+    problems = 0
+    for pipeline in PIPELINES.values():
+        path = Path(args.root) / pipeline.params_file
+        if not path.is_file():
+            continue
+        try:
+            load_params(path, pipeline.schema)
+            print(f"{pipeline.params_file}: ok")
+        except RnnpipeError as exc:
+            problems += 1
+            print(f"rnnpipe check: error: {exc}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    commands = {"export": export, "predict": predict, "check": check}
     try:
-        return export(args) if args.command == "export" else predict(args)
+        return commands[args.command](args)
     except RnnpipeError as exc:
         print(f"rnnpipe {args.command}: error: {exc}", file=sys.stderr)
         return 1

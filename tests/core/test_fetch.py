@@ -100,3 +100,41 @@ def test_a_missing_relative_path_in_a_temporary_experiment_copy_says_what_to_do(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(DownloadError, match=r"relative paths start at the repository root"):
         fetch("../shared/datasets/imdb/aclImdb_v1.tar.gz")
+
+
+class Trickle(http.server.BaseHTTPRequestHandler):
+    """A server that promises 10,000 bytes and sends one every 0.1 s: never a read timeout."""
+
+    def do_GET(self):
+        import time
+
+        self.send_response(200)
+        self.send_header("Content-Length", "10000")
+        self.end_headers()
+        try:
+            for _ in range(10000):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_server_trickling_bytes_is_stopped_by_the_minimum_rate(monkeypatch, tmp_path):
+    from rnnpipe.core import fetch as fetching
+
+    monkeypatch.setattr(fetching, "RATE_WINDOW", 1.0)  # a minute in production
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/slow.csv"
+    try:
+        with pytest.raises(DownloadError, match=r"below download.min_rate \(100 bytes/s\)"):
+            fetch(url, param="download.url", timeout=5, min_rate=100)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not list((tmp_path / "cache").glob("*slow.csv"))  # nothing half-written was kept

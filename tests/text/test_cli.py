@@ -166,3 +166,17 @@ def test_empty_input_is_refused_and_stdin_splits_lines_as_a_file_does(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
     assert main(["predict", "--model", str(model_folder)]) == 1
     assert "standard input holds no text" in capsys.readouterr().err
+
+
+def test_check_names_a_bad_param_of_any_pipeline(tmp_path, capsys):
+    """What DVC reports as "unexpected error" (an empty templated path) gets a named line here."""
+    from conftest import ROOT
+
+    (tmp_path / "forecast").mkdir()
+    text = (ROOT / "params.yaml").read_text().replace("  path: inputs/text", '  path: ""', 1)
+    (tmp_path / "params.yaml").write_text(text)
+    (tmp_path / "forecast" / "params.yaml").write_text((ROOT / "forecast/params.yaml").read_text())
+    assert main(["check", "--root", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "'download.path' is ''; it must not be empty" in captured.err
+    assert "forecast/params.yaml: ok" in captured.out

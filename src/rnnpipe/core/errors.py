@@ -25,5 +25,9 @@ class TrainingError(RnnpipeError):
     """Training cannot go on: diverging loss, impossible device request, shape mismatch."""
 
 
+class DiskSpaceError(RnnpipeError):
+    """The disk where a stage writes has no room for its outputs."""
+
+
 class ModelFileError(RnnpipeError):
     """A saved model is missing, tampered with, or does not match its vocabulary / labels."""

@@ -10,6 +10,7 @@ import hashlib
 import os
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -60,7 +61,13 @@ def local_path(location: str) -> Path:
     return Path(location).expanduser()
 
 
-def _download(url: str, target: Path, timeout: float) -> None:
+# A server that sends a byte now and then never trips the per-read timeout; a download slower than
+# this (bytes per second, over any minute) is stopped instead. The pipelines' download.min_rate.
+MIN_RATE = 1024
+RATE_WINDOW = 60.0  # seconds
+
+
+def _download(url: str, target: Path, timeout: float, min_rate: int, param: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
@@ -74,9 +81,23 @@ def _download(url: str, target: Path, timeout: float) -> None:
                 file=sys.stderr,
                 disable=None,
             ) as bar:
-                while chunk := response.read(1 << 20):
+                window_start, window_bytes = time.monotonic(), 0
+                # read1: whatever has arrived (up to 1 MiB), so a trickle is measured as it comes
+                while chunk := response.read1(1 << 20):
                     out.write(chunk)
                     bar.update(len(chunk))
+                    window_bytes += len(chunk)
+                    elapsed = time.monotonic() - window_start
+                    if elapsed >= RATE_WINDOW:
+                        if min_rate and window_bytes / elapsed < min_rate:
+                            raise DownloadError(
+                                f"{url}: the server sent {window_bytes} bytes in the last "
+                                f"{elapsed:.0f} s, below download.min_rate "
+                                f"({min_rate} bytes/s); the download was stopped. Try again "
+                                "later, download the file by hand and give its path, or set "
+                                "download.min_rate=0 to wait for any rate."
+                            )
+                        window_start, window_bytes = time.monotonic(), 0
             if total is not None and out.tell() != total:
                 raise DownloadError(
                     f"{url}: download truncated ({out.tell()} of {total} bytes); run the stage "
@@ -118,9 +139,12 @@ def _where_relative_paths_start(path: Path) -> str:
     return "check the path (relative paths start at the repository root)."
 
 
-def fetch(location: str, *, param: str = "", timeout: float = 60.0) -> Path:
+def fetch(
+    location: str, *, param: str = "", timeout: float = 60.0, min_rate: int = MIN_RATE
+) -> Path:
     """Return a local path for `location`, downloading remote URLs into the cache first; `param`
-    names the param that gave the location, for messages."""
+    names the param that gave the location, for messages. A read waits at most `timeout` seconds,
+    and a download slower than `min_rate` bytes/s over a minute is stopped (0: never)."""
     if not location:
         raise DownloadError(
             f"no URL or path given{f' ({param} is empty)' if param else ''}; set it to a local "
@@ -135,7 +159,7 @@ def fetch(location: str, *, param: str = "", timeout: float = 60.0) -> Path:
     key = hashlib.sha256(location.encode()).hexdigest()[:12]
     target = cache_dir() / f"{key}-{name}"
     if not target.exists():
-        _download(location, target, timeout)
+        _download(location, target, timeout, min_rate, param)
     return target
 
 

@@ -276,6 +276,14 @@ EVALUATION_RULES: dict[str, Rule] = {
     "device": DEVICE_RULE,
 }
 
+MIN_RATE_RULE = Rule(
+    int,
+    1024,
+    "a remote download slower than this many bytes per second over a minute is stopped (a "
+    "stalled server); 0 = no limit",
+    low=0,
+)
+
 SHA256_RULE = Rule(
     str,
     "auto",

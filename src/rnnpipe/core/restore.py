@@ -54,6 +54,15 @@ def restore_outputs(stage: str, folder: Path = Path(".")) -> tuple[list[str], li
     return restored, missing
 
 
+def recorded_size(stage: str, folder: Path = Path(".")) -> int:
+    """Bytes of `stage`'s outputs as dvc.lock records them (0 when it records none)."""
+    try:
+        entry = _read_yaml(folder / "dvc.lock")["stages"][stage]
+        return sum(int(out.get("size") or 0) for out in entry.get("outs", []))
+    except (OSError, YAMLError, KeyError, TypeError, AttributeError, ValueError):
+        return 0
+
+
 def _recorded_outputs(stage: str, folder: Path) -> list[tuple[Path, str]]:
     """(path, md5) of each output of `stage` in dvc.lock, paths resolved from the stage's wdir."""
     try:

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from .atomic import write_text
-from .errors import RnnpipeError
+from .errors import DiskSpaceError, RnnpipeError
 from .locking import stage_lock
+from .memory import human_bytes
 from .params import Schema, load_params
-from .restore import restore_outputs
+from .restore import recorded_size, restore_outputs
 
 UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
@@ -39,6 +41,7 @@ def run_stage(
     started = time.perf_counter()
     try:
         params = load_params(params_file, schema)
+        check_free_space(name)
         with stage_lock(name):
             main(params)
     except RnnpipeError as exc:
@@ -72,6 +75,24 @@ def run_stage(
         _put_back_outputs(name)
         raise
     print(f"{name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
+# Room a stage needs besides its outputs' size: DVC copies every output into its cache after the
+# stage, and a disk that fills up then shows only DVC's "No possible cache link types".
+FREE_SPACE_MARGIN = 100 * 2**20
+
+
+def check_free_space(name: str, folder: Path = Path(".")) -> None:
+    """Refuse to start a stage on a disk without room for its outputs twice over (the files and
+    DVC's cached copy; their size as dvc.lock records it from the last run) plus a margin."""
+    need = 2 * recorded_size(name, folder) + FREE_SPACE_MARGIN
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise DiskSpaceError(
+            f"only {human_bytes(free)} free on the disk holding {folder.resolve()}, where this "
+            f"stage writes its outputs and DVC caches them; it needs about {human_bytes(need)}. "
+            "Free space (e.g. `dvc gc -w`) and run it again."
+        )
 
 
 def fail(name: str, message: str, code: int, prefix: str = "error: ") -> None:

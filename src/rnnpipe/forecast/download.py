@@ -33,7 +33,13 @@ def download_series(params: dict) -> None:
         else:
             key = "url" if data["source"] == "jena" else "path"
             origin = copy_source(
-                download[key], download["sha256"], download["pattern"], tmp, ROOT, f"download.{key}"
+                download[key],
+                download["sha256"],
+                download["pattern"],
+                tmp,
+                ROOT,
+                f"download.{key}",
+                download["min_rate"],
             )
         files = sorted(p.name for p in tmp.iterdir())
     write_json("data/sources.json", {"source": data["source"], **origin, "files": files})

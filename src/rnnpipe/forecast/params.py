@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..core.params import (
     EVALUATION_RULES,
+    MIN_RATE_RULE,
     RECURRENT_RULES,
     SHA256_RULE,
     TRAINING_RULES,
@@ -78,6 +79,7 @@ FORECAST_SCHEMA = Schema(
                 nonempty=True,
             ),
             "sha256": SHA256_RULE,
+            "min_rate": MIN_RATE_RULE,
             "synthetic_days": Rule(int, 730, "synthetic: days of hourly readings", low=30),
         },
         "prepare": {

@@ -43,12 +43,18 @@ def unpack_csvs(archive: Path, folder: Path) -> list[str]:
 
 
 def copy_source(
-    location: str, sha256: str, pattern: str, folder: Path, root: Path, param: str = ""
+    location: str,
+    sha256: str,
+    pattern: str,
+    folder: Path,
+    root: Path,
+    param: str = "",
+    min_rate: int = 1024,
 ) -> dict:
     """Copy (or unzip) the CSVs named by `location` (relative paths start at `root`) into `folder`;
     return what was read, with hashes. `param` names the param that gave the location, for messages.
     """
-    path = fetch(from_root(location, root), param=param)
+    path = fetch(from_root(location, root), param=param, min_rate=min_rate)
     if path.is_dir():
         files = sorted(p for p in path.glob(pattern) if p.is_file())
         if not files:

@@ -46,7 +46,7 @@ def download_texts(params: dict) -> None:
             download["synthetic_train"], download["synthetic_test"], data["seed"]
         )
     elif data["source"] == "imdb":
-        path = fetch(download["url"], param="download.url")
+        path = fetch(download["url"], param="download.url", min_rate=download["min_rate"])
         expected = expected_sha256(download["sha256"], download["url"], path)
         origin["sha256"] = verify_sha256(path, expected, download["url"])
         if expected is None:
@@ -57,7 +57,7 @@ def download_texts(params: dict) -> None:
             )
         frame = read_imdb_tarball(path, max_chars, notes)
     else:
-        path = fetch(download["path"], param="download.path")
+        path = fetch(download["path"], param="download.path", min_rate=download["min_rate"])
         frame = read_labeled(
             path,
             download["text_column"],

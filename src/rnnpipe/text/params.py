@@ -7,6 +7,7 @@ from ..core.params import (
     BUCKET_BATCHES,
     CELLS,
     EVALUATION_RULES,
+    MIN_RATE_RULE,
     RECURRENT_RULES,
     SHA256_RULE,
     TRAINING_RULES,
@@ -45,6 +46,7 @@ TEXT_SCHEMA = Schema(
                 nonempty=True,
             ),
             "sha256": SHA256_RULE,
+            "min_rate": MIN_RATE_RULE,
             "path": Rule(
                 str,
                 "inputs/text",

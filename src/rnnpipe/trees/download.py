@@ -39,7 +39,12 @@ def download_trees(params: dict) -> None:
         else:
             key = "url" if data["source"] == "sst" else "path"
             origin = copy_tree_files(
-                download[key], download["sha256"], tmp, ROOT, f"download.{key}"
+                download[key],
+                download["sha256"],
+                tmp,
+                ROOT,
+                f"download.{key}",
+                download["min_rate"],
             )
     write_json("data/sources.json", {"source": data["source"], **origin})
     print(f"download: {', '.join(SPLIT_FILES.values())} -> {OUTPUT}/ ({origin['location']})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..core.params import (
     EVALUATION_RULES,
+    MIN_RATE_RULE,
     SHA256_RULE,
     TRAINING_RULES,
     Rule,
@@ -46,6 +47,7 @@ TREES_SCHEMA = Schema(
                 nonempty=True,
             ),
             "sha256": SHA256_RULE,
+            "min_rate": MIN_RATE_RULE,
         },
         "parse": {
             "granularity": one_of(

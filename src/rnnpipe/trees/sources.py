@@ -13,10 +13,12 @@ from ..core.fetch import expected_sha256, fetch, from_root, verify_sha256
 SPLIT_FILES = {"train": "train.txt", "validation": "dev.txt", "test": "test.txt"}
 
 
-def copy_tree_files(location: str, sha256: str, folder: Path, root: Path, param: str) -> dict:
+def copy_tree_files(
+    location: str, sha256: str, folder: Path, root: Path, param: str, min_rate: int
+) -> dict:
     """train.txt, dev.txt and test.txt from the zip or folder at `location` into `folder`; what
     was read, hashed."""
-    path = fetch(from_root(location, root), param=param)
+    path = fetch(from_root(location, root), param=param, min_rate=min_rate)
     names = list(SPLIT_FILES.values())
     hashes = {}
     if path.is_dir():
