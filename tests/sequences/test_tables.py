@@ -133,6 +133,16 @@ def test_refusals_name_the_culprit(tmp_path):
     assert "y holds 4 per-step labels per sequence but X has 3 steps" in error_of(
         tmp_path / "steps.npz"
     )
+    pd.DataFrame({"id": ["a", "b"], "label": [[1, 2], [0, 1]]}).to_parquet(
+        tmp_path / "labels_only.parquet"
+    )
+    assert "no feature column: the only list-valued column is the label 'label'" in error_of(
+        tmp_path / "labels_only.parquet", sequence_columns=[]
+    )
+    np.savez(tmp_path / "featureless.npz", X=np.zeros((2, 3, 0)), y=np.array([0, 1]))
+    assert "X must be a numeric array [sequences, steps, features]" in error_of(
+        tmp_path / "featureless.npz"
+    )
     long_frame().assign(label=-1).to_csv(tmp_path / "unlabeled.csv", index=False)
     assert "no step has a label" in error_of(
         tmp_path / "unlabeled.csv", sequence_columns=["user"], unlabeled=["-1"]

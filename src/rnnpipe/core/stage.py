@@ -96,9 +96,10 @@ def check_free_space(name: str, folder: Path = Path(".")) -> None:
 
 
 def fail(name: str, message: str, code: int, prefix: str = "error: ") -> None:
-    """Print `<stage>: error: <message>`, put back the outputs DVC removed, and exit."""
-    print(f"{name}: {prefix}{message}", file=sys.stderr)
+    """Put back the outputs DVC removed, print `<stage>: error: <message>` (the last line, where
+    a person looks), and exit."""
     _put_back_outputs(name)
+    print(f"{name}: {prefix}{message}", file=sys.stderr)
     sys.exit(code)
 
 
