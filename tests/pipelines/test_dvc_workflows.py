@@ -31,7 +31,14 @@ def test_a_queued_experiment_runs_the_code_it_was_queued_with(tmp_path):
     metrics.write_text(
         original
     )  # the workspace goes back to the committed code before the queue runs
-    run(["dvc", "exp", "run", "--run-all"], wd)
+    # A queued experiment with a bad param: DVC says only that it failed; the reason is the last
+    # line of its log, where docs/errors.md sends the user.
+    run(["dvc", "exp", "run", "--queue", "--name", "broken", "-S", "train.epochs=-1"], wd)
+    run(["dvc", "exp", "run", "--run-all"], wd, check=False)
+    log = run(["dvc", "queue", "logs", "broken"], wd, check=False)
+    assert "check_params: error: params.yaml: 'train.epochs' is -1, out of range" in (
+        log.stdout + log.stderr
+    )
     run(["dvc", "exp", "apply", "changed"], wd)
     assert json.loads((wd / "metrics" / "eval.json").read_text())["queued_change"] == 1.0
     assert "queued_change" in metrics.read_text()  # the applied experiment brings its code along

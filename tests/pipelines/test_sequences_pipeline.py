@@ -37,6 +37,9 @@ def test_the_binary_digit_default_clears_its_bar_and_the_no_memory_baseline_cann
     assert evaluation["accuracy"] >= 0.99, evaluation
     assert evaluation["baseline_accuracy"] <= 0.55, evaluation
     assert evaluation["steps"] > 1000
+    summary = json.loads((sq / "metrics/train.json").read_text())
+    # per step, as the accuracy counts: 4 classes, roughly balanced
+    assert 0.2 < summary["majority_accuracy"] < 0.35 and summary["at_chance"] is False
     history = pd.read_csv(sq / "metrics/history.csv")
     assert list(history.columns) == [
         "epoch",

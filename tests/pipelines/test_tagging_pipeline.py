@@ -41,6 +41,15 @@ def test_the_tagger_reads_context_and_beats_the_most_frequent_tag(tagging_run):
     per_tag = pd.read_csv(tagging_run / "metrics/per_class.csv")
     assert set(per_tag["class"]) == {"ADJ", "ADP", "DET", "NOUN", "PRON", "PUNCT", "VERB"}
     assert "entity_f1" not in evaluation  # UPOS is no span tag set
+    # train.json: the validation accuracy of always answering the most frequent training tag
+    train_tags = [tag for _, tags in part["train"] for tag in tags]
+    majority = max(set(train_tags), key=train_tags.count)
+    validation_tags = [tag for _, tags in part["validation"] for tag in tags]
+    summary = json.loads((tagging_run / "metrics/train.json").read_text())
+    assert summary["majority_accuracy"] == pytest.approx(
+        validation_tags.count(majority) / len(validation_tags), abs=1e-6
+    )
+    assert summary["at_chance"] is False and summary["val_accuracy"] > summary["majority_accuracy"]
 
 
 def test_predict_tags_each_token_and_gives_every_tag_probability(tagging_run):

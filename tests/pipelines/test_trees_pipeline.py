@@ -31,6 +31,19 @@ def test_repro_trains_a_tree_lstm_and_scores_roots_and_phrases(trees_run):
     # scope, which
     # a bag of 1-2 grams cannot see, so the Tree-LSTM must clear it.
     assert 0.2 < evaluation["baseline_accuracy"] < evaluation["accuracy"]
+    # train.json: the validation root accuracy of always answering the most frequent training root
+    from rnnpipe.trees.files import read_trees
+
+    roots = {
+        split: [tree.label[-1] for tree in read_trees(tr / "data/trees.parquet", split)]
+        for split in ("train", "validation")
+    }
+    majority = max(set(roots["train"]), key=roots["train"].count)
+    summary = json.loads((tr / "metrics/train.json").read_text())
+    assert summary["majority_accuracy"] == pytest.approx(
+        roots["validation"].count(majority) / len(roots["validation"]), abs=1e-6
+    )
+    assert summary["at_chance"] is False
     assert list(pd.read_csv(tr / "metrics/per_class.csv")["class"]) == [
         "very negative",
         "negative",

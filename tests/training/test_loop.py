@@ -248,3 +248,29 @@ def test_chance_level_is_the_majority_class_accuracy_on_validation():
     assert "at chance level: validation accuracy 0.6000" in chance_warning(summary, 0.6)
     better = chance_level(0.8, train, validation)
     assert not better["at_chance"] and chance_warning(better, 0.8) is None
+
+
+def test_chance_level_counts_labelled_steps_only_and_says_when_a_model_is_at_it():
+    from rnnpipe.training.history import chance_level, chance_warning
+
+    train = np.array([[2, 2, 1, -100], [0, 2, -100, -100]])  # class 2 is the most frequent
+    validation = np.array([[2, 1, -100], [2, 0, 2]])
+    summary = chance_level(0.6, train, validation)
+    assert summary == {"majority_accuracy": 0.6, "at_chance": True}
+    assert "at chance level: validation accuracy 0.6000" in chance_warning(summary, 0.6)
+    assert chance_warning(chance_level(0.61, train, validation), 0.61) is None
+
+
+def test_a_per_step_split_counts_the_steps_of_its_own_items_only():
+    import torch
+
+    from rnnpipe.sequences.train import item_targets
+
+    class Items:  # what SpanSet holds: every sequence's steps, and this split's spans
+        step_labels = torch.tensor([5, 6, 7, 8, 9, 10, 11])
+        starts = torch.tensor([4, 1])
+        lengths = torch.tensor([2, 1])
+        labels = torch.tensor([1, 0])
+
+    assert item_targets(Items, per_step=True).tolist() == [9, 10, 6]
+    assert item_targets(Items, per_step=False).tolist() == [1, 0]
