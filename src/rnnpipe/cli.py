@@ -44,7 +44,13 @@ that writes such trees (none is bundled).
 writes a classifier's, tagger's or forecaster's folder as one ONNX file (export/model.onnx, variable
 batch and length) plus export.json (how to build its inputs) and the vocabulary it reads, checks
 that onnxruntime computes what PyTorch computes on varied-length examples, and prints the largest
-difference.
+difference. --out must be a new or empty folder, or with --force a previous export: nothing the
+export did not write is ever deleted.
+
+    rnnpipe check [--root .]
+
+validates every pipeline's params file (params.yaml, forecast/params.yaml, ...) and prints `ok` or
+the bad param's line: what DVC reports only as "unexpected error" (an empty path param) included.
 """
 
 from __future__ import annotations
