@@ -111,7 +111,7 @@ def _put_back_outputs(name: str) -> None:
         return
     try:
         restored, missing = restore_outputs(name)
-    except (OSError, ValueError) as exc:  # never hide the stage's own error behind this one
+    except Exception as exc:  # a safety net must never hide the stage's own error
         print(f"{name}: could not put back the previous outputs ({exc}).", file=sys.stderr)
         return
     if restored:
