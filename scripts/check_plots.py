@@ -1,16 +1,15 @@
-"""Check that every plot of both pipelines draws something: statically, and in a real headless
+"""Check that every plot of every pipeline draws something: statically, and in a real headless
 browser.
 
-    python scripts/check_plots.py                                  # static check of `dvc plots show
-    --json`
+    python scripts/check_plots.py         # static check of `dvc plots show --json`
     python scripts/check_plots.py --browser --vega /path/node_modules --out plots-check/
-                                                                   # + render each plot in headless
-                                                                   Chromium
+                                          # and render each plot in headless Chromium
 
-The static check (also run by tests/pipelines/test_plots.py) reads each plot's Vega-Lite spec and
-data as DVC renders them and fails when a plot would come out empty: no data, a field the spec plots
-that is neither in the data nor computed by the template, or values that do not parse as the axis
-type (the old forecast plot put timestamps on a quantitative axis and drew nothing).
+The static check (also run by every pipeline test through conftest.plot_problems) reads each
+plot's Vega-Lite spec and data as DVC renders them and fails when a plot would come out empty: no
+data, a field the spec plots that is neither in the data nor computed by the template, or values
+that do not parse as the axis type (the old forecast plot put timestamps on a quantitative axis
+and drew nothing).
 
 The browser check writes one HTML page per plot that loads vega, vega-lite and vega-embed from a
 local folder (`npm install vega@5 vega-lite@5 vega-embed@6`; this machine has no CDN), renders it as

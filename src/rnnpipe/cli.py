@@ -57,13 +57,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from .core.errors import RnnpipeError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rnnpipe", description="rnnpipe command-line tools")
+    parser = argparse.ArgumentParser(
+        prog="rnnpipe",
+        description="rnnpipe command-line tools: predict with and export the model of any "
+        "pipeline (text classification, tagging, forecasting, numeric sequences, trees), and "
+        "check params files. Python: rnnpipe.api.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"rnnpipe {metadata.version('rnnpipe')}"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     predict = commands.add_parser(
         "predict",

@@ -68,47 +68,113 @@ def split_lines(text: str) -> list[str]:
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
-def predict_texts(args, classifier) -> None:
-    """A text classifier: a label and its probability per text."""
-    texts = read_texts(args)
+def classifier_rows(classifier, texts: list[str], batch_size: int = 256) -> list[dict]:
+    """A text classifier's prediction per text: `label`, `probability`, `probabilities` (every
+    class) and `text`; an empty text gets None for all three."""
     filled = [i for i, text in enumerate(texts) if text.strip()]
     _warn_unreadable(texts, filled, classifier)
-    proba = classifier.predict_proba([texts[i] for i in filled], batch_size=args.batch_size)
-    print_classified(texts, dict(zip(filled, proba)), classifier.label_map.labels, args.json)
+    proba = classifier.predict_proba([texts[i] for i in filled], batch_size=batch_size)
+    return classified_rows(texts, dict(zip(filled, proba)), classifier.label_map.labels)
 
 
-def predict_tags(args, tagger) -> None:
-    """A tagger: every text's tokens (split at whitespace, as the training data was tokenized)
-    with their tags, one output line per input line."""
-    texts = read_texts(args)
+def tagger_rows(tagger, texts: list[str], batch_size: int = 256) -> list[dict]:
+    """A tagger's prediction per text (tokens split at whitespace, as the training data was
+    tokenized): `tokens`, `tags`, `probability` and `probabilities` per token, `text`."""
     sentences = [text.split() for text in texts]
     filled = [i for i, tokens in enumerate(sentences) if tokens]
     _warn_empty(texts)
     proba = dict(
-        zip(
-            filled, tagger.predict_proba([sentences[i] for i in filled], batch_size=args.batch_size)
-        )
+        zip(filled, tagger.predict_proba([sentences[i] for i in filled], batch_size=batch_size))
     )
     names = tagger.tag_map.labels
+    rows = []
     for i, tokens in enumerate(sentences):
-        rows = proba.get(i, np.zeros((0, len(names))))
-        best = rows.argmax(axis=1) if len(rows) else []
+        scores = proba.get(i, np.zeros((0, len(names))))
+        best = scores.argmax(axis=1) if len(scores) else []
+        rows.append(
+            {
+                "tokens": tokens,
+                "tags": [str(names[k]) for k in best],
+                "probability": [float(r[k]) for r, k in zip(scores, best)],
+                "probabilities": [{str(n): float(p) for n, p in zip(names, r)} for r in scores],
+                "text": texts[i],
+            }
+        )
+    return rows
+
+
+def forecast_rows(forecaster, path: str, batch_size: int = 256) -> list[dict]:
+    """A forecaster's one forecast from the CSV of recent readings at `path`: `time`, `target`,
+    `forecast`."""
+    from .forecast.readings import forecast_from_readings
+
+    return [forecast_from_readings(path, forecaster)]
+
+
+def sequence_rows(trained, path: str, batch_size: int = 256) -> list[dict]:
+    """A sequences model's labels for the file at `path`: per sequence (or window) `sequence`,
+    `start`, `labels` (one, or one per step) and `probability`."""
+    from .sequences.predictor import predict_file
+
+    return predict_file(path, trained, batch_size)
+
+
+def tree_rows(trained, texts: list[str], batch_size: int = 256, source: str = "input") -> list:
+    """A trees model's root label per bracketed tree (as the classifier's rows; `text` is the
+    sentence)."""
+    from .trees.predictor import predict_roots, read_input_trees
+
+    trees = read_input_trees(texts, source)
+    filled = [i for i, tree in enumerate(trees) if tree is not None]
+    proba = dict(zip(filled, predict_roots(trained, [trees[i] for i in filled], batch_size)))
+    sentences = [" ".join(tree.words) if tree is not None else "" for tree in trees]
+    return classified_rows(sentences, proba, trained.class_names)
+
+
+def classified_rows(texts: list[str], proba: dict, labels: list) -> list[dict]:
+    """Rows of `label`, `probability`, `probabilities`, `text`; a text without probabilities
+    (`proba` lacks its index: an empty input) gets None for the first three."""
+    rows = []
+    for i, text in enumerate(texts):
+        row = proba.get(i)
+        if row is None:
+            rows.append({"label": None, "probability": None, "probabilities": None, "text": text})
+            continue
+        k = int(row.argmax())
+        rows.append(
+            {
+                "label": labels[k],
+                "probability": float(row[k]),
+                "probabilities": {str(label): float(p) for label, p in zip(labels, row)},
+                "text": text,
+            }
+        )
+    return rows
+
+
+def rounded(value):
+    """`value` with every float rounded to 6 decimals, for JSON lines a person reads."""
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return {key: rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [rounded(item) for item in value]
+    return value
+
+
+def predict_texts(args, classifier) -> None:
+    """A text classifier: a label and its probability per text."""
+    print_classified(classifier_rows(classifier, read_texts(args), args.batch_size), args.json)
+
+
+def predict_tags(args, tagger) -> None:
+    """A tagger: every text's tokens with their tags, one output line per input line."""
+    for row in tagger_rows(tagger, read_texts(args), args.batch_size):
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "tokens": tokens,
-                        "tags": [str(names[k]) for k in best],
-                        "probability": [round(float(r[k]), 6) for r, k in zip(rows, best)],
-                        "probabilities": [
-                            {str(n): round(float(p), 6) for n, p in zip(names, r)} for r in rows
-                        ],
-                        "text": texts[i],
-                    }
-                )
-            )
+            print(json.dumps(rounded(row)))
         else:
-            print(" ".join(f"{token}/{names[k]}" for token, k in zip(tokens, best)))
+            print(" ".join(f"{token}/{tag}" for token, tag in zip(row["tokens"], row["tags"])))
 
 
 def file_only(args, refusal: str) -> None:
@@ -120,19 +186,15 @@ def file_only(args, refusal: str) -> None:
 
 def predict_forecast(args, forecaster) -> None:
     """A forecaster: one forecast from the CSV of recent readings given with --file."""
-    from .forecast.readings import forecast_from_readings
-
     file_only(
         args,
         f"{args.model} holds a forecasting model: it forecasts from a CSV of recent readings, not "
-        "from "
-        f"texts. Run `rnnpipe predict --model {args.model} --file recent.csv` with the station's "
-        "latest "
-        f"readings (the training data's columns).",
+        f"from texts. Run `rnnpipe predict --model {args.model} --file recent.csv` with the "
+        "station's latest readings (the training data's columns).",
     )
-    forecast = forecast_from_readings(args.file, forecaster)
+    (forecast,) = forecast_rows(forecaster, args.file)
     if args.json:
-        print(json.dumps({**forecast, "forecast": round(forecast["forecast"], 6)}))
+        print(json.dumps(rounded(forecast)))
     else:
         print(f"{forecast['time']}\t{forecast['target']}\t{forecast['forecast']:.4f}")
 
@@ -140,16 +202,13 @@ def predict_forecast(args, forecaster) -> None:
 def predict_sequences(args, trained) -> None:
     """A sequences model: a label per sequence (or window), or per step, for the file given with
     --file."""
-    from .sequences.predictor import predict_file
-
     file_only(
         args,
         f"{args.model} holds a numeric-sequences model: it reads a file of sequences (CSV, Parquet "
-        "or "
-        f".npz, laid out as its training data). Run `rnnpipe predict --model {args.model} --file "
-        f"new.csv`.",
+        f"or .npz, laid out as its training data). Run `rnnpipe predict --model {args.model} "
+        "--file new.csv`.",
     )
-    for row in predict_file(args.file, trained, args.batch_size):
+    for row in sequence_rows(trained, args.file, args.batch_size):
         # One layout per model kind, so every line of one output has the same columns.
         if args.json:
             print(json.dumps(row))
@@ -165,18 +224,12 @@ def predict_sequences(args, trained) -> None:
 
 def predict_trees(args, trained) -> None:
     """A trees model: the root label of every bracketed tree, one output line per input line."""
-    from .trees.predictor import predict_roots, read_input_trees
-
     source = (
         "argument"
         if args.texts
         else (args.file if args.file and args.file != "-" else "standard input")
     )
-    trees = read_input_trees(read_texts(args), source)
-    filled = [i for i, tree in enumerate(trees) if tree is not None]
-    proba = dict(zip(filled, predict_roots(trained, [trees[i] for i in filled], args.batch_size)))
-    sentences = [" ".join(tree.words) if tree is not None else "" for tree in trees]
-    print_classified(sentences, proba, trained.class_names, args.json)
+    print_classified(tree_rows(trained, read_texts(args), args.batch_size, source), args.json)
 
 
 def _numbers(indices: list[int]) -> str:
@@ -209,29 +262,13 @@ def _warn_unreadable(texts: list[str], filled: list[int], classifier) -> None:
         )
 
 
-def print_classified(texts: list[str], proba: dict, labels: list, as_json: bool) -> None:
-    """One line per text: `label<TAB>probability<TAB>text`, or a JSON object with every class's
-    probability; a text without probabilities (`proba` lacks its index: an empty input) gets an
-    empty label."""
-    for i, text in enumerate(texts):
-        row = proba.get(i)
-        k = int(row.argmax()) if row is not None else None
+def print_classified(rows: list[dict], as_json: bool) -> None:
+    """One line per row: `label<TAB>probability<TAB>text` (an empty input: a blank label), or
+    the row as JSON."""
+    for row in rows:
         if as_json:
-            print(
-                json.dumps(
-                    {
-                        "label": labels[k] if row is not None else None,
-                        "probability": round(float(row[k]), 6) if row is not None else None,
-                        "probabilities": {
-                            str(label): round(float(p), 6) for label, p in zip(labels, row)
-                        }
-                        if row is not None
-                        else None,
-                        "text": text,
-                    }
-                )
-            )
-        elif row is None:
-            print(f"\t\t{text}")
+            print(json.dumps(rounded(row)))
+        elif row["label"] is None:
+            print(f"\t\t{row['text']}")
         else:
-            print(f"{labels[k]}\t{row[k]:.4f}\t{text}")
+            print(f"{row['label']}\t{row['probability']:.4f}\t{row['text']}")

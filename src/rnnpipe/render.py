@@ -19,7 +19,7 @@ reaches
 from __future__ import annotations
 
 import argparse
-import json
+import io
 import os
 import re
 import sys
@@ -101,7 +101,7 @@ def _yaml_value(value) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, list):
-        return "[" + ", ".join(json.dumps(item) for item in value) + "]"
+        return "[" + ", ".join(_flow_item(item) for item in value) + "]"
     try:
         if (
             value
@@ -111,7 +111,29 @@ def _yaml_value(value) -> str:
             return value
     except YAMLError:  # not a plain scalar: quote it
         pass
-    return json.dumps(value)
+    # Quoted as ruamel.yaml (DVC's writer) quotes it, so that `dvc exp run -S other.key=...`,
+    # which rewrites the whole file, leaves this line as it was.
+    return _ruamel_quoted(value)
+
+
+def _flow_item(item: str) -> str:
+    """A list item as ruamel.yaml writes it in a flow list: plain when it reads back as itself,
+    else quoted as a scalar."""
+    try:
+        if item and YAML(typ="safe", pure=True).load(f"key: [{item}]") == {"key": [item]}:
+            return item
+    except YAMLError:
+        pass
+    return _ruamel_quoted(item)
+
+
+def _ruamel_quoted(value: str) -> str:
+    """`value` quoted as ruamel.yaml (DVC's writer) quotes it."""
+    stream = io.StringIO()
+    writer = YAML()
+    writer.width = 10**6
+    writer.dump({"key": value}, stream)
+    return stream.getvalue()[len("key: ") :].rstrip("\n")
 
 
 def render_params_file(schema: Schema, header: str) -> str:

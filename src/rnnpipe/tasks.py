@@ -22,6 +22,8 @@ class ModelKind:
     what: str  # in messages: "a text classifier"
     loader: str  # a class with .load(folder): the trained model
     predict: str  # a function of (parsed arguments, loaded model) that prints the predictions
+    rows: str  # a function of (loaded model, inputs, batch size) -> one dict per prediction
+    takes: str  # what `rows` reads, in messages: "texts" or "a file path"
     export: str | None = (
         None  # a function of (loaded model, folder) -> (what was exported, examples checked)
     )
@@ -32,29 +34,39 @@ MODEL_KINDS = {
         "a text classifier",
         "rnnpipe.text.classifier:TrainedClassifier",
         "rnnpipe.predict:predict_texts",
+        "rnnpipe.predict:classifier_rows",
+        "texts",
         "rnnpipe.export:export_classifier",
     ),
     "rnnpipe-tagger": ModelKind(
         "a tagger",
         "rnnpipe.tagging.tagger:TrainedTagger",
         "rnnpipe.predict:predict_tags",
+        "rnnpipe.predict:tagger_rows",
+        "texts",
         "rnnpipe.export:export_tagger",
     ),
     "rnnpipe-forecaster": ModelKind(
         "a forecaster",
         "rnnpipe.forecast.model:TrainedForecaster",
         "rnnpipe.predict:predict_forecast",
+        "rnnpipe.predict:forecast_rows",
+        "a file path",
         "rnnpipe.export:export_forecaster",
     ),
     "rnnpipe-sequences": ModelKind(
         "a numeric-sequences model",
         "rnnpipe.sequences.model:TrainedSequenceModel",
         "rnnpipe.predict:predict_sequences",
+        "rnnpipe.predict:sequence_rows",
+        "a file path",
     ),
     "rnnpipe-trees": ModelKind(
         "a trees model",
         "rnnpipe.trees.classifier:TrainedTreeClassifier",
         "rnnpipe.predict:predict_trees",
+        "rnnpipe.predict:tree_rows",
+        "texts",
     ),
 }
 # A folder whose model.json cannot be read is loaded as a classifier: its loader names what is

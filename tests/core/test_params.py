@@ -259,3 +259,19 @@ def test_unreadable_params_files_are_named_not_a_traceback(tmp_path, content, me
     (tmp_path / "params.yaml").write_bytes(content)
     with pytest.raises(ParamsError, match=r"params.yaml: .*" + message):
         load_params(tmp_path / "params.yaml", TEXT_SCHEMA)
+
+
+@pytest.mark.parametrize("name", ["text", "tagging", "forecast", "sequences", "trees"])
+def test_dvc_rewriting_a_params_file_changes_no_line_it_did_not_set(name, tmp_path):
+    """`dvc exp run -S key=value` rewrites the whole params file with ruamel.yaml: every other line
+    must come back as rendered (a quoted filter or list once changed quoting on every run)."""
+    from dvc.utils.serialize import modify_yaml
+
+    from rnnpipe.render import PIPELINES
+
+    rendered = (ROOT / PIPELINES[name].params_file).read_text()
+    copy = tmp_path / "params.yaml"
+    copy.write_text(rendered)
+    with modify_yaml(str(copy)) as params:
+        params["train"]["seed"] = params["train"]["seed"]
+    assert copy.read_text() == rendered

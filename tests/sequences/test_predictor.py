@@ -47,3 +47,15 @@ def test_a_window_classifier_labels_each_window_and_a_per_step_model_whole_seque
         ("t", 0, 5),
     ]
     assert all(label in ("a", "b", "c") for row in steps for label in row["labels"])
+
+
+def test_a_file_without_the_models_columns_names_them_not_training_params(tmp_path):
+    from rnnpipe.core.errors import DataError
+
+    path = tmp_path / "renamed.csv"
+    pd.DataFrame({"user": ["s"] * 5, "value": np.arange(5.0)}).to_csv(path, index=False)
+    with pytest.raises(DataError) as raised:
+        predict_file(path, trained("sequence"))
+    message = str(raised.value)
+    assert "the model reads sequences laid out as its training data: columns id, x" in message
+    assert "(the file has user, value)" in message and "download." not in message

@@ -2,10 +2,11 @@
 input."""
 
 import csv
+import re
 import string
 
 import pandas as pd
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from rnnpipe.data.ragged import pad_sequences
@@ -66,6 +67,8 @@ LABEL = st.one_of(
 )
 @example(rows=[("NA", 1), ("null", 0), ("", 1), ("nan", 0), ("a\r\nb", 1)], suffix=".csv")
 def test_any_text_survives_a_round_trip_through_a_table_file(tmp_path_factory, rows, suffix):
+    # A text column of numbers only is refused by design (an id or score column picked by mistake).
+    assume(not all(re.fullmatch(r"[-+]?\d+(\.\d*)?", text.strip()) for text, _ in rows))
     frame = pd.DataFrame(rows, columns=["text", "label"])
     path = tmp_path_factory.mktemp("table") / f"t{suffix}"
     if suffix == ".csv":

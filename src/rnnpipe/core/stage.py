@@ -74,7 +74,8 @@ def run_stage(
     except BaseException:  # an unforeseen failure still must not cost the last good outputs
         _put_back_outputs(name)
         raise
-    print(f"{name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    if os.environ.get("LOCAL_RANK") is None:  # once per stage, not once per DDP worker too
+        print(f"{name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 # Room a stage needs besides its outputs' size: DVC copies every output into its cache after the

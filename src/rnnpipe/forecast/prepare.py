@@ -118,7 +118,8 @@ def prepare_series(params: dict) -> None:
             "(window.missing_features=impute; drop keeps every such row out of every window)"
         )
     print(
-        f"prepare: {len(frame)} rows x {len(columns)} features every {report['frequency']} -> "
+        f"prepare: {len(frame)} rows x {len(columns)} features every "
+        f"{readable_step(report['frequency'])} -> "
         "data/series.parquet; "
         + ", ".join(
             f"{k} {v['rows']} ({v['from'][:10]} .. {v['to'][:10]})" for k, v in periods.items()
@@ -137,3 +138,15 @@ def check_windows(frame, stats: dict, window: dict) -> None:
         series.windows(
             split, window["lookback"], window["step"], window["delay"], window["predict_change"]
         )
+
+
+def readable_step(frequency: str) -> str:
+    """A pandas Timedelta's text ("0 days 01:00:00") as a person writes it ("1h", "10min")."""
+    import pandas as pd
+
+    step = pd.Timedelta(frequency)
+    for unit, size in (("d", "1D"), ("h", "1h"), ("min", "1min"), ("s", "1s")):
+        count = step / pd.Timedelta(size)
+        if count >= 1 and float(count).is_integer():
+            return f"{int(count)}{unit}"
+    return str(step)

@@ -22,7 +22,7 @@ from ..training.objectives import IGNORE_INDEX
 from .model import TrainedSequenceModel
 from .prepared import sequence_table, whole_items, window_items
 from .spans import SpanSet
-from .tables import read_step_table
+from .tables import MissingColumnsError, read_step_table
 
 
 def predict_file(
@@ -39,7 +39,15 @@ def predict_file(
         "split_column": "",
         "unlabeled": [],
     }
-    table = read_step_table(path, settings, labeled=False)
+    try:
+        table = read_step_table(path, settings, labeled=False)
+    except MissingColumnsError as exc:  # training's params are no remedy for a trained model
+        needed = [*reading["sequence_columns"], reading["step_column"], *trained.features]
+        raise DataError(
+            f"{path}: no column {', '.join(map(repr, exc.missing))}; the model reads sequences "
+            f"laid out as its training data: columns {', '.join(c for c in needed if c)} "
+            f"(the file has {', '.join(map(str, exc.found))}). Rename or add those columns."
+        ) from None
     if len(table.features) != len(
         trained.features
     ):  # .npz and list files name features by position

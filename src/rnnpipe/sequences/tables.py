@@ -125,14 +125,21 @@ def reading_settings(settings: dict) -> dict:
     }
 
 
+class MissingColumnsError(DataError):
+    """A table lacks columns the reading settings name (`missing`; the file has `found`)."""
+
+    def __init__(self, path: Path, missing: list[str], found: list[str]):
+        self.path, self.missing, self.found = path, missing, found
+        super().__init__(
+            f"{path}: no column {', '.join(map(repr, missing))}; its columns: "
+            f"{', '.join(map(str, found))}. Set the download.*_column params to the file's names."
+        )
+
+
 def _require(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise DataError(
-            f"{path}: no column {', '.join(map(repr, missing))}; its columns: "
-            f"{', '.join(map(str, frame.columns))}. Set the download.*_column params to the file's "
-            "names."
-        )
+        raise MissingColumnsError(path, missing, list(frame.columns))
 
 
 def _named_columns(settings: dict) -> list[str]:

@@ -45,7 +45,13 @@ def evaluate_tagger(settings: dict) -> dict:
         )
     result = {**classification_metrics(labels, proba), **extra, **most_frequent_tag_baseline()}
     write_classification_report(result, labels, proba, names)
-    print("evaluate: " + ", ".join(f"{k} {v:.4f}" for k, v in result.items()))
+    print(
+        "evaluate: "
+        + ", ".join(
+            f"{k} {v}" if isinstance(v, int) else f"{k} {v:.4f}"  # counts as counts
+            for k, v in result.items()
+        )
+    )
     if result["accuracy"] < result["baseline_accuracy"]:
         print(
             f"evaluate: warning: the model ({result['accuracy']:.4f}) is below the "

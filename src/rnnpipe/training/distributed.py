@@ -60,6 +60,9 @@ def launch_workers(script: str | Path, processes: int) -> None:
         f"{'nccl' if torch.cuda.is_available() else 'gloo'})",
         file=sys.stderr,
     )
+    # torchrun's own default for its workers, set here so it does not print a warning block
+    # about it on every run (the launching process itself does no work).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
         run(args)
     except ChildFailedError as exc:
