@@ -83,6 +83,46 @@ def metrics(pipeline: str = "text", root: str | Path = ".") -> dict[str, dict]:
     return found
 
 
+# Per pipeline: its test score in metrics/eval.json and the baselines evaluate measured beside it
+# (higher is better, except for forecasting's errors).
+HEADLINES = {
+    "text": ("accuracy", {"TF-IDF+LR": "baseline_accuracy"}, True),
+    "tagging": ("accuracy", {"most frequent tag": "baseline_accuracy"}, True),
+    "forecast": ("mae", {"naive": "naive_mae", "ridge": "linear_mae"}, False),
+    "sequences": ("accuracy", {"linear, no memory": "baseline_accuracy"}, True),
+    "trees": ("accuracy", {"TF-IDF+LR": "baseline_accuracy"}, True),
+}
+
+
+def summary(root: str | Path = ".") -> list[dict]:
+    """One row per pipeline with results under `root`: `pipeline`, its test `metric` and
+    `score`, the `baselines` ({name: score}), `beats_baselines`, the `best_epoch` and
+    `val_score` of training (what `dvc metrics show` spreads over 70 columns)."""
+    rows = []
+    for pipeline, (metric, baselines, higher) in HEADLINES.items():
+        found = metrics(pipeline, root)
+        evaluation, training = found.get("eval"), found.get("train", {})
+        if not evaluation or metric not in evaluation:
+            continue
+        score = evaluation[metric]
+        bars = {name: evaluation[key] for name, key in baselines.items() if key in evaluation}
+        val_key = f"val_{metric}" if f"val_{metric}" in training else "val_loss"
+        rows.append(
+            {
+                "pipeline": pipeline,
+                "metric": metric,
+                "score": score,
+                "baselines": bars,
+                "beats_baselines": all(
+                    score > bar if higher else score < bar for bar in bars.values()
+                ),
+                "best_epoch": training.get("best_epoch"),
+                "val_score": training.get(val_key),
+            }
+        )
+    return rows
+
+
 def version() -> str:
     """The installed rnnpipe's version."""
     return metadata.version("rnnpipe")

@@ -113,6 +113,14 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace --out if it holds a previous export"
     )
     export.add_argument("--format", choices=["onnx"], default="onnx", help="onnx (the only format)")
+    summary = commands.add_parser(
+        "summary",
+        help="one line per pipeline: its test score beside its baselines and the best epoch "
+        "(dvc metrics show puts every metric of every pipeline in one wide table)",
+    )
+    summary.add_argument(
+        "--root", default=".", help="the repository root holding the pipelines (default: .)"
+    )
     check = commands.add_parser(
         "check",
         help="validate every pipeline's params file here, naming each bad param (what DVC's "
@@ -174,9 +182,35 @@ def check(args) -> int:
     return 1 if problems else 0
 
 
+def summary(args) -> int:
+    """`rnnpipe summary`: the table of api.summary, fitting a terminal."""
+    from .api import summary as results
+
+    rows = results(args.root)
+    if not rows:
+        print(
+            f"rnnpipe summary: no pipeline under {args.root} has metrics yet; run `dvc repro -P`."
+        )
+        return 1
+    print(f"{'pipeline':<10} {'test':<17} {'baselines':<38} best epoch (val)")
+    for row in rows:
+        bars = ", ".join(f"{name} {value:.4f}" for name, value in row["baselines"].items())
+        mark = "" if row["beats_baselines"] else "  (below a baseline)"
+        epoch = (
+            f"{row['best_epoch']} ({row['val_score']:.4f})"
+            if row["best_epoch"] is not None and row["val_score"] is not None
+            else ""
+        )
+        print(
+            f"{row['pipeline']:<10} {row['metric'] + ' ' + format(row['score'], '.4f'):<17} "
+            f"{bars:<38} {epoch}{mark}".rstrip()
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"export": export, "predict": predict, "check": check}
+    commands = {"export": export, "predict": predict, "check": check, "summary": summary}
     try:
         return commands[args.command](args)
     except RnnpipeError as exc:

@@ -92,3 +92,34 @@ def test_the_docs_snippet_runs(classifier_folder, tmp_path, monkeypatch, capsys)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and lines[-1] == "0.87"
     assert lines[0].endswith("a dull plot , but great acting .")
+
+
+def test_summary_puts_each_pipelines_score_beside_its_baselines_on_one_short_line(tmp_path, capsys):
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "eval.json").write_text(
+        '{"accuracy": 0.91, "baseline_accuracy": 0.9, "f1_macro": 0.9}'
+    )
+    (tmp_path / "metrics" / "train.json").write_text('{"best_epoch": 3, "val_accuracy": 0.92}')
+    (tmp_path / "forecast" / "metrics").mkdir(parents=True)
+    (tmp_path / "forecast" / "metrics" / "eval.json").write_text(
+        '{"mae": 0.5, "naive_mae": 1.5, "linear_mae": 0.45}'
+    )
+    rows = api.summary(tmp_path)
+    assert [row["pipeline"] for row in rows] == ["text", "forecast"]
+    assert rows[0]["baselines"] == {"TF-IDF+LR": 0.9} and rows[0]["beats_baselines"] is True
+    assert rows[0]["best_epoch"] == 3 and rows[0]["val_score"] == 0.92
+    assert rows[1]["beats_baselines"] is False  # ridge's MAE is lower: errors count downwards
+    assert main(["summary", "--root", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == [
+        "text",
+        "accuracy",
+        "0.9100",
+        "TF-IDF+LR",
+        "0.9000",
+        "3",
+        "(0.9200)",
+    ]
+    assert "naive 1.5000, ridge 0.4500" in lines[2] and lines[2].endswith("(below a baseline)")
+    assert max(map(len, lines)) < 100
+    assert main(["summary", "--root", str(tmp_path / "empty")]) == 1
