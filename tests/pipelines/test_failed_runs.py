@@ -143,6 +143,8 @@ def test_bad_params_and_bad_data_never_cost_the_last_good_model_or_metrics(
         assert result.returncode != 0, f"{case}: dvc repro succeeded\n{output}"
         assert message in output, f"{case}: expected {message!r} in\n{output}"
         assert "Traceback" not in output, output
+        # Every case changed the params file: the failure says where the values came from.
+        assert "differs from the committed one:" in output and "git checkout" in output, output
         assert good_outputs(folder) == before, f"{case} changed the model or metrics\n{output}"
         dirty = run(
             ["git", "status", "--porcelain", "--", f"{folder}/data/model", f"{folder}/metrics"],

@@ -6,16 +6,19 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ruamel.yaml import YAML, YAMLError
+
 from .atomic import write_text
 from .errors import DiskSpaceError, RnnpipeError
 from .locking import stage_lock
 from .memory import human_bytes
-from .params import Schema, load_params
+from .params import Schema, display_path, load_params, read_yaml
 from .restore import recorded_size, restore_outputs
 
 UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
@@ -45,6 +48,9 @@ def run_stage(
         with stage_lock(name):
             main(params)
     except RnnpipeError as exc:
+        note = params_changed_note(params_file)
+        if note:
+            print(f"{name}: {note}", file=sys.stderr)
         fail(name, str(exc), 1)
     except OSError as exc:
         if exc.errno not in UNWRITABLE:
@@ -94,6 +100,50 @@ def check_free_space(name: str, folder: Path = Path(".")) -> None:
             f"stage writes its outputs and DVC caches them; it needs about {human_bytes(need)}. "
             "Free space (e.g. `dvc gc -w`) and run it again."
         )
+
+
+def params_changed_note(params_file: str | Path) -> str | None:
+    """Where values came from, when the params file differs from the committed one: a value an
+    earlier `dvc exp run -S` left in the workspace is the usual cause of a failure in a later,
+    unrelated command. None when they agree (or there is no git)."""
+    path = Path(params_file)
+    try:
+        shown = subprocess.run(
+            ["git", "show", f"HEAD:./{path.name}"],
+            cwd=path.parent if str(path.parent) else None,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+        if shown.returncode != 0:
+            return None
+        committed = flat(YAML(typ="safe", pure=True).load(shown.stdout.decode("utf-8")))
+        here = flat(read_yaml(path))
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError, YAMLError, RnnpipeError):
+        return None
+    changed = [key for key in here if key in committed and here[key] != committed[key]]
+    if not changed:
+        return None
+    shown_keys = ", ".join(
+        f"{key}={here[key]!r} (committed: {committed[key]!r})" for key in changed[:4]
+    ) + (f" and {len(changed) - 4} more" if len(changed) > 4 else "")
+    return (
+        f"note: {display_path(path)} differs from the committed one: {shown_keys}. Values set "
+        "with `dvc exp run -S` (in this run or an earlier one) stay in the workspace's params "
+        f"file; `git checkout {display_path(path)}` restores the committed ones."
+    )
+
+
+def flat(params) -> dict:
+    """{"section.key": value} of a params mapping (anything else: empty)."""
+    if not isinstance(params, dict):
+        return {}
+    return {
+        f"{section}.{key}": value
+        for section, values in params.items()
+        if isinstance(values, dict)
+        for key, value in values.items()
+    }
 
 
 def fail(name: str, message: str, code: int, prefix: str = "error: ") -> None:
