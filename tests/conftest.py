@@ -155,6 +155,7 @@ def init_dvc(target: Path, git: bool = False) -> None:
         config = config.replace("[core]\n", "[core]\n    no_scm = True\n", 1)
     (target / ".dvc" / "config").write_text(config)
     shutil.copytree(ROOT / ".dvc" / "plots", target / ".dvc" / "plots")
+    shutil.copy(ROOT / ".dvc" / "offline-plots.html", target / ".dvc" / "offline-plots.html")
 
 
 def make_pipeline_copy(
