@@ -438,3 +438,10 @@ def built_pipeline(tmp_path_factory, folder: str) -> Path:
         run(["dvc", "repro", f"{folder}/dvc.yaml"], make_copy(target))
 
     return built_once(tmp_path_factory, folder, build)
+
+
+def pytest_collection_modifyitems(items):
+    """Tests marked `longest` (the tour: minutes of `dvc repro -P`) first: pytest-xdist hands the
+    first tests to the first worker, so the other worker runs the rest meanwhile instead of the
+    tour starting last and the suite waiting for it."""
+    items.sort(key=lambda item: item.get_closest_marker("longest") is None)

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ROOT, tool_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.longest]
 
 
 def fenced_block(path, after: str) -> str:
@@ -31,6 +31,19 @@ def fenced_block(path, after: str) -> str:
 def tour_commands() -> list[str]:
     lines = fenced_block("README.md", "## A ten-line tour").splitlines()
     return [re.sub(r"\s+# .*$", "", line).strip() for line in lines if line.strip()]
+
+
+def printed_examples() -> list[tuple[str, str]]:
+    """(command, what it prints) of every bash block marked `<!-- printed by the tour -->` in the
+    docs: a command line, then its output as `# ` lines."""
+    examples = []
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r"<!-- printed by the tour -->\n```bash\n(.*?)```", text, re.S):
+            for command, output in re.findall(r"^(?!# )(.+)\n((?:# .*\n?)+)", block, re.M):
+                examples.append((command, "\n".join(line[2:] for line in output.splitlines())))
+    assert examples, "no docs block is marked <!-- printed by the tour -->"
+    return examples
 
 
 def env(workdir):
@@ -101,6 +114,15 @@ def test_the_tour_runs_in_the_order_the_docs_give_it(fresh):
         stdout_only=True,
     )
     assert tagged.strip() == example.group(1)
+
+    # Every docs block marked as printed by the tour: each command's output is the `# ` lines after
+    # it (numbers within the printed precision).
+    for command, printed in printed_examples():
+        result = subprocess.run(
+            ["bash", "-c", command], cwd=fresh, env=env(fresh), capture_output=True, text=True
+        )
+        got = " ".join((result.stdout + result.stderr).split())
+        assert numbers_close(got, " ".join(printed.split())), f"{command}\n{printed}\n{got}"
 
     # Every line of the README's tour, in order.
     for command in tour_commands():
