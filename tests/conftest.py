@@ -445,3 +445,27 @@ def pytest_collection_modifyitems(items):
     first tests to the first worker, so the other worker runs the rest meanwhile instead of the
     tour starting last and the suite waiting for it."""
     items.sort(key=lambda item: item.get_closest_marker("longest") is None)
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier_folder(tmp_path_factory) -> Path:
+    """A saved three-class text classifier over six words (untrained, seeded): what the predict
+    and API tests read; tests that edit it work on a copy."""
+    import torch
+
+    from rnnpipe.core.labels import LabelMap
+    from rnnpipe.text.classifier import TrainedClassifier
+    from rnnpipe.text.model import RNNClassifier
+    from rnnpipe.text.tokenizer import Tokenizer
+    from rnnpipe.text.vocabulary import Vocabulary
+
+    words = ["<pad>", "<unk>", "good", "bad", "plot", "acting"]
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("classifier") / "model"
+    model = RNNClassifier(
+        classifier_config(vocab_size=len(words), embed_dim=4, num_classes=3, hidden=4)
+    )
+    TrainedClassifier(model, Tokenizer(), Vocabulary(words), LabelMap([-1, 0, 1]), 10, "pre").save(
+        folder
+    )
+    return folder

@@ -118,17 +118,15 @@ def _parser() -> argparse.ArgumentParser:
         help="one line per pipeline: its test score beside its baselines and the best epoch "
         "(dvc metrics show puts every metric of every pipeline in one wide table)",
     )
-    summary.add_argument(
-        "--root", default=".", help="the repository root holding the pipelines (default: .)"
-    )
     check = commands.add_parser(
         "check",
         help="validate every pipeline's params file here, naming each bad param (what DVC's "
         "'unexpected error' before any stage runs may hide)",
     )
-    check.add_argument(
-        "--root", default=".", help="the repository root holding the pipelines (default: .)"
-    )
+    for command in (summary, check):
+        command.add_argument(
+            "--root", default=".", help="the repository root holding the pipelines (default: .)"
+        )
     return parser
 
 

@@ -4,39 +4,18 @@
 import json
 
 import pytest
-import torch
 
-from conftest import classifier_config, forecaster_config
+from conftest import forecaster_config
 from rnnpipe import api
 from rnnpipe.cli import main
 from rnnpipe.core.errors import ModelFileError, RnnpipeError
-from rnnpipe.core.labels import LabelMap
 from rnnpipe.forecast.model import RNNForecaster, TrainedForecaster
-from rnnpipe.text.classifier import TrainedClassifier
-from rnnpipe.text.model import RNNClassifier
-from rnnpipe.text.tokenizer import Tokenizer
-from rnnpipe.text.vocabulary import Vocabulary
-
-WORDS = ["<pad>", "<unk>", "good", "bad", "plot", "acting"]
 
 
-@pytest.fixture(scope="module")
-def classifier_folder(tmp_path_factory):
-    torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("api") / "model"
-    model = RNNClassifier(
-        classifier_config(vocab_size=len(WORDS), embed_dim=4, num_classes=3, hidden=4)
-    )
-    TrainedClassifier(model, Tokenizer(), Vocabulary(WORDS), LabelMap([-1, 0, 1]), 10, "pre").save(
-        folder
-    )
-    return folder
-
-
-def test_predict_gives_the_rows_the_command_line_prints(classifier_folder, capsys):
+def test_predict_gives_the_rows_the_command_line_prints(tiny_classifier_folder, capsys):
     texts = ["good plot", "", "bad acting bad plot"]
-    rows = api.load(classifier_folder).predict(texts)
-    assert main(["predict", "--model", str(classifier_folder), "--json", *texts]) == 0
+    rows = api.load(tiny_classifier_folder).predict(texts)
+    assert main(["predict", "--model", str(tiny_classifier_folder), "--json", *texts]) == 0
     printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [row["label"] for row in rows] == [row["label"] for row in printed]
     assert rows[1] == {"label": None, "probability": None, "probabilities": None, "text": ""}
@@ -44,7 +23,7 @@ def test_predict_gives_the_rows_the_command_line_prints(classifier_folder, capsy
         if got["label"] is not None:
             assert got["probability"] == pytest.approx(shown["probability"], abs=1e-6)
             assert sum(got["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
-    assert api.load(classifier_folder).predict("good")[0]["text"] == "good"  # one string
+    assert api.load(tiny_classifier_folder).predict("good")[0]["text"] == "good"  # one string
 
 
 def test_a_forecaster_reads_a_file_and_wrong_inputs_or_folders_are_named(tmp_path):
@@ -78,7 +57,7 @@ def test_the_version_is_the_installed_one(capsys):
     assert exited.value.code == 0 and capsys.readouterr().out.strip() == f"rnnpipe {api.version()}"
 
 
-def test_the_docs_snippet_runs(classifier_folder, tmp_path, monkeypatch, capsys):
+def test_the_docs_snippet_runs(tiny_classifier_folder, tmp_path, monkeypatch, capsys):
     import re
 
     from conftest import ROOT
@@ -88,7 +67,7 @@ def test_the_docs_snippet_runs(classifier_folder, tmp_path, monkeypatch, capsys)
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics" / "eval.json").write_text('{"accuracy": 0.87}')
     monkeypatch.chdir(tmp_path)
-    exec(snippet.replace('"data/model"', repr(str(classifier_folder))), {})
+    exec(snippet.replace('"data/model"', repr(str(tiny_classifier_folder))), {})
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and lines[-1] == "0.87"
     assert lines[0].endswith("a dull plot , but great acting .")

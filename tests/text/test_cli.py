@@ -5,31 +5,10 @@ import json
 
 import pandas as pd
 import pytest
-import torch
 
-from conftest import classifier_config, forecaster_config
+from conftest import forecaster_config
 from rnnpipe.cli import main
-from rnnpipe.core.labels import LabelMap
 from rnnpipe.forecast.model import RNNForecaster, TrainedForecaster
-from rnnpipe.text.classifier import TrainedClassifier
-from rnnpipe.text.model import RNNClassifier
-from rnnpipe.text.tokenizer import Tokenizer
-from rnnpipe.text.vocabulary import Vocabulary
-
-WORDS = ["<pad>", "<unk>", "good", "bad", "plot", "acting"]
-
-
-@pytest.fixture(scope="module")
-def model_folder(tmp_path_factory):
-    torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("cli") / "model"
-    model = RNNClassifier(
-        classifier_config(vocab_size=len(WORDS), embed_dim=4, num_classes=3, hidden=4)
-    )
-    TrainedClassifier(model, Tokenizer(), Vocabulary(WORDS), LabelMap([-1, 0, 1]), 10, "pre").save(
-        folder
-    )
-    return folder
 
 
 def predict_lines(capsys, *args):
@@ -37,10 +16,10 @@ def predict_lines(capsys, *args):
     return capsys.readouterr().out.splitlines()
 
 
-def test_blank_input_lines_keep_their_place(model_folder, tmp_path, capsys):
+def test_blank_input_lines_keep_their_place(tiny_classifier_folder, tmp_path, capsys):
     (tmp_path / "texts.txt").write_text("good plot\n\n   \nbad acting\n")
     lines = predict_lines(
-        capsys, "--model", str(model_folder), "--file", str(tmp_path / "texts.txt")
+        capsys, "--model", str(tiny_classifier_folder), "--file", str(tmp_path / "texts.txt")
     )
     assert len(lines) == 4
     assert lines[1] == "\t\t" and lines[2] == "\t\t   "
@@ -48,17 +27,22 @@ def test_blank_input_lines_keep_their_place(model_folder, tmp_path, capsys):
     rows = [
         json.loads(line)
         for line in predict_lines(
-            capsys, "--model", str(model_folder), "--json", "--file", str(tmp_path / "texts.txt")
+            capsys,
+            "--model",
+            str(tiny_classifier_folder),
+            "--json",
+            "--file",
+            str(tmp_path / "texts.txt"),
         )
     ]
     assert [r["text"] for r in rows] == ["good plot", "", "   ", "bad acting"]
     assert rows[1]["label"] is None and rows[1]["probabilities"] is None
 
 
-def test_json_gives_every_class_probability(model_folder, capsys):
+def test_json_gives_every_class_probability(tiny_classifier_folder, capsys):
     (row,) = [
         json.loads(line)
-        for line in predict_lines(capsys, "--model", str(model_folder), "--json", "good")
+        for line in predict_lines(capsys, "--model", str(tiny_classifier_folder), "--json", "good")
     ]
     assert set(row["probabilities"]) == {"-1", "0", "1"}
     assert sum(row["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
@@ -67,7 +51,7 @@ def test_json_gives_every_class_probability(model_folder, capsys):
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".parquet"])
-def test_a_column_of_a_table_file(model_folder, tmp_path, capsys, suffix):
+def test_a_column_of_a_table_file(tiny_classifier_folder, tmp_path, capsys, suffix):
     frame = pd.DataFrame({"id": [1, 2, 3], "review": ["good plot", "", "bad acting"]})
     path = tmp_path / f"reviews{suffix}"
     {
@@ -77,11 +61,21 @@ def test_a_column_of_a_table_file(model_folder, tmp_path, capsys, suffix):
         ".parquet": lambda: frame.to_parquet(path),
     }[suffix]()
     lines = predict_lines(
-        capsys, "--model", str(model_folder), "--file", str(path), "--column", "review"
+        capsys, "--model", str(tiny_classifier_folder), "--file", str(path), "--column", "review"
     )
     assert len(lines) == 3 and lines[1] == "\t\t" and lines[2].endswith("\tbad acting")
     assert (
-        main(["predict", "--model", str(model_folder), "--file", str(path), "--column", "text"])
+        main(
+            [
+                "predict",
+                "--model",
+                str(tiny_classifier_folder),
+                "--file",
+                str(path),
+                "--column",
+                "text",
+            ]
+        )
         == 1
     )
     assert "no column 'text'; its columns: id, review" in capsys.readouterr().err
@@ -98,11 +92,13 @@ def test_a_forecaster_folder_is_named_as_such(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", ["predict", "export"])
-def test_a_format_edited_in_model_json_is_detected(model_folder, tmp_path, capsys, command):
+def test_a_format_edited_in_model_json_is_detected(
+    tiny_classifier_folder, tmp_path, capsys, command
+):
     import shutil
 
     edited = tmp_path / "edited"
-    shutil.copytree(model_folder, edited)
+    shutil.copytree(tiny_classifier_folder, edited)
     meta = json.loads((edited / "model.json").read_text())
     meta["format"] = "rnnpipe-forecaster-1"
     (edited / "model.json").write_text(json.dumps(meta))
@@ -113,8 +109,12 @@ def test_a_format_edited_in_model_json_is_detected(model_folder, tmp_path, capsy
     assert "forecast" not in err.split("recorded")[1]
 
 
-def test_empty_inputs_and_inputs_of_unknown_words_are_warned_about_on_stderr(model_folder, capsys):
-    assert main(["predict", "--model", str(model_folder), "", "good plot", "zzz qqq"]) == 0
+def test_empty_inputs_and_inputs_of_unknown_words_are_warned_about_on_stderr(
+    tiny_classifier_folder, capsys
+):
+    assert (
+        main(["predict", "--model", str(tiny_classifier_folder), "", "good plot", "zzz qqq"]) == 0
+    )
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
     assert (
@@ -126,18 +126,25 @@ def test_empty_inputs_and_inputs_of_unknown_words_are_warned_about_on_stderr(mod
 
 
 @pytest.mark.parametrize("size", ["0", "-1"])
-def test_a_batch_size_below_one_is_a_usage_error(model_folder, capsys, size):
+def test_a_batch_size_below_one_is_a_usage_error(tiny_classifier_folder, capsys, size):
     with pytest.raises(SystemExit) as stop:
-        main(["predict", "--model", str(model_folder), "--batch-size", size, "good"])
+        main(["predict", "--model", str(tiny_classifier_folder), "--batch-size", size, "good"])
     assert stop.value.code == 2
     assert f"--batch-size: must be at least 1, got {size}" in capsys.readouterr().err
 
 
-def test_texts_and_a_file_together_are_refused(model_folder, tmp_path, capsys):
+def test_texts_and_a_file_together_are_refused(tiny_classifier_folder, tmp_path, capsys):
     (tmp_path / "texts.txt").write_text("good\n")
     assert (
         main(
-            ["predict", "--model", str(model_folder), "--file", str(tmp_path / "texts.txt"), "bad"]
+            [
+                "predict",
+                "--model",
+                str(tiny_classifier_folder),
+                "--file",
+                str(tmp_path / "texts.txt"),
+                "bad",
+            ]
         )
         == 1
     )
@@ -145,7 +152,7 @@ def test_texts_and_a_file_together_are_refused(model_folder, tmp_path, capsys):
 
 
 def test_empty_input_is_refused_and_stdin_splits_lines_as_a_file_does(
-    model_folder, tmp_path, capsys, monkeypatch
+    tiny_classifier_folder, tmp_path, capsys, monkeypatch
 ):
     import io
     import sys
@@ -153,7 +160,12 @@ def test_empty_input_is_refused_and_stdin_splits_lines_as_a_file_does(
     raw = b"good plot\r\nbad\racting\nplot\x0cgood\n"  # CRLF, a lone CR, a form feed inside a text
     (tmp_path / "texts.txt").write_bytes(raw)
     from_file = predict_lines(
-        capsys, "--model", str(model_folder), "--json", "--file", str(tmp_path / "texts.txt")
+        capsys,
+        "--model",
+        str(tiny_classifier_folder),
+        "--json",
+        "--file",
+        str(tmp_path / "texts.txt"),
     )
     assert [json.loads(line)["text"] for line in from_file] == [
         "good plot",
@@ -162,9 +174,9 @@ def test_empty_input_is_refused_and_stdin_splits_lines_as_a_file_does(
         "plot\x0cgood",
     ]
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
-    assert predict_lines(capsys, "--model", str(model_folder), "--json") == from_file
+    assert predict_lines(capsys, "--model", str(tiny_classifier_folder), "--json") == from_file
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
-    assert main(["predict", "--model", str(model_folder)]) == 1
+    assert main(["predict", "--model", str(tiny_classifier_folder)]) == 1
     assert "standard input holds no text" in capsys.readouterr().err
 
 
