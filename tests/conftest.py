@@ -23,18 +23,31 @@ TINY_OVERRIDES = {
     "tokenize": {"num_words": 500},
     "pad": {"maxlen": 40},
     "embed": {"source": "random", "dim": 8},
-    "train": {"cell": "lstm", "hidden": 8, "epochs": 2, "batch_size": 32},
+    "train": {"cell": "lstm", "hidden": 8, "epochs": 2, "batch_size": 32, "threads": 1},
+    "evaluate": {"threads": 1},
 }
 
 
 # The suite runs on two pytest-xdist workers (pyproject's addopts). Each worker and the stages it
-# starts use one
-# thread, so two workers share two cores instead of four torch threads fighting over them.
+# starts use one thread (the tiny pipelines below set train.threads / evaluate.threads to 1), so two
+# workers share two cores instead of four torch threads fighting over them.
 PARALLEL = "PYTEST_XDIST_WORKER" in os.environ
 if PARALLEL:
     import torch
 
     torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def admitted_worker():
+    """Each test process holds one core of the machine's registry (rnnpipe.core.jobserver) for the
+    whole session, and the stages it runs (in this process or through dvc) inherit it: a training
+    started beside the suite waits for a free core instead of oversubscribing, and the other way
+    round."""
+    from rnnpipe.core.jobserver import admitted
+
+    with admitted(f"tests ({os.environ.get('PYTEST_XDIST_WORKER', 'pytest')})", 1):
+        yield
 
 
 def tool_env(workdir: Path) -> dict:
@@ -344,8 +357,8 @@ def sequence_config(**given):
 FORECAST_TINY = {
     "download": {"synthetic_days": 90},
     "window": {"lookback": 48, "step": 2},
-    "train": {"hidden": 8, "epochs": 2, "batch_size": 64},
-    "evaluate": {"linear_max_windows": 500, "plot_points": 48},
+    "train": {"hidden": 8, "epochs": 2, "batch_size": 64, "threads": 1},
+    "evaluate": {"linear_max_windows": 500, "plot_points": 48, "threads": 1},
 }
 
 
@@ -377,7 +390,8 @@ def make_forecast_copy(target: Path, overrides: dict | None = None) -> Path:
 # The numeric-sequences pipeline (sequences/dvc.yaml) at a size that reproduces in seconds.
 SEQUENCES_TINY = {
     "data": {"sequences": 400},
-    "train": {"epochs": 8, "batch_size": 16},
+    "train": {"epochs": 8, "batch_size": 16, "threads": 1},
+    "evaluate": {"threads": 1},
 }
 
 
@@ -390,7 +404,8 @@ def make_sequences_copy(target: Path, overrides: dict | None = None) -> Path:
 # The trees pipeline (trees/dvc.yaml) at a size that reproduces in seconds.
 TREES_TINY = {
     "data": {"synthetic_train": 600},
-    "train": {"hidden": 32, "epochs": 4, "lr": 0.01},
+    "train": {"hidden": 32, "epochs": 4, "lr": 0.01, "threads": 1},
+    "evaluate": {"threads": 1},
 }
 
 
@@ -410,7 +425,9 @@ TAGGING_TINY = {
         "char_dim": 8,
         "char_hidden": 8,
         "batch_size": 32,
+        "threads": 1,
     },
+    "evaluate": {"threads": 1},
 }
 
 

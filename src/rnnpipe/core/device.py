@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
+from collections.abc import Iterator
 
 import numpy as np
 import torch
@@ -45,3 +48,31 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+@contextlib.contextmanager
+def using_threads(threads: int) -> Iterator[None]:
+    """Compute with exactly `threads` threads in the block: PyTorch's intra-op pool, the BLAS /
+    OpenMP pools numpy and scikit-learn use (threadpoolctl), and the same for processes the block
+    starts (OMP_NUM_THREADS, MKL_NUM_THREADS). The thread count is part of what a run computes
+    (a reduction split over 1 or 2 threads rounds differently), so it is a param, not the number
+    of cores of whichever machine runs the stage. The previous settings come back afterwards."""
+    from threadpoolctl import threadpool_limits
+
+    previous_torch = torch.get_num_threads()
+    previous_env = {key: os.environ.get(key) for key in THREAD_ENV}
+    torch.set_num_threads(threads)
+    os.environ.update({key: str(threads) for key in THREAD_ENV})
+    try:
+        with threadpool_limits(limits=threads):
+            yield
+    finally:
+        torch.set_num_threads(previous_torch)
+        for key, value in previous_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")

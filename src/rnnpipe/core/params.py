@@ -179,6 +179,15 @@ RECURRENT_RULES: dict[str, Rule] = {
     ),
 }
 
+THREADS_RULE = Rule(
+    int,
+    2,
+    "threads this stage computes with (part of the result: 1 and 2 threads round differently); "
+    "it starts when that many of the machine's cores are free (docs/workflows.md)",
+    low=1,
+    high=1024,
+)
+
 # The shared training loop (training.loop.train_model): optimiser, schedule, early stopping, device.
 TRAINING_RULES: dict[str, Rule] = {
     "optimizer": one_of(
@@ -230,6 +239,7 @@ TRAINING_RULES: dict[str, Rule] = {
         low=0,
         high=64,
     ),
+    "threads": THREADS_RULE,
 }
 
 # Length bucketing (data.bucketing): for datasets of variable-length rows.
@@ -274,6 +284,7 @@ def glove_package_dim(params: dict) -> str | None:
 EVALUATION_RULES: dict[str, Rule] = {
     "batch_size": Rule(int, 512, "rows per forward pass", low=1, high=1_000_000),
     "device": DEVICE_RULE,
+    "threads": THREADS_RULE,
 }
 
 MIN_RATE_RULE = Rule(

@@ -15,7 +15,9 @@ from pathlib import Path
 from ruamel.yaml import YAML, YAMLError
 
 from .atomic import write_text
+from .device import using_threads
 from .errors import DiskSpaceError, RnnpipeError
+from .jobserver import admitted
 from .locking import stage_lock
 from .memory import human_bytes
 from .params import Schema, display_path, load_params, read_yaml
@@ -45,7 +47,8 @@ def run_stage(
     try:
         params = load_params(params_file, schema)
         check_free_space(name)
-        with stage_lock(name):
+        cores, threads = stage_threads(name, params)
+        with stage_lock(name), admitted(name, cores), using_threads(threads):
             main(params)
     except RnnpipeError as exc:
         note = params_changed_note(params_file)
@@ -82,6 +85,18 @@ def run_stage(
         raise
     if os.environ.get("LOCAL_RANK") is None:  # once per stage, not once per DDP worker too
         print(f"{name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
+def stage_threads(name: str, params: dict) -> tuple[int, int]:
+    """(cores the stage holds on the machine, threads each of its processes computes with): its
+    section's `threads` (train.threads, evaluate.threads; 1 for a data stage), shared among
+    train.processes DDP workers (at least one thread each)."""
+    section = params.get(name, {})
+    threads = section.get("threads", 1)
+    processes = section.get("processes", 1)
+    if processes > 1:
+        return max(threads, processes), max(1, threads // processes)
+    return threads, threads
 
 
 # Room a stage needs besides its outputs' size: DVC copies every output into its cache after the
