@@ -38,16 +38,13 @@ if PARALLEL:
     torch.set_num_threads(1)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def admitted_worker():
-    """Each test process holds one core of the machine's registry (rnnpipe.core.jobserver) for the
-    whole session, and the stages it runs (in this process or through dvc) inherit it: a training
-    started beside the suite waits for a free core instead of oversubscribing, and the other way
-    round."""
-    from rnnpipe.core.jobserver import admitted
-
-    with admitted(f"tests ({os.environ.get('PYTEST_XDIST_WORKER', 'pytest')})", 1):
-        yield
+# Every stage a test runs (in this process or through dvc) takes its threads' cores from the
+# machine's registry (rnnpipe.core.jobserver) like any other run: the tiny pipelines' 1-thread
+# stages of two workers run at once, the tour's 2-thread stages wait for both cores, and a training
+# started beside the suite shares the cores instead of oversubscribing them. Per stage, not per
+# worker: `pytest -n 4` on 2 cores must not leave two workers waiting for the other two's sessions.
+# A stage that cannot get its cores fails its test after half an hour instead of hanging CI.
+os.environ.setdefault("RNNPIPE_ADMISSION_TIMEOUT", "1800")
 
 
 def tool_env(workdir: Path) -> dict:

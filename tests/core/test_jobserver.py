@@ -22,8 +22,8 @@ from rnnpipe.core.stage import stage_threads
 
 @pytest.fixture(autouse=True)
 def not_inherited(monkeypatch):
-    """The suite's own process holds a slot of the machine's registry (conftest); these tests use
-    registries of their own."""
+    """These tests use registries of their own, whatever admission the test process inherited
+    (a suite started from inside a stage)."""
     monkeypatch.delenv(ADMITTED_ENV, raising=False)
 
 

@@ -10,57 +10,66 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from ..core.atomic import atomic_path
 from ..core.memory import require_memory
 from ..data.ragged import pad_flat
+from ..data.stream import parquet_batches, record_batches
 
 
-def pad_texts(settings: dict) -> None:
-    """The `pad` params section (maxlen, padding, truncating) -> data/padded.parquet."""
-    tokens = pq.read_table("data/tokens.parquet")
-    ids_column = tokens.column("ids").combine_chunks()
-    check_fits(
-        len(ids_column), settings["maxlen"], np.diff(ids_column.offsets.to_numpy()), arrays=1
-    )
-    padded, lengths = pad_flat(
-        ids_column.values.to_numpy(),
-        ids_column.offsets.to_numpy(),
-        settings["maxlen"],
-        settings["padding"],
-        settings["truncating"],
-    )
-    table = pa.table(
-        {
-            "ids": pa.FixedSizeListArray.from_arrays(
-                pa.array(padded.reshape(-1)), settings["maxlen"]
-            ),
-            "length": pa.array(lengths),
-            "label": tokens.column("label"),
-            "split": tokens.column("split"),
-        }
-    ).replace_schema_metadata(
-        {
+def pad_texts(settings: dict, source: str = "data/tokens.parquet") -> None:
+    """The `pad` params section (maxlen, padding, truncating) -> data/padded.parquet, written
+    batch by batch (data.stream) as it reads `source`: memory holds one batch of rows."""
+    maxlen = settings["maxlen"]
+    schema = pa.schema(
+        [
+            ("ids", pa.list_(pa.int32(), maxlen)),
+            ("length", pa.int32()),
+            ("label", pa.int64()),
+            ("split", pa.string()),
+        ],
+        metadata={
             "rnnpipe.padding": settings["padding"],
             "rnnpipe.truncating": settings["truncating"],
-            "rnnpipe.maxlen": str(settings["maxlen"]),
-        }
+            "rnnpipe.maxlen": str(maxlen),
+        },
     )
-    with atomic_path("data/padded.parquet") as tmp:
-        pq.write_table(table, tmp)
-    full = np.diff(ids_column.offsets.to_numpy())
+    rows = truncated = kept = 0
+    with parquet_batches("data/padded.parquet", schema) as writer:
+        for batch in record_batches(source):
+            ids_column = batch.column("ids")
+            offsets = ids_column.offsets.to_numpy()
+            full = np.diff(offsets)
+            check_fits(len(full), maxlen, full, arrays=1)
+            padded, lengths = pad_flat(
+                ids_column.values.to_numpy()[offsets[0] : offsets[-1]],
+                offsets - offsets[0],
+                maxlen,
+                settings["padding"],
+                settings["truncating"],
+            )
+            writer.write_batch(
+                pa.record_batch(
+                    [
+                        pa.FixedSizeListArray.from_arrays(pa.array(padded.reshape(-1)), maxlen),
+                        pa.array(lengths),
+                        batch.column("label"),
+                        batch.column("split"),
+                    ],
+                    schema=schema,
+                )
+            )
+            rows += len(lengths)
+            truncated += int((full > maxlen).sum())
+            kept += int(lengths.sum())
     print(
-        f"pad: {len(lengths)} sequences -> maxlen {settings['maxlen']}; "
-        f"{np.mean(full > settings['maxlen']):.1%} "
-        f"truncated, {1 - lengths.sum() / lengths.size / settings['maxlen']:.1%} of positions are "
-        "padding"
+        f"pad: {rows} sequences -> maxlen {maxlen}; {truncated / max(rows, 1):.1%} "
+        f"truncated, {1 - kept / max(rows, 1) / maxlen:.1%} of positions are padding"
     )
 
 
 def check_fits(rows: int, maxlen: int, lengths: np.ndarray, arrays: int) -> None:
-    """Refuse a maxlen whose padded arrays (int32, held twice while written) cannot fit in
-    memory."""
+    """Refuse a maxlen whose padded arrays of `rows` rows (int32, held twice while written)
+    cannot fit in memory."""
     longest = int(lengths.max()) if len(lengths) else 0
     require_memory(
         2 * arrays * 4 * rows * maxlen,

@@ -7,6 +7,8 @@ pools (data.bucketing), so little compute goes to padding.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +16,7 @@ import pyarrow.parquet as pq
 import torch
 
 from ..core.errors import DataError
+from ..data import stream
 from ..data.bucketing import bucketed_batches
 from ..data.ragged import left_align
 
@@ -53,7 +56,7 @@ class SequenceSet:
         rows = torch.as_tensor(rows, device=self.ids.device)
         lengths = self.lengths[rows]
         longest = max(int(lengths.max()), 1)
-        ids = self.ids[rows, :longest]
+        ids = self.ids[rows, :longest].long()  # (int32 in the memory-mapped rows)
         return (
             (
                 ids.to(device, non_blocking=non_blocking),
@@ -66,10 +69,12 @@ class SequenceSet:
 def load_padded(
     path: str, splits=("train", "validation", "test")
 ) -> tuple[dict[str, SequenceSet], dict]:
-    """Read the pad stage's Parquet into one SequenceSet per split, plus its metadata."""
-    # Streamed in record batches, keeping only the requested splits' rows: reading the whole table
-    # at
-    # once peaked at ~1 GB for IMDB's 50,000 x 800 ids (160 MB of data), streaming at ~0.1 GB.
+    """Read the pad stage's Parquet into one SequenceSet per split, plus its metadata.
+
+    The ids go, left-aligned, into a memory-mapped scratch file per split (unlinked at once, gone
+    with the process): what stays in memory is a length and a label per row, and the pages of
+    the batches being trained on, which the kernel may drop again. Reading IMDB's 50,000 x 800 ids
+    whole peaked at ~1 GB; a corpus of millions of rows would not fit as tensors at all."""
     source = pq.ParquetFile(path)
     metadata = {
         k.decode(): v.decode()
@@ -79,32 +84,53 @@ def load_padded(
     if "rnnpipe.padding" not in metadata:
         raise DataError(f"{path}: lacks the pad stage's metadata; run `dvc repro pad`.")
     maxlen = source.schema_arrow.field("ids").type.list_size
-    parts = {name: ([], [], []) for name in splits}
-    for batch in source.iter_batches(batch_size=4096, columns=["ids", "length", "label", "split"]):
+    split_column = np.concatenate(
+        [
+            batch.column("split").to_numpy(zero_copy_only=False)
+            for batch in source.iter_batches(batch_size=stream.BATCH_ROWS, columns=["split"])
+        ]
+        or [np.zeros(0, dtype=object)]
+    )
+    counts = {name: int((split_column == name).sum()) for name in splits}
+    del split_column
+    ids = {name: scratch_array(counts[name], maxlen) for name in splits}
+    lengths = {name: np.zeros(counts[name], np.int64) for name in splits}
+    labels = {name: np.zeros(counts[name], np.int64) for name in splits}
+    filled = dict.fromkeys(splits, 0)
+    for batch in source.iter_batches(
+        batch_size=stream.BATCH_ROWS, columns=["ids", "length", "label", "split"]
+    ):
         split = batch.column("split").to_numpy(zero_copy_only=False)
-        ids = batch.column("ids").flatten().to_numpy().reshape(-1, maxlen)
-        lengths, labels = batch.column("length").to_numpy(), batch.column("label").to_numpy()
-        for name, (id_parts, length_parts, label_parts) in parts.items():
+        batch_ids = batch.column("ids").flatten().to_numpy().reshape(-1, maxlen)
+        batch_lengths = batch.column("length").to_numpy().astype(np.int64)
+        batch_labels = batch.column("label").to_numpy()
+        for name in splits:
             rows = split == name
-            id_parts.append(ids[rows])
-            length_parts.append(lengths[rows])
-            label_parts.append(labels[rows])
-    sets = {}
-    for name, (id_parts, length_parts, label_parts) in parts.items():
-        lengths = (
-            np.concatenate(length_parts).astype(np.int64) if length_parts else np.zeros(0, np.int64)
+            start, end = filled[name], filled[name] + int(rows.sum())
+            ids[name][start:end] = left_align(
+                batch_ids[rows], batch_lengths[rows], metadata["rnnpipe.padding"]
+            )
+            lengths[name][start:end] = batch_lengths[rows]
+            labels[name][start:end] = batch_labels[rows]
+            filled[name] = end
+    sets = {
+        name: SequenceSet(
+            torch.from_numpy(ids[name]),
+            torch.from_numpy(lengths[name]),
+            torch.from_numpy(labels[name]),
         )
-        ids = np.concatenate(id_parts) if id_parts else np.zeros((0, maxlen), np.int64)
-        aligned = left_align(ids, lengths, metadata["rnnpipe.padding"])
-        labels = (
-            np.concatenate(label_parts).astype(np.int64) if label_parts else np.zeros(0, np.int64)
-        )
-        sets[name] = SequenceSet(
-            torch.from_numpy(aligned.astype(np.int64)),
-            torch.from_numpy(lengths),
-            torch.from_numpy(labels),
-        )
+        for name in splits
+    }
     return sets, metadata
+
+
+def scratch_array(rows: int, columns: int) -> np.ndarray:
+    """A writable int32 [rows, columns] array backed by an anonymous temporary file (np.memmap
+    over a file that is already unlinked: nothing to clean up, however the process ends)."""
+    if rows == 0 or columns == 0:
+        return np.zeros((rows, columns), np.int32)
+    with tempfile.TemporaryFile(dir=os.environ.get("RNNPIPE_SCRATCH")) as handle:
+        return np.memmap(handle, dtype=np.int32, mode="w+", shape=(rows, columns))
 
 
 def check_token_ids(

@@ -8,65 +8,100 @@ labels come from train only.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.atomic import atomic_path, write_json, write_text
 from ..core.labels import LabelMap
+from ..data.stream import frames, parquet_batches
 from .tokenizer import Tokenizer
-from .vocabulary import Vocabulary, build_vocabulary, encode_corpus, unknown_rate
+from .vocabulary import (
+    UNK_ID,
+    Vocabulary,
+    check_vocabulary,
+    encode_corpus,
+    vocabulary_from_counts,
+    warn_unknown,
+)
+
+TOKENS_SCHEMA = pa.schema(
+    [("ids", pa.list_(pa.int32())), ("label", pa.int64()), ("split", pa.string())]
+)
 
 
-def tokenize_texts(settings: dict) -> None:
+def tokenize_texts(settings: dict, source: str = "data/dataset.parquet") -> None:
     """The `tokenize` params section -> data/tokens.parquet, vocab.txt, labels.json,
-    tokenizer.json."""
-    frame = pd.read_parquet("data/dataset.parquet")
-    frame = frame[frame["split"] != "unsup"].reset_index(
-        drop=True
-    )  # unlabeled text feeds only the embed stage
+    tokenizer.json.
+
+    Two streaming passes over `source` (record batches, data.stream): the first counts the
+    training words and gathers each split's label values, the second writes the ids batch by
+    batch. What stays in memory grows with the distinct words and labels, not with the corpus."""
     tokenizer = Tokenizer(lowercase=settings["lowercase"], filters=settings["filters"])
-    token_lists = [tokenizer.tokenize(text) for text in frame["text"]]
+    counts: Counter[str] = Counter()
+    split_labels: dict[str, set] = {}
+    for frame in frames(source, ["text", "label", "split"]):
+        frame = frame[frame["split"] != "unsup"]  # unlabeled text feeds only the embed stage
+        for split, labels in frame.groupby("split")["label"]:
+            split_labels.setdefault(split, set()).update(labels)
+        for text in frame.loc[frame["split"] == "train", "text"]:
+            counts.update(tokenizer.tokenize(text))
+    vocabulary = vocabulary_from_counts(counts, settings["num_words"], settings["min_freq"])
+    check_vocabulary(vocabulary, settings["num_words"], settings["min_freq"])
+    del counts
+    label_map = LabelMap.from_training_labels(split_labels.get("train", ()))
+    for split, labels in split_labels.items():
+        label_map.encode(sorted(labels, key=lambda v: (isinstance(v, str), v)), split)
 
-    is_train = (frame["split"] == "train").to_numpy()
-    vocabulary = build_vocabulary(
-        (t for t, train in zip(token_lists, is_train) if train),
-        settings["num_words"],
-        settings["min_freq"],
-    )
-    label_map = LabelMap.from_training_labels(frame.loc[is_train, "label"])
-    labels = pd.Series(0, index=frame.index, dtype="int64")
-    for split, rows in frame.groupby("split").groups.items():
-        labels[rows] = label_map.encode(frame.loc[rows, "label"], split)
-
-    ids, offsets = encode_corpus(token_lists, vocabulary)
-    unk_rate = unknown_rate(
-        vocabulary,
-        ids[np.repeat(is_train, np.diff(offsets))],
-        settings["num_words"],
-        settings["min_freq"],
-    )
-    table = pa.table(
-        {
-            "ids": pa.ListArray.from_arrays(pa.array(offsets.astype("int32")), pa.array(ids)),
-            "label": pa.array(labels.to_numpy()),
-            "split": pa.array(frame["split"].to_numpy()),
-        }
-    )
-    write_token_outputs(table, vocabulary, label_map, tokenizer.to_dict())
+    texts = tokens = train_tokens = train_unknown = 0
+    with parquet_batches("data/tokens.parquet", TOKENS_SCHEMA) as writer:
+        for frame in frames(source, ["text", "label", "split"]):
+            frame = frame[frame["split"] != "unsup"].reset_index(drop=True)
+            ids, offsets = encode_corpus(
+                [tokenizer.tokenize(text) for text in frame["text"]], vocabulary
+            )
+            labels = np.zeros(len(frame), dtype=np.int64)
+            for split, rows in frame.groupby("split").groups.items():
+                labels[rows] = label_map.encode(frame.loc[rows, "label"], split)
+            is_train = np.repeat((frame["split"] == "train").to_numpy(), np.diff(offsets))
+            train_tokens += int(is_train.sum())
+            train_unknown += int((ids[is_train] == UNK_ID).sum())
+            texts, tokens = texts + len(frame), tokens + len(ids)
+            writer.write_table(
+                pa.table(
+                    {
+                        "ids": pa.ListArray.from_arrays(
+                            pa.array(offsets.astype("int32")), pa.array(ids, pa.int32())
+                        ),
+                        "label": pa.array(labels),
+                        "split": pa.array(frame["split"].to_numpy(), pa.string()),
+                    },
+                    schema=TOKENS_SCHEMA,
+                )
+            )
+        unk_rate = warn_unknown(
+            train_unknown / train_tokens if train_tokens else 0.0,
+            vocabulary,
+            settings["num_words"],
+            settings["min_freq"],
+        )
+        write_token_outputs(None, vocabulary, label_map, tokenizer.to_dict())
     print(
-        f"tokenize: {len(frame)} texts, {len(ids)} tokens, vocabulary {len(vocabulary)}, "
+        f"tokenize: {texts} texts, {tokens} tokens, vocabulary {len(vocabulary)}, "
         f"{len(label_map)} classes, unknown-token rate in train {unk_rate:.3%}"
     )
 
 
 def write_token_outputs(
-    table: pa.Table, vocabulary: Vocabulary, label_map: LabelMap, tokenizer_settings: dict
+    table: pa.Table | None, vocabulary: Vocabulary, label_map: LabelMap, tokenizer_settings: dict
 ) -> None:
-    """data/tokens.parquet, vocab.txt, labels.json and tokenizer.json, each written atomically."""
-    with atomic_path("data/tokens.parquet") as tmp:
-        pq.write_table(table, tmp)
+    """data/tokens.parquet (unless None: written batch by batch by the caller), vocab.txt,
+    labels.json and tokenizer.json, each written atomically."""
+    if table is not None:
+        with atomic_path("data/tokens.parquet") as tmp:
+            pq.write_table(table, tmp)
     with atomic_path("data/vocab.txt") as tmp:
         vocabulary.save(tmp)
     write_text("data/labels.json", label_map.to_json())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -56,10 +57,19 @@ def build_vocabulary(
     """The `num_words - 2` most frequent words with count >= `min_freq` (ties broken
     alphabetically), after `<pad>` and `<unk>`: `num_words` is the total size including the two
     reserved ids."""
-    flat = pd.Series(list(itertools.chain.from_iterable(token_lists)), dtype=object)
-    counts = flat.value_counts()
-    counts = counts[counts >= min_freq]
-    ranked = sorted(zip(counts.index, counts.to_numpy()), key=lambda wc: (-wc[1], wc[0]))
+    counts: Counter[str] = Counter()
+    for tokens in token_lists:
+        counts.update(tokens)
+    return vocabulary_from_counts(counts, num_words, min_freq)
+
+
+def vocabulary_from_counts(counts: Counter[str], num_words: int, min_freq: int = 1) -> Vocabulary:
+    """build_vocabulary from word counts gathered elsewhere (a streaming pass over a corpus: the
+    counts grow with the distinct words, not with the corpus)."""
+    ranked = sorted(
+        ((word, count) for word, count in counts.items() if count >= min_freq),
+        key=lambda wc: (-wc[1], wc[0]),
+    )
     return Vocabulary([PAD, UNK] + [w for w, _ in ranked[: num_words - 2] if w not in (PAD, UNK)])
 
 
@@ -91,23 +101,34 @@ def unknown_rate(
     """The share of training tokens that are <unk>; DataError when the vocabulary holds no word
     at all, a loud warning (printed) when most tokens are unknown. Messages name
     tokenize.num_words / min_freq."""
-    words = len(vocabulary) - 2
-    settings = (
+    check_vocabulary(vocabulary, num_words, min_freq)
+    rate = float((train_ids == UNK_ID).mean()) if len(train_ids) else 0.0
+    return warn_unknown(rate, vocabulary, num_words, min_freq)
+
+
+def _settings(num_words: int, min_freq: int) -> str:
+    return (
         f"tokenize.num_words={num_words} (<pad> and <unk> included), tokenize.min_freq={min_freq}"
     )
-    if words == 0:
+
+
+def check_vocabulary(vocabulary: Vocabulary, num_words: int, min_freq: int) -> None:
+    """DataError when the vocabulary holds no word besides <pad> and <unk>."""
+    if len(vocabulary) == 2:
         raise DataError(
-            f"the vocabulary holds no word ({settings}): every token would be <unk> and the model "
-            "could only learn the class frequencies. Raise tokenize.num_words or lower "
-            "tokenize.min_freq."
+            f"the vocabulary holds no word ({_settings(num_words, min_freq)}): every token would "
+            "be <unk> and the model could only learn the class frequencies. Raise "
+            "tokenize.num_words or lower tokenize.min_freq."
         )
-    rate = float((train_ids == UNK_ID).mean()) if len(train_ids) else 0.0
+
+
+def warn_unknown(rate: float, vocabulary: Vocabulary, num_words: int, min_freq: int) -> float:
+    """`rate` (the share of <unk> training tokens), printing a warning when most tokens are
+    unknown."""
     if rate > UNKNOWN_WARNING:
         print(
             f"tokenize: WARNING: {rate:.1%} of the training tokens are <unk> with a vocabulary of "
-            f"{words:,} words "
-            f"({settings}); the model will read mostly unknown words. Raise tokenize.num_words or "
-            "lower "
-            f"tokenize.min_freq."
+            f"{len(vocabulary) - 2:,} words ({_settings(num_words, min_freq)}); the model will "
+            "read mostly unknown words. Raise tokenize.num_words or lower tokenize.min_freq."
         )
     return rate
