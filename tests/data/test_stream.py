@@ -106,3 +106,26 @@ def test_a_label_unseen_in_training_is_named_once_whatever_the_batches(tmp_path,
     with pytest.raises(DataError, match=r"1 label\(s\) occur in the test split .*: mixed"):
         tokenize_texts({**TOKENIZE, "num_words": 60, "min_freq": 1})
     assert not (tmp_path / "data" / "tokens.parquet").exists()  # nothing half-written
+
+
+def test_the_streamed_synthetic_download_writes_the_in_memory_rows(tmp_path, monkeypatch):
+    """The same texts, labels and splits (validation drawn from the training labels as
+    assign_splits draws it) as the whole-frame path, with batches far smaller than the data and
+    nothing left behind but the two outputs."""
+    from rnnpipe.text.download import download_synthetic
+
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 97)
+    download_synthetic(
+        {"seed": 5, "val_fraction": 0.1},
+        {"synthetic_train": 900, "synthetic_test": 300, "deduplicate": False},
+    )
+    written = pd.read_parquet("data/dataset.parquet").astype(object)
+    expected = assign_splits(normalise_labels(synthetic_reviews(900, 300, seed=5)), 0.2, 0.1, 5)
+    for column in ("text", "label", "split"):
+        assert written[column].tolist() == expected[column].astype(object).tolist(), column
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [
+        "dataset.parquet",
+        "report.json",
+    ]

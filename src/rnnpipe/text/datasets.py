@@ -115,15 +115,13 @@ def normalise_labels(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+def stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
     """A boolean mask selecting about `fraction` of rows, stratified by label when every class
     allows it."""
     index = np.arange(len(labels))
-    counts = Counter(labels.tolist())
+    counts = np.unique(labels, return_counts=True)[1]
     stratify = (
-        labels
-        if min(counts.values()) >= 2 and round(fraction * len(labels)) >= len(counts)
-        else None
+        labels if counts.min() >= 2 and round(fraction * len(labels)) >= len(counts) else None
     )
     try:
         _, picked = train_test_split(
@@ -162,7 +160,7 @@ def assign_splits(
             f"every class). Add rows, or give a split column."
         )
     if frame["split"].isna().all():
-        test = _stratified_split(frame["label"].astype(str).to_numpy(), test_fraction, seed)
+        test = stratified_split(frame["label"].astype(str).to_numpy(), test_fraction, seed)
         frame["split"] = np.where(test, "test", "train")
     elif frame["split"].isna().any():
         raise DataError(
@@ -173,7 +171,7 @@ def assign_splits(
         train_rows = np.flatnonzero(frame["split"].to_numpy() == "train")
         if len(train_rows) < 2:
             raise DataError("the training split has fewer than 2 rows; nothing to learn from.")
-        val = _stratified_split(
+        val = stratified_split(
             frame["label"].astype(str).to_numpy()[train_rows], val_fraction, seed + 1
         )
         frame.loc[train_rows[val], "split"] = "validation"
@@ -313,16 +311,21 @@ def split_warnings(frame: pd.DataFrame) -> list[str]:
     """What makes a score meaningless though every row is valid: a text that gives its label away
     (as few distinct training texts as classes: e.g. the label column used as text) and a tiny
     test split."""
-    warnings = []
     train = frame[frame["split"] == "train"]
-    texts, classes = train["text"].nunique(), train["label"].nunique()
-    if texts <= classes:
+    return count_warnings(
+        train["text"].nunique(), train["label"].nunique(), int((frame["split"] == "test").sum())
+    )
+
+
+def count_warnings(train_texts: int, classes: int, tested: int) -> list[str]:
+    """split_warnings from the counts: distinct training texts, classes, test rows."""
+    warnings = []
+    if train_texts <= classes:
         warnings.append(
-            f"the training split holds only {texts} distinct text(s) for {classes} classes: the "
-            "text "
-            f"gives the label away and any accuracy is meaningless; check download.text_column."
+            f"the training split holds only {train_texts} distinct text(s) for {classes} classes: "
+            "the text gives the label away and any accuracy is meaningless; check "
+            "download.text_column."
         )
-    tested = int((frame["split"] == "test").sum())
     if tested < SMALL_TEST:
         spread = 100 * 1.96 * (0.25 / max(tested, 1)) ** 0.5
         warnings.append(

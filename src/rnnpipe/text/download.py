@@ -12,13 +12,21 @@ in a later split are dropped (counted in data/report.json).
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
 from ..core.atomic import atomic_path, write_json
 from ..core.errors import DataError
 from ..core.fetch import expected_sha256, fetch, verify_sha256
+from ..data import stream
+from ..data.stream import parquet_batches, record_batches
 from .datasets import (
     SPLITS,
     assign_splits,
     blank_texts,
+    count_warnings,
     cut_long_texts,
     deduplicate,
     normalise_labels,
@@ -26,9 +34,10 @@ from .datasets import (
     quality_warnings,
     read_imdb_tarball,
     split_warnings,
+    stratified_split,
 )
 from .layouts import long_texts_note, read_labeled
-from .synthetic import synthetic_reviews
+from .synthetic import synthetic_review_batches
 
 OUTPUT = "data/dataset.parquet"
 REPORT = "data/report.json"  # a plain output, not a metric: results lead `dvc metrics show`
@@ -42,10 +51,9 @@ def download_texts(params: dict) -> None:
     notes: list[str] = []
     max_chars = download["max_text_chars"]
     if data["source"] == "synthetic":
-        frame = synthetic_reviews(
-            download["synthetic_train"], download["synthetic_test"], data["seed"]
-        )
-    elif data["source"] == "imdb":
+        download_synthetic(data, download)
+        return
+    if data["source"] == "imdb":
         path = fetch(download["url"], param="download.url", min_rate=download["min_rate"])
         expected = expected_sha256(download["sha256"], download["url"], path)
         origin["sha256"] = verify_sha256(path, expected, download["url"])
@@ -116,4 +124,83 @@ def download_texts(params: dict) -> None:
     print(
         f"download: {len(frame)} rows -> {OUTPUT} "
         f"({', '.join(f'{k} {v}' for k, v in counts.items())})"
+    )
+
+
+DRAWS = "data/synthetic-draws.parquet"  # pass 1's rows before the splits are known; removed after
+TEXT_LABEL = pa.schema([("text", pa.string()), ("label", pa.string())])
+DATASET_SCHEMA = pa.schema([("text", pa.string()), ("label", pa.string()), ("split", pa.string())])
+
+
+def download_synthetic(data: dict, download: dict) -> None:
+    """The embedded generator's reviews -> data/dataset.parquet and data/report.json, streamed:
+    the rows the in-memory path (synthetic_reviews, assign_splits) writes, in the same order,
+    holding one batch of texts and a byte per row at a time (a corpus of millions of reviews
+    fits any machine). Pass 1 draws the texts into a scratch file and keeps the labels; the
+    validation rows are then drawn from the training labels exactly as assign_splits draws them;
+    pass 2 copies the texts with their splits."""
+    n_train, n_test = download["synthetic_train"], download["synthetic_test"]
+    positive = np.zeros(n_train + n_test, dtype=bool)
+    row = 0
+    try:
+        with parquet_batches(DRAWS, TEXT_LABEL) as writer:
+            for texts, labels in synthetic_review_batches(
+                n_train, n_test, data["seed"], stream.BATCH_ROWS
+            ):
+                writer.write_batch(pa.record_batch([texts, labels], schema=TEXT_LABEL))
+                positive[row : row + len(labels)] = np.asarray(labels) == "pos"
+                row += len(labels)
+        split = np.zeros(n_train + n_test, dtype=np.uint8)  # 0 train, 1 validation, 2 test
+        split[n_train:] = 2
+        labels = np.where(positive[:n_train], "pos", "neg")
+        split[np.flatnonzero(stratified_split(labels, data["val_fraction"], data["seed"] + 1))] = 1
+        del labels
+        for code, name in enumerate(("train", "validation", "test")):
+            if not (split == code).any():
+                raise DataError(
+                    f"the {name} split is empty; raise download.synthetic_train / "
+                    "synthetic_test or change data.val_fraction."
+                )
+        names = np.array(["train", "validation", "test"], dtype=object)
+        row = 0
+        with parquet_batches(OUTPUT, DATASET_SCHEMA) as writer:
+            for batch in record_batches(DRAWS):
+                splits = names[split[row : row + batch.num_rows]]
+                writer.write_batch(
+                    pa.record_batch(
+                        [
+                            batch.column("text"),
+                            batch.column("label"),
+                            pa.array(splits, pa.string()),
+                        ],
+                        schema=DATASET_SCHEMA,
+                    )
+                )
+                row += batch.num_rows
+    finally:
+        Path(DRAWS).unlink(missing_ok=True)
+    counts = {name: int((split == code).sum()) for code, name in enumerate(names)}
+    # Every text is new by construction (drawn until new), none blank, none cut, all decodable:
+    # the quality counts the in-memory path computes are zero.
+    quality = dict.fromkeys(
+        ("blank_texts", "undecodable_rows", "duplicate_rows", "conflicting_texts"), 0
+    )
+    quality["cross_split_texts"] = 0
+    if download["deduplicate"]:
+        quality.update(duplicate_texts_dropped=0, cross_split_texts_dropped=0)
+    classes = int(positive[:n_train].any()) + int((~positive[:n_train]).any())
+    for warning in count_warnings(counts["train"], classes, counts["test"]):
+        print(f"download: WARNING: {warning}")
+    write_json(
+        REPORT,
+        {
+            "source": "synthetic",
+            "rows": counts,
+            "classes": int(positive.any()) + int((~positive).any()),  # (labels of every split)
+            "quality": quality,
+        },
+    )
+    print(
+        f"download: {n_train + n_test} rows -> {OUTPUT} "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})"
     )

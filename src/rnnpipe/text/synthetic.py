@@ -11,8 +11,12 @@ flipped, as real reviewers' stars sometimes contradict their words, so no model 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
+
+from ..data.digests import DigestSet, digests, first_new
 
 POSITIVE = [
     "good",
@@ -140,6 +144,24 @@ def synthetic_review(rng: np.random.Generator) -> tuple[str, str]:
     if rng.random() < LABEL_NOISE:
         label = -label
     return text[0].upper() + text[1:], ("pos" if label > 0 else "neg")
+
+
+def synthetic_review_batches(
+    n_train: int, n_test: int, seed: int, batch_rows: int
+) -> Iterator[tuple[list[str], list[str]]]:
+    """synthetic_reviews' rows, in order, as (texts, labels) of at most `batch_rows` rows: the
+    same draws, each text kept only when new, with 8 bytes a text remembered (data.digests)
+    instead of the texts themselves."""
+    rng = np.random.default_rng(seed)
+    seen = DigestSet()
+    remaining = n_train + n_test
+    while remaining > 0:
+        drawn = [synthetic_review(rng) for _ in range(min(batch_rows, remaining))]
+        values = digests(text for text, _ in drawn)
+        keep = np.flatnonzero(first_new(values, seen))[:remaining]
+        seen.add(values[keep])
+        remaining -= len(keep)
+        yield [drawn[i][0] for i in keep], [drawn[i][1] for i in keep]
 
 
 def synthetic_reviews(n_train: int, n_test: int, seed: int) -> pd.DataFrame:
