@@ -129,3 +129,36 @@ def test_the_streamed_synthetic_download_writes_the_in_memory_rows(tmp_path, mon
         "dataset.parquet",
         "report.json",
     ]
+
+
+def run_tagging_stages(folder: Path, batch_rows: int, monkeypatch) -> dict:
+    from rnnpipe.tagging.pad import pad_tagged
+    from rnnpipe.tagging.tokenize import tokenize_tagged
+
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr(stream, "BATCH_ROWS", batch_rows)
+    tokenize_tagged({"lowercase": True, "num_words": 40, "min_freq": 1})
+    pad_tagged({"maxlen": 4})  # shorter than most sentences: cut into pieces across batches
+    return {
+        name: pq.read_table(f"data/{name}.parquet").to_pylist() for name in ("tokens", "padded")
+    } | {name: Path(f"data/{name}").read_text() for name in ("vocab.txt", "tokenizer.json")}
+
+
+@pytest.mark.parametrize("batch_rows", [1, 5])
+def test_streamed_tagging_stages_write_what_one_whole_batch_writes(
+    tmp_path, monkeypatch, batch_rows
+):
+    from rnnpipe.tagging.synthetic import synthetic_tagged
+
+    frame = synthetic_tagged(40, 15, seed=2)
+    frame.loc[frame.index[30:40], "split"] = "validation"
+    for name in ("whole", "batched"):
+        (tmp_path / name / "data").mkdir(parents=True)
+        frame.to_parquet(tmp_path / name / "data" / "dataset.parquet", index=False)
+    whole = run_tagging_stages(tmp_path / "whole", 10**6, monkeypatch)
+    batched = run_tagging_stages(tmp_path / "batched", batch_rows, monkeypatch)
+    assert len(whole["padded"]) > len(frame)  # sentences were cut into pieces
+    assert [row["sentence"] for row in batched["padded"]] == sorted(
+        row["sentence"] for row in whole["padded"]
+    )
+    assert batched == whole

@@ -23,7 +23,11 @@ class CharVocabulary:
 
     @classmethod
     def from_words(cls, words: Iterable[str]) -> CharVocabulary:
-        counts = Counter(c for word in words for c in word)
+        return cls.from_counts(Counter(c for word in words for c in word))
+
+    @classmethod
+    def from_counts(cls, counts: Counter[str]) -> CharVocabulary:
+        """From character counts gathered elsewhere (a streaming pass): most frequent first."""
         return cls("".join(sorted(counts, key=lambda c: (-counts[c], c))))
 
     def __len__(self) -> int:

@@ -9,52 +9,63 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from ..core.atomic import atomic_path
 from ..data.ragged import pad_flat, piece_offsets
+from ..data.stream import parquet_batches, record_batches
 from ..text.pad import check_fits
 
 
-def pad_tagged(settings: dict) -> None:
-    """The `pad` params section (maxlen) -> data/padded.parquet."""
-    tokens = pq.read_table("data/tokens.parquet")
-    ids_column, tags_column = (
-        tokens.column("ids").combine_chunks(),
-        tokens.column("tags").combine_chunks(),
-    )
-    words_column = tokens.column("words").combine_chunks()
-    offsets, sentence = piece_offsets(ids_column.offsets.to_numpy(), settings["maxlen"])
-    check_fits(
-        len(offsets) - 1, settings["maxlen"], np.diff(ids_column.offsets.to_numpy()), arrays=2
-    )
-    ids, lengths = pad_flat(
-        ids_column.values.to_numpy(), offsets, settings["maxlen"], "post", "post"
-    )
-    tags, _ = pad_flat(tags_column.values.to_numpy(), offsets, settings["maxlen"], "post", "post")
+def pad_tagged(settings: dict, source: str = "data/tokens.parquet") -> None:
+    """The `pad` params section (maxlen) -> data/padded.parquet, batch by batch (data.stream)."""
     maxlen = settings["maxlen"]
-    table = pa.table(
-        {
-            "ids": pa.FixedSizeListArray.from_arrays(pa.array(ids.reshape(-1)), maxlen),
-            "tags": pa.FixedSizeListArray.from_arrays(pa.array(tags.reshape(-1)), maxlen),
-            "words": pa.ListArray.from_arrays(
-                pa.array(offsets.astype("int32")), words_column.values
-            ),
-            "length": pa.array(lengths),
-            "sentence": pa.array(sentence.astype("int32")),
-            "split": tokens.column("split").take(pa.array(sentence)),
-        }
-    ).replace_schema_metadata(
-        {
+    schema = pa.schema(
+        [
+            ("ids", pa.list_(pa.int32(), maxlen)),
+            ("tags", pa.list_(pa.int32(), maxlen)),
+            ("words", pa.list_(pa.string())),
+            ("length", pa.int32()),
+            ("sentence", pa.int32()),
+            ("split", pa.string()),
+        ],
+        metadata={
             "rnnpipe.padding": "post",
             "rnnpipe.truncating": "post",
             "rnnpipe.maxlen": str(maxlen),
             "rnnpipe.task": "tag",
-        }
+        },
     )
-    with atomic_path("data/padded.parquet") as tmp:
-        pq.write_table(table, tmp)
+    sentences = rows = 0
+    with parquet_batches("data/padded.parquet", schema) as writer:
+        for batch in record_batches(source):
+            ids_column = batch.column("ids")
+            sentence_offsets = ids_column.offsets.to_numpy()
+            sentence_offsets = sentence_offsets - sentence_offsets[0]
+            offsets, sentence = piece_offsets(sentence_offsets, maxlen)
+            check_fits(len(offsets) - 1, maxlen, np.diff(sentence_offsets), arrays=2)
+            ids, lengths = pad_flat(
+                ids_column.flatten().to_numpy(), offsets, maxlen, "post", "post"
+            )
+            tags, _ = pad_flat(
+                batch.column("tags").flatten().to_numpy(), offsets, maxlen, "post", "post"
+            )
+            writer.write_batch(
+                pa.record_batch(
+                    [
+                        pa.FixedSizeListArray.from_arrays(pa.array(ids.reshape(-1)), maxlen),
+                        pa.FixedSizeListArray.from_arrays(pa.array(tags.reshape(-1)), maxlen),
+                        pa.ListArray.from_arrays(
+                            pa.array(offsets.astype("int32")), batch.column("words").flatten()
+                        ),
+                        pa.array(lengths),
+                        pa.array((sentence + sentences).astype("int32")),
+                        batch.column("split").take(pa.array(sentence)),
+                    ],
+                    schema=schema,
+                )
+            )
+            sentences += batch.num_rows
+            rows += len(lengths)
     print(
-        f"pad: {tokens.num_rows} sentences -> {len(lengths)} rows of at most {maxlen} tokens "
-        f"({len(lengths) - tokens.num_rows} longer sentences cut into pieces)"
+        f"pad: {sentences} sentences -> {rows} rows of at most {maxlen} tokens "
+        f"({rows - sentences} longer sentences cut into pieces)"
     )

@@ -9,62 +9,107 @@ Vocabulary, characters and tags come from train only.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from ..core.labels import LabelMap
+from ..data.stream import frames, parquet_batches
 from ..text.tokenize import write_token_outputs
 from ..text.tokenizer import Tokenizer
-from ..text.vocabulary import build_vocabulary, encode_corpus, unknown_rate
+from ..text.vocabulary import (
+    UNK_ID,
+    check_vocabulary,
+    encode_corpus,
+    vocabulary_from_counts,
+    warn_unknown,
+)
 from .characters import CharVocabulary
 
+TAGGED_TOKENS_SCHEMA = pa.schema(
+    [
+        ("ids", pa.list_(pa.int32())),
+        ("tags", pa.list_(pa.int32())),
+        ("words", pa.list_(pa.string())),
+        ("split", pa.string()),
+    ]
+)
 
-def tokenize_tagged(settings: dict) -> None:
+
+def tokenize_tagged(settings: dict, source: str = "data/dataset.parquet") -> None:
     """The `tokenize` params section -> data/tokens.parquet, vocab.txt, labels.json,
-    tokenizer.json."""
-    frame = pd.read_parquet("data/dataset.parquet")
+    tokenizer.json, in two streaming passes over `source` (as text.tokenize): the first counts
+    the training words and characters and gathers each split's tags, the second writes the ids
+    batch by batch."""
     tokenizer = Tokenizer(lowercase=settings["lowercase"], filters="")
-    is_train = (frame["split"] == "train").to_numpy()
-    words = [[tokenizer.normalise(token) for token in tokens] for tokens in frame["tokens"]]
-    vocabulary = build_vocabulary(
-        (w for w, train in zip(words, is_train) if train),
-        settings["num_words"],
-        settings["min_freq"],
-    )
-    characters = CharVocabulary.from_words(
-        t for tokens in frame.loc[is_train, "tokens"] for t in tokens
-    )
-    tag_map = LabelMap.from_training_labels(t for tags in frame.loc[is_train, "tags"] for t in tags)
-    ids, offsets = encode_corpus(words, vocabulary)
-    unk_rate = unknown_rate(
-        vocabulary,
-        ids[np.repeat(is_train, np.diff(offsets))],
-        settings["num_words"],
-        settings["min_freq"],
-    )
-    tag_ids = np.concatenate(
-        [tag_map.encode(tags, split) for tags, split in zip(frame["tags"], frame["split"])]
-    )
-    offsets32 = pa.array(offsets.astype("int32"))
-    table = pa.table(
-        {
-            "ids": pa.ListArray.from_arrays(offsets32, pa.array(ids)),
-            "tags": pa.ListArray.from_arrays(offsets32, pa.array(tag_ids.astype("int32"))),
-            "words": pa.array(
-                [list(tokens) for tokens in frame["tokens"]], type=pa.list_(pa.string())
-            ),
-            "split": pa.array(frame["split"].to_numpy()),
-        }
-    )
-    write_token_outputs(
-        table,
-        vocabulary,
-        tag_map,
-        {**tokenizer.to_dict(), "task": "tag", "characters": characters.characters},
-    )
+    word_counts: Counter[str] = Counter()
+    char_counts: Counter[str] = Counter()
+    split_tags: dict[str, set] = {}
+    for frame in frames(source, ["tokens", "tags", "split"]):
+        for tokens in frame.loc[frame["split"] == "train", "tokens"]:
+            word_counts.update(tokenizer.normalise(token) for token in tokens)
+            for token in tokens:
+                char_counts.update(token)
+        for split, tags in frame.groupby("split")["tags"]:
+            split_tags.setdefault(split, set()).update(t for sentence in tags for t in sentence)
+    vocabulary = vocabulary_from_counts(word_counts, settings["num_words"], settings["min_freq"])
+    check_vocabulary(vocabulary, settings["num_words"], settings["min_freq"])
+    characters = CharVocabulary.from_counts(char_counts)
+    del word_counts, char_counts
+    tag_map = LabelMap.from_training_labels(split_tags.get("train", ()))
+    for split, tags in split_tags.items():
+        tag_map.encode(sorted(tags, key=lambda v: (isinstance(v, str), v)), split)
+
+    sentences = tokens = train_tokens = train_unknown = 0
+    with parquet_batches("data/tokens.parquet", TAGGED_TOKENS_SCHEMA) as writer:
+        for frame in frames(source, ["tokens", "tags", "split"]):
+            words = [[tokenizer.normalise(token) for token in row] for row in frame["tokens"]]
+            ids, offsets = encode_corpus(words, vocabulary)
+            tag_ids = (
+                np.concatenate(
+                    [
+                        tag_map.encode(tags, split)
+                        for tags, split in zip(frame["tags"], frame["split"])
+                    ]
+                )
+                if len(frame)
+                else np.zeros(0, np.int64)
+            )
+            is_train = np.repeat((frame["split"] == "train").to_numpy(), np.diff(offsets))
+            train_tokens += int(is_train.sum())
+            train_unknown += int((ids[is_train] == UNK_ID).sum())
+            sentences, tokens = sentences + len(frame), tokens + len(ids)
+            offsets32 = pa.array(offsets.astype("int32"))
+            writer.write_table(
+                pa.table(
+                    {
+                        "ids": pa.ListArray.from_arrays(offsets32, pa.array(ids, pa.int32())),
+                        "tags": pa.ListArray.from_arrays(
+                            offsets32, pa.array(tag_ids.astype("int32"))
+                        ),
+                        "words": pa.array(
+                            [list(row) for row in frame["tokens"]], type=pa.list_(pa.string())
+                        ),
+                        "split": pa.array(frame["split"].to_numpy(), pa.string()),
+                    },
+                    schema=TAGGED_TOKENS_SCHEMA,
+                )
+            )
+        unk_rate = warn_unknown(
+            train_unknown / train_tokens if train_tokens else 0.0,
+            vocabulary,
+            settings["num_words"],
+            settings["min_freq"],
+        )
+        write_token_outputs(
+            None,
+            vocabulary,
+            tag_map,
+            {**tokenizer.to_dict(), "task": "tag", "characters": characters.characters},
+        )
     print(
-        f"tokenize: {len(frame)} sentences, {len(ids)} tokens, vocabulary {len(vocabulary)}, "
+        f"tokenize: {sentences} sentences, {tokens} tokens, vocabulary {len(vocabulary)}, "
         f"{len(characters) - 2} characters, {len(tag_map)} tags, unknown-word rate in train "
         f"{unk_rate:.3%}"
     )
