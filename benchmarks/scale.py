@@ -5,8 +5,9 @@ corpus sizes, printed as a table (and, with --plot, drawn log-log).
     python benchmarks/scale.py --sizes 1e4,1e5,1e6,4e6 --train   # and 1 epoch of train + evaluate
     python benchmarks/scale.py --plot docs/scale.png --json scale.json
 
-Each size is the default synthetic text pipeline (the embedded generator: 2/3 train, 1/3 test) in a
-fresh folder, every stage run as its own process (`python stages/text/<stage>.py`, one thread) and
+Each size is the default synthetic text pipeline (the embedded generator: 2/3 train, 1/3 test; with
+--train, one epoch and the linear member, as the defaults have it) in a fresh folder, every stage
+run as its own process (`python stages/text/<stage>.py`, the params' threads) and
 measured with wait4: wall seconds and the process's peak resident memory. Against the 10^5 run
 the table prints each stage's time per review (1.00 = linear; a stage's ~2 s of start-up makes
 small runs look slow per review) and its peak RSS (issue 30's targets: RSS <= 1.2x from 10^5 to
@@ -68,8 +69,7 @@ def measure_size(reviews: int, stages: tuple[str, ...], scratch: Path) -> dict[s
         folder,
         {
             "download": {"synthetic_train": train, "synthetic_test": reviews - train},
-            "train": {"epochs": 1, "patience": 0, "threads": 1, "ensemble_linear": False},
-            "evaluate": {"threads": 1},
+            "train": {"epochs": 1, "patience": 0},
         },
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TQDM_DISABLE": "1"}
@@ -130,15 +130,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1e4,1e5,1e6", help="comma-separated review counts")
     parser.add_argument("--train", action="store_true", help="also train 1 epoch and evaluate")
-    parser.add_argument("--plot", type=Path, help="write a log-log PNG here (needs matplotlib)")
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        help="write a log-log PNG here (needs matplotlib: pip install -e '.[bench]')",
+    )
     parser.add_argument("--json", type=Path, help="write the measurements here")
+    parser.add_argument(
+        "--load",
+        type=Path,
+        help="print (and plot) the measurements a --json run wrote; run nothing",
+    )
     args = parser.parse_args()
-    sizes = [int(float(size)) for size in args.sizes.split(",")]
-    stages = DATA_STAGES + (TRAIN_STAGES if args.train else ())
-    measured = {}
-    with tempfile.TemporaryDirectory() as scratch:
-        for size in sizes:
-            measured[size] = measure_size(size, stages, Path(scratch))
+    if args.load:
+        measured = {
+            int(size): {stage: tuple(values) for stage, values in stages.items()}
+            for size, stages in json.loads(args.load.read_text()).items()
+        }
+    else:
+        measured = {}
+        sizes = [int(float(size)) for size in args.sizes.split(",")]
+        stages = DATA_STAGES + (TRAIN_STAGES if args.train else ())
+        with tempfile.TemporaryDirectory() as scratch:
+            for size in sizes:
+                measured[size] = measure_size(size, stages, Path(scratch))
     print(table(measured))
     if args.json:
         args.json.write_text(json.dumps({str(k): v for k, v in measured.items()}, indent=1))

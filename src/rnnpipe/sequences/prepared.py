@@ -265,8 +265,10 @@ def load_spans(folder: str | Path, splits=SPLITS) -> tuple[dict[str, SpanSet], d
             f"{folder}: no prepared sequences here; run `dvc repro sequences/dvc.yaml`."
         )
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    values = torch.from_numpy(np.load(folder / "values.npy"))
-    step_labels = torch.from_numpy(np.load(folder / "step_labels.npy"))
+    # Memory-mapped (copy-on-write: torch wants writable arrays, nothing here writes): a batch
+    # reads its windows' pages, and the steps of a corpus larger than memory never all load.
+    values = torch.from_numpy(np.load(folder / "values.npy", mmap_mode="c"))
+    step_labels = torch.from_numpy(np.load(folder / "step_labels.npy", mmap_mode="c"))
     items = pd.read_parquet(folder / "items.parquet")
     per_step = meta["target"] == "step"
     sets = {}

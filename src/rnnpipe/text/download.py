@@ -152,7 +152,7 @@ def download_synthetic(data: dict, download: dict) -> None:
                 row += len(labels)
         split = np.zeros(n_train + n_test, dtype=np.uint8)  # 0 train, 1 validation, 2 test
         split[n_train:] = 2
-        labels = np.where(positive[:n_train], "pos", "neg")
+        labels = positive[:n_train].astype(np.uint8)  # neg 0 < pos 1: the order of the names
         split[np.flatnonzero(stratified_split(labels, data["val_fraction"], data["seed"] + 1))] = 1
         del labels
         for code, name in enumerate(("train", "validation", "test")):

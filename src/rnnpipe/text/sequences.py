@@ -84,22 +84,16 @@ def load_padded(
     if "rnnpipe.padding" not in metadata:
         raise DataError(f"{path}: lacks the pad stage's metadata; run `dvc repro pad`.")
     maxlen = source.schema_arrow.field("ids").type.list_size
-    split_column = np.concatenate(
-        [
-            batch.column("split").to_numpy(zero_copy_only=False)
-            for batch in source.iter_batches(batch_size=stream.BATCH_ROWS, columns=["split"])
-        ]
-        or [np.zeros(0, dtype=object)]
-    )
-    counts = {name: int((split_column == name).sum()) for name in splits}
-    del split_column
+    counts = dict.fromkeys(splits, 0)
+    for batch in stream.record_batches(path, ["split"]):
+        split = batch.column("split").to_numpy(zero_copy_only=False)
+        for name in splits:
+            counts[name] += int((split == name).sum())
     ids = {name: scratch_array(counts[name], maxlen) for name in splits}
     lengths = {name: np.zeros(counts[name], np.int64) for name in splits}
     labels = {name: np.zeros(counts[name], np.int64) for name in splits}
     filled = dict.fromkeys(splits, 0)
-    for batch in source.iter_batches(
-        batch_size=stream.BATCH_ROWS, columns=["ids", "length", "label", "split"]
-    ):
+    for batch in stream.record_batches(path, ["ids", "length", "label", "split"]):
         split = batch.column("split").to_numpy(zero_copy_only=False)
         batch_ids = batch.column("ids").flatten().to_numpy().reshape(-1, maxlen)
         batch_lengths = batch.column("length").to_numpy().astype(np.int64)
