@@ -55,7 +55,7 @@ def test_taken_cores_make_a_stage_wait_and_a_killed_holder_frees_them(tmp_path):
             with admitted("evaluate", 1, folder=tmp_path, cores=2, timeout=0.5, say=said.append):
                 pass
         assert "waiting for 1 of this machine's 2 cores (2 taken" in said[0]
-        assert f"pid {holder.pid}" in said[0]
+        assert f"pid {holder.pid}: train in {Path.cwd()} (2 cores))" in said[0]  # one line each
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()

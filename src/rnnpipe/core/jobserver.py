@@ -115,6 +115,16 @@ def holders(folder: Path) -> list[str]:
     return found
 
 
+def described(taken: list[str]) -> str:
+    """holders' lines joined, one per holder, with the cores of a holder of several counted."""
+    counts: dict[str, int] = {}
+    for line in taken:
+        counts[line] = counts.get(line, 0) + 1
+    return "; ".join(
+        line if count == 1 else f"{line} ({count} cores)" for line, count in counts.items()
+    )
+
+
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -148,17 +158,17 @@ def admitted(
             taken = holders(folder)
             say(
                 f"{stage}: waiting for {wanted} of this machine's {cores} cores "
-                f"({len(taken)} taken: {'; '.join(taken) or 'another stage is gathering them'}). "
+                f"({len(taken)} taken: {described(taken) or 'another stage is gathering them'}). "
                 f"Set {stage}.threads lower to start sooner."
                 if stage in ("train", "evaluate")
                 else f"{stage}: waiting for a free core of this machine's {cores} "
-                f"({'; '.join(taken) or 'another stage is gathering them'})."
+                f"({described(taken) or 'another stage is gathering them'})."
             )
             waited = True
         if time.monotonic() > deadline:
             raise AdmissionTimeoutError(
                 f"waited {admission_timeout() if timeout is None else timeout:.0f} s for "
-                f"{wanted} free core(s), held by: {'; '.join(holders(folder)) or 'unknown'}. "
+                f"{wanted} free core(s), held by: {described(holders(folder)) or 'unknown'}. "
                 f"Stop those runs or raise {TIMEOUT_ENV}, and run the stage again."
             )
         time.sleep(POLL_SECONDS)
