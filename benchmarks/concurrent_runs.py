@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -30,31 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarking import cpu_model, set_params
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA_STAGES = ("check_params", "download", "tokenize_text", "pad", "embed")
 EPOCH_SECONDS = re.compile(r"^epoch \d+: .* \| ([0-9.]+) s$", re.M)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def set_params(folder: Path, changes: dict) -> None:
-    from ruamel.yaml import YAML
-
-    yaml = YAML()
-    path = folder / "params.yaml"
-    params = yaml.load(path.read_text())
-    for section, values in changes.items():
-        params[section].update(values)
-    with open(path, "w") as handle:
-        yaml.dump(params, handle)
 
 
 def env(registry: Path, cores: int, admission: bool = True) -> dict:

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from benchmarking import cpu_model
 from torch import nn
 
 from rnnpipe.core.device import seed_everything
@@ -118,16 +118,6 @@ def reference_logits(model, x, batch_size=256) -> torch.Tensor:
 
 def accuracy(logits: torch.Tensor, y: np.ndarray) -> float:
     return float(((logits > 0).long().numpy() == y).mean())
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def reference_curve(args, data, seed: int) -> dict:

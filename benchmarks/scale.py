@@ -26,21 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarking import set_params
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA_STAGES = ("check_params", "download", "tokenize_text", "pad", "embed")
 TRAIN_STAGES = ("train", "evaluate")
-
-
-def set_params(folder: Path, changes: dict) -> None:
-    from ruamel.yaml import YAML
-
-    yaml = YAML()
-    path = folder / "params.yaml"
-    params = yaml.load(path.read_text())
-    for section, values in changes.items():
-        params[section].update(values)
-    with open(path, "w") as handle:
-        yaml.dump(params, handle)
 
 
 def run_measured(command: list[str], cwd: Path, env: dict) -> tuple[float, float, str]:

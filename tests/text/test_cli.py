@@ -16,6 +16,11 @@ def predict_lines(capsys, *args):
     return capsys.readouterr().out.splitlines()
 
 
+def predicted_json_lines(capsys, model, texts_file) -> list[str]:
+    """The lines `rnnpipe predict --json --file texts_file` prints with `model`."""
+    return predict_lines(capsys, "--model", str(model), "--json", "--file", str(texts_file))
+
+
 def test_blank_input_lines_keep_their_place(tiny_classifier_folder, tmp_path, capsys):
     (tmp_path / "texts.txt").write_text("good plot\n\n   \nbad acting\n")
     lines = predict_lines(
@@ -26,14 +31,7 @@ def test_blank_input_lines_keep_their_place(tiny_classifier_folder, tmp_path, ca
     assert lines[0].endswith("\tgood plot") and lines[3].endswith("\tbad acting")
     rows = [
         json.loads(line)
-        for line in predict_lines(
-            capsys,
-            "--model",
-            str(tiny_classifier_folder),
-            "--json",
-            "--file",
-            str(tmp_path / "texts.txt"),
-        )
+        for line in predicted_json_lines(capsys, tiny_classifier_folder, tmp_path / "texts.txt")
     ]
     assert [r["text"] for r in rows] == ["good plot", "", "   ", "bad acting"]
     assert rows[1]["label"] is None and rows[1]["probabilities"] is None
@@ -159,14 +157,7 @@ def test_empty_input_is_refused_and_stdin_splits_lines_as_a_file_does(
 
     raw = b"good plot\r\nbad\racting\nplot\x0cgood\n"  # CRLF, a lone CR, a form feed inside a text
     (tmp_path / "texts.txt").write_bytes(raw)
-    from_file = predict_lines(
-        capsys,
-        "--model",
-        str(tiny_classifier_folder),
-        "--json",
-        "--file",
-        str(tmp_path / "texts.txt"),
-    )
+    from_file = predicted_json_lines(capsys, tiny_classifier_folder, tmp_path / "texts.txt")
     assert [json.loads(line)["text"] for line in from_file] == [
         "good plot",
         "bad",

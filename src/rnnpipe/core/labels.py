@@ -37,6 +37,16 @@ class LabelMap:
             )
         return cls([v.item() if hasattr(v, "item") else v for v in values])
 
+    @classmethod
+    def from_split_labels(cls, split_labels: dict[str, set]) -> LabelMap:
+        """From each split's distinct label values (gathered in a streaming pass): the training
+        split's labels, every other split checked against them (encode's error, naming the
+        split's unseen labels once)."""
+        label_map = cls.from_training_labels(split_labels.get("train", ()))
+        for split, labels in split_labels.items():
+            label_map.encode(sorted(labels, key=lambda v: (isinstance(v, str), v)), split)
+        return label_map
+
     def encode(self, labels: Iterable, split: str = "") -> np.ndarray:
         labels = list(labels)
         unknown = sorted(

@@ -19,7 +19,7 @@ from ..data.stream import frames, parquet_batches
 from ..text.tokenize import write_token_outputs
 from ..text.tokenizer import Tokenizer
 from ..text.vocabulary import (
-    UNK_ID,
+    UnknownTally,
     check_vocabulary,
     encode_corpus,
     vocabulary_from_counts,
@@ -57,11 +57,10 @@ def tokenize_tagged(settings: dict, source: str = "data/dataset.parquet") -> Non
     check_vocabulary(vocabulary, settings["num_words"], settings["min_freq"])
     characters = CharVocabulary.from_counts(char_counts)
     del word_counts, char_counts
-    tag_map = LabelMap.from_training_labels(split_tags.get("train", ()))
-    for split, tags in split_tags.items():
-        tag_map.encode(sorted(tags, key=lambda v: (isinstance(v, str), v)), split)
+    tag_map = LabelMap.from_split_labels(split_tags)
 
-    sentences = tokens = train_tokens = train_unknown = 0
+    sentences = tokens = 0
+    unknown = UnknownTally()
     with parquet_batches("data/tokens.parquet", TAGGED_TOKENS_SCHEMA) as writer:
         for frame in frames(source, ["tokens", "tags", "split"]):
             words = [[tokenizer.normalise(token) for token in row] for row in frame["tokens"]]
@@ -76,9 +75,7 @@ def tokenize_tagged(settings: dict, source: str = "data/dataset.parquet") -> Non
                 if len(frame)
                 else np.zeros(0, np.int64)
             )
-            is_train = np.repeat((frame["split"] == "train").to_numpy(), np.diff(offsets))
-            train_tokens += int(is_train.sum())
-            train_unknown += int((ids[is_train] == UNK_ID).sum())
+            unknown.add(ids, offsets, (frame["split"] == "train").to_numpy())
             sentences, tokens = sentences + len(frame), tokens + len(ids)
             offsets32 = pa.array(offsets.astype("int32"))
             writer.write_table(
@@ -97,13 +94,9 @@ def tokenize_tagged(settings: dict, source: str = "data/dataset.parquet") -> Non
                 )
             )
         unk_rate = warn_unknown(
-            train_unknown / train_tokens if train_tokens else 0.0,
-            vocabulary,
-            settings["num_words"],
-            settings["min_freq"],
+            unknown.rate, vocabulary, settings["num_words"], settings["min_freq"]
         )
         write_token_outputs(
-            None,
             vocabulary,
             tag_map,
             {**tokenizer.to_dict(), "task": "tag", "characters": characters.characters},

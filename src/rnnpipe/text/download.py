@@ -183,9 +183,15 @@ def download_synthetic(data: dict, download: dict) -> None:
     # Every text is new by construction (drawn until new), none blank, none cut, all decodable:
     # the quality counts the in-memory path computes are zero.
     quality = dict.fromkeys(
-        ("blank_texts", "undecodable_rows", "duplicate_rows", "conflicting_texts"), 0
+        (
+            "blank_texts",
+            "undecodable_rows",
+            "duplicate_rows",
+            "conflicting_texts",
+            "cross_split_texts",
+        ),
+        0,
     )
-    quality["cross_split_texts"] = 0
     if download["deduplicate"]:
         quality.update(duplicate_texts_dropped=0, cross_split_texts_dropped=0)
     classes = int(positive[:n_train].any()) + int((~positive[:n_train]).any())

@@ -12,14 +12,13 @@ from collections import Counter
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..core.atomic import atomic_path, write_json, write_text
 from ..core.labels import LabelMap
 from ..data.stream import frames, parquet_batches
 from .tokenizer import Tokenizer
 from .vocabulary import (
-    UNK_ID,
+    UnknownTally,
     Vocabulary,
     check_vocabulary,
     encode_corpus,
@@ -51,11 +50,10 @@ def tokenize_texts(settings: dict, source: str = "data/dataset.parquet") -> None
     vocabulary = vocabulary_from_counts(counts, settings["num_words"], settings["min_freq"])
     check_vocabulary(vocabulary, settings["num_words"], settings["min_freq"])
     del counts
-    label_map = LabelMap.from_training_labels(split_labels.get("train", ()))
-    for split, labels in split_labels.items():
-        label_map.encode(sorted(labels, key=lambda v: (isinstance(v, str), v)), split)
+    label_map = LabelMap.from_split_labels(split_labels)
 
-    texts = tokens = train_tokens = train_unknown = 0
+    texts = tokens = 0
+    unknown = UnknownTally()
     with parquet_batches("data/tokens.parquet", TOKENS_SCHEMA) as writer:
         for frame in frames(source, ["text", "label", "split"]):
             frame = frame[frame["split"] != "unsup"].reset_index(drop=True)
@@ -65,9 +63,7 @@ def tokenize_texts(settings: dict, source: str = "data/dataset.parquet") -> None
             labels = np.zeros(len(frame), dtype=np.int64)
             for split, rows in frame.groupby("split").groups.items():
                 labels[rows] = label_map.encode(frame.loc[rows, "label"], split)
-            is_train = np.repeat((frame["split"] == "train").to_numpy(), np.diff(offsets))
-            train_tokens += int(is_train.sum())
-            train_unknown += int((ids[is_train] == UNK_ID).sum())
+            unknown.add(ids, offsets, (frame["split"] == "train").to_numpy())
             texts, tokens = texts + len(frame), tokens + len(ids)
             writer.write_table(
                 pa.table(
@@ -82,12 +78,9 @@ def tokenize_texts(settings: dict, source: str = "data/dataset.parquet") -> None
                 )
             )
         unk_rate = warn_unknown(
-            train_unknown / train_tokens if train_tokens else 0.0,
-            vocabulary,
-            settings["num_words"],
-            settings["min_freq"],
+            unknown.rate, vocabulary, settings["num_words"], settings["min_freq"]
         )
-        write_token_outputs(None, vocabulary, label_map, tokenizer.to_dict())
+        write_token_outputs(vocabulary, label_map, tokenizer.to_dict())
     print(
         f"tokenize: {texts} texts, {tokens} tokens, vocabulary {len(vocabulary)}, "
         f"{len(label_map)} classes, unknown-token rate in train {unk_rate:.3%}"
@@ -95,13 +88,10 @@ def tokenize_texts(settings: dict, source: str = "data/dataset.parquet") -> None
 
 
 def write_token_outputs(
-    table: pa.Table | None, vocabulary: Vocabulary, label_map: LabelMap, tokenizer_settings: dict
+    vocabulary: Vocabulary, label_map: LabelMap, tokenizer_settings: dict
 ) -> None:
-    """data/tokens.parquet (unless None: written batch by batch by the caller), vocab.txt,
-    labels.json and tokenizer.json, each written atomically."""
-    if table is not None:
-        with atomic_path("data/tokens.parquet") as tmp:
-            pq.write_table(table, tmp)
+    """What the tokenize stage writes beside data/tokens.parquet (which it writes batch by
+    batch): vocab.txt, labels.json and tokenizer.json, each atomically."""
     with atomic_path("data/vocab.txt") as tmp:
         vocabulary.save(tmp)
     write_text("data/labels.json", label_map.to_json())

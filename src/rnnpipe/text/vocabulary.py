@@ -95,6 +95,23 @@ def encode_corpus(
 UNKNOWN_WARNING = 0.25
 
 
+class UnknownTally:
+    """The share of <unk> among training tokens, counted batch by batch."""
+
+    def __init__(self) -> None:
+        self.tokens = self.unknown = 0
+
+    def add(self, ids: np.ndarray, offsets: np.ndarray, is_train: np.ndarray) -> None:
+        """One batch: its flat ids, their offsets per row, and which rows are training rows."""
+        train_ids = ids[np.repeat(is_train, np.diff(offsets))]
+        self.tokens += len(train_ids)
+        self.unknown += int((train_ids == UNK_ID).sum())
+
+    @property
+    def rate(self) -> float:
+        return self.unknown / self.tokens if self.tokens else 0.0
+
+
 def unknown_rate(
     vocabulary: Vocabulary, train_ids: np.ndarray, num_words: int, min_freq: int
 ) -> float:
