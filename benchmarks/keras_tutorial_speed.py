@@ -32,6 +32,7 @@ import torch
 from benchmarking import cpu_model
 from torch import nn
 
+from rnnpipe.core.allocator import keep_freed_memory
 from rnnpipe.core.device import seed_everything
 from rnnpipe.core.params import BUCKET_BATCHES
 from rnnpipe.data.ragged import left_align, pad_sequences
@@ -231,10 +232,17 @@ def main() -> None:
         "--lr", type=float, default=LR, help="rnnpipe side's Adam learning rate (reference: 1e-3)"
     )
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--glibc-defaults",
+        action="store_true",
+        help="leave glibc's malloc as it is (both sides) instead of rnnpipe's setting "
+        "(core/allocator.py): shows what the page faults cost",
+    )
     args = parser.parse_args()
+    allocator = "glibc defaults" if args.glibc_defaults or not keep_freed_memory() else "kept"
     print(
         f"CPU: {cpu_model()}; torch {torch.__version__}, {torch.get_num_threads()} threads, "
-        f"kernel capability {torch.backends.cpu.get_cpu_capability()}",
+        f"kernel capability {torch.backends.cpu.get_cpu_capability()}; freed memory: {allocator}",
         flush=True,
     )
     started = time.perf_counter()
@@ -275,7 +283,12 @@ def main() -> None:
     epoch = min(2, args.epochs) - 1
     target = args.target or median([run["curve"][epoch][1] for run in runs["reference"]])
     samples = len(train_rows)
-    report = {"cpu": cpu_model(), "threads": torch.get_num_threads(), "target": round(target, 4)}
+    report = {
+        "cpu": cpu_model(),
+        "threads": torch.get_num_threads(),
+        "freed_memory": allocator,
+        "target": round(target, 4),
+    }
     for side, side_runs in runs.items():
         per_epoch = median([run["curve"][-1][0] / args.epochs for run in side_runs])
         report[side] = {

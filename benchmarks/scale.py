@@ -1,17 +1,18 @@
-"""How the text pipeline's cost grows with the corpus: time and peak RSS of every stage at several
-corpus sizes, printed as a table (and, with --plot, drawn log-log).
+"""How a pipeline's cost grows with the corpus: time and peak RSS of every stage at several corpus
+sizes, printed as a table (and, with --plot, drawn log-log).
 
     python benchmarks/scale.py                         # 10^4, 10^5, 10^6 reviews, data stages
     python benchmarks/scale.py --sizes 1e4,1e5,1e6,4e6 --train   # and 1 epoch of train + evaluate
     python benchmarks/scale.py --plot docs/scale.png --json scale.json
+    python benchmarks/scale.py --pipeline tagging --json scale-tagging.json   # sentences
 
-Each size is the default synthetic text pipeline (the embedded generator: 2/3 train, 1/3 test; with
---train, one epoch and the linear member, as the defaults have it) in a fresh folder, every stage
-run as its own process (`python stages/text/<stage>.py`, the params' threads) and
-measured with wait4: wall seconds and the process's peak resident memory. Against the 10^5 run
-the table prints each stage's time per review (1.00 = linear; a stage's ~2 s of start-up makes
-small runs look slow per review) and its peak RSS (issue 30's targets: RSS <= 1.2x from 10^5 to
-4x10^6, time within 1.3x of linear).
+Each size is a pipeline's default synthetic corpus (text: the embedded review generator; tagging:
+the embedded grammar's sentences; 2/3 train, 1/3 test; with --train, one epoch, as the defaults
+have it otherwise) in a fresh folder, every stage run as its own process (`python
+stages/<pipeline>/<stage>.py`, the params' threads) and measured with wait4: wall seconds and the
+process's peak resident memory. Against the 10^5 run the table prints each stage's time per item
+(1.00 = linear; a stage's ~2 s of start-up makes small runs look slow per item) and its peak RSS
+(issue 30's targets: RSS <= 1.2x from 10^5 to 4x10^6, time within 1.3x of linear).
 """
 
 from __future__ import annotations
@@ -29,7 +30,15 @@ from pathlib import Path
 from benchmarking import set_params
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_STAGES = ("check_params", "download", "tokenize_text", "pad", "embed")
+# pipeline -> (its folder in the repository, data stages, what one corpus item is)
+PIPELINES = {
+    "text": (".", ("check_params", "download", "tokenize_text", "pad", "embed"), "reviews"),
+    "tagging": (
+        "tagging",
+        ("check_params", "download", "tokenize_tags", "pad", "embed"),
+        "sentences",
+    ),
+}
 TRAIN_STAGES = ("train", "evaluate")
 
 
@@ -47,18 +56,23 @@ def run_measured(command: list[str], cwd: Path, env: dict) -> tuple[float, float
     return time.perf_counter() - started, usage.ru_maxrss / 1024, output
 
 
-def measure_size(reviews: int, stages: tuple[str, ...], scratch: Path) -> dict[str, tuple]:
-    folder = scratch / f"n{reviews}"
+def measure_size(
+    pipeline: str, size: int, stages: tuple[str, ...], scratch: Path
+) -> dict[str, tuple]:
+    """Run `stages` of `pipeline` on its synthetic corpus of `size` items in a fresh copy;
+    {stage: (seconds, peak MiB)}."""
+    folder = scratch / f"n{size}"
     folder.mkdir()
     for name in ("params.yaml", "dvc.yaml"):
         shutil.copy(ROOT / name, folder / name)
-    shutil.copytree(ROOT / "stages", folder / "stages")
-    shutil.copytree(ROOT / "inputs", folder / "inputs")
-    train = reviews * 2 // 3
+    for name in ("stages", "inputs") + (("tagging",) if pipeline == "tagging" else ()):
+        shutil.copytree(ROOT / name, folder / name)
+    workdir = folder / PIPELINES[pipeline][0]
+    train = size * 2 // 3
     set_params(
-        folder,
+        workdir,
         {
-            "download": {"synthetic_train": train, "synthetic_test": reviews - train},
+            "download": {"synthetic_train": train, "synthetic_test": size - train},
             "train": {"epochs": 1, "patience": 0},
         },
     )
@@ -66,21 +80,22 @@ def measure_size(reviews: int, stages: tuple[str, ...], scratch: Path) -> dict[s
     env["RNNPIPE_JOBSERVER"] = str(scratch / "registry")
     results = {}
     for stage in stages:
-        seconds, rss, _ = run_measured([sys.executable, f"stages/text/{stage}.py"], folder, env)
+        script = folder / "stages" / pipeline / f"{stage}.py"
+        seconds, rss, _ = run_measured([sys.executable, str(script)], workdir, env)
         results[stage] = (seconds, rss)
-        print(f"  {reviews:>9,} {stage:14} {seconds:9.1f} s {rss:9.0f} MiB", flush=True)
+        print(f"  {size:>9,} {stage:14} {seconds:9.1f} s {rss:9.0f} MiB", flush=True)
     shutil.rmtree(folder)
     return results
 
 
-def table(measured: dict[int, dict[str, tuple]]) -> str:
+def table(measured: dict[int, dict[str, tuple]], items: str = "reviews") -> str:
     """One row per stage and size: seconds, peak MiB, and both against the 10^5 run (or the
     smallest): time per review (1.00 = linear) and peak RSS."""
     sizes = sorted(measured)
     reference = 100_000 if 100_000 in measured else sizes[0]
     lines = [
-        f"{'stage':14} {'reviews':>10} {'seconds':>9} {'peak MiB':>9} "
-        f"{'time/review vs ' + format(reference, ','):>22} {'RSS vs ' + format(reference, ','):>15}"
+        f"{'stage':14} {items:>10} {'seconds':>9} {'peak MiB':>9} "
+        f"{'time/item vs ' + format(reference, ','):>22} {'RSS vs ' + format(reference, ','):>15}"
     ]
     for stage in measured[reference]:
         base_seconds, base_rss = measured[reference][stage]
@@ -94,7 +109,7 @@ def table(measured: dict[int, dict[str, tuple]]) -> str:
     return "\n".join(lines)
 
 
-def plot(measured: dict[int, dict[str, tuple]], path: Path) -> None:
+def plot(measured: dict[int, dict[str, tuple]], path: Path, items: str = "reviews") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -108,7 +123,7 @@ def plot(measured: dict[int, dict[str, tuple]], path: Path) -> None:
     for axis, title in ((left, "wall seconds"), (right, "peak RSS (MiB)")):
         axis.set_xscale("log")
         axis.set_yscale("log")
-        axis.set_xlabel("synthetic reviews")
+        axis.set_xlabel(f"synthetic {items}")
         axis.set_title(title)
         axis.grid(True, which="both", alpha=0.3)
     right.legend(fontsize=8)
@@ -118,7 +133,10 @@ def plot(measured: dict[int, dict[str, tuple]], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1e4,1e5,1e6", help="comma-separated review counts")
+    parser.add_argument("--pipeline", default="text", choices=sorted(PIPELINES))
+    parser.add_argument(
+        "--sizes", default="1e4,1e5,1e6", help="comma-separated corpus sizes (reviews, sentences)"
+    )
     parser.add_argument("--train", action="store_true", help="also train 1 epoch and evaluate")
     parser.add_argument(
         "--plot",
@@ -140,15 +158,16 @@ def main() -> None:
     else:
         measured = {}
         sizes = [int(float(size)) for size in args.sizes.split(",")]
-        stages = DATA_STAGES + (TRAIN_STAGES if args.train else ())
+        stages = PIPELINES[args.pipeline][1] + (TRAIN_STAGES if args.train else ())
         with tempfile.TemporaryDirectory() as scratch:
             for size in sizes:
-                measured[size] = measure_size(size, stages, Path(scratch))
-    print(table(measured))
+                measured[size] = measure_size(args.pipeline, size, stages, Path(scratch))
+    items = PIPELINES[args.pipeline][2]
+    print(table(measured, items))
     if args.json:
         args.json.write_text(json.dumps({str(k): v for k, v in measured.items()}, indent=1))
     if args.plot:
-        plot(measured, args.plot)
+        plot(measured, args.plot, items)
 
 
 if __name__ == "__main__":

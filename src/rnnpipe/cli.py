@@ -141,8 +141,10 @@ def _positive_int(value: str) -> int:
 
 def predict(args) -> int:
     """The model folder's kind (rnnpipe.tasks) loads the model and prints its predictions."""
+    from .core.allocator import keep_freed_memory
     from .tasks import load_model, model_kind, resolve  # torch is imported only when needed
 
+    keep_freed_memory()  # batches of long sequences: see core/allocator.py
     kind = model_kind(args.model)
     resolve(kind.predict)(args, load_model(args.model, kind))
     return 0

@@ -5,12 +5,9 @@
 What it does: rnnpipe.forecast.evaluate.
 """
 
-import torch
-
 from rnnpipe.core.stage import run_stage
 from rnnpipe.forecast.evaluate import evaluate_forecaster
 from rnnpipe.forecast.params import FORECAST_SCHEMA
 
 if __name__ == "__main__":
-    torch.set_grad_enabled(False)
     run_stage("evaluate", evaluate_forecaster, FORECAST_SCHEMA)

@@ -6,12 +6,9 @@ items.
 What it does: rnnpipe.sequences.evaluate.
 """
 
-import torch
-
 from rnnpipe.core.stage import run_stage
 from rnnpipe.sequences.evaluate import evaluate_sequence_model
 from rnnpipe.sequences.params import SEQUENCES_SCHEMA
 
 if __name__ == "__main__":
-    torch.set_grad_enabled(False)
     run_stage("evaluate", evaluate_sequence_model, SEQUENCES_SCHEMA)

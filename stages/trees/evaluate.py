@@ -5,12 +5,9 @@
 What it does: rnnpipe.trees.evaluate.
 """
 
-import torch
-
 from rnnpipe.core.stage import run_stage
 from rnnpipe.trees.evaluate import evaluate_tree_classifier
 from rnnpipe.trees.params import TREES_SCHEMA
 
 if __name__ == "__main__":
-    torch.set_grad_enabled(False)
     run_stage("evaluate", evaluate_tree_classifier, TREES_SCHEMA)

@@ -3,6 +3,7 @@ a batch boundary could break (a split's rows, unlabeled rows, labels, the vocabu
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -162,3 +163,41 @@ def test_streamed_tagging_stages_write_what_one_whole_batch_writes(
         row["sentence"] for row in whole["padded"]
     )
     assert batched == whole
+
+
+@pytest.mark.parametrize("batch_rows", [1, 7, 10**6])
+def test_the_streamed_synthetic_tagging_download_is_the_whole_frame_split(batch_rows):
+    from rnnpipe.tagging.datasets import assign_sentence_splits
+    from rnnpipe.tagging.synthetic import synthetic_tagged, synthetic_tagged_batches
+
+    whole = assign_sentence_splits(synthetic_tagged(40, 15, seed=3), 0.3, 0.2, seed=3)
+    streamed = pd.concat(
+        list(synthetic_tagged_batches(40, 15, seed=3, val_fraction=0.2, batch_rows=batch_rows)),
+        ignore_index=True,
+    )
+    assert set(whole["split"]) == {"train", "validation", "test"}
+    pd.testing.assert_frame_equal(streamed, whole, check_dtype=False)  # str vs object
+
+
+def test_the_tagging_download_refuses_an_empty_split_and_writes_nothing(tmp_path, monkeypatch):
+    from rnnpipe.tagging.download import OUTPUT, REPORT, download_tagged
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    params = {
+        "data": {"source": "synthetic", "seed": 1, "val_fraction": 0.0},
+        "download": {"synthetic_train": 20, "synthetic_test": 5},
+    }
+    with pytest.raises(DataError, match="the validation split has no sentences"):
+        download_tagged(params)
+    assert not Path(OUTPUT).exists() and not Path(REPORT).exists()
+    params["data"]["val_fraction"] = 0.2
+    download_tagged(params)
+    report = json.loads(Path(REPORT).read_text())
+    frame = pd.read_parquet(OUTPUT)
+    assert (
+        report["sentences"]
+        == frame["split"].value_counts().reindex(["train", "validation", "test"]).to_dict()
+    )
+    assert report["tokens"]["test"] == frame.loc[frame["split"] == "test", "tokens"].map(len).sum()
+    assert report["tags"] == frame["tags"].explode().nunique()

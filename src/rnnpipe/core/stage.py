@@ -14,6 +14,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML, YAMLError
 
+from . import blas  # noqa: F401  (before numpy loads: see core/blas.py)
+from .allocator import keep_freed_memory
 from .atomic import write_text
 from .device import using_threads
 from .errors import DiskSpaceError, RnnpipeError
@@ -48,6 +50,8 @@ def run_stage(
         params = load_params(params_file, schema)
         check_free_space(name)
         cores, threads = stage_threads(name, params)
+        if "threads" in params.get(name, {}):  # a computing stage: train, evaluate
+            keep_freed_memory()
         with stage_lock(name), admitted(name, cores), using_threads(threads):
             main(params)
     except RnnpipeError as exc:

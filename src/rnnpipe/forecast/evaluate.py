@@ -11,6 +11,7 @@ over the first evaluate.plot_points test windows (`dvc plots show`).
 from __future__ import annotations
 
 import pandas as pd
+import torch
 
 from ..core.atomic import atomic_path, write_json
 from ..core.device import resolve_device
@@ -22,6 +23,7 @@ from .model import TrainedForecaster
 from .prepared import load_prepared
 
 
+@torch.no_grad()
 def evaluate_forecaster(params: dict) -> None:
     window, settings = params["window"], params["evaluate"]
     device = resolve_device(settings["device"])

@@ -14,6 +14,7 @@ per-class bars.
 from __future__ import annotations
 
 import pandas as pd
+import torch
 
 from ..core.atomic import atomic_path, write_json
 from ..core.device import resolve_device
@@ -32,6 +33,7 @@ from .prepared import load_spans
 from .spreading import spread_probabilities
 
 
+@torch.no_grad()
 def evaluate_sequence_model(params: dict) -> None:
     settings = params["evaluate"]
     device = resolve_device(settings["device"])

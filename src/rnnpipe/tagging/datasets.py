@@ -68,11 +68,15 @@ def assign_sentence_splits(
         train_rows = np.flatnonzero(frame["split"].to_numpy() == "train")
         chosen = np.random.default_rng(seed + 1).random(len(train_rows)) < val_fraction
         frame.loc[train_rows[chosen], "split"] = "validation"
+    require_every_split(frame["split"].value_counts().to_dict())
+    return frame
+
+
+def require_every_split(sentences: dict[str, int]) -> None:
+    """Refuse (DataError) when train, validation or test has no sentence."""
     for split in ("train", "validation", "test"):
-        if not (frame["split"] == split).any():
+        if not sentences.get(split, 0):
             raise DataError(
                 f"the {split} split has no sentences; add sentences, give a {split} file, or "
-                "change "
-                f"data.val_fraction / download.test_fraction."
+                "change data.val_fraction / download.test_fraction."
             )
-    return frame

@@ -10,15 +10,24 @@ of one; download.tag_column upos or xpos), `conll` (one token per line, the tag 
 
 from __future__ import annotations
 
-from ..core.atomic import atomic_path, write_json
+from collections.abc import Iterable
+
+import pandas as pd
+import pyarrow as pa
+
+from ..core.atomic import write_json
 from ..core.fetch import fetch
 from ..core.hashing import sha256_of_file
-from .datasets import assign_sentence_splits, read_tagged
-from .synthetic import synthetic_tagged
+from ..data.stream import BATCH_ROWS, parquet_batches
+from .datasets import assign_sentence_splits, read_tagged, require_every_split
+from .synthetic import synthetic_tagged_batches
 
 OUTPUT = "data/dataset.parquet"
 REPORT = "data/report.json"  # a plain output, not a metric: results lead `dvc metrics show`
 SPLITS = ("train", "validation", "test")
+DATASET_SCHEMA = pa.schema(
+    [("tokens", pa.list_(pa.string())), ("tags", pa.list_(pa.string())), ("split", pa.string())]
+)
 
 
 def download_tagged(params: dict) -> None:
@@ -27,32 +36,46 @@ def download_tagged(params: dict) -> None:
     data, download = params["data"], params["download"]
     origin = {"source": data["source"], "task": "tag"}
     if data["source"] == "synthetic":
-        frame = synthetic_tagged(
-            download["synthetic_train"], download["synthetic_test"], data["seed"]
+        batches = synthetic_tagged_batches(
+            download["synthetic_train"],
+            download["synthetic_test"],
+            data["seed"],
+            data["val_fraction"],
+            BATCH_ROWS,
         )
     else:
         path = fetch(download["path"], param="download.path")
         frame = read_tagged(data["source"], path, download)
         if path.is_file():
             origin["sha256"] = sha256_of_file(path)
-    frame = assign_sentence_splits(
-        frame, download["test_fraction"], data["val_fraction"], data["seed"]
-    )
-    with atomic_path(OUTPUT) as tmp:
-        frame.to_parquet(tmp, index=False)
-    sentences = frame.groupby("split").size()
-    tokens = frame.groupby("split")["tokens"].apply(lambda column: int(column.map(len).sum()))
-    write_json(
-        REPORT,
-        {
-            **origin,
-            "sentences": {s: int(sentences.get(s, 0)) for s in SPLITS},
-            "tokens": {s: int(tokens.get(s, 0)) for s in SPLITS},
-            "tags": int(frame["tags"].explode().nunique()),
-        },
-    )
+        batches = [
+            assign_sentence_splits(
+                frame, download["test_fraction"], data["val_fraction"], data["seed"]
+            )
+        ]
+    counts = write_tagged(batches)
+    sentences, tokens = counts["sentences"], counts["tokens"]
+    write_json(REPORT, {**origin, **counts})
     print(
-        f"download: {len(frame)} sentences -> {OUTPUT} ("
-        + ", ".join(f"{s} {sentences.get(s, 0)} / {tokens.get(s, 0)} tokens" for s in SPLITS)
+        f"download: {sum(sentences.values())} sentences -> {OUTPUT} ("
+        + ", ".join(f"{s} {sentences[s]} / {tokens[s]} tokens" for s in SPLITS)
         + ")"
     )
+
+
+def write_tagged(batches: Iterable[pd.DataFrame]) -> dict:
+    """Write the frames (tokens, tags, split) to OUTPUT batch by batch; return the report's
+    counts: sentences and tokens per split, distinct tags. Nothing is written when a split is
+    empty."""
+    sentences, tokens, tags = dict.fromkeys(SPLITS, 0), dict.fromkeys(SPLITS, 0), set()
+    with parquet_batches(OUTPUT, DATASET_SCHEMA) as writer:
+        for frame in batches:
+            frame = frame[["tokens", "tags", "split"]]
+            writer.write_table(pa.Table.from_pandas(frame, DATASET_SCHEMA, preserve_index=False))
+            lengths = frame["tokens"].map(len)
+            for split, group in lengths.groupby(frame["split"]):
+                sentences[split] += len(group)
+                tokens[split] += int(group.sum())
+            tags.update(frame["tags"].explode().dropna())
+        require_every_split(sentences)
+    return {"sentences": sentences, "tokens": tokens, "tags": len(tags)}

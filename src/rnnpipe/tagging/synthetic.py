@@ -8,6 +8,8 @@ word itself (the most-frequent-tag baseline) stays well below one that reads the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -55,6 +57,29 @@ def synthetic_sentence(rng: np.random.Generator) -> list[tuple[str, str]]:
     if rng.random() < 0.3:
         words[0] = (words[0][0].capitalize(), words[0][1])
     return words
+
+
+def synthetic_tagged_batches(
+    train: int, test: int, seed: int, val_fraction: float, batch_rows: int
+) -> Iterator[pd.DataFrame]:
+    """synthetic_tagged's sentences, in order, with validation carved from train exactly as
+    datasets.assign_sentence_splits carves it (the same draws), as frames of at most `batch_rows`
+    sentences: the download stage holds one batch, not the corpus."""
+    rng = np.random.default_rng(seed)
+    carve = np.random.default_rng(seed + 1)  # assign_sentence_splits' validation draws
+    for split, count in (("train", train), ("test", test)):
+        for start in range(0, count, batch_rows):
+            sentences = [synthetic_sentence(rng) for _ in range(min(batch_rows, count - start))]
+            splits = np.full(len(sentences), split, dtype=object)
+            if split == "train":
+                splits[carve.random(len(sentences)) < val_fraction] = "validation"
+            yield pd.DataFrame(
+                {
+                    "tokens": [[str(w) for w, _ in words] for words in sentences],
+                    "tags": [[t for _, t in words] for words in sentences],
+                    "split": splits,
+                }
+            )
 
 
 def synthetic_tagged(train: int, test: int, seed: int) -> pd.DataFrame:

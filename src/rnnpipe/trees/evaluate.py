@@ -14,6 +14,7 @@ accuracy is below it. metrics/confusion.csv and metrics/per_class.csv: roots (`d
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from ..core.atomic import atomic_path, write_json
 from ..core.device import resolve_device
@@ -28,6 +29,7 @@ from .files import binary_accuracy_of_fine, read_trees
 from .ptb import UNLABELED
 
 
+@torch.no_grad()
 def evaluate_tree_classifier(params: dict) -> None:
     settings = params["evaluate"]
     device = resolve_device(settings["device"])
