@@ -63,8 +63,12 @@ def test_every_stage_pins_the_blas_kernel_before_numpy_loads():
         "print(os.environ.get('OPENBLAS_CORETYPE'), {'avx2', 'fma'} <= cpu_flags(), sorted(kinds))"
     )
     env = {"PATH": "/usr/bin:/bin"}
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    ).stdout.strip().split(maxsplit=2)
+    out = (
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        .stdout.strip()
+        .split(maxsplit=2)
+    )
     if platform.machine() == "x86_64" and out[1] == "True":
         assert out[0] == "Haswell" and out[2] == "['Haswell']", out
