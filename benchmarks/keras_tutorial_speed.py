@@ -239,7 +239,8 @@ def main() -> None:
         "(core/allocator.py): shows what the page faults cost",
     )
     args = parser.parse_args()
-    allocator = "glibc defaults" if args.glibc_defaults or not keep_freed_memory() else "kept"
+    kept = not args.glibc_defaults and keep_freed_memory()
+    allocator = "kept" if kept else "glibc defaults"
     print(
         f"CPU: {cpu_model()}; torch {torch.__version__}, {torch.get_num_threads()} threads, "
         f"kernel capability {torch.backends.cpu.get_cpu_capability()}; freed memory: {allocator}",

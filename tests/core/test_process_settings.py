@@ -10,11 +10,10 @@ import pytest
 CHURN = """
 import resource, sys
 import torch
-from rnnpipe.core.allocator import TOP_PAD_BYTES, keep_freed_memory
-from rnnpipe.core.memory import machine_memory
+from rnnpipe.core.allocator import keep_freed_memory, top_pad_bytes
 applied = keep_freed_memory()
 # blocks above glibc's largest mmap threshold, as many as the kept pad holds on this machine
-count = min(6, min(TOP_PAD_BYTES, machine_memory() // 16) // (48 << 20) - 1)
+count = min(6, top_pad_bytes() // (48 << 20) - 1)
 def churn():  # what a training step does: the same large blocks, allocated and freed
     for _ in range(4):
         blocks = [torch.ones(12 << 20) for _ in range(count)]  # 48 MiB each

@@ -4,11 +4,12 @@ A recurrent training step allocates and frees the same few hundred MiB every bat
 every time step, kept for backward). glibc's malloc returns the freed top of its heap to the kernel
 (trimming) and serves large blocks with fresh mmap()s, so each batch touches those pages anew: a
 page fault per 4 KiB, ~3 million per 3,000 reviews of the Keras-tutorial LSTM, half its time spent
-in the kernel. Measured on this 2-core machine (benchmarks/keras_tutorial_speed.py, 3,000 reviews):
-the tutorial LSTM ran at 350 samples/s with glibc's defaults and 646 with the setting below, and
-rnnpipe's training path at 896 and 1,387. The setting also removes a drift: glibc's thresholds
-adapt to what the process freed before, so the same training ran 2.5x faster after another one had
-run in the same process.
+in the kernel. Measured on this 2-core machine (`python benchmarks/keras_tutorial_speed.py --rows
+3000 --epochs 1 --rounds 2`, with and without --glibc-defaults): the tutorial LSTM trained at 317
+samples/s with glibc's defaults and 546 with the setting below, rnnpipe's training path at 772 and
+1,107, with the same accuracies. The setting also removes a drift: glibc's thresholds adapt to what
+the process freed before, so the same training ran 2.5x faster after another one had run in the
+same process.
 
 `keep_freed_memory` sets, once per process, M_TOP_PAD (keep up to 1 GiB, or 1/16 of the machine's
 memory if less, of freed heap resident) and M_MMAP_THRESHOLD (blocks up to 32 MiB, glibc's
@@ -43,8 +44,7 @@ def keep_freed_memory() -> bool:
     libc = _glibc()
     if libc is None:
         return False
-    top_pad = min(TOP_PAD_BYTES, machine_memory() // 16)
-    _applied = bool(libc.mallopt(M_TOP_PAD, top_pad)) and bool(
+    _applied = bool(libc.mallopt(M_TOP_PAD, top_pad_bytes())) and bool(
         libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
     )
     if _applied:
@@ -53,6 +53,11 @@ def keep_freed_memory() -> bool:
         # pages are not touched, so nothing becomes resident yet.
         libc.free(libc.malloc(MMAP_THRESHOLD_BYTES // 2))
     return _applied
+
+
+def top_pad_bytes() -> int:
+    """How much freed heap a process keeps: 1 GiB, or 1/16 of the machine's memory if less."""
+    return min(TOP_PAD_BYTES, machine_memory() // 16)
 
 
 def _glibc():

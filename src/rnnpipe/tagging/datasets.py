@@ -68,8 +68,7 @@ def assign_sentence_splits(
         train_rows = np.flatnonzero(frame["split"].to_numpy() == "train")
         chosen = np.random.default_rng(seed + 1).random(len(train_rows)) < val_fraction
         frame.loc[train_rows[chosen], "split"] = "validation"
-    require_every_split(frame["split"].value_counts().to_dict())
-    return frame
+    return frame  # the download refuses an empty split as it writes (require_every_split)
 
 
 def require_every_split(sentences: dict[str, int]) -> None:

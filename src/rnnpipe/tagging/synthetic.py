@@ -83,11 +83,8 @@ def synthetic_tagged_batches(
 
 
 def synthetic_tagged(train: int, test: int, seed: int) -> pd.DataFrame:
-    """tokens, tags, split (train / test) for `train` + `test` sentences."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for split, count in (("train", train), ("test", test)):
-        for _ in range(count):
-            words = synthetic_sentence(rng)
-            rows.append(([str(w) for w, _ in words], [t for _, t in words], split))
-    return pd.DataFrame(rows, columns=["tokens", "tags", "split"])
+    """tokens, tags, split (train / test) for `train` + `test` sentences, in one frame."""
+    return pd.concat(
+        list(synthetic_tagged_batches(train, test, seed, 0.0, max(train, test, 1))),
+        ignore_index=True,
+    )
