@@ -5,14 +5,16 @@ sizes, printed as a table (and, with --plot, drawn log-log).
     python benchmarks/scale.py --sizes 1e4,1e5,1e6,4e6 --train   # and 1 epoch of train + evaluate
     python benchmarks/scale.py --plot docs/scale.png --json scale.json
     python benchmarks/scale.py --pipeline tagging --json scale-tagging.json   # sentences
+    python benchmarks/scale.py --pipeline sequences    # numeric sequences: download, prepare
 
 Each size is a pipeline's default synthetic corpus (text: the embedded review generator; tagging:
-the embedded grammar's sentences; 2/3 train, 1/3 test; with --train, one epoch, as the defaults
-have it otherwise) in a fresh folder, every stage run as its own process (`python
-stages/<pipeline>/<stage>.py`, the params' threads) and measured with wait4: wall seconds and the
-process's peak resident memory. Against the 10^5 run the table prints each stage's time per item
-(1.00 = linear; a stage's ~2 s of start-up makes small runs look slow per item) and its peak RSS
-(issue 30's targets: RSS <= 1.2x from 10^5 to 4x10^6, time within 1.3x of linear).
+the embedded grammar's sentences; 2/3 train, 1/3 test; sequences: binary digits of 8-40 steps;
+with --train, one epoch, as the defaults have it otherwise) in a fresh folder, every stage run as
+its own process (`python stages/<pipeline>/<stage>.py`, the params' threads) and measured with
+wait4: wall seconds and the process's peak resident memory. Against the 10^5 run the table prints
+each stage's time per item (1.00 = linear; a stage's ~2 s of start-up makes small runs look slow
+per item) and its peak RSS (issue 30's targets: RSS <= 1.2x from 10^5 to 4x10^6, time within 1.3x
+of linear).
 """
 
 from __future__ import annotations
@@ -30,13 +32,37 @@ from pathlib import Path
 from benchmarking import set_params
 
 ROOT = Path(__file__).resolve().parents[1]
-# pipeline -> (its folder in the repository, data stages, what one corpus item is)
+
+
+def split_corpus(size: int) -> dict:
+    """Text and tagging: 2/3 of `size` items to train, 1/3 to test; train one epoch."""
+    train = size * 2 // 3
+    return {
+        "download": {"synthetic_train": train, "synthetic_test": size - train},
+        "train": {"epochs": 1, "patience": 0},
+    }
+
+
+# pipeline -> (its folder in the repository, data stages, what one corpus item is, the params
+# that make a corpus of `size` items)
 PIPELINES = {
-    "text": (".", ("check_params", "download", "tokenize_text", "pad", "embed"), "reviews"),
+    "text": (
+        ".",
+        ("check_params", "download", "tokenize_text", "pad", "embed"),
+        "reviews",
+        split_corpus,
+    ),
     "tagging": (
         "tagging",
         ("check_params", "download", "tokenize_tags", "pad", "embed"),
         "sentences",
+        split_corpus,
+    ),
+    "sequences": (  # binary digits: 8-40 steps each (24 on average), the splits by fraction
+        "sequences",
+        ("check_params", "download", "prepare"),
+        "sequences",
+        lambda size: {"data": {"sequences": size}, "train": {"epochs": 1, "patience": 0}},
     ),
 }
 TRAIN_STAGES = ("train", "evaluate")
@@ -65,17 +91,11 @@ def measure_size(
     folder.mkdir()
     for name in ("params.yaml", "dvc.yaml"):
         shutil.copy(ROOT / name, folder / name)
-    for name in ("stages", "inputs") + (("tagging",) if pipeline == "tagging" else ()):
-        shutil.copytree(ROOT / name, folder / name)
-    workdir = folder / PIPELINES[pipeline][0]
-    train = size * 2 // 3
-    set_params(
-        workdir,
-        {
-            "download": {"synthetic_train": train, "synthetic_test": size - train},
-            "train": {"epochs": 1, "patience": 0},
-        },
-    )
+    workdir, _, _, corpus_params = PIPELINES[pipeline]
+    for name in ("stages", "inputs") + ((workdir,) if workdir != "." else ()):
+        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("data"))
+    workdir = folder / workdir
+    set_params(workdir, corpus_params(size))
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TQDM_DISABLE": "1"}
     env["RNNPIPE_JOBSERVER"] = str(scratch / "registry")
     results = {}
@@ -135,7 +155,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pipeline", default="text", choices=sorted(PIPELINES))
     parser.add_argument(
-        "--sizes", default="1e4,1e5,1e6", help="comma-separated corpus sizes (reviews, sentences)"
+        "--sizes",
+        default="1e4,1e5,1e6",
+        help="comma-separated corpus sizes (reviews, sentences, sequences)",
     )
     parser.add_argument("--train", action="store_true", help="also train 1 epoch and evaluate")
     parser.add_argument(

@@ -3,6 +3,11 @@ spans."""
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,8 +15,10 @@ import torch
 
 from rnnpipe.core.errors import DataError
 from rnnpipe.core.params import defaults
+from rnnpipe.data import stream
+from rnnpipe.sequences import synthetic
 from rnnpipe.sequences.params import SEQUENCES_SCHEMA
-from rnnpipe.sequences.prepared import prepare_sequences, window_labels
+from rnnpipe.sequences.prepared import prepare_folder, window_labels
 from rnnpipe.sequences.spans import SpanSet
 from rnnpipe.sequences.synthetic import binary_digits, sentence_documents
 from rnnpipe.sequences.tables import GROUP, LABEL, SEQUENCE, StepTable
@@ -25,12 +32,25 @@ def prepared(
     features: list[str],
     prepare: dict | None = None,
     window: dict | None = None,
-):
-    return prepare_sequences(
-        StepTable(frame, features),
-        {**PARAMS["prepare"], **(prepare or {})},
-        {**PARAMS["window"], **(window or {})},
-    )
+) -> SimpleNamespace:
+    """The prepare stage's folder for `frame`, read back: values, step_labels, sequences, items,
+    meta."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "prepared"
+        StepTable(frame, features).write(Path(tmp) / "steps.parquet")
+        prepare_folder(
+            Path(tmp) / "steps.parquet",
+            {**PARAMS["prepare"], **(prepare or {})},
+            {**PARAMS["window"], **(window or {})},
+            folder,
+        )
+        return SimpleNamespace(
+            values=np.load(folder / "values.npy"),
+            step_labels=np.load(folder / "step_labels.npy"),
+            sequences=pd.read_parquet(folder / "sequences.parquet"),
+            items=pd.read_parquet(folder / "items.parquet"),
+            meta=json.loads((folder / "meta.json").read_text()),
+        )
 
 
 def grouped_recordings(groups: int = 10, per_group: int = 3, steps: int = 40) -> pd.DataFrame:
@@ -125,3 +145,47 @@ def test_a_span_batch_is_the_items_steps_zero_padded():
         values, step_labels, torch.tensor([6, 1]), torch.tensor([4, 2]), torch.tensor([1, 0]), False
     )
     assert whole.batch(np.array([1]), torch.device("cpu"))[1].tolist() == [0]
+
+
+@pytest.mark.parametrize("batch_rows", [3, 7, 45])
+def test_prepare_streams_batches_of_any_size_to_the_same_folder(monkeypatch, batch_rows):
+    """Record batches shorter than a sequence (3, 7: 40-step recordings carried across batches)
+    or cutting sequences anywhere (45) give what one batch gives: the passes regroup whole
+    sequences."""
+    cases = [
+        (grouped_recordings(), ["x"], {"test_groups": ["8", "9"]}, {"length": 8, "stride": 4}),
+        (binary_digits(50, seed=4), ["digit"], {}, {"length": 5, "stride": 3}),  # per-step
+    ]
+    for frame, features, prepare, window in cases:
+        whole = prepared(frame, features, prepare, window)
+        monkeypatch.setattr(stream, "BATCH_ROWS", batch_rows)
+        batched = prepared(frame, features, prepare, window)
+        monkeypatch.undo()
+        np.testing.assert_allclose(batched.values, whole.values, rtol=0, atol=1e-6)
+        assert (batched.step_labels == whole.step_labels).all()
+        for split in ("train", "validation", "test"):  # (splits interleave chunk by chunk)
+            pd.testing.assert_frame_equal(
+                batched.items[batched.items["split"] == split].reset_index(drop=True),
+                whole.items[whole.items["split"] == split].reset_index(drop=True),
+            )
+        pd.testing.assert_frame_equal(batched.sequences, whole.sequences)
+        assert batched.meta["counts"] == whole.meta["counts"]
+        assert batched.meta["labels"] == whole.meta["labels"]
+
+
+def test_a_group_changing_inside_a_sequence_across_batches_is_refused(monkeypatch):
+    frame = grouped_recordings()
+    frame.loc[(frame[SEQUENCE] == "3/1").to_numpy().nonzero()[0][25], GROUP] = "x"
+    monkeypatch.setattr(stream, "BATCH_ROWS", 7)  # row 25 of the sequence: 3 batches after it began
+    with pytest.raises(DataError, match="sequence '3/1' has more than one value in the group"):
+        prepared(frame, ["x"], {"test_groups": ["8", "9"]})
+
+
+def test_synthetic_digits_drawn_in_batches_keep_one_class_rule_across_batch_ends(monkeypatch):
+    monkeypatch.setattr(synthetic, "SEQUENCES_PER_BATCH", 7)
+    frame = binary_digits(20, seed=2)
+    assert frame[SEQUENCE].unique().tolist() == [str(i) for i in range(20)]
+    for _, steps in frame.groupby(SEQUENCE, sort=False):
+        digits = steps["digit"].to_numpy().astype(int)
+        previous = np.concatenate([[0], digits[:-1]])  # each sequence starts fresh
+        assert (steps[LABEL].to_numpy() == digits + 2 * previous).all()

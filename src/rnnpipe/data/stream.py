@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -46,3 +47,69 @@ def parquet_batches(path: str | Path, schema: pa.Schema) -> Iterator[pq.ParquetW
     appears only when the block ends without an error."""
     with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema) as writer:
         yield writer
+
+
+class NpyRows:
+    """A .npy file of a known `shape` and `dtype` written block of rows by block of rows (plain
+    writes, no memory map: the pages written never count as the writer's memory). For files
+    inside a staged folder; `finish` checks that every row came and closes it."""
+
+    def __init__(self, path: str | Path, shape: tuple[int, ...], dtype):
+        self.shape, self.dtype, self.rows = tuple(shape), np.dtype(dtype), 0
+        self._file = open(path, "wb")  # noqa: SIM115 - closed by close()
+        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False}
+        np.lib.format.write_array_header_1_0(self._file, {**header, "shape": self.shape})
+
+    def write(self, block: np.ndarray) -> None:
+        block = np.ascontiguousarray(block, dtype=self.dtype)
+        if block.shape[1:] != self.shape[1:] or self.rows + len(block) > self.shape[0]:
+            raise ValueError(f"block of shape {block.shape} does not fit {self.shape}")
+        self._file.write(block.tobytes())
+        self.rows += len(block)
+
+    def finish(self) -> None:
+        if self.rows != self.shape[0]:
+            raise ValueError(f"{self.rows} rows written of {self.shape[0]}")
+        self._file.close()
+
+    def close(self) -> None:
+        """Close without the check (after an error: the staged folder is discarded)."""
+        self._file.close()
+
+
+class FrameWriter:
+    """Pandas frames appended to a Parquet file in row groups of at least `rows` rows: many small
+    frames (a chunk's items) make few row groups, since a Parquet writer keeps each row group's
+    metadata in memory until it closes (thousands of tiny groups grew a stage's peak memory with
+    the corpus). `schema`: the columns' Arrow types (None: the first frame's)."""
+
+    def __init__(self, path: str | Path, schema: pa.Schema | None = None, rows: int = 65_536):
+        self.path, self.schema, self.rows = Path(path), schema, rows
+        self._pending: list[pd.DataFrame] = []
+        self._count = 0
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self._pending.append(frame)
+            self._count += len(frame)
+        if self._count >= self.rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        frame = pd.concat(self._pending, ignore_index=True)
+        table = pa.Table.from_pandas(frame, self.schema, preserve_index=False)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, table.schema)
+        self._writer.write_table(table)
+        self._pending, self._count = [], 0
+
+    def close(self) -> None:
+        """Write what is pending; a file with no rows gets the schema alone (when known)."""
+        self._flush()
+        if self._writer is None and self.schema is not None:
+            self._writer = pq.ParquetWriter(self.path, self.schema)
+        if self._writer is not None:
+            self._writer.close()

@@ -13,40 +13,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.atomic import atomic_path, write_json
+from ..core.atomic import write_json
 from ..core.hashing import sha256_of_file
-from .synthetic import binary_digits, sentence_documents
-from .tables import LABEL, SEQUENCE, StepTable, read_step_table, reading_settings
+from .synthetic import binary_digit_batches, sentence_document_batches
+from .tables import StepWriter, read_step_table, reading_settings
 
 ROOT = Path(__file__).resolve().parents[3]  # the repository
 OUTPUT = Path("data/steps.parquet")
+DOCUMENT_FEATURES = [f"v{i}" for i in range(50)]
 
 
 def download_sequences(params: dict) -> None:
     data, download = params["data"], params["download"]
     if data["source"] == "digits":
-        table = StepTable(binary_digits(data["sequences"], data["seed"]), ["digit"])
+        # the synthetic sources are drawn and written batch by batch: memory flat in their size
+        frames, features = binary_digit_batches(data["sequences"], data["seed"]), ["digit"]
         origin = {"location": "synthetic binary digits", "seed": data["seed"]}
     elif data["source"] == "documents":
-        frame = sentence_documents(data["sequences"], data["seed"])
-        table = StepTable(frame, [c for c in frame.columns if c not in (SEQUENCE, LABEL)])
+        frames = sentence_document_batches(data["sequences"], data["seed"])
+        features = DOCUMENT_FEATURES
         origin = {"location": "synthetic sentence-vector documents", "seed": data["seed"]}
-    else:
+    else:  # a user's table is read whole (its layouts group and sort over every row)
         path = ROOT / download["path"]
         table = read_step_table(path, download)
+        frames, features = [table.frame], table.features
         origin = {"location": download["path"], "sha256": sha256_of_file(path)}
-    table.reading = reading_settings(
-        download
-    )  # new files for `rnnpipe predict` are read with these
-    with atomic_path(OUTPUT) as tmp:
-        table.write(tmp)
-    frame = table.frame
-    counts = {
-        "sequences": int(frame[SEQUENCE].nunique()),
-        "steps": len(frame),
-        "features": len(table.features),
-        "unlabeled_steps": int(frame[LABEL].isna().sum()),
-    }
+    # new files for `rnnpipe predict` are read with these reading settings
+    with StepWriter(OUTPUT, features, reading_settings(download)) as writer:
+        for frame in frames:
+            writer.write(frame)
+    counts = {**writer.counts, "features": len(features)}
+    counts = {k: counts[k] for k in ("sequences", "steps", "features", "unlabeled_steps")}
     write_json("data/source.json", {"source": data["source"], **origin, **counts})
     print(
         f"download: {counts['sequences']} sequences, {counts['steps']} steps of "

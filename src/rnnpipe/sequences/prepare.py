@@ -14,19 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.atomic import atomic_path
-from .prepared import prepare_sequences
-from .tables import StepTable
+from .prepared import prepare_folder
 
 OUTPUT = Path("data/prepared")
 
 
 def prepare_items(params: dict) -> None:
-    prepared = prepare_sequences(
-        StepTable.read("data/steps.parquet"), params["prepare"], params["window"]
-    )
     with atomic_path(OUTPUT) as tmp:
-        prepared.write(tmp)
-    meta = prepared.meta
+        meta = prepare_folder("data/steps.parquet", params["prepare"], params["window"], tmp)
     counts = ", ".join(
         f"{split} {c['items']} items / {c['sequences']} sequences"
         for split, c in meta["counts"].items()

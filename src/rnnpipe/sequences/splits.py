@@ -15,44 +15,46 @@ from .tables import GROUP, SPLIT, SPLITS
 
 
 def assign_splits(sequences: pd.DataFrame, settings: dict) -> np.ndarray:
-    """The split name of every row of `sequences` (one row per sequence, with GROUP / SPLIT if
-    given)."""
+    """The split of every row of `sequences` (one row per sequence, with GROUP / SPLIT if given)
+    as a uint8 code: its index in SPLITS (train 0, validation 1, test 2)."""
     if SPLIT in sequences:
-        splits = sequences[SPLIT].to_numpy()
-        unknown = sorted(set(splits) - set(SPLITS))
+        names = sequences[SPLIT].to_numpy()
+        unknown = sorted(set(names) - set(SPLITS))
         if unknown:
             raise DataError(f"the split column holds {unknown[:5]}; allowed: {', '.join(SPLITS)}.")
+        codes = np.zeros(len(names), dtype=np.uint8)
+        for code, name in enumerate(SPLITS):
+            codes[names == name] = code
     elif GROUP in sequences:
-        splits = _split_groups(sequences[GROUP].to_numpy(), settings)
+        codes = _split_groups(sequences[GROUP].to_numpy(), settings)
     else:
-        splits = _split_units(np.arange(len(sequences)), settings, "sequences")
-    empty = [name for name in SPLITS if not (splits == name).any()]
+        codes = _split_units(len(sequences), settings, "sequences")
+    empty = [name for code, name in enumerate(SPLITS) if not (codes == code).any()]
     if empty:
         raise DataError(
             f"the {', '.join(empty)} split(s) would hold no sequence ({len(sequences)} sequences "
             "in "
             f"all). Give them more data (prepare.val_fraction / test_fraction) or more sequences."
         )
-    return splits
+    return codes
 
 
-def _split_units(units: np.ndarray, settings: dict, what: str) -> np.ndarray:
-    """Seeded split of `units` by prepare.val_fraction / test_fraction (at least one unit each)."""
+def _split_units(count: int, settings: dict, what: str) -> np.ndarray:
+    """Seeded split codes of `count` units by prepare.val_fraction / test_fraction (at least one
+    unit each)."""
     if settings["val_fraction"] + settings["test_fraction"] >= 1:
         raise DataError(
             "prepare.val_fraction + prepare.test_fraction must stay below 1 (train needs a share)."
         )
-    if len(units) < 3:
-        raise DataError(
-            f"only {len(units)} {what}; train, validation and test need at least one each."
-        )
-    order = np.random.default_rng(settings["seed"]).permutation(len(units))
-    n_test = max(1, round(len(units) * settings["test_fraction"]))
-    n_val = max(1, round(len(units) * settings["val_fraction"]))
-    splits = np.full(len(units), "train", dtype=object)
-    splits[order[:n_test]] = "test"
-    splits[order[n_test : n_test + n_val]] = "validation"
-    return splits
+    if count < 3:
+        raise DataError(f"only {count} {what}; train, validation and test need at least one each.")
+    order = np.random.default_rng(settings["seed"]).permutation(count)
+    n_test = max(1, round(count * settings["test_fraction"]))
+    n_val = max(1, round(count * settings["val_fraction"]))
+    codes = np.zeros(count, dtype=np.uint8)  # train
+    codes[order[:n_test]] = SPLITS.index("test")
+    codes[order[n_test : n_test + n_val]] = SPLITS.index("validation")
+    return codes
 
 
 def _split_groups(groups: np.ndarray, settings: dict) -> np.ndarray:
@@ -72,14 +74,13 @@ def _split_groups(groups: np.ndarray, settings: dict) -> np.ndarray:
             )
         rng = np.random.default_rng(settings["seed"])
         n_val = max(1, round(len(names) * settings["val_fraction"]))
-        validation = set(rng.permutation(rest)[:n_val])
-        per_group = {
-            g: "test" if t else ("validation" if g in validation else "train")
-            for g, t in zip(names, test)
-        }
+        validation = np.isin(names, rng.permutation(rest)[:n_val])
+        per_group = np.select(
+            [test, validation], [SPLITS.index("test"), SPLITS.index("validation")], 0
+        )
     else:
-        per_group = dict(zip(names, _split_units(names, settings, "groups")))
-    return np.array([per_group[g] for g in groups], dtype=object)
+        per_group = _split_units(len(names), settings, "groups")
+    return per_group.astype(np.uint8)[pd.Index(names).get_indexer(groups)]
 
 
 def _natural(value: str):

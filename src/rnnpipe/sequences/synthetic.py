@@ -17,52 +17,79 @@ noise,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
 from .tables import LABEL, SEQUENCE
 
+# Sequences drawn per batch: the download writes each batch and forgets it (a few MB of steps), so
+# its memory stays flat in data.sequences. Up to this many, one batch draws exactly what drawing
+# them all at once did (the embedded default's 2,000 sequences are the same steps as before).
+SEQUENCES_PER_BATCH = 10_000
+
+
+def binary_digit_batches(
+    sequences: int, seed: int, shortest: int = 8, longest: int = 40
+) -> Iterator[pd.DataFrame]:
+    """`sequences` binary-digit sequences as long frames of at most SEQUENCES_PER_BATCH
+    sequences each, from one seeded generator."""
+    rng = np.random.default_rng(seed)
+    for first in range(0, sequences, SEQUENCES_PER_BATCH):
+        count = min(SEQUENCES_PER_BATCH, sequences - first)
+        lengths = rng.integers(shortest, longest + 1, size=count)
+        digits = rng.integers(0, 2, size=int(lengths.sum()))
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        previous = np.concatenate([[0], digits[:-1]])
+        previous[starts] = 0  # every sequence starts fresh
+        yield pd.DataFrame(
+            {
+                SEQUENCE: np.repeat(np.arange(first, first + count), lengths).astype(str),
+                "digit": digits.astype(np.float32),
+                LABEL: digits + 2 * previous,
+            }
+        )
+
 
 def binary_digits(sequences: int, seed: int, shortest: int = 8, longest: int = 40) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    lengths = rng.integers(shortest, longest + 1, size=sequences)
-    digits = rng.integers(0, 2, size=int(lengths.sum()))
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    previous = np.concatenate([[0], digits[:-1]])
-    previous[starts] = 0  # every sequence starts fresh
-    return pd.DataFrame(
-        {
-            SEQUENCE: np.repeat(np.arange(sequences), lengths).astype(str),
-            "digit": digits.astype(np.float32),
-            LABEL: digits + 2 * previous,
-        }
-    )
+    """All of binary_digit_batches in one frame."""
+    return pd.concat(binary_digit_batches(sequences, seed, shortest, longest), ignore_index=True)
 
 
-def sentence_documents(
+def sentence_document_batches(
     documents: int,
     seed: int,
     dim: int = 50,
     shortest: int = 4,
     longest: int = 12,
     strength: float = 4.0,
-) -> pd.DataFrame:
+) -> Iterator[pd.DataFrame]:
+    """`documents` sentence-vector documents as long frames of at most SEQUENCES_PER_BATCH
+    documents each, from one seeded generator."""
     rng = np.random.default_rng(seed)
     directions = (
         np.linalg.qr(rng.normal(size=(dim, 2)))[0].T * strength
     )  # positive, negative: orthogonal
-    lengths = rng.integers(shortest, longest + 1, size=documents)
-    labels = rng.integers(-1, 2, size=documents)
-    vectors = rng.normal(size=(int(lengths.sum()), dim)).astype(np.float32)
-    start = 0
-    for length, label in zip(lengths, labels):
-        if label != 0:
-            first, second = np.sort(rng.choice(length, size=2, replace=False)) + start
-            last_opinion = 0 if label == 1 else 1
-            vectors[second] += directions[last_opinion]
-            vectors[first] += directions[1 - last_opinion]
-        start += length
-    frame = pd.DataFrame(vectors, columns=[f"v{i}" for i in range(dim)])
-    frame.insert(0, SEQUENCE, np.repeat(np.arange(documents), lengths).astype(str))
-    frame[LABEL] = np.repeat(labels, lengths)
-    return frame
+    for first in range(0, documents, SEQUENCES_PER_BATCH):
+        count = min(SEQUENCES_PER_BATCH, documents - first)
+        lengths = rng.integers(shortest, longest + 1, size=count)
+        labels = rng.integers(-1, 2, size=count)
+        vectors = rng.normal(size=(int(lengths.sum()), dim)).astype(np.float32)
+        start = 0
+        for length, label in zip(lengths, labels):
+            if label != 0:
+                first_opinion, second = np.sort(rng.choice(length, size=2, replace=False)) + start
+                last_opinion = 0 if label == 1 else 1
+                vectors[second] += directions[last_opinion]
+                vectors[first_opinion] += directions[1 - last_opinion]
+            start += length
+        frame = pd.DataFrame(vectors, columns=[f"v{i}" for i in range(dim)])
+        frame.insert(0, SEQUENCE, np.repeat(np.arange(first, first + count), lengths).astype(str))
+        frame[LABEL] = np.repeat(labels, lengths)
+        yield frame
+
+
+def sentence_documents(documents: int, seed: int, **shape) -> pd.DataFrame:
+    """All of sentence_document_batches in one frame."""
+    return pd.concat(sentence_document_batches(documents, seed, **shape), ignore_index=True)

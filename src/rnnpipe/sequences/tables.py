@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..core.atomic import atomic_path
 from ..core.encodings import check_not_wide
 from ..core.errors import DataError
 
@@ -48,23 +49,59 @@ class StepTable:
     reading: dict | None = None
 
     def write(self, path: str | Path) -> None:
-        table = pa.Table.from_pandas(self.frame, preserve_index=False)
-        metadata = {
-            **(table.schema.metadata or {}),
-            b"rnnpipe.features": json.dumps(self.features).encode(),
-            b"rnnpipe.reading": json.dumps(self.reading).encode(),
-        }
-        pq.write_table(table.replace_schema_metadata(metadata), path)
+        with StepWriter(path, self.features, self.reading) as writer:
+            writer.write(self.frame)
 
     @classmethod
     def read(cls, path: str | Path) -> StepTable:
+        """The whole file in memory (tests, small files); stages stream it (`step_frames`)."""
         table = pq.read_table(path)
-        metadata = table.schema.metadata
-        return cls(
-            table.to_pandas(),
-            json.loads(metadata[b"rnnpipe.features"]),
-            json.loads(metadata.get(b"rnnpipe.reading", b"null")),
-        )
+        features, reading = step_file_settings(path)
+        return cls(table.to_pandas(), features, reading)
+
+
+class StepWriter:
+    """Long frames (whole sequences each) appended to a Parquet file of steps, one row group per
+    frame; the file, with the features and reading settings in its metadata, appears only when
+    the `with` block ends without an error. Counts the sequences, steps and unlabeled steps."""
+
+    def __init__(self, path: str | Path, features: list[str], reading: dict | None):
+        self.path, self.features, self.reading = Path(path), features, reading
+        self.counts = {"sequences": 0, "steps": 0, "unlabeled_steps": 0}
+        self._writer = self._staged = None
+
+    def __enter__(self) -> StepWriter:
+        self._staged = atomic_path(self.path)
+        self._tmp = self._staged.__enter__()
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._writer is None:
+            metadata = {
+                **(table.schema.metadata or {}),
+                b"rnnpipe.features": json.dumps(self.features).encode(),
+                b"rnnpipe.reading": json.dumps(self.reading).encode(),
+            }
+            self._writer = pq.ParquetWriter(self._tmp, table.schema.with_metadata(metadata))
+        self._writer.write_table(table)
+        self.counts["sequences"] += int(frame[SEQUENCE].nunique())
+        self.counts["steps"] += len(frame)
+        self.counts["unlabeled_steps"] += int(frame[LABEL].isna().sum())
+
+    def __exit__(self, *error) -> bool:
+        if self._writer is not None:
+            self._writer.close()
+        return self._staged.__exit__(*error)
+
+
+def step_file_settings(path: str | Path) -> tuple[list[str], dict | None]:
+    """The feature columns and reading settings a StepWriter recorded in the file at `path`."""
+    metadata = pq.read_schema(path).metadata
+    return (
+        json.loads(metadata[b"rnnpipe.features"]),
+        json.loads(metadata.get(b"rnnpipe.reading", b"null")),
+    )
 
 
 def read_step_table(path: str | Path, settings: dict, labeled: bool = True) -> StepTable:
