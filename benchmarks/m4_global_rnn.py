@@ -126,24 +126,15 @@ def split(panel, holdout: int):
 
 
 def scores(pairs, predicted) -> dict:
-    smape, mase, msis, covered = [], [], [], []
+    msis, covered = [], []
     for (history, actual), quantiles in zip(pairs, predicted):
-        scale = accuracy.seasonal_scale(history, SEASON)
-        lower, median, upper = quantiles.T
-        smape.append(accuracy.smape(actual, median))
-        mase.append(accuracy.mase(actual, median, scale))
-        msis.append(accuracy.msis(actual, lower, upper, scale))
+        lower, _, upper = quantiles.T
+        msis.append(accuracy.msis(actual, lower, upper, accuracy.seasonal_scale(history, SEASON)))
         covered.append(accuracy.coverage(actual, lower, upper))
+    smape, mase = accuracy.mean_scores(pairs, [quantiles[:, 1] for quantiles in predicted], SEASON)
     naive2 = [classical.naive2(history, HORIZON, SEASON) for history, _ in pairs]
-    naive2_smape = np.mean([accuracy.smape(a, f) for (_, a), f in zip(pairs, naive2)])
-    naive2_mase = np.mean(
-        [
-            accuracy.mase(actual, f, accuracy.seasonal_scale(history, SEASON))
-            for (history, actual), f in zip(pairs, naive2)
-        ]
-    )
-    result = {"sMAPE": np.mean(smape), "MASE": np.mean(mase)}
-    result["OWA"] = accuracy.owa(result["sMAPE"], result["MASE"], naive2_smape, naive2_mase)
+    result = {"sMAPE": smape, "MASE": mase}
+    result["OWA"] = accuracy.owa(smape, mase, *accuracy.mean_scores(pairs, naive2, SEASON))
     result["MSIS"] = np.mean(msis)
     result["ACD"] = abs(np.mean(covered) - 0.95)
     return result

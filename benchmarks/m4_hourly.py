@@ -14,8 +14,6 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
-
 from rnnpipe.forecast import accuracy, classical
 from rnnpipe.forecast.panel import read_wide_split
 
@@ -41,15 +39,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/datasets/m4_hourly")
     args = parser.parse_args()
     panel = read_wide_split(args.data / "Hourly-train.csv", args.data / "Hourly-test.csv")
+    pairs = [(history, actual) for _, history, actual in panel]
     scores = {}
     for name, method in METHODS.items():
         started = time.perf_counter()
-        smapes, mases = [], []
-        for _, history, actual in panel:
-            forecast = method(history)
-            smapes.append(accuracy.smape(actual, forecast))
-            mases.append(accuracy.mase(actual, forecast, accuracy.seasonal_scale(history, SEASON)))
-        scores[name] = (np.mean(smapes), np.mean(mases), time.perf_counter() - started)
+        forecasts = [method(history) for history, _ in pairs]
+        smape, mase = accuracy.mean_scores(pairs, forecasts, SEASON)
+        scores[name] = (smape, mase, time.perf_counter() - started)
     naive2 = scores["Naive2"]
     print(f"M4 Hourly: {len(panel)} series, horizon {HORIZON}, season {SEASON}")
     print(f"{'method':34} {'sMAPE':>8} {'MASE':>7} {'OWA':>7} {'seconds':>8}")

@@ -68,6 +68,16 @@ def coverage(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
     return float(((actual >= lower) & (actual <= upper)).mean())
 
 
+def mean_scores(pairs, forecasts, season: int) -> tuple[float, float]:
+    """A data set's sMAPE and MASE: each the mean over its series of the series' score. `pairs`:
+    (training values, actual values) per series; `forecasts`: a point forecast per series."""
+    smapes, mases = [], []
+    for (history, actual), forecast in zip(pairs, forecasts, strict=True):
+        smapes.append(smape(actual, forecast))
+        mases.append(mase(actual, forecast, seasonal_scale(history, season)))
+    return float(np.mean(smapes)), float(np.mean(mases))
+
+
 def owa(smape_mean: float, mase_mean: float, naive2_smape: float, naive2_mase: float) -> float:
     """Overall weighted average relative to Naive2 (1.0 = Naive2; lower is better)."""
     return 0.5 * (smape_mean / naive2_smape + mase_mean / naive2_mase)

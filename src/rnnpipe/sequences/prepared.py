@@ -234,10 +234,13 @@ def sequence_id(steps: str | Path, row: int) -> str:
     raise IndexError(f"{steps} has no row {row}")
 
 
-def chunk_labels(frame: pd.DataFrame, classes: list[str]) -> pd.Series:
-    """The chunk's step labels, those outside prepare.classes (when given) made missing."""
+def chunk_labels(frame: pd.DataFrame, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The chunk's step labels as (present: which steps keep a label, the label values as
+    objects); labels outside prepare.classes (when given) count as missing."""
     labels = frame[LABEL]
-    return labels.mask(~labels.astype("string").isin(classes)) if classes else labels
+    if classes:
+        labels = labels.mask(~labels.astype("string").isin(classes))
+    return labels.notna().to_numpy(), labels.to_numpy(dtype=object)
 
 
 def step_statistics(
@@ -251,10 +254,8 @@ def step_statistics(
     for first, end, frame in sequence_chunks(steps, layout, [LABEL, *features]):
         lengths = layout.lengths(first, end)
         split_of_step = np.repeat(split_codes[first:end], lengths)
-        labels = chunk_labels(frame, classes)
-        present = labels.notna().to_numpy()
+        present, values = chunk_labels(frame, classes)
         labeled = labeled or bool(present.any())
-        values = labels.to_numpy(dtype=object)
         for code, split in enumerate(SPLITS):
             split_labels[split].update(pd.unique(values[present & (split_of_step == code)]))
         train = frame[features].to_numpy(dtype=np.float32)[split_of_step == 0].astype(np.float64)
@@ -312,9 +313,7 @@ def write_prepared(
             starts = (layout.bounds[first:end] - offset).astype(np.int64)
             lengths = layout.lengths(first, end)
             split_of_step = np.repeat(split_codes[first:end], lengths)
-            labels = chunk_labels(frame, classes)
-            present = labels.notna().to_numpy()
-            values = labels.to_numpy(dtype=object)
+            present, values = chunk_labels(frame, classes)
             step_labels = np.full(len(frame), IGNORE_INDEX, dtype=np.int64)
             for code, split in enumerate(SPLITS):
                 chosen = present & (split_of_step == code)

@@ -52,13 +52,6 @@ class StepTable:
         with StepWriter(path, self.features, self.reading) as writer:
             writer.write(self.frame)
 
-    @classmethod
-    def read(cls, path: str | Path) -> StepTable:
-        """The whole file in memory (tests, small files); stages stream it (`step_frames`)."""
-        table = pq.read_table(path)
-        features, reading = step_file_settings(path)
-        return cls(table.to_pandas(), features, reading)
-
 
 class StepWriter:
     """Long frames (whole sequences each) appended to a Parquet file of steps, one row group per
