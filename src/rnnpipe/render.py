@@ -118,7 +118,9 @@ def _yaml_value(value) -> str:
 
 def _flow_item(item: str) -> str:
     """A list item as ruamel.yaml writes it in a flow list: plain when it reads back as itself,
-    else quoted as a scalar."""
+    else quoted as a scalar (numbers as numbers)."""
+    if isinstance(item, (int, float)) and not isinstance(item, bool):
+        return repr(item)
     try:
         if item and YAML(typ="safe", pure=True).load(f"key: [{item}]") == {"key": [item]}:
             return item

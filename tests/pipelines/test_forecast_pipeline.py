@@ -54,7 +54,7 @@ def test_repro_writes_model_metrics_and_plots(forecast_run):
     ]
     predictions = pd.read_csv(fc / "metrics/predictions.csv")
     assert (
-        list(predictions.columns) == ["time", "truth", "model", "naive", "linear"]
+        list(predictions.columns) == ["position", "time", "truth", "model", "naive", "linear"]
         and len(predictions) == 48
     )
     report = json.loads((fc / "data/report.json").read_text())
@@ -254,3 +254,56 @@ def test_predict_forecasts_from_a_csv_of_recent_readings_as_evaluate_does(foreca
         edit_params(wd / "forecast", {"window": {"predict_change": True}})
         run(["dvc", "repro", PIPELINE], wd)
         assert_predict_matches_evaluate(wd, tmp_path)
+
+
+def write_panel_table(path, series: int = 3, length: int = 160, seed: int = 0) -> None:
+    """A long table of `series` daily-seasonal (period 12) series at different levels."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(series):
+        level = 10.0 ** (s + 1)
+        steps = np.arange(length)
+        values = level * (1.5 + np.sin(2 * np.pi * steps / 12) * 0.5 + rng.normal(0, 0.05, length))
+        rows.append(pd.DataFrame({"series": f"s{s}", "time": steps, "value": values}))
+    pd.concat(rows).sample(frac=1.0, random_state=seed).to_csv(path, index=False)
+
+
+def test_a_panel_with_a_horizon_and_intervals(tmp_path):
+    """A long table of three series through `dvc repro`: one model, six steps ahead, an 80%
+    interval, scored against the M4 benchmarks; the committed single-series default is untouched
+    by the panel's params (its metrics live in the repository's dvc.lock, checked by dvc status in
+    test_dvc_workflows)."""
+    wd = make_forecast_copy(
+        tmp_path / "project",
+        {
+            "data": {"source": "files"},
+            "download": {"path": "inputs/panel"},
+            "prepare": {"layout": "long"},
+            "window": {
+                "target": "value",
+                "lookback": 24,
+                "horizon": 6,
+                "season": 12,
+                "intervals": [0.8],
+            },
+            "train": {"epochs": 3, "windows_per_epoch": 512, "hidden": 16, "lr": 0.01},
+            "evaluate": {"plot_points": 12},
+        },
+    )
+    (wd / "inputs" / "panel").mkdir()
+    write_panel_table(wd / "inputs" / "panel" / "shop.csv")
+    run(["dvc", "repro", PIPELINE], wd)
+    fc = wd / "forecast"
+    evaluation = json.loads((fc / "metrics/eval.json").read_text())
+    assert evaluation["series"] == 3 and evaluation["horizon"] == 6
+    for key in ("smape", "mase", "owa", "coverage_80", "msis_80", "acd_80"):
+        assert np.isfinite(evaluation[key]), key
+    assert evaluation["naive2_owa"] == 1.0
+    # a clean seasonal panel: the model learns at least the seasonal naive's accuracy
+    assert evaluation["owa"] < evaluation["naive_owa"]
+    horizon = pd.read_csv(fc / "metrics/horizon.csv")
+    assert horizon["step"].tolist() == list(range(1, 7))
+    predictions = pd.read_csv(fc / "metrics/predictions.csv")
+    assert len(predictions) == 12 and (predictions["lower"] <= predictions["upper"]).all()
+    assert json.loads((fc / "data/stats.json").read_text())["scaling"] == "log"
+    assert plot_problems(wd) == []

@@ -53,6 +53,7 @@ class Rule:
     low_open: bool = False
     pattern: str = ""  # a full-match regular expression for strings, described in `meaning`
     nonempty: bool = False  # a string that must name something (a column, a path, a codec)
+    items: type = str  # a list's item type: str (names) or float (numbers, each within low..high)
 
     def check(self, key: str, value: Any, source: str = "params.yaml") -> Any:
         if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -74,6 +75,8 @@ class Rule:
             raise ParamsError(
                 f"{source}: '{key}' is {value!r}; it must be a finite number. {self.describe()}"
             )
+        if self.kind is list and self.items is float:
+            return self._check_numbers(key, value, source)
         if self.kind is list and not all(isinstance(item, str) for item in value):
             hint = (
                 ' YAML reads unquoted No/Yes/On/Off as booleans: quote such names, e.g. ["No", '
@@ -112,6 +115,27 @@ class Rule:
         if too_low or too_high:
             raise ParamsError(f"{source}: '{key}' is {value!r}, out of range; {self.describe()}")
         return value
+
+    def _check_numbers(self, key: str, value: list, source: str) -> list:
+        """A list of numbers: each finite and within low..high, none repeated."""
+        numbers = []
+        for item in value:
+            number = Rule(
+                float,
+                0.0,
+                self.meaning,
+                low=self.low,
+                high=self.high,
+                low_open=self.low_open,
+                high_open=self.high_open,
+            )
+            try:
+                numbers.append(number.check(key, item, source))
+            except ParamsError as exc:
+                raise ParamsError(f"{exc} (an item of the list {value!r})") from None
+        if len(set(numbers)) < len(numbers):
+            raise ParamsError(f"{source}: '{key}' repeats a value: {value!r}.")
+        return numbers
 
     def describe(self) -> str:
         if self.choices:

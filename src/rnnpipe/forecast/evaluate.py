@@ -5,11 +5,14 @@ metrics/eval.json: MAE and RMSE in the target's units for the model, the naive b
 at the same time of day, window.delay or more steps earlier) and a ridge regression on the flattened
 window, all on the same test windows; with a linear member (train.ensemble_linear) also the RNN's
 own MAE (`rnn_mae`) and the member's weight. metrics/predictions.csv: truth and the three forecasts
-over the first evaluate.plot_points test windows (`dvc plots show`).
+over the first evaluate.plot_points test windows (`dvc plots show`); metrics/horizon.csv: the three
+MAEs at window.delay, the one step a single series forecasts. Panels (prepare.layout wide or long)
+are evaluated by forecast.panel_evaluate.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -20,11 +23,14 @@ from ..core.metrics import regression_metrics
 from ..training.inference import predict
 from .baselines import linear_forecast, naive_forecast
 from .model import TrainedForecaster
-from .prepared import load_prepared
+from .panel_evaluate import evaluate_panel
+from .prepared import load_prepared, prepared_layout
 
 
 @torch.no_grad()
 def evaluate_forecaster(params: dict) -> None:
+    if prepared_layout() != "single":
+        return evaluate_panel(params)
     window, settings = params["window"], params["evaluate"]
     device = resolve_device(settings["device"])
     forecaster = TrainedForecaster.load("data/model", device)
@@ -87,11 +93,20 @@ def evaluate_forecaster(params: dict) -> None:
     with atomic_path("metrics/predictions.csv") as tmp:
         pd.DataFrame(
             {
+                "position": np.arange(len(times)),
                 "time": times.strftime("%Y-%m-%dT%H:%M"),
                 "truth": truth[shown],
                 **{name: values[shown] for name, values in forecasts.items()},
             }
         ).to_csv(tmp, index=False, float_format="%.4f")
+    with atomic_path("metrics/horizon.csv") as tmp:
+        pd.DataFrame(
+            {
+                "step": [window["delay"]],
+                "score": ["mae"],
+                **{name: [scores[name]["mae"]] for name in forecasts},
+            }
+        ).to_csv(tmp, index=False)
     alone = (
         f" (RNN alone {mixed['rnn_mae']:.3f}, ridge weight {mixed['linear_weight']:.2f})"
         if mixed

@@ -1,9 +1,11 @@
-"""Many series from one file: the wide layout (one row per series, as the M4 competition ships
-it: an id column, then the values in time order, each row padded with empty cells after its last
-value).
-
-A series without timestamps is indexed by its steps; which file holds which period (training,
-the following test values) is the caller's choice.
+"""Many series from CSV files, in either layout a panel comes in:
+- wide: one row per series, as the M4 competition ships it: an id column, then the values in time
+  order, each row padded with empty cells after its last value;
+- long: a row per series and time (prepare.series_column, an optional time column, the value
+  column window.target), in any row order.
+Files named like M4's (X-test.csv beside X-train.csv) continue the series of the training file
+with their test values; every other file adds series. A series without timestamps is indexed by
+its steps.
 """
 
 from __future__ import annotations
@@ -75,3 +77,146 @@ def read_wide_split(
             + "; each test row continues the training row of the same id."
         )
     return [(name, history[name], future[name]) for name in history]
+
+
+def read_long_series(
+    path: str | Path, series_column: str, value_column: str, time_column: str = "auto"
+) -> dict[str, np.ndarray]:
+    """{series id: its values in time order} from a long CSV (a row per series and time). The
+    time column (auto: 'time' / 'date' / 'timestamp' / 'ds', else none: the file's row order is
+    time order) orders each series' rows; DataError naming the file, column or series of a missing
+    column, a repeated time within a series or a missing value."""
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype={series_column: str})
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot be read as a long CSV of series ({exc}).") from None
+    for column, param in (
+        (series_column, "prepare.series_column"),
+        (value_column, "window.target"),
+    ):
+        if column not in frame.columns:
+            raise DataError(
+                f"{path}: no column {column!r} ({param}); the columns are "
+                f"{', '.join(map(str, frame.columns[:12]))}."
+            )
+    values = pd.to_numeric(frame[value_column], errors="coerce")
+    bad = values.isna() & frame[value_column].notna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"{path}, line {row + 2}: {value_column!r} is {frame[value_column].iat[row]!r}, not a "
+            "number."
+        )
+    times = _long_time_column(frame, time_column, path)
+    order = frame.assign(_value=values)
+    if times is not None:
+        order = order.assign(_time=times).sort_values([series_column, "_time"], kind="stable")
+        repeated = order.duplicated([series_column, "_time"])
+        if repeated.any():
+            first = order[repeated].iloc[0]
+            raise DataError(
+                f"{path}: series {first[series_column]!r} has two rows for time "
+                f"{first['_time']}; keep one per time."
+            )
+    series = {}
+    for name, rows in order.groupby(series_column, sort=False):
+        numbers = rows["_value"].to_numpy(dtype=float)
+        missing = np.flatnonzero(np.isnan(numbers))
+        if len(missing):
+            raise DataError(
+                f"{path}: series {name!r} has {len(missing)} missing value(s) in {value_column!r} "
+                f"(the first at its step {missing[0]}); fill or interpolate them."
+            )
+        series[str(name)] = numbers
+    return series
+
+
+def _long_time_column(frame: pd.DataFrame, time_column: str, path: Path):
+    """The parsed time column of a long table, or None (row order is time order)."""
+    if time_column == "none":
+        return None
+    if time_column == "auto":
+        names = {str(c).strip().lower(): c for c in frame.columns}
+        found = next((names[n] for n in ("time", "date", "timestamp", "ds") if n in names), None)
+        if found is None:
+            return None
+        time_column = found
+    if time_column not in frame.columns:
+        raise DataError(f"{path}: no time column {time_column!r} (prepare.time_column).")
+    numbers = pd.to_numeric(frame[time_column], errors="coerce")
+    if numbers.notna().all():
+        return numbers
+    times = pd.to_datetime(frame[time_column], errors="coerce")
+    if times.isna().any():
+        row = int(np.flatnonzero(times.isna().to_numpy())[0])
+        raise DataError(
+            f"{path}, line {row + 2}: time {frame[time_column].iat[row]!r} "
+            f"({time_column!r}) is not a time or a step number."
+        )
+    return times
+
+
+def continued_file(name: str) -> str | None:
+    """The training file's name a wide test file continues ('Hourly-test.csv' ->
+    'Hourly-train.csv', as M4 names its files), or None for any other file."""
+    lower = name.lower()
+    for marker in ("-test", "_test"):
+        at = lower.rfind(marker)
+        if at >= 0:
+            return name[:at] + marker[0] + "train" + name[at + len(marker) :]
+    return None
+
+
+def read_panel_files(
+    files: list[Path], layout: str, series_column: str, value_column: str, time_column: str
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """({series id: all its values in time order}, {series id: how many of its last values a
+    test file gave}) from the CSVs of a panel. Wide files named like M4's (X-test.csv beside
+    X-train.csv) continue the training rows of the same ids; every other file adds series (an id
+    in two files is an error)."""
+    names = {path.name: path for path in files}
+    series: dict[str, np.ndarray] = {}
+    given_test: dict[str, int] = {}
+    origin: dict[str, str] = {}
+    continuing = {name: names[train] for name in names if (train := continued_file(name)) in names}
+    for path in files:
+        if path.name in continuing:
+            continue
+        read = (
+            read_wide_series(path)
+            if layout == "wide"
+            else read_long_series(path, series_column, value_column, time_column)
+        )
+        for name, values in read.items():
+            if name in series:
+                raise DataError(
+                    f"series {name!r} is in both {origin[name]} and {path.name}; a series' rows "
+                    "belong in one file (or name the files X-train.csv / X-test.csv)."
+                )
+            series[name], origin[name] = values, path.name
+    for test_name, train_path in continuing.items():
+        future = (
+            read_wide_series(names[test_name])
+            if layout == "wide"
+            else read_long_series(names[test_name], series_column, value_column, time_column)
+        )
+        for name, values in future.items():
+            if origin.get(name) != train_path.name:
+                raise DataError(
+                    f"{test_name}: series {name!r} is not in {train_path.name}, the file it "
+                    "continues."
+                )
+            series[name] = np.concatenate([series[name], values])
+            given_test[name] = len(values)
+        absent = [
+            name for name, file in origin.items() if file == train_path.name and name not in future
+        ]
+        if absent:
+            raise DataError(
+                f"{test_name}: no test values for series {absent[0]!r} of {train_path.name} "
+                f"({len(absent)} series lack them); every series needs its test values."
+            )
+    if not series:
+        raise DataError("data/raw holds no series.")
+    return series, given_test

@@ -48,6 +48,24 @@ def date_split_complete(params: dict) -> str | None:
     return None
 
 
+def horizon_fits_layout(params: dict) -> str | None:
+    """A schema check: a horizon needs a panel layout; a panel's window holds a whole season."""
+    window, layout = params["window"], params["prepare"]["layout"]
+    if layout == "single" and window["horizon"] != 1:
+        return (
+            f"window.horizon is {window['horizon']}, but the single-series layout predicts one "
+            "step (window.delay ahead); a horizon of steps needs prepare.layout: wide or long "
+            "(a single series as a long table of one series works too)."
+        )
+    if layout != "single" and window["lookback"] < window["season"]:
+        return (
+            f"window.lookback ({window['lookback']}) is shorter than window.season "
+            f"({window['season']}); a window must hold a whole season (the seasonal naive "
+            "forecast and each window's level read it)."
+        )
+    return None
+
+
 FORECAST_SCHEMA = Schema(
     {
         "data": {
@@ -83,6 +101,16 @@ FORECAST_SCHEMA = Schema(
             "synthetic_days": Rule(int, 730, "synthetic: days of hourly readings", low=30),
         },
         "prepare": {
+            "layout": one_of(
+                ("single", "wide", "long"),
+                "single",
+                "single (one series, a row per time, feature columns) | wide (many series, a row "
+                "each: an id, then its values, as M4 ships them) | long (many series: a row per "
+                "series and time, prepare.series_column naming the series)",
+            ),
+            "series_column": Rule(
+                str, "series", "long: the column naming each row's series", nonempty=True
+            ),
             "encoding": Rule(
                 str,
                 "auto",
@@ -171,6 +199,42 @@ FORECAST_SCHEMA = Schema(
                 True,
                 "learn the change from the naive forecast (same time of day) rather than the value",
             ),
+            "horizon": Rule(
+                int,
+                1,
+                "wide/long: steps predicted from each window, 1..horizon after its last row "
+                "(validation is the last horizon steps of each training series, test the last "
+                "horizon steps of each series); single: 1, the step window.delay ahead",
+                low=1,
+                high=LONGEST_WINDOW,
+            ),
+            "season": Rule(
+                int,
+                24,
+                "wide/long: the seasonal period in steps (24 on hourly data): the seasonal naive, "
+                "Naive2 and MASE's scale; 1 = no season",
+                low=1,
+                high=LONGEST_WINDOW,
+            ),
+            "intervals": Rule(
+                list,
+                [0.95],
+                "wide/long: central prediction intervals, by coverage (0.95 = the 2.5% and 97.5% "
+                "quantiles, trained with the pinball loss beside the median); [] = the median only",
+                items=float,
+                low=0.0,
+                high=1.0,
+                low_open=True,
+                high_open=True,
+            ),
+            "scaling": one_of(
+                ("auto", "log", "level"),
+                "auto",
+                "wide/long: each window relative to the mean of its last season: log (log values "
+                "minus it: positive series of any level) | level (values over the series' "
+                "training std, minus it: series that reach 0 or below) | auto (log when every "
+                "value is positive)",
+            ),
             "missing_features": one_of(
                 ("impute", "drop"),
                 "impute",
@@ -203,6 +267,13 @@ FORECAST_SCHEMA = Schema(
                 "training windows the linear member is fitted on (seeded sample)",
                 low=10,
             ),
+            "windows_per_epoch": Rule(
+                int,
+                51200,
+                "wide/long: training windows drawn per epoch (seeded, from every series' training "
+                "part); 0 = every window once",
+                low=0,
+            ),
         },
         "evaluate": {
             **with_defaults(EVALUATION_RULES, batch_size=1024),
@@ -223,5 +294,5 @@ FORECAST_SCHEMA = Schema(
             ),
         },
     },
-    checks=(window_step_fits, date_split_complete),
+    checks=(window_step_fits, date_split_complete, horizon_fits_layout),
 )

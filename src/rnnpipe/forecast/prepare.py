@@ -21,6 +21,7 @@ import numpy as np
 
 from ..core.atomic import atomic_path, write_json
 from .columns import numeric_features, plan_columns
+from .panel_prepare import prepare_panel
 from .prepared import SPLITS, prepared_series
 from .series import (
     READING_SETTINGS,
@@ -36,6 +37,8 @@ RAW = Path("data/raw")
 
 def prepare_series(params: dict) -> None:
     settings = params["prepare"]
+    if settings["layout"] != "single":
+        return prepare_panel(params)
     raw, encodings = read_series_files(
         sorted(RAW.glob("*.csv")), settings["encoding"], settings["na_values"]
     )

@@ -170,3 +170,12 @@ def window_rows(complete: np.ndarray, target: np.ndarray, missing_features: str)
         if missing_features == "drop"
         else ~np.isnan(np.asarray(target, float))
     )
+
+
+def prepared_layout(stats_path: str | Path = "data/stats.json") -> str:
+    """The layout prepare wrote (single, wide or long: data/stats.json says; files from before
+    panels existed are single)."""
+    path = Path(stats_path)
+    if not path.is_file():
+        return "single"  # the single layout's loader then names what is missing
+    return json.loads(path.read_text(encoding="utf-8")).get("layout", "single")

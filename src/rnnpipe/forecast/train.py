@@ -28,7 +28,8 @@ from ..training.objectives import RegressionObjective
 from ..training.runner import TrainingProcess
 from .linear import fit_ridge, loss_of, mix_weight
 from .model import ForecasterConfig, RNNForecaster, TrainedForecaster
-from .prepared import load_prepared
+from .panel_train import train_panel
+from .prepared import load_prepared, prepared_layout
 
 INPUTS = ["data/series.parquet", "data/stats.json"]
 CHECKPOINT = Path("data/.checkpoints/train.pt")
@@ -37,6 +38,8 @@ CHECKPOINT = Path("data/.checkpoints/train.pt")
 def train_forecaster(params: dict, process: TrainingProcess) -> None:
     """Train on the training windows, select on validation; rank 0 adds the ridge member and
     writes."""
+    if prepared_layout() != "single":
+        return train_panel(params, process)
     window, settings = params["window"], params["train"]
     series = load_prepared(
         "data/series.parquet", "data/stats.json", window["target"], window["missing_features"]

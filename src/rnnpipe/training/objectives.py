@@ -80,3 +80,27 @@ class StepClassificationObjective:
         )
         correct = ((logits.argmax(-1) == targets) & real).sum()
         return loss, correct, int(real.sum())
+
+
+class QuantileObjective:
+    """The pinball (quantile) loss of outputs [batch, steps, quantiles] against targets [batch,
+    steps], averaged over everything; the score is the absolute error of the median output (the
+    quantile nearest 0.5), summed over the targets, in the targets' own (scaled) units."""
+
+    metric = "mae"
+    higher_is_better = False
+
+    def __init__(self, quantiles):
+        self.levels = torch.tensor([float(q) for q in quantiles])
+        self.median = int((self.levels - 0.5).abs().argmin())
+
+    def __call__(
+        self, outputs: torch.Tensor, targets: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """(mean pinball loss, sum of the median's absolute errors, number of targets)."""
+        outputs = outputs.float()
+        levels = self.levels.to(outputs.device)
+        difference = targets.unsqueeze(-1) - outputs
+        loss = torch.maximum(levels * difference, (levels - 1) * difference).mean()
+        error_sum = (outputs[..., self.median].detach() - targets).abs().sum()
+        return loss, error_sum, targets.numel()

@@ -1,0 +1,153 @@
+"""The evaluate stage for many series: every series' test period forecast once from the end of
+its history (training and validation values), scored as the M4 competition scores, beside the
+M4 benchmarks on the same series and horizon.
+
+metrics/eval.json: sMAPE, MASE (window.season) and OWA relative to Naive2 for the model's median
+and for the naive, seasonal naive and Naive2 forecasts (forecast.classical); for each central
+interval (window.intervals) its coverage on the test values and MSIS at that level; ACD of the
+95% interval when trained; MAE and RMSE over all test values in the series' own units.
+metrics/horizon.csv: sMAPE per horizon step for the model and the baselines. metrics/
+predictions.csv: the test periods of the first series (evaluate.plot_points steps), the truth, the
+median, the interval bounds and the seasonal naive (`dvc plots show`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ..core.atomic import atomic_path, write_json
+from ..core.device import resolve_device
+from ..core.errors import DataError
+from ..training.inference import predict
+from . import accuracy, classical
+from .panel_windows import load_split, unscale
+from .quantile_model import TrainedQuantileForecaster, quantile_index
+
+BASELINES = {
+    "naive": lambda history, horizon, season: classical.naive(history, horizon),
+    "seasonal_naive": classical.seasonal_naive,
+    "naive2": classical.naive2,
+}
+
+
+@torch.no_grad()
+def evaluate_panel(params: dict) -> None:
+    window, settings = params["window"], params["evaluate"]
+    device = resolve_device(settings["device"])
+    forecaster = TrainedQuantileForecaster.load("data/model", device)
+    test, panel, divisors, scaling = load_split(params, "test")
+    config = forecaster.model.config
+    shape = (window["lookback"], window["horizon"], window["season"], scaling)
+    if (config.lookback, config.horizon, config.season, forecaster.scaling) != shape:
+        raise DataError(
+            "data/model was trained with another window.lookback, horizon, season or scaling "
+            "than forecast/params.yaml and data/series.parquet now hold; rerun `dvc repro "
+            "forecast/dvc.yaml`."
+        )
+    outputs = predict(forecaster.model, test, settings["batch_size"], device).numpy()
+    quantiles = unscale(outputs.astype(np.float64), test.levels(), divisors, scaling)
+    horizon, season = window["horizon"], window["season"]
+    histories = [panel.history(i, "test") for i in range(len(panel.names))]
+    actuals = [panel.actual(i, "test") for i in range(len(panel.names))]
+    median = quantiles[..., quantile_index(config.quantiles, 0.5)]
+    forecasts = {"model": list(median)}
+    for name, method in BASELINES.items():
+        forecasts[name] = [method(history, horizon, season) for history in histories]
+    result, by_step = panel_scores(histories, actuals, forecasts, season)
+    truth = np.concatenate(actuals)
+    result["mae"] = round(float(np.abs(median.ravel() - truth).mean()), 6)
+    result["rmse"] = round(float(np.sqrt(((median.ravel() - truth) ** 2).mean())), 6)
+    for coverage in window["intervals"]:
+        lower = quantiles[..., quantile_index(config.quantiles, (1 - coverage) / 2)]
+        upper = quantiles[..., quantile_index(config.quantiles, 1 - (1 - coverage) / 2)]
+        label = f"{coverage * 100:g}"
+        covered = np.mean(
+            [accuracy.coverage(a, lo, up) for a, lo, up in zip(actuals, lower, upper)]
+        )
+        result[f"coverage_{label}"] = round(float(covered), 6)
+        result[f"msis_{label}"] = round(
+            float(
+                np.mean(
+                    [
+                        accuracy.msis(a, lo, up, accuracy.seasonal_scale(h, season), 1 - coverage)
+                        for h, a, lo, up in zip(histories, actuals, lower, upper)
+                    ]
+                )
+            ),
+            6,
+        )
+        result[f"acd_{label}"] = round(abs(float(covered) - coverage), 6)
+    result["series"], result["horizon"] = len(panel.names), horizon
+    write_json("metrics/eval.json", result)
+    with atomic_path("metrics/horizon.csv") as tmp:
+        by_step.to_csv(tmp, index=False, float_format="%.4f")
+    write_band_plot(panel, actuals, quantiles, config.quantiles, forecasts, settings["plot_points"])
+    intervals = ", ".join(
+        f"{c:.0%} interval coverage {result[f'coverage_{c * 100:g}']:.3f} "
+        f"MSIS {result[f'msis_{c * 100:g}']:.3f}"
+        for c in window["intervals"]
+    )
+    print(
+        f"evaluate: {len(panel.names)} series, {horizon} steps: model sMAPE {result['smape']:.3f} "
+        f"MASE {result['mase']:.3f} OWA {result['owa']:.3f}; seasonal naive OWA "
+        f"{result['seasonal_naive_owa']:.3f}, naive OWA {result['naive_owa']:.3f}"
+        + (f"; {intervals}" if intervals else "")
+    )
+    for name in ("seasonal_naive", "naive2", "naive"):
+        if result["owa"] > result[f"{name}_owa"]:
+            print(
+                f"evaluate: warning: the model's OWA ({result['owa']:.3f}) is above the "
+                f"{name.replace('_', ' ')} baseline's ({result[f'{name}_owa']:.3f})."
+            )
+
+
+def panel_scores(histories, actuals, forecasts: dict, season: int):
+    """(sMAPE, MASE and OWA of each forecast: the model's keys bare, the baselines' prefixed;
+    sMAPE per horizon step as a table)."""
+    pairs = list(zip(histories, actuals))
+    means = {
+        name: accuracy.mean_scores(pairs, values, season) for name, values in forecasts.items()
+    }
+    naive2 = means["naive2"]
+    result = {}
+    for name, (smape, mase) in means.items():
+        prefix = "" if name == "model" else f"{name}_"
+        result[f"{prefix}smape"] = round(smape, 6)
+        result[f"{prefix}mase"] = round(mase, 6)
+        result[f"{prefix}owa"] = round(accuracy.owa(smape, mase, *naive2), 6)
+    steps = {"step": np.arange(1, len(actuals[0]) + 1), "score": "smape"}
+    for name, values in forecasts.items():
+        per_step = [
+            [accuracy.smape(a[k : k + 1], f[k : k + 1]) for k in range(len(a))]
+            for a, f in zip(actuals, values)
+        ]
+        steps[name] = np.mean(per_step, axis=0)
+    return result, pd.DataFrame(steps)
+
+
+def write_band_plot(panel, actuals, quantiles, levels, forecasts, points: int) -> None:
+    """metrics/predictions.csv: the first series' test periods one after another, up to `points`
+    steps: series, step (in the series), a running position, truth, median, widest interval's
+    bounds, seasonal naive."""
+    rows = []
+    lower, upper = quantile_index(levels, min(levels)), quantile_index(levels, max(levels))
+    for i, name in enumerate(panel.names):
+        for k, value in enumerate(actuals[i]):
+            if len(rows) >= points:
+                break
+            rows.append(
+                {
+                    "position": len(rows),
+                    "series": name,
+                    "step": int(panel.test_starts[i] - panel.starts[i] + k),
+                    "truth": value,
+                    "model": forecasts["model"][i][k],
+                    "lower": quantiles[i, k, lower],
+                    "upper": quantiles[i, k, upper],
+                    "seasonal_naive": forecasts["seasonal_naive"][i][k],
+                }
+            )
+    with atomic_path("metrics/predictions.csv") as tmp:
+        pd.DataFrame(rows).to_csv(tmp, index=False, float_format="%.4f")

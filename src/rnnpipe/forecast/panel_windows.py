@@ -1,0 +1,194 @@
+"""Windows of many series, served lazily: one flat array of every series' scaled values and, per
+split, the forecast origins (window ends); a batch gathers its windows from the array, so nothing
+of size windows x lookback is ever materialised.
+
+A window is the `lookback` values before an origin, its targets the `horizon` values from the
+origin on; a window never crosses a series' start, and a training window's targets never reach
+its series' validation period. Values are scaled per series (window.scaling: log, or divided by
+the series' training standard deviation) and then per window: minus the mean of the window's last
+season (its level), so series of any level share one model; forecasts add the level back.
+Origins per split: training, every position of a series' training part with a whole window before
+it and the horizon after it inside the training part; validation, the start of each series'
+validation period; test, the start of its test period (the window then reads validation values
+too: they are history by then).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ..core.errors import DataError
+
+
+@dataclass
+class Panel:
+    """Every series' values (original units) end to end, with where each series and its
+    validation and test periods start."""
+
+    names: list[str]
+    values: np.ndarray  # float64, all series concatenated
+    starts: np.ndarray  # int64 [series + 1]: series i is values[starts[i]:starts[i + 1]]
+    validation_starts: np.ndarray  # int64 [series]: absolute positions
+    test_starts: np.ndarray  # int64 [series]
+
+    def history(self, i: int, split: str) -> np.ndarray:
+        """Series i's values before `split` (validation: the training part; test: training and
+        validation)."""
+        stop = self.validation_starts[i] if split == "validation" else self.test_starts[i]
+        return self.values[self.starts[i] : stop]
+
+    def actual(self, i: int, split: str) -> np.ndarray:
+        start = self.validation_starts[i] if split == "validation" else self.test_starts[i]
+        stop = self.test_starts[i] if split == "validation" else self.starts[i + 1]
+        return self.values[start:stop]
+
+
+def load_panel(path: str | Path = "data/series.parquet") -> Panel:
+    frame = pd.read_parquet(path, columns=["series", "step", "value", "split"])
+    codes = frame["series"].cat.codes.to_numpy()
+    if len(codes) and (np.diff(codes) < 0).any():
+        raise DataError(f"{path}: rows are not grouped by series; rerun prepare.")
+    names = list(frame["series"].cat.categories)
+    counts = np.bincount(codes, minlength=len(names))
+    starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    split = frame["split"].cat.codes.to_numpy()
+    first_of = {}
+    for code in (1, 2):
+        at = np.flatnonzero((split == code) & np.r_[True, split[:-1] != code])
+        first_of[code] = at
+    return Panel(
+        names,
+        frame["value"].to_numpy(dtype=np.float64),
+        starts,
+        first_of[1].astype(np.int64),
+        first_of[2].astype(np.int64),
+    )
+
+
+def scaled_values(panel: Panel, scaling: str) -> tuple[np.ndarray, np.ndarray]:
+    """(the flat values in the model's units as float32, each series' divisor): log values, or
+    values divided by the series' training standard deviation (log: divisors of 1)."""
+    divisors = np.ones(len(panel.names))
+    if scaling == "log":
+        return np.log(panel.values).astype(np.float32), divisors
+    scaled = np.empty(len(panel.values), dtype=np.float32)
+    for i in range(len(panel.names)):
+        train = panel.values[panel.starts[i] : panel.validation_starts[i]]
+        divisors[i] = float(train.std()) or float(np.abs(train).mean()) or 1.0
+        span = slice(panel.starts[i], panel.starts[i + 1])
+        scaled[span] = panel.values[span] / divisors[i]
+    return scaled, divisors
+
+
+def unscale(quantiles: np.ndarray, levels: np.ndarray, divisors: np.ndarray, scaling: str):
+    """Model outputs [windows, horizon, quantiles] relative to each window's level -> original
+    units."""
+    absolute = quantiles + levels[:, None, None]
+    if scaling == "log":
+        return np.exp(absolute)
+    return absolute * divisors[:, None, None]
+
+
+def training_origins(panel: Panel, lookback: int, horizon: int) -> np.ndarray:
+    """Every origin with `lookback` values of its series before it and `horizon` after it inside
+    its training part."""
+    ranges = [
+        np.arange(start + lookback, validation - horizon + 1)
+        for start, validation in zip(panel.starts[:-1], panel.validation_starts)
+    ]
+    return np.concatenate(ranges).astype(np.int64) if ranges else np.empty(0, np.int64)
+
+
+class PanelWindows:
+    """A BatchSource (data.batch_source) of windows at `origins` of the scaled flat `values`:
+    inputs [batch, lookback] (minus each window's level), targets [batch, horizon] (the same
+    level removed). With `per_epoch` > 0 a training epoch draws that many origins (seeded)."""
+
+    def __init__(
+        self,
+        values: torch.Tensor,
+        origins: np.ndarray,
+        lookback: int,
+        horizon: int,
+        season: int,
+        per_epoch: int = 0,
+    ):
+        self.values, self.origins = values, np.asarray(origins, dtype=np.int64)
+        self.lookback, self.horizon, self.season = lookback, horizon, season
+        self.per_epoch = per_epoch
+        self._span = torch.arange(-lookback, horizon)
+
+    def __len__(self) -> int:
+        return len(self.origins)
+
+    def batches(
+        self, batch_size: int, rng: np.random.Generator | None, bucket_batches: int = 1
+    ) -> list[np.ndarray]:
+        """Origins per batch: with `rng` (training) `per_epoch` drawn without replacement (all,
+        shuffled, when 0 or more than there are); without, in order. Every window has the same
+        length, so `bucket_batches` has no meaning here."""
+        if rng is None:
+            order = np.arange(len(self))
+        elif 0 < self.per_epoch < len(self):
+            order = rng.choice(len(self), self.per_epoch, replace=False)
+        else:
+            order = rng.permutation(len(self))
+        return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+    def _gather(self, rows) -> tuple[torch.Tensor, torch.Tensor]:
+        """(windows and targets side by side [b, lookback + horizon] minus their levels, the
+        levels [b])."""
+        origins = torch.from_numpy(self.origins[np.asarray(rows)]).to(self.values.device)
+        spans = self.values[origins[:, None] + self._span.to(self.values.device)]
+        levels = spans[:, self.lookback - self.season : self.lookback].mean(1)
+        return spans - levels[:, None], levels
+
+    def batch(self, rows, device: torch.device, non_blocking: bool = False):
+        spans, _ = self._gather(rows)
+        windows, targets = spans[:, : self.lookback], spans[:, self.lookback :]
+        return (windows.to(device, non_blocking=non_blocking),), targets.to(
+            device, non_blocking=non_blocking
+        )
+
+    @property
+    def targets(self) -> torch.Tensor:
+        return self.batch(np.arange(len(self)), torch.device("cpu"))[1]
+
+    def levels(self) -> np.ndarray:
+        """Every window's level (in the scaled units), in origin order."""
+        return self._gather(np.arange(len(self)))[1].numpy().astype(np.float64)
+
+    def to(self, device: torch.device) -> PanelWindows:
+        return PanelWindows(
+            self.values.to(device),
+            self.origins,
+            self.lookback,
+            self.horizon,
+            self.season,
+            self.per_epoch,
+        )
+
+
+def load_split(params: dict, split: str, per_epoch: int = 0):
+    """(the split's PanelWindows, the panel, each series' divisor, the scaling) from the prepared
+    files."""
+    window = params["window"]
+    stats = json.loads(Path("data/stats.json").read_text(encoding="utf-8"))
+    panel = load_panel("data/series.parquet")
+    scaled, divisors = scaled_values(panel, stats["scaling"])
+    lookback, horizon = window["lookback"], window["horizon"]
+    origins = {
+        "train": lambda: training_origins(panel, lookback, horizon),
+        "validation": lambda: panel.validation_starts,
+        "test": lambda: panel.test_starts,
+    }[split]()
+    windows = PanelWindows(
+        torch.from_numpy(scaled), origins, lookback, horizon, window["season"], per_epoch
+    )
+    return windows, panel, divisors, stats["scaling"]

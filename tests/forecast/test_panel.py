@@ -1,0 +1,194 @@
+"""Many series: the readers of the wide and long layouts and M4's train/test pairs, prepare's
+per-series splits, lazy windows that never cross a series or reach past their split, the
+quantile objective and the many-series forecaster."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from rnnpipe.core.errors import DataError, ParamsError
+from rnnpipe.core.params import defaults, validate
+from rnnpipe.forecast.panel import continued_file, read_long_series, read_panel_files
+from rnnpipe.forecast.panel_prepare import prepare_panel
+from rnnpipe.forecast.panel_windows import (
+    PanelWindows,
+    load_panel,
+    scaled_values,
+    training_origins,
+    unscale,
+)
+from rnnpipe.forecast.params import FORECAST_SCHEMA
+from rnnpipe.forecast.quantile_model import (
+    QuantileForecaster,
+    QuantileForecasterConfig,
+    interval_quantiles,
+)
+from rnnpipe.training.objectives import QuantileObjective
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def panel_params(**window):
+    params = defaults(FORECAST_SCHEMA)
+    params["prepare"]["layout"] = "wide"
+    params["window"].update({"target": "value", "lookback": 4, "horizon": 2, "season": 2, **window})
+    return params
+
+
+@pytest.fixture
+def wide_folder(tmp_path, monkeypatch):
+    """A forecast stage folder whose data/raw holds an M4-style pair of wide files: two series
+    of 12 and 10 training values (the second row padded), 2 test values each."""
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    write(
+        raw / "Toy-train.csv",
+        '"V1","V2","V3","V4","V5","V6","V7","V8","V9","V10","V11","V12","V13"\n'
+        '"A",1,2,3,4,5,6,7,8,9,10,11,12\n'
+        '"B",10,20,10,20,10,20,10,20,10,20,,\n',
+    )
+    write(raw / "Toy-test.csv", '"V1","V2","V3"\n"A",13,14\n"B",10,20\n')
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_wide_pairs_continue_by_id_and_long_tables_sort_by_time(tmp_path):
+    train = write(tmp_path / "X-train.csv", "V1,V2,V3,V4\nA,1,2,3\nB,4,5,\n")
+    test = write(tmp_path / "X-test.csv", "V1,V2\nB,6\nA,9\n")
+    series, given = read_panel_files([test, train], "wide", "series", "value", "auto")
+    assert {k: v.tolist() for k, v in series.items()} == {"A": [1, 2, 3, 9], "B": [4, 5, 6]}
+    assert given == {"A": 1, "B": 1}
+    assert continued_file("Hourly-test.csv") == "Hourly-train.csv"
+    assert continued_file("Hourly.csv") is None
+    long = write(
+        tmp_path / "long.csv",
+        "series,time,value\nb,2020-01-02,5\na,2020-01-02,2\na,2020-01-01,1\nb,2020-01-01,4\n",
+    )
+    read = read_long_series(long, "series", "value")
+    assert {k: v.tolist() for k, v in read.items()} == {"a": [1, 2], "b": [4, 5]}
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("series,time,value\na,1,1\na,1,2\n", "two rows for time 1"),
+        ("series,time,value\na,1,1\na,2,\n", "1 missing value"),
+        ("series,time,value\na,1,x\n", r"line 2: 'value' is 'x'"),
+        ("name,time,value\na,1,1\n", r"no column 'series' \(prepare.series_column\)"),
+    ],
+)
+def test_long_tables_with_bad_rows_are_refused_by_name(tmp_path, text, message):
+    with pytest.raises(DataError, match=message):
+        read_long_series(write(tmp_path / "t.csv", text), "series", "value")
+
+
+def test_test_files_must_cover_every_series(tmp_path):
+    train = write(tmp_path / "X-train.csv", "V1,V2,V3\nA,1,2\nB,4,5\n")
+    test = write(tmp_path / "X-test.csv", "V1,V2\nA,9\n")
+    with pytest.raises(DataError, match="no test values for series 'B'"):
+        read_panel_files([train, test], "wide", "series", "value", "auto")
+
+
+def test_prepare_splits_each_series_in_time_order(wide_folder):
+    prepare_panel(panel_params())
+    frame = pd.read_parquet("data/series.parquet")
+    a = frame[frame["series"] == "A"]
+    assert a["value"].tolist() == list(range(1, 15))
+    assert a["split"].tolist() == ["train"] * 10 + ["validation"] * 2 + ["test"] * 2
+    stats = json.loads(open("data/stats.json").read())
+    assert stats == {"layout": "wide", "series": 2, "scaling": "log"}
+    panel = load_panel()
+    assert panel.history(0, "test").tolist() == list(range(1, 13))
+    assert panel.actual(1, "validation").tolist() == [10, 20]
+    assert panel.actual(1, "test").tolist() == [10, 20]
+
+
+def test_prepare_refuses_short_series_and_mismatched_test_files(wide_folder):
+    with pytest.raises(DataError, match="series 'B' has 12 values: 8 for training"):
+        prepare_panel(panel_params(lookback=7))
+    with pytest.raises(DataError, match="test file gives 2 values but window.horizon is 3"):
+        prepare_panel(panel_params(horizon=3))
+    assert not os.path.exists("data/series.parquet")  # nothing half-written
+
+
+def test_training_windows_never_reach_validation_or_cross_series(wide_folder):
+    prepare_panel(panel_params())
+    panel = load_panel()
+    origins = training_origins(panel, lookback=4, horizon=2)
+    # A: 10 training values -> origins 4..8; B: 8 -> origins 4..6 (offset by A's 14 values)
+    assert origins.tolist() == [4, 5, 6, 7, 8, 18, 19, 20]
+    values, _ = scaled_values(panel, "log")
+    windows = PanelWindows(torch.from_numpy(values), origins, 4, 2, season=2)
+    (inputs,), targets = windows.batch(np.arange(len(origins)), torch.device("cpu"))
+    last_a = np.log([5, 6, 7, 8, 9, 10])  # A's last training window and its 2 targets
+    level = last_a[2:4].mean()
+    assert np.allclose(inputs[4].numpy(), last_a[:4] - level, atol=1e-6)
+    assert np.allclose(targets[4].numpy(), last_a[4:] - level, atol=1e-6)
+    # levels added back and exp undo the scaling exactly
+    back = unscale(targets[:, :, None].double().numpy(), windows.levels(), np.ones(8), "log")
+    assert np.allclose(back[4, :, 0], [9, 10], rtol=1e-5)
+
+
+def test_level_scaling_divides_by_each_series_training_spread(wide_folder):
+    prepare_panel(panel_params(scaling="level"))
+    panel = load_panel()
+    values, divisors = scaled_values(panel, "level")
+    assert divisors[1] == pytest.approx(5.0)  # B alternates 10, 20: std 5
+    assert values[panel.starts[1]] == pytest.approx(2.0)
+
+
+def test_epochs_draw_the_given_number_of_windows_seeded():
+    windows = PanelWindows(torch.zeros(100), np.arange(10, 90), 10, 5, 5, per_epoch=32)
+    draw = windows.batches(8, np.random.default_rng(0))
+    assert [len(b) for b in draw] == [8] * 4 and len(np.unique(np.concatenate(draw))) == 32
+    again = windows.batches(8, np.random.default_rng(0))
+    assert all((a == b).all() for a, b in zip(draw, again))
+    assert np.concatenate(windows.batches(7, None)).tolist() == list(range(80))
+
+
+def test_intervals_become_quantiles_and_the_objective_is_the_pinball_loss():
+    assert interval_quantiles([0.95]) == [0.025, 0.5, 0.975]
+    assert interval_quantiles([0.8, 0.5]) == [0.1, 0.25, 0.5, 0.75, 0.9]
+    assert interval_quantiles([]) == [0.5]
+    objective = QuantileObjective([0.1, 0.5, 0.9])
+    outputs = torch.tensor([[[0.0, 1.0, 2.0]]])  # one window, one step, three quantiles
+    loss, error_sum, count = objective(outputs, torch.tensor([[3.0]]))
+    # actual 3 above all three: 0.1 * 3, 0.5 * 2, 0.9 * 1, averaged
+    assert float(loss) == pytest.approx((0.3 + 1.0 + 0.9) / 3)
+    assert float(error_sum) == pytest.approx(2.0) and count == 1
+
+
+def test_an_untrained_forecaster_gives_the_seasonal_naive_and_sorted_quantiles():
+    config = QuantileForecasterConfig(6, 5, 3, (0.1, 0.5, 0.9), "gru", 8, 1, 0.0)
+    model = QuantileForecaster(config).eval()
+    windows = torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]])
+    out = model(windows)
+    assert out.shape == (1, 5, 3)
+    assert torch.allclose(out[0, :, 1], torch.tensor([4.0, 5.0, 6.0, 4.0, 5.0]))
+    with torch.no_grad():
+        model.head[-1].bias.normal_()
+    out = model(windows)
+    assert (out.diff(dim=-1) >= 0).all()
+
+
+def test_a_horizon_needs_a_panel_layout():
+    params = defaults(FORECAST_SCHEMA)
+    params["window"]["horizon"] = 24
+    with pytest.raises(ParamsError, match="needs prepare.layout: wide or long"):
+        validate(params, FORECAST_SCHEMA)
+    params["prepare"]["layout"] = "long"
+    params["window"].update(lookback=12, season=24)
+    with pytest.raises(ParamsError, match="shorter than window.season"):
+        validate(params, FORECAST_SCHEMA)
+    params["window"]["intervals"] = [0.95, 1.5]
+    with pytest.raises(ParamsError, match="intervals"):
+        validate(params, FORECAST_SCHEMA)
