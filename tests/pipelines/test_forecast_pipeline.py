@@ -270,7 +270,7 @@ def write_panel_table(path, series: int = 3, length: int = 160, seed: int = 0) -
 
 def test_a_panel_with_a_horizon_and_intervals(tmp_path):
     """A long table of three series through `dvc repro`: one model, six steps ahead, an 80%
-    interval, scored against the M4 benchmarks; the committed single-series default is untouched
+    interval, scored against the M4 benchmarks from two origins; the committed single-series default is untouched
     by the panel's params (its metrics live in the repository's dvc.lock, checked by dvc status in
     test_dvc_workflows)."""
     wd = make_forecast_copy(
@@ -287,7 +287,7 @@ def test_a_panel_with_a_horizon_and_intervals(tmp_path):
                 "intervals": [0.8],
             },
             "train": {"epochs": 3, "windows_per_epoch": 512, "hidden": 16, "lr": 0.01},
-            "evaluate": {"plot_points": 12},
+            "evaluate": {"plot_points": 12, "origins": 2},
         },
     )
     (wd / "inputs" / "panel").mkdir()
@@ -303,6 +303,12 @@ def test_a_panel_with_a_horizon_and_intervals(tmp_path):
     assert evaluation["owa"] < evaluation["naive_owa"]
     horizon = pd.read_csv(fc / "metrics/horizon.csv")
     assert horizon["step"].tolist() == list(range(1, 7))
+    # a backtest from two origins six steps apart: the test period is the last 12 steps
+    assert evaluation["origins"] == 2
+    origins = pd.read_csv(fc / "metrics/origins.csv")
+    assert origins["origin"].tolist() == [1, 2] and (origins["naive2"] == 1.0).all()
+    frame = pd.read_parquet(fc / "data/series.parquet")
+    assert (frame[frame["series"] == "s0"]["split"] == "test").sum() == 12
     predictions = pd.read_csv(fc / "metrics/predictions.csv")
     assert len(predictions) == 12 and (predictions["lower"] <= predictions["upper"]).all()
     assert json.loads((fc / "data/stats.json").read_text())["scaling"] == "log"

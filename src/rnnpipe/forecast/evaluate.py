@@ -5,9 +5,10 @@ metrics/eval.json: MAE and RMSE in the target's units for the model, the naive b
 at the same time of day, window.delay or more steps earlier) and a ridge regression on the flattened
 window, all on the same test windows; with a linear member (train.ensemble_linear) also the RNN's
 own MAE (`rnn_mae`) and the member's weight. metrics/predictions.csv: truth and the three forecasts
-over the first evaluate.plot_points test windows (`dvc plots show`); metrics/horizon.csv: the three
-MAEs at window.delay, the one step a single series forecasts. Panels (prepare.layout wide or long)
-are evaluated by forecast.panel_evaluate.
+over the first evaluate.plot_points test windows (`dvc plots show`); metrics/horizon.csv and
+metrics/origins.csv: the three MAEs at window.delay, the one step a single series forecasts, from
+every test window (one row each; a panel has one per step ahead and per backtest origin). Panels
+(prepare.layout wide or long) are evaluated by forecast.panel_evaluate.
 """
 
 from __future__ import annotations
@@ -99,14 +100,18 @@ def evaluate_forecaster(params: dict) -> None:
                 **{name: values[shown] for name, values in forecasts.items()},
             }
         ).to_csv(tmp, index=False, float_format="%.4f")
-    with atomic_path("metrics/horizon.csv") as tmp:
-        pd.DataFrame(
-            {
-                "step": [window["delay"]],
-                "score": ["mae"],
-                **{name: [scores[name]["mae"]] for name in forecasts},
-            }
-        ).to_csv(tmp, index=False)
+    for path, key, value in (
+        ("metrics/horizon.csv", "step", window["delay"]),
+        ("metrics/origins.csv", "origin", 1),
+    ):
+        with atomic_path(path) as tmp:
+            pd.DataFrame(
+                {
+                    key: [value],
+                    "score": ["mae"],
+                    **{name: [scores[name]["mae"]] for name in forecasts},
+                }
+            ).to_csv(tmp, index=False)
     alone = (
         f" (RNN alone {mixed['rnn_mae']:.3f}, ridge weight {mixed['linear_weight']:.2f})"
         if mixed

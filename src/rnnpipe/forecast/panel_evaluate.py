@@ -6,7 +6,10 @@ metrics/eval.json: sMAPE, MASE (window.season) and OWA relative to Naive2 for th
 and for the naive, seasonal naive and Naive2 forecasts (forecast.classical); for each central
 interval (window.intervals) its coverage on the test values and MSIS at that level; ACD of the
 95% interval when trained; MAE and RMSE over all test values in the series' own units.
-metrics/horizon.csv: sMAPE per horizon step for the model and the baselines. metrics/
+metrics/horizon.csv: sMAPE per horizon step for the model and the baselines; metrics/origins.csv:
+with evaluate.origins > 1 (a backtest: every series forecast from several origins in its test
+period, the model not refitted; eval.json then averages over series and origins) the OWA of each
+origin. metrics/
 predictions.csv: the test periods of the first series (evaluate.plot_points steps), the truth, the
 median, the interval bounds and the seasonal naive (`dvc plots show`).
 """
@@ -22,7 +25,7 @@ from ..core.device import resolve_device
 from ..core.errors import DataError
 from ..training.inference import predict
 from . import accuracy, classical
-from .panel_windows import load_split, unscale
+from .panel_windows import load_split, series_of, unscale
 from .quantile_model import TrainedQuantileForecaster, quantile_index
 
 BASELINES = {
@@ -49,8 +52,10 @@ def evaluate_panel(params: dict) -> None:
     outputs = predict(forecaster.model, test, settings["batch_size"], device).numpy()
     quantiles = unscale(outputs.astype(np.float64), test.levels(), divisors, scaling)
     horizon, season = window["horizon"], window["season"]
-    histories = [panel.history(i, "test") for i in range(len(panel.names))]
-    actuals = [panel.actual(i, "test") for i in range(len(panel.names))]
+    owners = series_of(panel, test.origins)
+    histories = [panel.values[panel.starts[i] : o] for i, o in zip(owners, test.origins)]
+    actuals = [panel.values[o : o + horizon] for o in test.origins]
+    origin_number = (test.origins - panel.test_starts[owners]) // horizon + 1
     median = quantiles[..., quantile_index(config.quantiles, 0.5)]
     forecasts = {"model": list(median)}
     for name, method in BASELINES.items():
@@ -80,10 +85,41 @@ def evaluate_panel(params: dict) -> None:
         )
         result[f"acd_{label}"] = round(abs(float(covered) - coverage), 6)
     result["series"], result["horizon"] = len(panel.names), horizon
+    result["origins"] = int(origin_number.max())
+    per_origin = []
+    for k in range(1, result["origins"] + 1):
+        chosen = np.flatnonzero(origin_number == k)
+        scores, _ = panel_scores(
+            [histories[j] for j in chosen],
+            [actuals[j] for j in chosen],
+            {name: [values[j] for j in chosen] for name, values in forecasts.items()},
+            season,
+        )
+        per_origin.append(
+            {
+                "origin": k,
+                "score": "owa",
+                **{
+                    name: scores[("" if name == "model" else f"{name}_") + "owa"]
+                    for name in forecasts
+                },
+            }
+        )
     write_json("metrics/eval.json", result)
     with atomic_path("metrics/horizon.csv") as tmp:
         by_step.to_csv(tmp, index=False, float_format="%.4f")
-    write_band_plot(panel, actuals, quantiles, config.quantiles, forecasts, settings["plot_points"])
+    with atomic_path("metrics/origins.csv") as tmp:
+        pd.DataFrame(per_origin).to_csv(tmp, index=False, float_format="%.4f")
+    write_band_plot(
+        panel,
+        owners,
+        test.origins,
+        actuals,
+        quantiles,
+        config.quantiles,
+        forecasts,
+        settings["plot_points"],
+    )
     intervals = ", ".join(
         f"{c:.0%} interval coverage {result[f'coverage_{c * 100:g}']:.3f} "
         f"MSIS {result[f'msis_{c * 100:g}']:.3f}"
@@ -127,13 +163,16 @@ def panel_scores(histories, actuals, forecasts: dict, season: int):
     return result, pd.DataFrame(steps)
 
 
-def write_band_plot(panel, actuals, quantiles, levels, forecasts, points: int) -> None:
-    """metrics/predictions.csv: the first series' test periods one after another, up to `points`
-    steps: series, step (in the series), a running position, truth, median, widest interval's
-    bounds, seasonal naive."""
+def write_band_plot(
+    panel, owners, origins, actuals, quantiles, levels, forecasts, points: int
+) -> None:
+    """metrics/predictions.csv: the first test windows' forecasts one after another, up to
+    `points` steps: series, step (in the series), a running position, truth, median, the widest
+    interval's bounds, seasonal naive."""
     rows = []
     lower, upper = quantile_index(levels, min(levels)), quantile_index(levels, max(levels))
-    for i, name in enumerate(panel.names):
+    for i, (owner, origin) in enumerate(zip(owners, origins)):
+        name = panel.names[owner]
         for k, value in enumerate(actuals[i]):
             if len(rows) >= points:
                 break
@@ -141,7 +180,7 @@ def write_band_plot(panel, actuals, quantiles, levels, forecasts, points: int) -
                 {
                     "position": len(rows),
                     "series": name,
-                    "step": int(panel.test_starts[i] - panel.starts[i] + k),
+                    "step": int(origin - panel.starts[owner] + k),
                     "truth": value,
                     "model": forecasts["model"][i][k],
                     "lower": quantiles[i, k, lower],

@@ -3,11 +3,12 @@ data/series.parquet (a long table: series, step, value, split) + data/stats.json
 data/report.json.
 
 Splits are per series and in time order: the test period is the values a test file gave (M4's
-X-test.csv continuing X-train.csv) or else the last window.horizon steps; validation is the last
-window.horizon steps before it (the tail of each training series); the rest is training. Before
-anything is written it refuses what train and evaluate would: a series too short for one training
-window (window.lookback + window.horizon) or for MASE's seasonal scale, test files whose length is
-not the horizon, log scaling of a series that is not positive.
+X-test.csv continuing X-train.csv) or else the last window.horizon x evaluate.origins steps (one
+horizon per backtest origin); validation is the last window.horizon steps before it (the tail of
+each training series); the rest is training. Before anything is written it refuses what train and
+evaluate would: a series too short for one training window (window.lookback + window.horizon) or
+for MASE's seasonal scale, test files whose length is not the test period's, log scaling of a
+series that is not positive.
 """
 
 from __future__ import annotations
@@ -38,22 +39,25 @@ def prepare_panel(params: dict) -> None:
         settings["time_column"],
     )
     horizon, lookback, season = window["horizon"], window["lookback"], window["season"]
+    test_steps = horizon * params["evaluate"]["origins"]
     scaling = chosen_scaling(series, window["scaling"])
     names, steps, values, splits = [], [], [], []
     lengths = {}
     for name, numbers in series.items():
-        test = given_test.get(name, horizon)
-        if test != horizon:
+        test = given_test.get(name, test_steps)
+        if test != test_steps:
             raise DataError(
-                f"series {name!r}: its test file gives {test} values but window.horizon is "
-                f"{horizon}; set window.horizon: {test} (M4 Hourly: 48)."
+                f"series {name!r}: its test file gives {test} values but the test period is "
+                f"window.horizon {horizon} x evaluate.origins {params['evaluate']['origins']} = "
+                f"{test_steps}; set window.horizon: {test} and evaluate.origins: 1 (M4 Hourly: "
+                "48)."
             )
-        train = len(numbers) - 2 * horizon
+        train = len(numbers) - horizon - test_steps
         need = max(lookback + horizon, season + 1)
         if train < need:
             raise DataError(
                 f"series {name!r} has {len(numbers)} values: {max(train, 0)} for training after "
-                f"its validation and test periods ({horizon} each, window.horizon), but one "
+                f"its validation ({horizon}) and test ({test_steps}) periods, but one "
                 f"training window needs {need} (window.lookback {lookback} + window.horizon "
                 f"{horizon}, and more than window.season {season} for MASE's scale). Shorten "
                 "window.lookback or drop the series."
@@ -94,14 +98,15 @@ def prepare_panel(params: dict) -> None:
             "periods": {
                 "train": "all but the last 2 x window.horizon steps of each series",
                 "validation": "the window.horizon steps before the test period",
-                "test": "the last window.horizon steps (a test file's values when given)",
+                "test": "the last window.horizon x evaluate.origins steps (a test file's values "
+                "when given)",
             },
         },
     )
     print(
         f"prepare: {len(series)} series ({settings['layout']} layout), {counts.sum():,} values, "
-        f"{counts.min()}-{counts.max()} per series; validation and test: the last {horizon} "
-        f"steps each{' (test from the test file)' if given_test else ''}; {scaling} scaling -> "
+        f"{counts.min()}-{counts.max()} per series; validation: {horizon} steps, test: the last "
+        f"{test_steps}{' (the test file)' if given_test else ''}; {scaling} scaling -> "
         "data/series.parquet"
     )
 

@@ -105,6 +105,22 @@ def training_origins(panel: Panel, lookback: int, horizon: int) -> np.ndarray:
     return np.concatenate(ranges).astype(np.int64) if ranges else np.empty(0, np.int64)
 
 
+def test_origins(panel: Panel, horizon: int) -> np.ndarray:
+    """The backtest's origins, series by series: the start of each series' test period and every
+    `horizon` steps after it while a whole horizon follows (evaluate.origins of them)."""
+    return np.concatenate(
+        [
+            np.arange(test, stop - horizon + 1, horizon)
+            for test, stop in zip(panel.test_starts, panel.starts[1:])
+        ]
+    ).astype(np.int64)
+
+
+def series_of(panel: Panel, positions: np.ndarray) -> np.ndarray:
+    """The series index of each flat position."""
+    return np.searchsorted(panel.starts, positions, side="right") - 1
+
+
 class PanelWindows:
     """A BatchSource (data.batch_source) of windows at `origins` of the scaled flat `values`:
     inputs [batch, lookback] (minus each window's level), targets [batch, horizon] (the same
@@ -186,7 +202,7 @@ def load_split(params: dict, split: str, per_epoch: int = 0):
     origins = {
         "train": lambda: training_origins(panel, lookback, horizon),
         "validation": lambda: panel.validation_starts,
-        "test": lambda: panel.test_starts,
+        "test": lambda: test_origins(panel, horizon),
     }[split]()
     windows = PanelWindows(
         torch.from_numpy(scaled), origins, lookback, horizon, window["season"], per_epoch

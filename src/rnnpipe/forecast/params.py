@@ -286,6 +286,15 @@ FORECAST_SCHEMA = Schema(
                 "training windows the linear baseline is fitted on (seeded sample)",
                 low=10,
             ),
+            "origins": Rule(
+                int,
+                1,
+                "wide/long: forecast origins the test period holds, window.horizon steps apart "
+                "(a backtest: the model is not refitted); the test period is origins x horizon "
+                "steps, per-origin scores in metrics/origins.csv",
+                low=1,
+                high=LONGEST_WINDOW,
+            ),
             "plot_points": Rule(
                 int,
                 336,
