@@ -38,6 +38,12 @@ def export_forecaster(forecaster, staged: Path) -> tuple[dict, int]:
     return export(forecaster, staged), 3
 
 
+def export_quantile_forecaster(trained, staged: Path) -> tuple[dict, int]:
+    from .forecast.panel_predict import export_quantile_forecaster as export
+
+    return export(trained, staged)
+
+
 def export_tagger(tagger, staged: Path) -> tuple[dict, int]:
     from .tagging.export import export_tagger as export
 

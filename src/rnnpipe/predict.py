@@ -111,6 +111,15 @@ def forecast_rows(forecaster, path: str, batch_size: int = 256) -> list[dict]:
     return [forecast_from_readings(path, forecaster)]
 
 
+def panel_forecast_rows(trained, path: str, batch_size: int = 256) -> list[dict]:
+    """A many-series forecaster's forecasts from the CSV of recent values at `path`: per series
+    and step ahead `series`, `step`, `forecast` (the median) and each interval's `lower_<level>`,
+    `upper_<level>`."""
+    from .forecast.panel_predict import panel_forecast_rows as rows
+
+    return rows(trained, path)
+
+
 def sequence_rows(trained, path: str, batch_size: int = 256) -> list[dict]:
     """A sequences model's labels for the file at `path`: per sequence (or window) `sequence`,
     `start`, `labels` (one, or one per step) and `probability`."""
@@ -197,6 +206,30 @@ def predict_forecast(args, forecaster) -> None:
         print(json.dumps(rounded(forecast)))
     else:
         print(f"{forecast['time']}\t{forecast['target']}\t{forecast['forecast']:.4f}")
+
+
+def predict_panel_forecast(args, trained) -> None:
+    """A many-series forecaster: every series of the CSV of recent values given with --file,
+    forecast for each step of the horizon with its intervals."""
+    file_only(
+        args,
+        f"{args.model} holds a many-series forecasting model: it forecasts from a CSV of recent "
+        f"values (a long table with a '{trained.target}' column, or a wide one). Run `rnnpipe "
+        f"predict --model {args.model} --file recent.csv`.",
+    )
+    rows = panel_forecast_rows(trained, args.file)
+    if rows and not args.json:
+        print("\t".join(rows[0]))
+    for row in rows:
+        if args.json:
+            print(json.dumps(rounded(row)))
+        else:
+            print(
+                "\t".join(
+                    v if isinstance(v, str) else f"{v:.4f}" if isinstance(v, float) else str(v)
+                    for v in row.values()
+                )
+            )
 
 
 def predict_sequences(args, trained) -> None:

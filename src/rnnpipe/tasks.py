@@ -54,6 +54,14 @@ MODEL_KINDS = {
         "a file path",
         "rnnpipe.export:export_forecaster",
     ),
+    "rnnpipe-quantile-forecaster": ModelKind(
+        "a many-series forecaster",
+        "rnnpipe.forecast.quantile_model:TrainedQuantileForecaster",
+        "rnnpipe.predict:predict_panel_forecast",
+        "rnnpipe.predict:panel_forecast_rows",
+        "a file path",
+        "rnnpipe.export:export_quantile_forecaster",
+    ),
     "rnnpipe-sequences": ModelKind(
         "a numeric-sequences model",
         "rnnpipe.sequences.model:TrainedSequenceModel",

@@ -115,7 +115,9 @@ def test_prepare_splits_each_series_in_time_order(wide_folder):
 def test_prepare_refuses_short_series_and_mismatched_test_files(wide_folder):
     with pytest.raises(DataError, match="series 'B' has 12 values: 8 for training"):
         prepare_panel(panel_params(lookback=7))
-    with pytest.raises(DataError, match="test file gives 2 values but the test period is window.horizon 3"):
+    with pytest.raises(
+        DataError, match="test file gives 2 values but the test period is window.horizon 3"
+    ):
         prepare_panel(panel_params(horizon=3))
     assert not os.path.exists("data/series.parquet")  # nothing half-written
 

@@ -270,9 +270,7 @@ def write_panel_table(path, series: int = 3, length: int = 160, seed: int = 0) -
 
 def test_a_panel_with_a_horizon_and_intervals(tmp_path):
     """A long table of three series through `dvc repro`: one model, six steps ahead, an 80%
-    interval, scored against the M4 benchmarks from two origins; the committed single-series default is untouched
-    by the panel's params (its metrics live in the repository's dvc.lock, checked by dvc status in
-    test_dvc_workflows)."""
+    interval, scored against the M4 benchmarks from two origins; then predict and export."""
     wd = make_forecast_copy(
         tmp_path / "project",
         {
@@ -313,3 +311,38 @@ def test_a_panel_with_a_horizon_and_intervals(tmp_path):
     assert len(predictions) == 12 and (predictions["lower"] <= predictions["upper"]).all()
     assert json.loads((fc / "data/stats.json").read_text())["scaling"] == "log"
     assert plot_problems(wd) == []
+    assert_panel_predict_and_export_match_evaluate(wd, tmp_path)
+
+
+def assert_panel_predict_and_export_match_evaluate(wd, tmp_path):
+    """`rnnpipe predict` on a series' history up to its first test origin gives the forecast and
+    interval evaluate wrote for it; the ONNX export computes the same quantiles."""
+    import onnxruntime
+
+    from rnnpipe.export import export_model
+
+    fc = wd / "forecast"
+    frame = pd.read_parquet(fc / "data/series.parquet")
+    history = frame[(frame["series"] == "s0") & (frame["split"] != "test")]
+    recent = history.rename(columns={"step": "time"})[["series", "time", "value"]]
+    recent.iloc[::-1].to_csv(tmp_path / "recent.csv", index=False)  # time orders, not the file
+    rows = [json.loads(line) for line in forecast_lines(wd, tmp_path / "recent.csv")]
+    assert [row["step"] for row in rows] == list(range(1, 7))
+    evaluated = pd.read_csv(fc / "metrics/predictions.csv").iloc[:6]
+    assert evaluated["series"].eq("s0").all()
+    for row, (_, want) in zip(rows, evaluated.iterrows()):
+        assert row["forecast"] == pytest.approx(want["model"], abs=2e-3)
+        assert row["lower_80"] == pytest.approx(want["lower"], abs=2e-3)
+        assert row["lower_80"] <= row["forecast"] <= row["upper_80"]
+    result = export_model(fc / "data/model", tmp_path / "export")
+    assert result["kind"] == "rnnpipe-quantile-forecaster-1" and result["difference"] < 1e-3
+    session = onnxruntime.InferenceSession(str(tmp_path / "export/model.onnx"))
+    window = history["value"].to_numpy(np.float32)[-24:][None]
+    assert [i.name for i in session.get_inputs()] == ["windows"]  # log scaling: no divisors
+    (quantiles,) = session.run(None, {"windows": window})
+    assert quantiles[0, :, 1] == pytest.approx([row["forecast"] for row in rows], rel=1e-4)
+
+
+def forecast_lines(workdir, path) -> list[str]:
+    command = ["python", "-m", "rnnpipe.cli", "predict", "--model", "forecast/data/model"]
+    return run([*command, "--file", str(path), "--json"], workdir).stdout.splitlines()

@@ -30,7 +30,7 @@ CHECKPOINT = Path("data/.checkpoints/train.pt")
 
 def train_panel(params: dict, process: TrainingProcess) -> None:
     window, settings = params["window"], params["train"]
-    train, panel, _, scaling = load_split(params, "train", settings["windows_per_epoch"])
+    train, panel, divisors, scaling = load_split(params, "train", settings["windows_per_epoch"])
     validation = load_split(params, "validation")[0]
     quantiles = tuple(interval_quantiles(window["intervals"]))
     config = config_from_params(
@@ -66,6 +66,11 @@ def train_panel(params: dict, process: TrainingProcess) -> None:
         dist=process.dist,
     )
     if process.is_main:
-        write_finished_run(
-            TrainedQuantileForecaster(model.cpu(), scaling), result, "mae", CHECKPOINT
+        trained = TrainedQuantileForecaster(
+            model.cpu(),
+            scaling,
+            window["target"],
+            params["prepare"]["series_column"],
+            dict(zip(panel.names, map(float, divisors))) if scaling == "level" else None,
         )
+        write_finished_run(trained, result, "mae", CHECKPOINT)

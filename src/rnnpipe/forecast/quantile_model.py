@@ -97,6 +97,10 @@ class QuantileForecaster(nn.Module):
 class TrainedQuantileForecaster:
     model: QuantileForecaster
     scaling: str  # log | level (forecast.panel_windows)
+    target: str = "value"  # the value column of a long table (window.target)
+    series_column: str = "series"  # prepare.series_column
+    # level scaling: each training series' divisor (its training std), for forecasts of it
+    divisors: dict[str, float] | None = None
 
     def save(self, folder: str | Path) -> None:
         config = self.model.config
@@ -107,6 +111,9 @@ class TrainedQuantileForecaster:
             "season": config.season,
             "quantiles": list(config.quantiles),
             "scaling": self.scaling,
+            "target": self.target,
+            "series_column": self.series_column,
+            "divisors": self.divisors,
         }
         save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
 
@@ -122,14 +129,19 @@ class TrainedQuantileForecaster:
             settings = dict(meta["model"])
             settings["quantiles"] = tuple(float(q) for q in settings["quantiles"])
             model = QuantileForecaster(QuantileForecasterConfig(**settings))
-            scaling = str(meta["scaling"])
+            fields = (
+                str(meta["scaling"]),
+                str(meta["target"]),
+                str(meta["series_column"]),
+                meta["divisors"],
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelFileError(
                 f"{folder / 'model.json'}: unreadable or incomplete ({exc})."
             ) from None
         load_weights(model, state, folder)
         model.to(device).eval()
-        return cls(model, scaling)
+        return cls(model, *fields)
 
 
 def quantile_index(quantiles, level: float) -> int:
