@@ -6,7 +6,8 @@ path, per epoch and to a given validation accuracy.
     python benchmarks/keras_tutorial_speed.py --precision bf16 --bucket-batches 50
 
 Both sides train the same model (Embedding(10000, 32) -> LSTM(100) -> Dense(1), Keras-style init,
-Adam 1e-3, batch 64; `--batch-size` / `--lr` change rnnpipe's side only) on the same IMDB training
+Adam 1e-3, batch 64; `--batch-size` / `--lr` / `--clip-norm` change rnnpipe's side only; rnnpipe
+clips gradients at its pipelines' default norm 5.0, the tutorial does not) on the same IMDB training
 reviews (2,500 of them held out as validation, seeded), tokenized once, in this one process:
 - reference: every review pre-padded / pre-truncated to 500 ids, all 500 steps computed, last output
   (the Keras tutorial, written in plain PyTorch);
@@ -34,7 +35,7 @@ from torch import nn
 
 from rnnpipe.core.allocator import keep_freed_memory
 from rnnpipe.core.device import seed_everything
-from rnnpipe.core.params import BUCKET_BATCHES
+from rnnpipe.core.params import BUCKET_BATCHES, TRAINING_RULES
 from rnnpipe.data.ragged import left_align, pad_sequences
 from rnnpipe.nn.recurrent import keras_init_
 from rnnpipe.text.datasets import read_imdb_tarball
@@ -45,6 +46,7 @@ from rnnpipe.text.vocabulary import build_vocabulary, encode_corpus
 from rnnpipe.training.inference import predict
 from rnnpipe.training.loop import TrainSettings, train_model
 
+CLIP_NORM = TRAINING_RULES["clip_norm"]
 NUM_WORDS, MAXLEN, EMBED_DIM, HIDDEN, BATCH_SIZE, LR = 10_000, 500, 32, 100, 64, 1e-3
 VALIDATION_ROWS = 2_500  # carved from IMDB train (seeded): time-to-accuracy never looks at test
 DEFAULT_TARBALL = (
@@ -169,7 +171,7 @@ def rnnpipe_curve(args, data, seed: int) -> dict:
         lr=args.lr,
         batch_size=args.batch_size,
         epochs=args.epochs,
-        clip_norm=0.0,
+        clip_norm=args.clip_norm,
         patience=0,
         seed=seed,
         precision=args.precision,
@@ -230,6 +232,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--lr", type=float, default=LR, help="rnnpipe side's Adam learning rate (reference: 1e-3)"
+    )
+    parser.add_argument(
+        "--clip-norm",
+        type=float,
+        default=CLIP_NORM.default,
+        help="rnnpipe side's gradient clipping (train.clip_norm, default the pipelines'; 0 = "
+        "none, as the reference)",
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(

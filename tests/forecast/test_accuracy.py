@@ -103,3 +103,13 @@ def test_a_wide_row_padded_after_its_last_value_is_that_long(tmp_path):
     other.write_text('"V1","V2"\n"H2","7"\n"H1","3"\n')
     with pytest.raises(DataError, match="in another order"):
         read_wide_split(path, other)
+
+
+def test_theta_follows_a_trend_and_gives_intervals_around_its_forecast():
+    history = 100 + 2.0 * np.arange(60) + np.random.default_rng(0).normal(0, 1, 60)
+    forecast, intervals = classical.theta(history, 6, 1, [0.8])
+    # the Theta method is exponential smoothing with half the trend's drift: the forecast keeps
+    # rising from the last level
+    assert (np.diff(forecast) > 0).all() and forecast[0] > history[-5]
+    lower, upper = intervals[0.8]
+    assert (lower < forecast).all() and (forecast < upper).all()

@@ -294,7 +294,7 @@ def test_a_panel_with_a_horizon_and_intervals(tmp_path):
     fc = wd / "forecast"
     evaluation = json.loads((fc / "metrics/eval.json").read_text())
     assert evaluation["series"] == 3 and evaluation["horizon"] == 6
-    for key in ("smape", "mase", "owa", "coverage_80", "msis_80", "acd_80"):
+    for key in ("smape", "mase", "owa", "coverage_80", "msis_80", "acd_80", "theta_owa"):
         assert np.isfinite(evaluation[key]), key
     assert evaluation["naive2_owa"] == 1.0
     # a clean seasonal panel: the model learns at least the seasonal naive's accuracy
@@ -305,6 +305,7 @@ def test_a_panel_with_a_horizon_and_intervals(tmp_path):
     assert evaluation["origins"] == 2
     origins = pd.read_csv(fc / "metrics/origins.csv")
     assert origins["origin"].tolist() == [1, 2] and (origins["naive2"] == 1.0).all()
+    assert 0 <= evaluation["theta_coverage_80"] <= 1 and evaluation["theta_msis_80"] > 0
     frame = pd.read_parquet(fc / "data/series.parquet")
     assert (frame[frame["series"] == "s0"]["split"] == "test").sum() == 12
     predictions = pd.read_csv(fc / "metrics/predictions.csv")

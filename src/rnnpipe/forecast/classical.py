@@ -1,6 +1,7 @@
 """The M4 competition's benchmark forecasts, as its organisers' R code computes them: Naive (the
 last value), seasonal Naive (the last season repeated) and Naive2 (Naive on the seasonally adjusted
-series, the season put back; the benchmark OWA is relative to).
+series, the season put back; the benchmark OWA is relative to); and the Theta method (statsmodels'
+ThetaModel), the statistical forecast a forecaster would try first.
 
 Naive2 adjusts a series only when it passes M4's seasonality test: the autocorrelation at the
 seasonal lag exceeds its 90% limit (1.645 / sqrt(n) * sqrt(1 + 2 * sum of the squared
@@ -70,3 +71,37 @@ def naive2(history: np.ndarray, horizon: int, season: int) -> np.ndarray:
     indices = seasonal_indices(history, season)
     adjusted_last = history[-1] / indices[-1]
     return adjusted_last * np.resize(indices[-season:], horizon)
+
+
+def theta(history: np.ndarray, horizon: int, season: int, coverages=()) -> tuple:
+    """(the Theta method's forecast, {coverage: (lower, upper)}): statsmodels' ThetaModel
+    (Assimakopoulos & Nikolopoulos 2000, as Hyndman & Billah 2003 state it: simple exponential
+    smoothing with drift), on the series seasonally adjusted (multiplicatively when every value is
+    positive) when it passes M4's seasonality test above, with the model's prediction intervals.
+    statsmodels rather than statsforecast: statsforecast 2.1 requires pandas < 3 (through fugue),
+    which would downgrade the project's pandas."""
+    import warnings
+
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    history = np.asarray(history, float)
+    seasonal = is_seasonal(history, season)
+    method = "multiplicative" if (history > 0).all() else "additive"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence notes of the smoothing fit, per series
+        fitted = ThetaModel(
+            history,
+            period=max(season, 1),
+            deseasonalize=seasonal,
+            use_test=False,  # the seasonality test is M4's, above
+            method=method,
+        ).fit()
+        forecast = np.asarray(fitted.forecast(horizon), float)
+        intervals = {}
+        for coverage in coverages:
+            bounds = fitted.prediction_intervals(horizon, alpha=1 - coverage)
+            intervals[coverage] = (
+                np.asarray(bounds["lower"], float),
+                np.asarray(bounds["upper"], float),
+            )
+    return forecast, intervals

@@ -3,9 +3,10 @@ its history (training and validation values), scored as the M4 competition score
 M4 benchmarks on the same series and horizon.
 
 metrics/eval.json: sMAPE, MASE (window.season) and OWA relative to Naive2 for the model's median
-and for the naive, seasonal naive and Naive2 forecasts (forecast.classical); for each central
-interval (window.intervals) its coverage on the test values and MSIS at that level; ACD of the
-95% interval when trained; MAE and RMSE over all test values in the series' own units.
+and for the naive, seasonal naive, Naive2 and (evaluate.statistical) Theta forecasts
+(forecast.classical); for each central interval (window.intervals) its coverage on the test values,
+MSIS at that level and ACD, for the model and for Theta's own intervals; MAE and RMSE over all
+test values in the series' own units.
 metrics/horizon.csv: sMAPE per horizon step for the model and the baselines; metrics/origins.csv:
 with evaluate.origins > 1 (a backtest: every series forecast from several origins in its test
 period, the model not refitted; eval.json then averages over series and origins) the OWA of each
@@ -60,30 +61,31 @@ def evaluate_panel(params: dict) -> None:
     forecasts = {"model": list(median)}
     for name, method in BASELINES.items():
         forecasts[name] = [method(history, horizon, season) for history in histories]
+    bounds = {"model": {}}
+    for coverage in window["intervals"]:
+        bounds["model"][coverage] = (
+            quantiles[..., quantile_index(config.quantiles, (1 - coverage) / 2)],
+            quantiles[..., quantile_index(config.quantiles, 1 - (1 - coverage) / 2)],
+        )
+    if settings["statistical"] == "theta":
+        thetas = [
+            classical.theta(history, horizon, season, window["intervals"]) for history in histories
+        ]
+        forecasts["theta"] = [forecast for forecast, _ in thetas]
+        bounds["theta"] = {
+            coverage: tuple(np.array([t[1][coverage][side] for t in thetas]) for side in (0, 1))
+            for coverage in window["intervals"]
+        }
     result, by_step = panel_scores(histories, actuals, forecasts, season)
     truth = np.concatenate(actuals)
     result["mae"] = round(float(np.abs(median.ravel() - truth).mean()), 6)
     result["rmse"] = round(float(np.sqrt(((median.ravel() - truth) ** 2).mean())), 6)
-    for coverage in window["intervals"]:
-        lower = quantiles[..., quantile_index(config.quantiles, (1 - coverage) / 2)]
-        upper = quantiles[..., quantile_index(config.quantiles, 1 - (1 - coverage) / 2)]
-        label = f"{coverage * 100:g}"
-        covered = np.mean(
-            [accuracy.coverage(a, lo, up) for a, lo, up in zip(actuals, lower, upper)]
-        )
-        result[f"coverage_{label}"] = round(float(covered), 6)
-        result[f"msis_{label}"] = round(
-            float(
-                np.mean(
-                    [
-                        accuracy.msis(a, lo, up, accuracy.seasonal_scale(h, season), 1 - coverage)
-                        for h, a, lo, up in zip(histories, actuals, lower, upper)
-                    ]
-                )
-            ),
-            6,
-        )
-        result[f"acd_{label}"] = round(abs(float(covered) - coverage), 6)
+    for name, by_coverage in bounds.items():
+        prefix = "" if name == "model" else f"{name}_"
+        for coverage, (lower, upper) in by_coverage.items():
+            result.update(
+                interval_scores(histories, actuals, lower, upper, coverage, season, prefix)
+            )
     result["series"], result["horizon"] = len(panel.names), horizon
     result["origins"] = int(origin_number.max())
     per_origin = []
@@ -127,16 +129,40 @@ def evaluate_panel(params: dict) -> None:
     )
     print(
         f"evaluate: {len(panel.names)} series, {horizon} steps: model sMAPE {result['smape']:.3f} "
-        f"MASE {result['mase']:.3f} OWA {result['owa']:.3f}; seasonal naive OWA "
-        f"{result['seasonal_naive_owa']:.3f}, naive OWA {result['naive_owa']:.3f}"
+        f"MASE {result['mase']:.3f} OWA {result['owa']:.3f}; OWA of "
+        + ", ".join(
+            f"{name.replace('_', ' ')} {result[f'{name}_owa']:.3f}"
+            for name in forecasts
+            if name not in ("model", "naive2")
+        )
         + (f"; {intervals}" if intervals else "")
     )
-    for name in ("seasonal_naive", "naive2", "naive"):
+    for name in [n for n in forecasts if n != "model"]:
         if result["owa"] > result[f"{name}_owa"]:
             print(
                 f"evaluate: warning: the model's OWA ({result['owa']:.3f}) is above the "
                 f"{name.replace('_', ' ')} baseline's ({result[f'{name}_owa']:.3f})."
             )
+
+
+def interval_scores(histories, actuals, lower, upper, coverage: float, season: int, prefix: str):
+    """coverage_<level>, msis_<level> and acd_<level> (prefixed) of one interval over every
+    window."""
+    label = f"{coverage * 100:g}"
+    covered = float(
+        np.mean([accuracy.coverage(a, lo, up) for a, lo, up in zip(actuals, lower, upper)])
+    )
+    msis = np.mean(
+        [
+            accuracy.msis(a, lo, up, accuracy.seasonal_scale(h, season), 1 - coverage)
+            for h, a, lo, up in zip(histories, actuals, lower, upper)
+        ]
+    )
+    return {
+        f"{prefix}coverage_{label}": round(covered, 6),
+        f"{prefix}msis_{label}": round(float(msis), 6),
+        f"{prefix}acd_{label}": round(abs(covered - coverage), 6),
+    }
 
 
 def panel_scores(histories, actuals, forecasts: dict, season: int):

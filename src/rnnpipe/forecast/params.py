@@ -286,6 +286,12 @@ FORECAST_SCHEMA = Schema(
                 "training windows the linear baseline is fitted on (seeded sample)",
                 low=10,
             ),
+            "statistical": one_of(
+                ("theta", "none"),
+                "theta",
+                "wide/long: a statistical forecast beside the model: theta (the Theta method, "
+                "statsmodels; ~0.3 s per series and origin) | none",
+            ),
             "origins": Rule(
                 int,
                 1,
