@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -194,3 +195,80 @@ def test_a_horizon_needs_a_panel_layout():
     params["window"]["intervals"] = [0.95, 1.5]
     with pytest.raises(ParamsError, match="intervals"):
         validate(params, FORECAST_SCHEMA)
+
+
+def test_an_event_log_becomes_each_entitys_gaps(tmp_path):
+    from rnnpipe.forecast.events import event_gaps
+
+    log = write(
+        tmp_path / "visits.csv",
+        "customer,time\na,2024-01-10\nb,2024-01-01\na,2024-01-01\na,2024-01-03\nc,2024-01-05\n"
+        "b,2024-01-01T12:00\n",
+    )
+    gaps = event_gaps(log, "customer", "auto", "1D")
+    # a: 1 -> 3 -> 10 January (2 and 7 days); b: half a day; c: one event, no gap
+    assert {k: v.tolist() for k, v in gaps.items()} == {"a": [2.0, 7.0], "b": [0.5]}
+    hours = event_gaps(log, "customer", "time", "1h")
+    assert hours["a"].tolist() == [48.0, 168.0]
+    with pytest.raises(DataError, match="line 3: 'time' is 'soon'"):
+        event_gaps(
+            write(tmp_path / "bad.csv", "customer,time\na,1\na,soon\n"), "customer", "auto", "1D"
+        )
+
+
+def test_prepare_keeps_the_entities_with_enough_events(tmp_path, monkeypatch):
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    rows = ["shop,time"] + [f"regular,{3 * k}" for k in range(12)] + ["rare,0", "rare,5"]
+    write(raw / "log.csv", "\n".join(rows) + "\n")
+    monkeypatch.chdir(tmp_path)
+    params = panel_params(lookback=3, horizon=1, season=1)
+    params["prepare"].update(layout="events", series_column="shop")
+    prepare_panel(params)
+    panel = load_panel()
+    assert panel.names == ["regular"] and panel.values.tolist() == [3.0] * 11
+    assert json.loads(open("data/report.json").read())["entities_left_out"] == 1
+    params["window"]["lookback"] = 20
+    with pytest.raises(DataError, match="no entity of the event log has the 23 gaps"):
+        prepare_panel(params)
+
+
+def test_an_event_log_trains_evaluates_and_predicts_the_next_gaps(tmp_path, monkeypatch):
+    """prepare, train and evaluate in process on a log of 6 shops' visits (gaps of 2-4 days, one
+    shop irregular), then `rnnpipe predict`'s rows from a shop's recent visits."""
+    from rnnpipe.core.device import seed_everything
+    from rnnpipe.forecast.panel_evaluate import evaluate_panel
+    from rnnpipe.forecast.panel_predict import panel_forecast_rows
+    from rnnpipe.forecast.panel_train import train_panel
+    from rnnpipe.forecast.quantile_model import TrainedQuantileForecaster
+    from rnnpipe.training.runner import TrainingProcess
+
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    (tmp_path / "metrics").mkdir()
+    rng = np.random.default_rng(0)
+    rows = ["shop,time"]
+    for shop in range(6):
+        day = pd.Timestamp("2024-01-01")
+        for _ in range(40):
+            day += pd.Timedelta(days=int(rng.integers(2, 5)))
+            rows.append(f"s{shop},{day.date()}")
+    write(raw / "visits.csv", "\n".join(rows) + "\n")
+    monkeypatch.chdir(tmp_path)
+    params = panel_params(lookback=8, horizon=2, season=1, intervals=[0.8])
+    params["prepare"].update(layout="events", series_column="shop")
+    params["train"].update(epochs=2, windows_per_epoch=64, hidden=8, batch_size=16, threads=1)
+    params["evaluate"]["statistical"] = "none"
+    prepare_panel(params)
+    seed_everything(0)
+    script = Path(__file__).resolve().parents[2] / "stages" / "forecast" / "train.py"
+    train_panel(params, TrainingProcess(str(script), torch.device("cpu"), None))
+    evaluate_panel(params)
+    evaluation = json.loads(open("metrics/eval.json").read())
+    assert evaluation["series"] == 6 and 0 <= evaluation["coverage_80"] <= 1
+    trained = TrainedQuantileForecaster.load("data/model")
+    assert trained.gap_unit == "1D" and trained.scaling == "log"
+    recent = write(tmp_path / "recent.csv", "shop,time\n" + "\n".join(rows[1:21]) + "\n")
+    forecast = panel_forecast_rows(trained, recent)
+    assert [(r["series"], r["step"]) for r in forecast] == [("s0", 1), ("s0", 2)]
+    assert all(1 <= r["forecast"] <= 5 and r["lower_80"] <= r["upper_80"] for r in forecast)

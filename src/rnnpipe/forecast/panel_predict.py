@@ -2,7 +2,8 @@
 the model as ONNX (`rnnpipe export`).
 
 The file is a long table (the model's series column, optional when it holds one series, and its
-value column, ordered by a time column when it has one) or a wide one (an id, then the values);
+value column, ordered by a time column when it has one), a wide one (an id, then the values), or
+for an event-log model the recent events (entity, time: forecasts of each entity's next gaps);
 each series' last `lookback` values are its window. Every series gets `horizon` rows: step ahead,
 the median forecast and the bounds of each central interval the model was trained for.
 """
@@ -19,6 +20,7 @@ from torch import nn
 
 from ..core.errors import DataError
 from ..core.onnx_export import export_onnx, verify_onnx
+from .events import event_gaps
 from .panel import read_long_series, read_wide_series
 from .quantile_model import TrainedQuantileForecaster, quantile_index
 
@@ -27,6 +29,8 @@ def read_recent(path: str | Path, trained: TrainedQuantileForecaster) -> dict[st
     """{series: its values in time order} from a long table holding the model's value column, or
     else a wide table."""
     path = Path(path)
+    if trained.gap_unit is not None:  # an event log: each entity's gaps between events
+        return event_gaps(path, trained.series_column, "auto", trained.gap_unit)
     try:
         header = pd.read_csv(path, nrows=0).columns
     except (OSError, ValueError, UnicodeDecodeError) as exc:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..core.atomic import atomic_path, write_json
 from ..core.errors import DataError
+from .events import event_gaps, usable_entities
 from .panel import read_panel_files
 
 RAW = Path("data/raw")
@@ -31,15 +32,40 @@ def prepare_panel(params: dict) -> None:
     files = sorted(RAW.glob("*.csv"))
     if not files:
         raise DataError(f"{RAW}: no CSV file (download.path / download.pattern).")
-    series, given_test = read_panel_files(
-        files,
-        settings["layout"],
-        settings["series_column"],
-        window["target"],
-        settings["time_column"],
-    )
     horizon, lookback, season = window["horizon"], window["lookback"], window["season"]
     test_steps = horizon * params["evaluate"]["origins"]
+    left_out = 0
+    if settings["layout"] == "events":
+        gaps: dict[str, np.ndarray] = {}
+        for path in files:
+            gaps.update(
+                event_gaps(
+                    path, settings["series_column"], settings["time_column"], settings["gap_unit"]
+                )
+            )
+        need = max(lookback + horizon, season + 1) + horizon + test_steps
+        series, left_out = usable_entities(gaps, need)
+        if not series:
+            raise DataError(
+                f"no entity of the event log has the {need} gaps (events - 1) a window needs "
+                f"(window.lookback {lookback} + window.horizon {horizon}, then validation and test "
+                f"periods); the most any has is {max(map(len, gaps.values()), default=0)}. Shorten "
+                "window.lookback."
+            )
+        if left_out:
+            print(
+                f"prepare: {left_out} of {len(gaps)} entities have fewer than {need} gaps between "
+                "events and are left out (data/report.json: entities_left_out)"
+            )
+        given_test = {}
+    else:
+        series, given_test = read_panel_files(
+            files,
+            settings["layout"],
+            settings["series_column"],
+            window["target"],
+            settings["time_column"],
+        )
     scaling = chosen_scaling(series, window["scaling"])
     names, steps, values, splits = [], [], [], []
     lengths = {}
@@ -94,6 +120,7 @@ def prepare_panel(params: dict) -> None:
             "shortest_series": int(counts.min()),
             "longest_series": int(counts.max()),
             "test_values_from_file": bool(given_test),
+            "entities_left_out": left_out,
             "scaling": scaling,
             "periods": {
                 "train": "all but the last 2 x window.horizon steps of each series",

@@ -72,5 +72,6 @@ def train_panel(params: dict, process: TrainingProcess) -> None:
             window["target"],
             params["prepare"]["series_column"],
             dict(zip(panel.names, map(float, divisors))) if scaling == "level" else None,
+            params["prepare"]["gap_unit"] if params["prepare"]["layout"] == "events" else None,
         )
         write_finished_run(trained, result, "mae", CHECKPOINT)

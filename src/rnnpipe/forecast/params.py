@@ -102,11 +102,20 @@ FORECAST_SCHEMA = Schema(
         },
         "prepare": {
             "layout": one_of(
-                ("single", "wide", "long"),
+                ("single", "wide", "long", "events"),
                 "single",
                 "single (one series, a row per time, feature columns) | wide (many series, a row "
                 "each: an id, then its values, as M4 ships them) | long (many series: a row per "
-                "series and time, prepare.series_column naming the series)",
+                "series and time, prepare.series_column naming the series) | events (a row per "
+                "event: prepare.series_column the entity, a time column; forecasts the gaps "
+                "between an entity's events)",
+            ),
+            "gap_unit": Rule(
+                str,
+                "1D",
+                "events: the unit of gaps between timestamped events (a pandas duration: 1D "
+                "days, 1h hours); plain-number times keep their own units",
+                nonempty=True,
             ),
             "series_column": Rule(
                 str, "series", "long: the column naming each row's series", nonempty=True

@@ -101,6 +101,7 @@ class TrainedQuantileForecaster:
     series_column: str = "series"  # prepare.series_column
     # level scaling: each training series' divisor (its training std), for forecasts of it
     divisors: dict[str, float] | None = None
+    gap_unit: str | None = None  # an event-log model (prepare.layout events): its gaps' unit
 
     def save(self, folder: str | Path) -> None:
         config = self.model.config
@@ -114,6 +115,7 @@ class TrainedQuantileForecaster:
             "target": self.target,
             "series_column": self.series_column,
             "divisors": self.divisors,
+            "gap_unit": self.gap_unit,
         }
         save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
 
@@ -134,6 +136,7 @@ class TrainedQuantileForecaster:
                 str(meta["target"]),
                 str(meta["series_column"]),
                 meta["divisors"],
+                meta["gap_unit"],
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelFileError(
