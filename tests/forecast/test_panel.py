@@ -82,7 +82,6 @@ def test_wide_pairs_continue_by_id_and_long_tables_sort_by_time(tmp_path):
     "text, message",
     [
         ("series,time,value\na,1,1\na,1,2\n", "two rows for time 1"),
-        ("series,time,value\na,1,1\na,2,\n", "1 missing value"),
         ("series,time,value\na,1,x\n", r"line 2: 'value' is 'x'"),
         ("name,time,value\na,1,1\n", r"no column 'series' \(prepare.series_column\)"),
     ],
@@ -272,3 +271,41 @@ def test_an_event_log_trains_evaluates_and_predicts_the_next_gaps(tmp_path, monk
     forecast = panel_forecast_rows(trained, recent)
     assert [(r["series"], r["step"]) for r in forecast] == [("s0", 1), ("s0", 2)]
     assert all(1 <= r["forecast"] <= 5 and r["lower_80"] <= r["upper_80"] for r in forecast)
+
+
+def test_short_gaps_are_filled_long_ones_kept_out_of_every_window(tmp_path, monkeypatch):
+    """A long table with year/month/day/hour columns (the UCI Beijing layout), one missing hour
+    (a missing row) and a 5-hour outage: the hour is interpolated, the outage stays missing and
+    no window of any split reads it."""
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    times = pd.date_range("2024-01-01", periods=120, freq="h")
+    values = 10 + np.sin(np.arange(120) * 2 * np.pi / 24) * 3
+    frame = pd.DataFrame(
+        {
+            "station": "x",
+            "year": times.year,
+            "month": times.month,
+            "day": times.day,
+            "hour": times.hour,
+            "PM2.5": values,
+        }
+    )
+    frame.loc[40:44, "PM2.5"] = np.nan  # an outage of 5 hours
+    frame = frame.drop(index=70)  # a missing hour
+    frame.to_csv(raw / "station.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    params = panel_params(target="PM2.5", lookback=24, horizon=6, season=24)
+    params["prepare"].update(layout="long", series_column="station", max_gap=2)
+    prepare_panel(params)
+    report = json.loads(open("data/report.json").read())
+    assert (report["missing_values"], report["filled_values"]) == (6, 1)
+    panel = load_panel()
+    assert len(panel.values) == 120 and panel.values[70] == pytest.approx(
+        (values[69] + values[71]) / 2
+    )
+    origins = training_origins(panel, 24, 6)
+    spans = origins[:, None] + np.arange(-24, 6)
+    assert not np.isnan(panel.values[spans]).any()
+    # origins 24..102 (training: the first 108 steps), less 35..68 whose spans touch hours 40-44
+    assert len(origins) == 79 - 34

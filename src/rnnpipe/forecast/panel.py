@@ -17,6 +17,8 @@ import pandas as pd
 
 from ..core.errors import DataError
 
+PARTS = ("year", "month", "day", "hour")  # a time split over columns (UCI Beijing)
+
 
 def read_wide_series(path: str | Path) -> dict[str, np.ndarray]:
     """{series id: its values (float64)} in file order from a wide CSV; DataError naming the
@@ -83,9 +85,12 @@ def read_long_series(
     path: str | Path, series_column: str, value_column: str, time_column: str = "auto"
 ) -> dict[str, np.ndarray]:
     """{series id: its values in time order} from a long CSV (a row per series and time). The
-    time column (auto: 'time' / 'date' / 'timestamp' / 'ds', else none: the file's row order is
-    time order) orders each series' rows; DataError naming the file, column or series of a missing
-    column, a repeated time within a series or a missing value."""
+    time column (auto: 'time' / 'date' / 'timestamp' / 'ds', or year/month/day[/hour] columns as
+    the UCI Beijing files have them; else none: the file's row order is time order) orders each
+    series' rows; timestamps are put on each series' regular grid (its most common step), so a
+    missing time becomes a missing value. Missing values stay NaN (prepare fills short runs).
+    DataError naming the file, column or series of a missing column, a repeated time within a
+    series or a cell that is not a number."""
     path = Path(path)
     try:
         frame = pd.read_csv(path, dtype={series_column: str})
@@ -109,7 +114,7 @@ def read_long_series(
             "number."
         )
     times = _long_time_column(frame, time_column, path)
-    order = frame.assign(_value=values)
+    order = frame[[series_column]].assign(_value=values)
     if times is not None:
         order = order.assign(_time=times).sort_values([series_column, "_time"], kind="stable")
         repeated = order.duplicated([series_column, "_time"])
@@ -121,15 +126,20 @@ def read_long_series(
             )
     series = {}
     for name, rows in order.groupby(series_column, sort=False):
-        numbers = rows["_value"].to_numpy(dtype=float)
-        missing = np.flatnonzero(np.isnan(numbers))
-        if len(missing):
-            raise DataError(
-                f"{path}: series {name!r} has {len(missing)} missing value(s) in {value_column!r} "
-                f"(the first at its step {missing[0]}); fill or interpolate them."
-            )
-        series[str(name)] = numbers
+        if times is not None and pd.api.types.is_datetime64_any_dtype(rows["_time"]):
+            rows = _on_regular_grid(rows)
+        series[str(name)] = rows["_value"].to_numpy(dtype=float)
     return series
+
+
+def _on_regular_grid(rows: pd.DataFrame) -> pd.DataFrame:
+    """One series' rows at every step of its most common interval, missing times as NaN."""
+    steps = rows["_time"].diff().dropna()
+    if steps.empty:
+        return rows
+    step = steps.mode().iloc[0]
+    grid = pd.date_range(rows["_time"].iloc[0], rows["_time"].iloc[-1], freq=step)
+    return rows.set_index("_time").reindex(grid).reset_index(names="_time")
 
 
 def _long_time_column(frame: pd.DataFrame, time_column: str, path: Path):
@@ -139,6 +149,13 @@ def _long_time_column(frame: pd.DataFrame, time_column: str, path: Path):
     if time_column == "auto":
         names = {str(c).strip().lower(): c for c in frame.columns}
         found = next((names[n] for n in ("time", "date", "timestamp", "ds") if n in names), None)
+        if found is None and all(part in names for part in PARTS[:3]):
+            parts = frame[[names[p] for p in PARTS if p in names]]
+            parts.columns = [p for p in PARTS if p in names]
+            try:
+                return pd.to_datetime(parts)
+            except (ValueError, TypeError) as exc:
+                raise DataError(f"{path}: year/month/day/hour do not form dates ({exc}).") from None
         if found is None:
             return None
         time_column = found
@@ -147,7 +164,9 @@ def _long_time_column(frame: pd.DataFrame, time_column: str, path: Path):
     numbers = pd.to_numeric(frame[time_column], errors="coerce")
     if numbers.notna().all():
         return numbers
-    times = pd.to_datetime(frame[time_column], errors="coerce")
+    times = pd.to_datetime(frame[time_column], errors="coerce", format="ISO8601")
+    if times.isna().any():
+        times = pd.to_datetime(frame[time_column], errors="coerce", format="mixed")
     if times.isna().any():
         row = int(np.flatnonzero(times.isna().to_numpy())[0])
         raise DataError(

@@ -54,7 +54,9 @@ def evaluate_panel(params: dict) -> None:
     quantiles = unscale(outputs.astype(np.float64), test.levels(), divisors, scaling)
     horizon, season = window["horizon"], window["season"]
     owners = series_of(panel, test.origins)
-    histories = [panel.values[panel.starts[i] : o] for i, o in zip(owners, test.origins)]
+    # The baselines and MASE's scale read whole histories: gaps prepare left are interpolated
+    # for them (the model's windows never hold one).
+    histories = [gapless(panel.values[panel.starts[i] : o]) for i, o in zip(owners, test.origins)]
     actuals = [panel.values[o : o + horizon] for o in test.origins]
     origin_number = (test.origins - panel.test_starts[owners]) // horizon + 1
     median = quantiles[..., quantile_index(config.quantiles, 0.5)]
@@ -87,6 +89,7 @@ def evaluate_panel(params: dict) -> None:
                 interval_scores(histories, actuals, lower, upper, coverage, season, prefix)
             )
     result["series"], result["horizon"] = len(panel.names), horizon
+    result["test_windows"] = len(test)
     result["origins"] = int(origin_number.max())
     per_origin = []
     for k in range(1, result["origins"] + 1):
@@ -143,6 +146,17 @@ def evaluate_panel(params: dict) -> None:
                 f"evaluate: warning: the model's OWA ({result['owa']:.3f}) is above the "
                 f"{name.replace('_', ' ')} baseline's ({result[f'{name}_owa']:.3f})."
             )
+
+
+def gapless(values: np.ndarray) -> np.ndarray:
+    """`values` with missing ones linearly interpolated (ends: the nearest value)."""
+    missing = np.isnan(values)
+    if not missing.any():
+        return values
+    known = np.flatnonzero(~missing)
+    filled = values.copy()
+    filled[missing] = np.interp(np.flatnonzero(missing), known, values[known])
+    return filled
 
 
 def interval_scores(histories, actuals, lower, upper, coverage: float, season: int, prefix: str):

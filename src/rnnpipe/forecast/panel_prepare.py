@@ -4,8 +4,10 @@ data/report.json.
 
 Splits are per series and in time order: the test period is the values a test file gave (M4's
 X-test.csv continuing X-train.csv) or else the last window.horizon x evaluate.origins steps (one
-horizon per backtest origin); validation is the last window.horizon steps before it (the tail of
-each training series); the rest is training. Before anything is written it refuses what train and
+horizon per backtest origin); validation is as many steps before it (the tail of each training
+series, forecast from as many origins); the rest is training. Missing values (empty cells, missing
+timestamps of a long table) are filled in runs of up to prepare.max_gap (prepare.fill); what is
+left stays missing, and no window reads it. Before anything is written it refuses what train and
 evaluate would: a series too short for one training window (window.lookback + window.horizon) or
 for MASE's seasonal scale, test files whose length is not the test period's, log scaling of a
 series that is not positive.
@@ -22,6 +24,7 @@ from ..core.atomic import atomic_path, write_json
 from ..core.errors import DataError
 from .events import event_gaps, usable_entities
 from .panel import read_panel_files
+from .series import fill_short_gaps
 
 RAW = Path("data/raw")
 SPLIT_NAMES = ("train", "validation", "test")
@@ -43,7 +46,7 @@ def prepare_panel(params: dict) -> None:
                     path, settings["series_column"], settings["time_column"], settings["gap_unit"]
                 )
             )
-        need = max(lookback + horizon, season + 1) + horizon + test_steps
+        need = max(lookback + horizon, season + 1) + 2 * test_steps
         series, left_out = usable_entities(gaps, need)
         if not series:
             raise DataError(
@@ -66,6 +69,25 @@ def prepare_panel(params: dict) -> None:
             window["target"],
             settings["time_column"],
         )
+    missing = {"missing_values": 0, "filled_values": 0}
+    if settings["fill"] != "none":
+        for name, numbers in series.items():
+            gaps = np.isnan(numbers)
+            if gaps.any():
+                filled = fill_short_gaps(
+                    pd.DataFrame({"value": numbers}), settings["fill"], settings["max_gap"]
+                )["value"].to_numpy()
+                missing["missing_values"] += int(gaps.sum())
+                missing["filled_values"] += int(gaps.sum() - np.isnan(filled).sum())
+                series[name] = filled
+    missing["missing_after_fill"] = missing["missing_values"] - missing["filled_values"]
+    if missing["missing_values"]:
+        print(
+            f"prepare: {missing['missing_values']:,} missing values, {missing['filled_values']:,} "
+            f"filled (prepare.fill={settings['fill']}, runs of up to prepare.max_gap="
+            f"{settings['max_gap']}); windows never read the {missing['missing_after_fill']:,} "
+            "left"
+        )
     scaling = chosen_scaling(series, window["scaling"])
     names, steps, values, splits = [], [], [], []
     lengths = {}
@@ -78,19 +100,19 @@ def prepare_panel(params: dict) -> None:
                 f"{test_steps}; set window.horizon: {test} and evaluate.origins: 1 (M4 Hourly: "
                 "48)."
             )
-        train = len(numbers) - horizon - test_steps
+        train = len(numbers) - 2 * test_steps
         need = max(lookback + horizon, season + 1)
         if train < need:
             raise DataError(
                 f"series {name!r} has {len(numbers)} values: {max(train, 0)} for training after "
-                f"its validation ({horizon}) and test ({test_steps}) periods, but one "
+                f"its validation and test periods ({test_steps} each), but one "
                 f"training window needs {need} (window.lookback {lookback} + window.horizon "
                 f"{horizon}, and more than window.season {season} for MASE's scale). Shorten "
                 "window.lookback or drop the series."
             )
         code = np.zeros(len(numbers), dtype=np.uint8)
         code[train:] = 1
-        code[train + horizon :] = 2
+        code[train + test_steps :] = 2
         names.append(np.full(len(numbers), name, dtype=object))
         steps.append(np.arange(len(numbers), dtype=np.int32))
         values.append(numbers)
@@ -122,9 +144,10 @@ def prepare_panel(params: dict) -> None:
             "test_values_from_file": bool(given_test),
             "entities_left_out": left_out,
             "scaling": scaling,
+            **missing,
             "periods": {
                 "train": "all but the last 2 x window.horizon steps of each series",
-                "validation": "the window.horizon steps before the test period",
+                "validation": "as many steps before the test period",
                 "test": "the last window.horizon x evaluate.origins steps (a test file's values "
                 "when given)",
             },
@@ -132,15 +155,17 @@ def prepare_panel(params: dict) -> None:
     )
     print(
         f"prepare: {len(series)} series ({settings['layout']} layout), {counts.sum():,} values, "
-        f"{counts.min()}-{counts.max()} per series; validation: {horizon} steps, test: the last "
-        f"{test_steps}{' (the test file)' if given_test else ''}; {scaling} scaling -> "
+        f"{counts.min()}-{counts.max()} per series; validation and test: {test_steps} steps each"
+        f"{' (test: the test file)' if given_test else ''}; {scaling} scaling -> "
         "data/series.parquet"
     )
 
 
 def chosen_scaling(series: dict[str, np.ndarray], scaling: str) -> str:
     """log or level: `auto` is log when every value of every series is positive."""
-    positive = {name: bool((values > 0).all()) for name, values in series.items()}
+    positive = {
+        name: bool(np.nan_to_num(values, nan=1.0).min() > 0) for name, values in series.items()
+    }
     if scaling == "auto":
         return "log" if all(positive.values()) else "level"
     if scaling == "log" and not all(positive.values()):

@@ -80,7 +80,10 @@ def scaled_values(panel: Panel, scaling: str) -> tuple[np.ndarray, np.ndarray]:
     scaled = np.empty(len(panel.values), dtype=np.float32)
     for i in range(len(panel.names)):
         train = panel.values[panel.starts[i] : panel.validation_starts[i]]
-        divisors[i] = float(train.std()) or float(np.abs(train).mean()) or 1.0
+        train = train[~np.isnan(train)]
+        divisors[i] = (
+            (float(train.std()) or float(np.abs(train).mean()) or 1.0) if len(train) else 1.0
+        )
         span = slice(panel.starts[i], panel.starts[i + 1])
         scaled[span] = panel.values[span] / divisors[i]
     return scaled, divisors
@@ -97,23 +100,33 @@ def unscale(quantiles: np.ndarray, levels: np.ndarray, divisors: np.ndarray, sca
 
 def training_origins(panel: Panel, lookback: int, horizon: int) -> np.ndarray:
     """Every origin with `lookback` values of its series before it and `horizon` after it inside
-    its training part."""
+    its training part, none of them missing."""
     ranges = [
         np.arange(start + lookback, validation - horizon + 1)
         for start, validation in zip(panel.starts[:-1], panel.validation_starts)
     ]
-    return np.concatenate(ranges).astype(np.int64) if ranges else np.empty(0, np.int64)
+    origins = np.concatenate(ranges).astype(np.int64) if ranges else np.empty(0, np.int64)
+    return complete(panel, origins, lookback, horizon)
 
 
-def test_origins(panel: Panel, horizon: int) -> np.ndarray:
+def period_origins(panel: Panel, starts: np.ndarray, stops: np.ndarray, horizon: int):
+    """Origins from each series' `starts` on, `horizon` apart, while a whole horizon fits before
+    its `stops` (validation: up to the test period; test: to the series' end)."""
+    return np.concatenate(
+        [np.arange(start, stop - horizon + 1, horizon) for start, stop in zip(starts, stops)]
+    ).astype(np.int64)
+
+
+def backtest_origins(panel: Panel, horizon: int) -> np.ndarray:
     """The backtest's origins, series by series: the start of each series' test period and every
     `horizon` steps after it while a whole horizon follows (evaluate.origins of them)."""
-    return np.concatenate(
-        [
-            np.arange(test, stop - horizon + 1, horizon)
-            for test, stop in zip(panel.test_starts, panel.starts[1:])
-        ]
-    ).astype(np.int64)
+    return period_origins(panel, panel.test_starts, panel.starts[1:], horizon)
+
+
+def complete(panel: Panel, origins: np.ndarray, lookback: int, horizon: int) -> np.ndarray:
+    """The origins whose window and horizon hold no missing value."""
+    missing = np.concatenate([[0], np.cumsum(np.isnan(panel.values))])
+    return origins[missing[origins + horizon] == missing[origins - lookback]]
 
 
 def series_of(panel: Panel, positions: np.ndarray) -> np.ndarray:
@@ -201,9 +214,20 @@ def load_split(params: dict, split: str, per_epoch: int = 0):
     lookback, horizon = window["lookback"], window["horizon"]
     origins = {
         "train": lambda: training_origins(panel, lookback, horizon),
-        "validation": lambda: panel.validation_starts,
-        "test": lambda: test_origins(panel, horizon),
+        "validation": lambda: complete(
+            panel,
+            period_origins(panel, panel.validation_starts, panel.test_starts, horizon),
+            lookback,
+            horizon,
+        ),
+        "test": lambda: complete(panel, backtest_origins(panel, horizon), lookback, horizon),
     }[split]()
+    if not len(origins):
+        raise DataError(
+            f"no {split} window of window.lookback {lookback} + window.horizon {horizon} steps "
+            "without a missing value in any series; fill longer gaps (prepare.max_gap) or "
+            "shorten the window."
+        )
     windows = PanelWindows(
         torch.from_numpy(scaled), origins, lookback, horizon, window["season"], per_epoch
     )
