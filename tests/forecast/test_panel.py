@@ -309,3 +309,24 @@ def test_short_gaps_are_filled_long_ones_kept_out_of_every_window(tmp_path, monk
     assert not np.isnan(panel.values[spans]).any()
     # origins 24..102 (training: the first 108 steps), less 35..68 whose spans touch hours 40-44
     assert len(origins) == 79 - 34
+
+
+def test_calendar_features_reach_the_recurrent_layer_and_the_head():
+    from rnnpipe.forecast.panel_windows import calendar_features
+
+    times = pd.to_datetime(["2024-01-01 06:00", "2024-01-06 18:30"])  # a Monday, a Saturday
+    features = calendar_features(times, ["hour", "weekday"])
+    assert features.shape == (2, 4)
+    assert features[0, :2] == pytest.approx([1.0, 0.0], abs=1e-6)  # 6 h: a quarter of the day
+    assert features[1, 2:] == pytest.approx([np.sin(2 * np.pi * 5 / 7), np.cos(2 * np.pi * 5 / 7)])
+    config = QuantileForecasterConfig(6, 2, 3, (0.1, 0.5, 0.9), "gru", 8, 1, 0.0, ("hour",))
+    model = QuantileForecaster(config).eval()
+    with torch.no_grad():
+        model.head[-1].weight.normal_()
+    windows = torch.ones(1, 6)
+    calendar = torch.zeros(1, 8, 2)
+    other = calendar.clone()
+    other[0, 7] = 1.0  # only the second target step's calendar differs
+    assert not torch.allclose(model(windows, calendar), model(windows, other))
+    with pytest.raises(ValueError, match="reads calendar features"):
+        model(windows)

@@ -257,14 +257,16 @@ def test_predict_forecasts_from_a_csv_of_recent_readings_as_evaluate_does(foreca
 
 
 def write_panel_table(path, series: int = 3, length: int = 160, seed: int = 0) -> None:
-    """A long table of `series` daily-seasonal (period 12) series at different levels."""
+    """A long table of `series` daily-seasonal series (every 2 hours: period 12) at different
+    levels."""
     rng = np.random.default_rng(seed)
     rows = []
     for s in range(series):
         level = 10.0 ** (s + 1)
         steps = np.arange(length)
         values = level * (1.5 + np.sin(2 * np.pi * steps / 12) * 0.5 + rng.normal(0, 0.05, length))
-        rows.append(pd.DataFrame({"series": f"s{s}", "time": steps, "value": values}))
+        times = pd.date_range("2024-01-01", periods=length, freq="2h").strftime("%Y-%m-%d %H:%M")
+        rows.append(pd.DataFrame({"series": f"s{s}", "time": times, "value": values}))
     pd.concat(rows).sample(frac=1.0, random_state=seed).to_csv(path, index=False)
 
 
@@ -311,6 +313,8 @@ def test_a_panel_with_a_horizon_and_intervals(tmp_path):
     predictions = pd.read_csv(fc / "metrics/predictions.csv")
     assert len(predictions) == 12 and (predictions["lower"] <= predictions["upper"]).all()
     assert json.loads((fc / "data/stats.json").read_text())["scaling"] == "log"
+    model = json.loads((fc / "data/model/model.json").read_text())
+    assert model["model"]["calendar"] == ["hour", "weekday"]  # the table's timestamps
     assert plot_problems(wd) == []
     assert_panel_predict_and_export_match_evaluate(wd, tmp_path)
 
@@ -321,11 +325,12 @@ def assert_panel_predict_and_export_match_evaluate(wd, tmp_path):
     import onnxruntime
 
     from rnnpipe.export import export_model
+    from rnnpipe.forecast.panel_windows import calendar_features
 
     fc = wd / "forecast"
     frame = pd.read_parquet(fc / "data/series.parquet")
     history = frame[(frame["series"] == "s0") & (frame["split"] != "test")]
-    recent = history.rename(columns={"step": "time"})[["series", "time", "value"]]
+    recent = history[["series", "time", "value"]]
     recent.iloc[::-1].to_csv(tmp_path / "recent.csv", index=False)  # time orders, not the file
     rows = [json.loads(line) for line in forecast_lines(wd, tmp_path / "recent.csv")]
     assert [row["step"] for row in rows] == list(range(1, 7))
@@ -339,8 +344,13 @@ def assert_panel_predict_and_export_match_evaluate(wd, tmp_path):
     assert result["kind"] == "rnnpipe-quantile-forecaster-1" and result["difference"] < 1e-3
     session = onnxruntime.InferenceSession(str(tmp_path / "export/model.onnx"))
     window = history["value"].to_numpy(np.float32)[-24:][None]
-    assert [i.name for i in session.get_inputs()] == ["windows"]  # log scaling: no divisors
-    (quantiles,) = session.run(None, {"windows": window})
+    # log scaling: no divisors; the calendar of the window's and the 6 target steps
+    assert [i.name for i in session.get_inputs()] == ["windows", "calendar"]
+    times = pd.DatetimeIndex(history["time"].iloc[-24:]).append(
+        pd.date_range(history["time"].iloc[-1], periods=7, freq="2h")[1:]
+    )
+    calendar = calendar_features(times, ["hour", "weekday"])[None]
+    (quantiles,) = session.run(None, {"windows": window, "calendar": calendar})
     assert quantiles[0, :, 1] == pytest.approx([row["forecast"] for row in rows], rel=1e-4)
 
 

@@ -132,6 +132,21 @@ def read_long_series(
     return series
 
 
+def long_series_clocks(path: str | Path, series_column: str, time_column: str = "auto") -> dict:
+    """{series id: (its first timestamp, its step)} of a long CSV whose times are timestamps (the
+    grid read_long_series puts each series on); {} when they are step numbers or absent."""
+    frame = pd.read_csv(path, dtype={series_column: str})
+    times = _long_time_column(frame, time_column, Path(path))
+    if times is None or not pd.api.types.is_datetime64_any_dtype(times):
+        return {}
+    clocks = {}
+    for name, stamps in times.groupby(frame[series_column].to_numpy(), sort=False):
+        ordered = stamps.sort_values()
+        steps = ordered.diff().dropna()
+        clocks[str(name)] = (ordered.iloc[0], steps.mode().iloc[0] if len(steps) else None)
+    return clocks
+
+
 def _on_regular_grid(rows: pd.DataFrame) -> pd.DataFrame:
     """One series' rows at every step of its most common interval, missing times as NaN."""
     steps = rows["_time"].diff().dropna()

@@ -43,10 +43,13 @@ def evaluate_panel(params: dict) -> None:
     forecaster = TrainedQuantileForecaster.load("data/model", device)
     test, panel, divisors, scaling = load_split(params, "test")
     config = forecaster.model.config
-    shape = (window["lookback"], window["horizon"], window["season"], scaling)
-    if (config.lookback, config.horizon, config.season, forecaster.scaling) != shape:
+    calendar = tuple(window["calendar"]) if test.calendar is not None else ()
+    shape = (window["lookback"], window["horizon"], window["season"], scaling, calendar)
+    trained = (config.lookback, config.horizon, config.season, forecaster.scaling, config.calendar)
+    if trained != shape:
         raise DataError(
-            "data/model was trained with another window.lookback, horizon, season or scaling "
+            "data/model was trained with another window.lookback, horizon, season, scaling or "
+            "calendar "
             "than forecast/params.yaml and data/series.parquet now hold; rerun `dvc repro "
             "forecast/dvc.yaml`."
         )

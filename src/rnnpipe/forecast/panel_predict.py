@@ -21,7 +21,8 @@ from torch import nn
 from ..core.errors import DataError
 from ..core.onnx_export import export_onnx, verify_onnx
 from .events import event_gaps
-from .panel import read_long_series, read_wide_series
+from .panel import long_series_clocks, read_long_series, read_wide_series
+from .panel_windows import calendar_features
 from .quantile_model import TrainedQuantileForecaster, quantile_index
 
 
@@ -72,18 +73,57 @@ def window_inputs(series: dict[str, np.ndarray], trained: TrainedQuantileForecas
 
 
 class QuantileGraph(nn.Module):
-    """Windows in their own units (and each series' divisor) -> quantiles in the same units."""
+    """(windows in their own units, then the calendar features of the window's and the target
+    steps when the model reads them, then each series' divisor under level scaling) -> quantiles
+    in the windows' units."""
 
     def __init__(self, trained: TrainedQuantileForecaster):
         super().__init__()
         self.model, self.log = trained.model, trained.scaling == "log"
         self.season = trained.model.config.season
+        self.reads_calendar = bool(trained.model.config.calendar)
 
-    def forward(self, windows: torch.Tensor, divisors: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, windows: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
+        rest = list(rest)
+        calendar = rest.pop(0) if self.reads_calendar else None
+        divisors = None if self.log else rest.pop(0)
         scaled = torch.log(windows) if self.log else windows / divisors[:, None]
         level = scaled[:, -self.season :].mean(1, keepdim=True)
-        out = self.model(scaled - level) + level[:, :, None]
+        out = self.model(scaled - level, calendar) + level[:, :, None]
         return torch.exp(out) if self.log else out * divisors[:, None, None]
+
+
+def graph_inputs(trained, windows: np.ndarray, divisors: np.ndarray, calendar) -> list:
+    """The graph's inputs in its order (QuantileGraph)."""
+    inputs = [torch.as_tensor(windows, dtype=torch.float32)]
+    if trained.model.config.calendar:
+        inputs.append(torch.as_tensor(calendar, dtype=torch.float32))
+    if trained.scaling != "log":
+        inputs.append(torch.as_tensor(divisors, dtype=torch.float32))
+    return inputs
+
+
+def recent_calendar(path, trained, series: dict) -> np.ndarray | None:
+    """[series, lookback + horizon, features]: the calendar of each series' window and of the
+    steps it forecasts, from the file's timestamps (None when the model reads no calendar)."""
+    config = trained.model.config
+    if not config.calendar:
+        return None
+    clocks = long_series_clocks(path, trained.series_column)
+    rows = []
+    for name, values in series.items():
+        start, step = clocks.get(name, (None, None))
+        if step is None:
+            raise DataError(
+                f"{path}: series {name!r} has no timestamps to continue; the model reads the "
+                f"calendar ({', '.join(config.calendar)}) of the steps it forecasts."
+            )
+        first = len(values) - config.lookback
+        times = pd.date_range(
+            start + first * step, periods=config.lookback + config.horizon, freq=step
+        )
+        rows.append(calendar_features(times, list(config.calendar)))
+    return np.stack(rows)
 
 
 @torch.no_grad()
@@ -92,7 +132,8 @@ def panel_forecast_rows(trained: TrainedQuantileForecaster, path: str) -> list[d
     every interval (lower_95, upper_95, ...)."""
     series = read_recent(path, trained)
     windows, divisors = window_inputs(series, trained)
-    quantiles = QuantileGraph(trained).eval()(torch.from_numpy(windows), torch.from_numpy(divisors))
+    calendar = recent_calendar(path, trained, series)
+    quantiles = QuantileGraph(trained).eval()(*graph_inputs(trained, windows, divisors, calendar))
     levels = trained.model.config.quantiles
     intervals = sorted({round(1 - 2 * q, 10) for q in levels if q < 0.5}, reverse=True)
     rows = []
@@ -118,17 +159,22 @@ def export_quantile_forecaster(trained: TrainedQuantileForecaster, folder: Path,
     graph = QuantileGraph(trained).eval()
     config = trained.model.config
     rng = np.random.default_rng(seed)
-    inputs = {
-        "windows": torch.as_tensor(
-            rng.uniform(50, 150, size=(3, config.lookback)), dtype=torch.float32
-        ),
-    }
-    if trained.scaling == "level":  # log scaling needs no divisor: the graph has no such input
-        inputs["divisors"] = torch.as_tensor(rng.uniform(5, 20, size=3), dtype=torch.float32)
+    windows = rng.uniform(50, 150, size=(3, config.lookback))
+    steps = config.lookback + config.horizon
+    times = pd.date_range("2024-01-01", periods=3 * steps, freq="1h")
+    calendar = calendar_features(times, list(config.calendar)).reshape(3, steps, -1)
+    values = graph_inputs(trained, windows, rng.uniform(5, 20, size=3), calendar)
+    # log scaling needs no divisor, a model without calendar no calendar: no such graph input
+    names = (
+        ["windows"]
+        + ["calendar"] * bool(config.calendar)
+        + ["divisors"] * (trained.scaling != "log")
+    )
+    inputs = dict(zip(names, values))
     export_onnx(
         graph,
         inputs,
-        {"windows": {0: "batch"}, "divisors": {0: "batch"}},
+        {"windows": {0: "batch"}, "calendar": {0: "batch"}, "divisors": {0: "batch"}},
         "quantiles",
         folder / "model.onnx",
     )
@@ -140,6 +186,12 @@ def export_quantile_forecaster(trained: TrainedQuantileForecaster, folder: Path,
         "horizon": config.horizon,
         "quantiles": list(config.quantiles),
         "scaling": trained.scaling,
+        "calendar": {
+            "features": list(config.calendar),
+            "shape": "[batch, lookback + horizon, 2 x features]: sine, cosine of each feature's "
+            "position on its circle (hour + minute / 60 of 24, weekday of 7, month - 1 of 12) at "
+            "every window step, then every target step",
+        },
         "divisors": "level scaling: each series' training std (model.json keeps them)",
     }
     (folder / "export.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")

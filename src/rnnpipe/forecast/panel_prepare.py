@@ -23,7 +23,7 @@ import pandas as pd
 from ..core.atomic import atomic_path, write_json
 from ..core.errors import DataError
 from .events import event_gaps, usable_entities
-from .panel import read_panel_files
+from .panel import long_series_clocks, read_panel_files
 from .series import fill_short_gaps
 
 RAW = Path("data/raw")
@@ -126,6 +126,9 @@ def prepare_panel(params: dict) -> None:
             "split": pd.Categorical.from_codes(np.concatenate(splits), SPLIT_NAMES),
         }
     )
+    times = series_times(files, settings, series) if settings["layout"] == "long" else None
+    if times is not None:
+        frame["time"] = times
     with atomic_path("data/series.parquet") as tmp:
         frame.to_parquet(tmp, index=False)
     write_json(
@@ -175,3 +178,19 @@ def chosen_scaling(series: dict[str, np.ndarray], scaling: str) -> str:
             "window.scaling: level (or auto)."
         )
     return scaling
+
+
+def series_times(files: list[Path], settings: dict, series: dict) -> np.ndarray | None:
+    """Every value's timestamp, series after series, when a long table's times are timestamps
+    (each series on its regular grid); None otherwise (steps only: no calendar)."""
+    clocks: dict = {}
+    for path in files:
+        clocks.update(long_series_clocks(path, settings["series_column"], settings["time_column"]))
+    if not series or any(clocks.get(name, (None, None))[1] is None for name in series):
+        return None
+    return np.concatenate(
+        [
+            pd.date_range(clocks[name][0], periods=len(values), freq=clocks[name][1]).to_numpy()
+            for name, values in series.items()
+        ]
+    )

@@ -40,6 +40,7 @@ def train_panel(params: dict, process: TrainingProcess) -> None:
         horizon=window["horizon"],
         season=window["season"],
         quantiles=quantiles,
+        calendar=tuple(window["calendar"]) if train.calendar is not None else (),
     )
     model = QuantileForecaster(config)
     if settings["ensemble_linear"]:
@@ -52,6 +53,7 @@ def train_panel(params: dict, process: TrainingProcess) -> None:
         f"windows ({settings['windows_per_epoch'] or len(train):,} per epoch) of "
         f"{window['lookback']} steps, {window['horizon']} steps ahead, quantiles "
         f"{', '.join(f'{q:g}' for q in quantiles)}"
+        + (f"; calendar: {', '.join(config.calendar)}" if config.calendar else "")
     )
     result = train_model(
         model,

@@ -36,6 +36,7 @@ class Panel:
     starts: np.ndarray  # int64 [series + 1]: series i is values[starts[i]:starts[i + 1]]
     validation_starts: np.ndarray  # int64 [series]: absolute positions
     test_starts: np.ndarray  # int64 [series]
+    times: np.ndarray | None = None  # datetime64 per value, when the data had timestamps
 
     def history(self, i: int, split: str) -> np.ndarray:
         """Series i's values before `split` (validation: the training part; test: training and
@@ -50,7 +51,7 @@ class Panel:
 
 
 def load_panel(path: str | Path = "data/series.parquet") -> Panel:
-    frame = pd.read_parquet(path, columns=["series", "step", "value", "split"])
+    frame = pd.read_parquet(path)
     codes = frame["series"].cat.codes.to_numpy()
     if len(codes) and (np.diff(codes) < 0).any():
         raise DataError(f"{path}: rows are not grouped by series; rerun prepare.")
@@ -68,6 +69,30 @@ def load_panel(path: str | Path = "data/series.parquet") -> Panel:
         starts,
         first_of[1].astype(np.int64),
         first_of[2].astype(np.int64),
+        frame["time"].to_numpy() if "time" in frame.columns else None,
+    )
+
+
+CALENDAR_PERIODS = {"hour": 24.0, "weekday": 7.0, "month": 12.0}
+
+
+def calendar_features(times, names: list[str]) -> np.ndarray:
+    """[len(times), 2 x len(names)] float32: the sine and cosine of each calendar position
+    (hour of day with its minutes, day of week, month of year) on its circle."""
+    stamps = pd.DatetimeIndex(times)
+    position = {
+        "hour": stamps.hour + stamps.minute / 60.0,
+        "weekday": stamps.day_of_week,
+        "month": stamps.month - 1,
+    }
+    columns = []
+    for name in names:
+        angle = 2 * np.pi * np.asarray(position[name], dtype=np.float64) / CALENDAR_PERIODS[name]
+        columns += [np.sin(angle), np.cos(angle)]
+    return (
+        np.stack(columns, 1).astype(np.float32)
+        if columns
+        else np.empty((len(stamps), 0), np.float32)
     )
 
 
@@ -147,8 +172,10 @@ class PanelWindows:
         horizon: int,
         season: int,
         per_epoch: int = 0,
+        calendar: torch.Tensor | None = None,
     ):
         self.values, self.origins = values, np.asarray(origins, dtype=np.int64)
+        self.calendar = calendar  # [values, features] or None
         self.lookback, self.horizon, self.season = lookback, horizon, season
         self.per_epoch = per_epoch
         self._span = torch.arange(-lookback, horizon)
@@ -179,9 +206,15 @@ class PanelWindows:
         return spans - levels[:, None], levels
 
     def batch(self, rows, device: torch.device, non_blocking: bool = False):
+        """((windows [b, lookback], calendar [b, lookback + horizon, features] when there is
+        one), targets [b, horizon])."""
         spans, _ = self._gather(rows)
         windows, targets = spans[:, : self.lookback], spans[:, self.lookback :]
-        return (windows.to(device, non_blocking=non_blocking),), targets.to(
+        inputs = (windows,)
+        if self.calendar is not None:
+            origins = torch.from_numpy(self.origins[np.asarray(rows)]).to(self.calendar.device)
+            inputs += (self.calendar[origins[:, None] + self._span.to(self.calendar.device)],)
+        return tuple(x.to(device, non_blocking=non_blocking) for x in inputs), targets.to(
             device, non_blocking=non_blocking
         )
 
@@ -201,6 +234,7 @@ class PanelWindows:
             self.horizon,
             self.season,
             self.per_epoch,
+            self.calendar.to(device) if self.calendar is not None else None,
         )
 
 
@@ -228,7 +262,10 @@ def load_split(params: dict, split: str, per_epoch: int = 0):
             "without a missing value in any series; fill longer gaps (prepare.max_gap) or "
             "shorten the window."
         )
+    calendar = None
+    if panel.times is not None and window["calendar"]:
+        calendar = torch.from_numpy(calendar_features(panel.times, window["calendar"]))
     windows = PanelWindows(
-        torch.from_numpy(scaled), origins, lookback, horizon, window["season"], per_epoch
+        torch.from_numpy(scaled), origins, lookback, horizon, window["season"], per_epoch, calendar
     )
     return windows, panel, divisors, stats["scaling"]

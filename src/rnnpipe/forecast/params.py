@@ -236,6 +236,14 @@ FORECAST_SCHEMA = Schema(
                 low_open=True,
                 high_open=True,
             ),
+            "calendar": Rule(
+                list,
+                ["hour", "weekday"],
+                "wide/long with timestamps: calendar features (sine and cosine of each) of every "
+                "window step and every target step, inputs of the model (known in advance); [] = "
+                "none; series without timestamps have none",
+                choices=("hour", "weekday", "month"),
+            ),
             "scaling": one_of(
                 ("auto", "log", "level"),
                 "auto",

@@ -50,9 +50,14 @@ class QuantileForecasterConfig:
     hidden: int
     layers: int
     dropout: float
+    calendar: tuple[str, ...] = ()  # calendar features (window.calendar) the model reads; () = none
+
+    @property
+    def calendar_width(self) -> int:
+        return 2 * len(self.calendar)  # a sine and a cosine each
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "quantiles": list(self.quantiles)}
+        return {**asdict(self), "quantiles": list(self.quantiles), "calendar": list(self.calendar)}
 
 
 class QuantileForecaster(nn.Module):
@@ -60,11 +65,18 @@ class QuantileForecaster(nn.Module):
         super().__init__()
         self.config = config
         self.rnn = RecurrentStack(
-            2, config.cell, config.hidden, config.layers, False, config.dropout
+            2 + config.calendar_width,
+            config.cell,
+            config.hidden,
+            config.layers,
+            False,
+            config.dropout,
         )
         width = 4 * config.hidden
         self.head = nn.Sequential(
-            nn.Linear(config.hidden + config.lookback, width),
+            nn.Linear(
+                config.hidden + config.lookback + config.horizon * config.calendar_width, width
+            ),
             nn.ReLU(),
             nn.Dropout(config.dropout),
             nn.Linear(width, config.horizon * len(config.quantiles)),
@@ -78,16 +90,28 @@ class QuantileForecaster(nn.Module):
         repeat = torch.arange(config.horizon) % config.season - config.season
         self.register_buffer("repeat", repeat + config.lookback, False)
 
-    def forward(self, windows: torch.Tensor) -> torch.Tensor:
+    def forward(self, windows: torch.Tensor, calendar: torch.Tensor | None = None) -> torch.Tensor:
+        """windows [batch, lookback]; with calendar features, calendar [batch, lookback + horizon,
+        features]: the window's steps' as inputs of the recurrent layer, the target steps' as
+        inputs of the head (known in advance)."""
         config = self.config
         if windows.dim() != 2 or windows.size(1) != config.lookback:
             raise ValueError(
                 f"expected windows of shape [batch, {config.lookback}], got {tuple(windows.shape)}"
             )
+        if (calendar is None) != (config.calendar_width == 0):
+            raise ValueError(
+                f"this model reads calendar features {list(config.calendar)}; "
+                f"{'none' if calendar is None else 'some'} were given"
+            )
         steps = torch.stack([windows, self.phase.expand_as(windows)], -1)
+        head_inputs = [windows]
+        if calendar is not None:
+            steps = torch.cat([steps, calendar[:, : config.lookback]], -1)
+            head_inputs.append(calendar[:, config.lookback :].flatten(1))
         lengths = torch.full((len(windows),), config.lookback, device=windows.device)
         last = self.rnn(steps, lengths)[:, -1]
-        offsets = self.head(torch.cat([last, windows], 1))
+        offsets = self.head(torch.cat([last, *head_inputs], 1))
         offsets = offsets.view(-1, config.horizon, len(config.quantiles))
         quantiles = windows[:, self.repeat].unsqueeze(-1) + offsets
         return quantiles if self.training else quantiles.sort(-1).values
@@ -130,6 +154,7 @@ class TrainedQuantileForecaster:
         try:
             settings = dict(meta["model"])
             settings["quantiles"] = tuple(float(q) for q in settings["quantiles"])
+            settings["calendar"] = tuple(settings.get("calendar", ()))
             model = QuantileForecaster(QuantileForecasterConfig(**settings))
             fields = (
                 str(meta["scaling"]),
