@@ -330,3 +330,15 @@ def test_calendar_features_reach_the_recurrent_layer_and_the_head():
     assert not torch.allclose(model(windows, calendar), model(windows, other))
     with pytest.raises(ValueError, match="reads calendar features"):
         model(windows)
+
+
+def test_an_origin_without_a_complete_window_is_left_out_of_the_backtest_table():
+    from rnnpipe.forecast.panel_evaluate import origin_scores
+
+    history = np.arange(40.0)  # seasonal differences of 4: MASE's scale
+    actual = np.array([1.0, 2.0])
+    forecasts = {"model": [actual, actual + 1], **{n: [actual + 1] * 2 for n in ("naive2",)}}
+    # two windows, both from origin 1 and 3: origin 2's window read a gap and was left out
+    rows = origin_scores([history] * 2, [actual] * 2, forecasts, np.array([1, 3]), season=4)
+    assert [row["origin"] for row in rows] == [1, 3]
+    assert rows[0]["model"] == 0.0 and rows[1]["naive2"] == 1.0

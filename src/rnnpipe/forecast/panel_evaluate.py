@@ -63,24 +63,18 @@ def evaluate_panel(params: dict) -> None:
     actuals = [panel.values[o : o + horizon] for o in test.origins]
     origin_number = (test.origins - panel.test_starts[owners]) // horizon + 1
     median = quantiles[..., quantile_index(config.quantiles, 0.5)]
-    forecasts = {"model": list(median)}
-    for name, method in BASELINES.items():
-        forecasts[name] = [method(history, horizon, season) for history in histories]
-    bounds = {"model": {}}
-    for coverage in window["intervals"]:
-        bounds["model"][coverage] = (
+    forecasts, bounds = baseline_forecasts(
+        histories, horizon, season, window["intervals"], settings["statistical"]
+    )
+    forecasts = {"model": list(median), **forecasts}
+    model_bounds = {
+        coverage: (
             quantiles[..., quantile_index(config.quantiles, (1 - coverage) / 2)],
             quantiles[..., quantile_index(config.quantiles, 1 - (1 - coverage) / 2)],
         )
-    if settings["statistical"] == "theta":
-        thetas = [
-            classical.theta(history, horizon, season, window["intervals"]) for history in histories
-        ]
-        forecasts["theta"] = [forecast for forecast, _ in thetas]
-        bounds["theta"] = {
-            coverage: tuple(np.array([t[1][coverage][side] for t in thetas]) for side in (0, 1))
-            for coverage in window["intervals"]
-        }
+        for coverage in window["intervals"]
+    }
+    bounds = {"model": model_bounds, **bounds}
     result, by_step = panel_scores(histories, actuals, forecasts, season)
     truth = np.concatenate(actuals)
     result["mae"] = round(float(np.abs(median.ravel() - truth).mean()), 6)
@@ -94,25 +88,7 @@ def evaluate_panel(params: dict) -> None:
     result["series"], result["horizon"] = len(panel.names), horizon
     result["test_windows"] = len(test)
     result["origins"] = int(origin_number.max())
-    per_origin = []
-    for k in range(1, result["origins"] + 1):
-        chosen = np.flatnonzero(origin_number == k)
-        scores, _ = panel_scores(
-            [histories[j] for j in chosen],
-            [actuals[j] for j in chosen],
-            {name: [values[j] for j in chosen] for name, values in forecasts.items()},
-            season,
-        )
-        per_origin.append(
-            {
-                "origin": k,
-                "score": "owa",
-                **{
-                    name: scores[("" if name == "model" else f"{name}_") + "owa"]
-                    for name in forecasts
-                },
-            }
-        )
+    per_origin = origin_scores(histories, actuals, forecasts, origin_number, season)
     write_json("metrics/eval.json", result)
     with atomic_path("metrics/horizon.csv") as tmp:
         by_step.to_csv(tmp, index=False, float_format="%.4f")
@@ -149,6 +125,41 @@ def evaluate_panel(params: dict) -> None:
                 f"evaluate: warning: the model's OWA ({result['owa']:.3f}) is above the "
                 f"{name.replace('_', ' ')} baseline's ({result[f'{name}_owa']:.3f})."
             )
+
+
+def baseline_forecasts(histories, horizon: int, season: int, intervals, statistical: str):
+    """({baseline: a forecast per window}, {theta: {coverage: (lower, upper)}}) of the M4
+    benchmarks and, with `statistical` theta, the Theta method with its intervals."""
+    forecasts = {
+        name: [method(history, horizon, season) for history in histories]
+        for name, method in BASELINES.items()
+    }
+    bounds = {}
+    if statistical == "theta":
+        fits = [classical.theta(history, horizon, season, intervals) for history in histories]
+        forecasts["theta"] = [forecast for forecast, _ in fits]
+        bounds["theta"] = {
+            coverage: tuple(np.array([fit[1][coverage][side] for fit in fits]) for side in (0, 1))
+            for coverage in intervals
+        }
+    return forecasts, bounds
+
+
+def origin_scores(histories, actuals, forecasts: dict, origin_number, season: int) -> list:
+    """One row per backtest origin: every forecast's OWA over the series forecast from it (an
+    origin no series could be forecast from, its windows all reading a gap, has no row)."""
+    rows = []
+    for k in np.unique(origin_number):
+        chosen = np.flatnonzero(origin_number == k)
+        scores, _ = panel_scores(
+            [histories[j] for j in chosen],
+            [actuals[j] for j in chosen],
+            {name: [values[j] for j in chosen] for name, values in forecasts.items()},
+            season,
+        )
+        owa = {name: scores[("" if name == "model" else f"{name}_") + "owa"] for name in forecasts}
+        rows.append({"origin": int(k), "score": "owa", **owa})
+    return rows
 
 
 def gapless(values: np.ndarray) -> np.ndarray:
