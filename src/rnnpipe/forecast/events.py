@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError
+from .panel import cell_timestamps
 
 
 def event_gaps(path: str | Path, entity_column: str, time_column: str, unit: str) -> dict:
@@ -60,14 +61,7 @@ def event_times(column: pd.Series, path: Path, name: str, unit: str) -> np.ndarr
                 "column's other times."
             )
         return numbers.to_numpy(dtype=float)
-    stamps = pd.to_datetime(column, errors="coerce", format="ISO8601")
-    if stamps.isna().any():  # not all ISO 8601: let pandas read each cell by itself
-        stamps = pd.to_datetime(column, errors="coerce", format="mixed")
-    if stamps.isna().any():
-        row = int(np.flatnonzero(stamps.isna().to_numpy())[0])
-        raise DataError(
-            f"{path}, line {row + 2}: {name!r} is {column.iat[row]!r}, neither a time nor a number."
-        )
+    stamps = cell_timestamps(column, path, name)
     try:
         step = pd.Timedelta(unit)
     except ValueError:

@@ -179,14 +179,19 @@ def _long_time_column(frame: pd.DataFrame, time_column: str, path: Path):
     numbers = pd.to_numeric(frame[time_column], errors="coerce")
     if numbers.notna().all():
         return numbers
-    times = pd.to_datetime(frame[time_column], errors="coerce", format="ISO8601")
-    if times.isna().any():
-        times = pd.to_datetime(frame[time_column], errors="coerce", format="mixed")
+    return cell_timestamps(frame[time_column], path, time_column)
+
+
+def cell_timestamps(column: pd.Series, path: Path, name: str) -> pd.Series:
+    """A column of times as timestamps: ISO 8601, else each cell read by itself; DataError naming
+    the line of a cell that is not a time."""
+    times = pd.to_datetime(column, errors="coerce", format="ISO8601")
+    if times.isna().any():  # not all ISO 8601: let pandas read each cell by itself
+        times = pd.to_datetime(column, errors="coerce", format="mixed")
     if times.isna().any():
         row = int(np.flatnonzero(times.isna().to_numpy())[0])
         raise DataError(
-            f"{path}, line {row + 2}: time {frame[time_column].iat[row]!r} "
-            f"({time_column!r}) is not a time or a step number."
+            f"{path}, line {row + 2}: {name!r} is {column.iat[row]!r}, neither a time nor a number."
         )
     return times
 

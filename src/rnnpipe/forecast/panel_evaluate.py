@@ -26,7 +26,7 @@ from ..core.device import resolve_device
 from ..core.errors import DataError
 from ..training.inference import predict
 from . import accuracy, classical
-from .panel_windows import load_split, series_of, unscale
+from .panel_windows import load_splits, series_of, unscale
 from .quantile_model import TrainedQuantileForecaster, quantile_index
 
 BASELINES = {
@@ -41,7 +41,8 @@ def evaluate_panel(params: dict) -> None:
     window, settings = params["window"], params["evaluate"]
     device = resolve_device(settings["device"])
     forecaster = TrainedQuantileForecaster.load("data/model", device)
-    test, panel, divisors, scaling = load_split(params, "test")
+    windows, panel, divisors, scaling = load_splits(params, ("test",))
+    test = windows["test"]
     config = forecaster.model.config
     calendar = tuple(window["calendar"]) if test.calendar is not None else ()
     shape = (window["lookback"], window["horizon"], window["season"], scaling, calendar)

@@ -16,7 +16,7 @@ from ..training.history import write_finished_run, write_training_metrics
 from ..training.loop import TrainSettings, train_model
 from ..training.objectives import QuantileObjective
 from ..training.runner import TrainingProcess
-from .panel_windows import load_split
+from .panel_windows import load_splits
 from .quantile_model import (
     QuantileForecaster,
     QuantileForecasterConfig,
@@ -30,8 +30,10 @@ CHECKPOINT = Path("data/.checkpoints/train.pt")
 
 def train_panel(params: dict, process: TrainingProcess) -> None:
     window, settings = params["window"], params["train"]
-    train, panel, divisors, scaling = load_split(params, "train", settings["windows_per_epoch"])
-    validation = load_split(params, "validation")[0]
+    windows, panel, divisors, scaling = load_splits(
+        params, ("train", "validation"), settings["windows_per_epoch"]
+    )
+    train, validation = windows["train"], windows["validation"]
     quantiles = tuple(interval_quantiles(window["intervals"]))
     config = config_from_params(
         QuantileForecasterConfig,

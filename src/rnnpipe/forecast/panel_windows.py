@@ -238,34 +238,42 @@ class PanelWindows:
         )
 
 
-def load_split(params: dict, split: str, per_epoch: int = 0):
-    """(the split's PanelWindows, the panel, each series' divisor, the scaling) from the prepared
-    files."""
+def load_splits(params: dict, splits: tuple[str, ...], per_epoch: int = 0):
+    """({split: its PanelWindows}, the panel, each series' divisor, the scaling) from the prepared
+    files, read once: the splits' windows share one array of scaled values (and of calendar
+    features). `per_epoch` is the training split's draw per epoch."""
     window = params["window"]
     stats = json.loads(Path("data/stats.json").read_text(encoding="utf-8"))
     panel = load_panel("data/series.parquet")
     scaled, divisors = scaled_values(panel, stats["scaling"])
-    lookback, horizon = window["lookback"], window["horizon"]
-    origins = {
-        "train": lambda: training_origins(panel, lookback, horizon),
-        "validation": lambda: complete(
-            panel,
-            period_origins(panel, panel.validation_starts, panel.test_starts, horizon),
-            lookback,
-            horizon,
-        ),
-        "test": lambda: complete(panel, backtest_origins(panel, horizon), lookback, horizon),
-    }[split]()
-    if not len(origins):
-        raise DataError(
-            f"no {split} window of window.lookback {lookback} + window.horizon {horizon} steps "
-            "without a missing value in any series; fill longer gaps (prepare.max_gap) or "
-            "shorten the window."
-        )
+    values = torch.from_numpy(scaled)
     calendar = None
     if panel.times is not None and window["calendar"]:
         calendar = torch.from_numpy(calendar_features(panel.times, window["calendar"]))
-    windows = PanelWindows(
-        torch.from_numpy(scaled), origins, lookback, horizon, window["season"], per_epoch, calendar
-    )
+    lookback, horizon = window["lookback"], window["horizon"]
+    windows = {}
+    for split in splits:
+        origins = split_origins(panel, split, lookback, horizon)
+        if not len(origins):
+            raise DataError(
+                f"no {split} window of window.lookback {lookback} + window.horizon {horizon} "
+                "steps without a missing value in any series; fill longer gaps "
+                "(prepare.max_gap) or shorten the window."
+            )
+        draw = per_epoch if split == "train" else 0
+        windows[split] = PanelWindows(
+            values, origins, lookback, horizon, window["season"], draw, calendar
+        )
     return windows, panel, divisors, stats["scaling"]
+
+
+def split_origins(panel: Panel, split: str, lookback: int, horizon: int) -> np.ndarray:
+    """The origins of a split's complete windows (training: every position; validation and
+    test: a horizon apart)."""
+    if split == "train":
+        return training_origins(panel, lookback, horizon)
+    if split == "validation":
+        origins = period_origins(panel, panel.validation_starts, panel.test_starts, horizon)
+    else:
+        origins = backtest_origins(panel, horizon)
+    return complete(panel, origins, lookback, horizon)
