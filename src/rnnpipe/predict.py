@@ -114,7 +114,7 @@ def forecast_rows(forecaster, path: str, batch_size: int = 256) -> list[dict]:
 def panel_forecast_rows(trained, path: str, batch_size: int = 256) -> list[dict]:
     """A many-series forecaster's forecasts from the CSV of recent values at `path`: per series
     and step ahead `series`, `step`, `forecast` (the median) and each interval's `lower_<level>`,
-    `upper_<level>`."""
+    `upper_<level>` (a model of bins: `bin`, the most likely, and each bin's `p_<bin>`)."""
     from .forecast.panel_predict import panel_forecast_rows as rows
 
     return rows(trained, path)

@@ -342,3 +342,97 @@ def test_an_origin_without_a_complete_window_is_left_out_of_the_backtest_table()
     rows = origin_scores([history] * 2, [actual] * 2, forecasts, np.array([1, 3]), season=4)
     assert [row["origin"] for row in rows] == [1, 3]
     assert rows[0]["model"] == 0.0 and rows[1]["naive2"] == 1.0
+
+
+def test_bins_label_values_and_name_their_edges():
+    from rnnpipe.forecast.bins import baseline_probabilities, bin_labels, bin_names
+
+    assert bin_labels(np.array([0.0, 6.9, 7.0, 29.0, 30.0, 400.0]), [7, 30]).tolist() == [
+        0,
+        0,
+        1,
+        1,
+        2,
+        2,
+    ]
+    assert bin_names([7, 30]) == ["under 7", "7 to 30", "30 and over"]
+    history = np.array([1.0, 10.0, 10.0, np.nan, 40.0])  # bins 0, 1, 1, (missing), 2
+    base = baseline_probabilities([history], 2, [7, 30], np.array([0, 0, 0, 1]))
+    assert base["frequency"][0, 1].tolist() == [0.75, 0.25, 0.0]
+    # add-one smoothed: counts 1+1, 2+1, 1+1 of 7
+    assert np.allclose(base["series_frequency"][0, 0], [2 / 7, 3 / 7, 2 / 7])
+    assert base["naive"][0].tolist() == [[0, 0, 1], [0, 0, 1]]  # the last value's bin
+
+
+def test_bins_must_ascend_and_need_a_panel():
+    params = panel_params(bins=[30.0, 7.0])
+    with pytest.raises(ParamsError, match="must ascend"):
+        validate(params, FORECAST_SCHEMA)
+    params = defaults(FORECAST_SCHEMA)
+    params["window"]["bins"] = [7.0]
+    with pytest.raises(ParamsError, match="single-series layout forecasts values"):
+        validate(params, FORECAST_SCHEMA)
+
+
+def test_an_event_log_with_bins_learns_which_bin_the_next_gap_falls_in(tmp_path, monkeypatch):
+    """Shops that alternate a short gap (1-2 days) and a long one (10-12 days): the next gap's bin
+    follows from the last gap, which a model of bins must learn (the overall frequency baseline
+    cannot: half the gaps are in each bin); evaluate scores it beside the baselines and `rnnpipe
+    predict` gives each bin's probability."""
+    from rnnpipe.core.device import seed_everything
+    from rnnpipe.forecast.panel_evaluate import evaluate_panel
+    from rnnpipe.forecast.panel_predict import panel_forecast_rows
+    from rnnpipe.forecast.panel_train import train_panel
+    from rnnpipe.forecast.quantile_model import TrainedQuantileForecaster
+    from rnnpipe.training.runner import TrainingProcess
+
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    (tmp_path / "metrics").mkdir()
+    rng = np.random.default_rng(0)
+    rows = ["shop,time"]
+    for shop in range(8):
+        day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(rng.integers(0, 3)))
+        for visit in range(60):
+            short = (visit + shop) % 2 == 0
+            day += pd.Timedelta(days=int(rng.integers(1, 3) if short else rng.integers(10, 13)))
+            rows.append(f"s{shop},{day.date()}")
+    write(raw / "visits.csv", "\n".join(rows) + "\n")
+    monkeypatch.chdir(tmp_path)
+    params = panel_params(lookback=6, horizon=2, season=1, bins=[7.0])
+    params["prepare"].update(layout="events", series_column="shop")
+    params["evaluate"]["origins"] = 3
+    params["train"].update(
+        epochs=3, windows_per_epoch=0, hidden=16, batch_size=16, threads=1, lr=0.01, patience=0
+    )
+    prepare_panel(params)
+    seed_everything(0)
+    script = Path(__file__).resolve().parents[2] / "stages" / "forecast" / "train.py"
+    train_panel(params, TrainingProcess(str(script), torch.device("cpu"), None))
+    assert json.loads(open("metrics/train.json").read())["val_accuracy"] > 0.9
+    evaluate_panel(params)
+    evaluation = json.loads(open("metrics/eval.json").read())
+    assert evaluation["bins"] == "under 7 | 7 and over" and evaluation["origins"] == 3
+    assert evaluation["test_windows"] == 8 * 3 and evaluation["share_0"] == 0.5
+    assert evaluation["accuracy"] > 0.9 and evaluation["frequency_accuracy"] == 0.5
+    assert evaluation["log_loss"] < evaluation["frequency_log_loss"]
+    # the last gap's bin: always wrong 1 step ahead, always right 2 steps ahead
+    assert pd.read_csv("metrics/horizon.csv")["naive"].tolist() == [0.0, 1.0]
+    assert pd.read_csv("metrics/origins.csv")["origin"].tolist() == [1, 2, 3]
+    trained = TrainedQuantileForecaster.load("data/model")
+    assert trained.model.config.bins == (7.0,) and trained.model.config.quantiles == ()
+    # s0's first 20 visits: 19 gaps, long, short, ..., long (visit k's gap is long for odd k)
+    recent = write(tmp_path / "recent.csv", "shop,time\n" + "\n".join(rows[1:21]) + "\n")
+    forecast = panel_forecast_rows(trained, recent)
+    assert [(r["series"], r["step"], r["bin"]) for r in forecast] == [
+        ("s0", 1, "under 7"),
+        ("s0", 2, "7 and over"),
+    ]
+    assert all(abs(r["p_under 7"] + r["p_7 and over"] - 1) < 1e-5 for r in forecast)
+    from rnnpipe.forecast.panel_predict import export_quantile_forecaster
+
+    (tmp_path / "export").mkdir()
+    check, _ = export_quantile_forecaster(trained, tmp_path / "export")
+    spec = json.loads((tmp_path / "export" / "export.json").read_text())
+    assert spec["output"] == "probabilities" and spec["bins"] == ["under 7", "7 and over"]
+    assert check["difference"] < 1e-3

@@ -24,9 +24,11 @@ import torch
 from ..core.atomic import atomic_path, write_json
 from ..core.device import resolve_device
 from ..core.errors import DataError
+from ..core.metrics import classification_metrics, probabilities
 from ..training.inference import predict
 from . import accuracy, classical
-from .panel_windows import load_splits, series_of, unscale
+from .bins import baseline_probabilities, bin_labels, bin_names
+from .panel_windows import load_splits, series_of, training_values, unscale
 from .quantile_model import TrainedQuantileForecaster, quantile_index
 
 BASELINES = {
@@ -45,16 +47,34 @@ def evaluate_panel(params: dict) -> None:
     test = windows["test"]
     config = forecaster.model.config
     calendar = tuple(window["calendar"]) if test.calendar is not None else ()
-    shape = (window["lookback"], window["horizon"], window["season"], scaling, calendar)
-    trained = (config.lookback, config.horizon, config.season, forecaster.scaling, config.calendar)
+    shape = (
+        window["lookback"],
+        window["horizon"],
+        window["season"],
+        scaling,
+        calendar,
+        tuple(window["bins"]),
+    )
+    trained = (
+        config.lookback,
+        config.horizon,
+        config.season,
+        forecaster.scaling,
+        config.calendar,
+        config.bins,
+    )
     if trained != shape:
         raise DataError(
-            "data/model was trained with another window.lookback, horizon, season, scaling or "
-            "calendar "
+            "data/model was trained with another window.lookback, horizon, season, scaling, "
+            "calendar or bins "
             "than forecast/params.yaml and data/series.parquet now hold; rerun `dvc repro "
             "forecast/dvc.yaml`."
         )
-    outputs = predict(forecaster.model, test, settings["batch_size"], device).numpy()
+    outputs = predict(forecaster.model, test, settings["batch_size"], device)
+    if config.bins:
+        evaluate_binned(panel, test, probabilities(outputs), config.bins, settings["plot_points"])
+        return
+    outputs = outputs.numpy()
     quantiles = unscale(outputs.astype(np.float64), test.levels(), divisors, scaling)
     horizon, season = window["horizon"], window["season"]
     owners = series_of(panel, test.origins)
@@ -245,3 +265,82 @@ def write_band_plot(
             )
     with atomic_path("metrics/predictions.csv") as tmp:
         pd.DataFrame(rows).to_csv(tmp, index=False, float_format="%.4f")
+
+
+def evaluate_binned(panel, test, proba: np.ndarray, edges, points: int) -> None:
+    """The evaluate stage of a model of bins (window.bins): `proba` [windows, horizon, bins].
+
+    metrics/eval.json: accuracy, macro F1 and log loss over every test step for the model and
+    each baseline of forecast.bins (the naive one's log loss left out: it gives its one bin all
+    of the probability), and each bin's share of the test steps; metrics/horizon.csv and
+    metrics/origins.csv: accuracy per step ahead and per forecast origin; metrics/predictions.csv:
+    the first test windows' true and most likely bins (indices into eval.json's `bins`)."""
+    horizon = proba.shape[1]
+    owners = series_of(panel, test.origins)
+    truth = np.stack([bin_labels(panel.values[o : o + horizon], edges) for o in test.origins])
+    histories = [panel.values[panel.starts[i] : o] for i, o in zip(owners, test.origins)]
+    training = bin_labels(training_values(panel), edges)
+    forecasts = {
+        "model": proba,
+        **baseline_probabilities(histories, horizon, edges, training),
+    }
+    bins = len(edges) + 1
+    result = {}
+    for name, values in forecasts.items():
+        scores = classification_metrics(truth.ravel(), values.reshape(-1, bins))
+        prefix = "" if name == "model" else f"{name}_"
+        keep = ("accuracy", "f1_macro") + (() if name == "naive" else ("log_loss",))
+        result.update({f"{prefix}{key}": scores[key] for key in keep})
+    names = bin_names(edges)
+    shares = np.bincount(truth.ravel(), minlength=bins) / truth.size
+    result["bins"] = " | ".join(names)  # share_<k> is the k-th's share of the test steps
+    result.update({f"share_{k}": round(float(s), 6) for k, s in enumerate(shares)})
+    origin_number = (test.origins - panel.test_starts[owners]) // horizon + 1
+    result.update(series=len(panel.names), horizon=horizon, test_windows=len(test))
+    result["origins"] = int(origin_number.max())
+    write_json("metrics/eval.json", result)
+    hits = {name: values.argmax(-1) == truth for name, values in forecasts.items()}
+    steps = {"step": np.arange(1, horizon + 1), "score": "accuracy"}
+    steps.update({name: hit.mean(0) for name, hit in hits.items()})
+    per_origin = [
+        {
+            "origin": int(k),
+            "score": "accuracy",
+            **{name: float(hit[origin_number == k].mean()) for name, hit in hits.items()},
+        }
+        for k in np.unique(origin_number)
+    ]
+    with atomic_path("metrics/horizon.csv") as tmp:
+        pd.DataFrame(steps).to_csv(tmp, index=False, float_format="%.4f")
+    with atomic_path("metrics/origins.csv") as tmp:
+        pd.DataFrame(per_origin).to_csv(tmp, index=False, float_format="%.4f")
+    rows = [
+        {
+            "position": i * horizon + k,
+            "series": panel.names[owner],
+            "step": int(origin - panel.starts[owner] + k),
+            "truth": int(truth[i, k]),
+            "model": int(proba[i, k].argmax()),
+            "naive": int(forecasts["naive"][i, k].argmax()),
+        }
+        for i, (owner, origin) in enumerate(zip(owners, test.origins))
+        for k in range(horizon)
+    ][:points]
+    with atomic_path("metrics/predictions.csv") as tmp:
+        pd.DataFrame(rows).to_csv(tmp, index=False)
+    print(
+        f"evaluate: {len(panel.names)} series, {horizon} steps, bins {', '.join(names)}: model "
+        f"accuracy {result['accuracy']:.3f} macro F1 {result['f1_macro']:.3f} log loss "
+        f"{result['log_loss']:.3f}; accuracy of "
+        + ", ".join(
+            f"{name.replace('_', ' ')} {result[f'{name}_accuracy']:.3f}"
+            for name in forecasts
+            if name != "model"
+        )
+    )
+    for name in [n for n in forecasts if n != "model"]:
+        if result["accuracy"] < result[f"{name}_accuracy"]:
+            print(
+                f"evaluate: warning: the model's accuracy ({result['accuracy']:.3f}) is below the "
+                f"{name.replace('_', ' ')} baseline's ({result[f'{name}_accuracy']:.3f})."
+            )

@@ -5,7 +5,8 @@ The file is a long table (the model's series column, optional when it holds one 
 value column, ordered by a time column when it has one), a wide one (an id, then the values), or
 for an event-log model the recent events (entity, time: forecasts of each entity's next gaps);
 each series' last `lookback` values are its window. Every series gets `horizon` rows: step ahead,
-the median forecast and the bounds of each central interval the model was trained for.
+the median forecast and the bounds of each central interval the model was trained for (a model of
+bins, window.bins: the most likely bin and every bin's probability).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from torch import nn
 
 from ..core.errors import DataError
 from ..core.onnx_export import export_onnx, verify_onnx
+from .bins import bin_names
 from .events import event_gaps
 from .panel import long_series_clocks, read_long_series, read_wide_series
 from .panel_windows import calendar_features
@@ -75,7 +77,7 @@ def window_inputs(series: dict[str, np.ndarray], trained: TrainedQuantileForecas
 class QuantileGraph(nn.Module):
     """(windows in their own units, then the calendar features of the window's and the target
     steps when the model reads them, then each series' divisor under level scaling) -> quantiles
-    in the windows' units."""
+    in the windows' units, or for a model of bins each step's bin probabilities."""
 
     def __init__(self, trained: TrainedQuantileForecaster):
         super().__init__()
@@ -89,7 +91,10 @@ class QuantileGraph(nn.Module):
         divisors = None if self.log else rest.pop(0)
         scaled = torch.log(windows) if self.log else windows / divisors[:, None]
         level = scaled[:, -self.season :].mean(1, keepdim=True)
-        out = self.model(scaled - level, calendar) + level[:, :, None]
+        out = self.model(scaled - level, calendar)
+        if self.model.config.bins:
+            return torch.softmax(out, -1)
+        out = out + level[:, :, None]
         return torch.exp(out) if self.log else out * divisors[:, None, None]
 
 
@@ -134,6 +139,8 @@ def panel_forecast_rows(trained: TrainedQuantileForecaster, path: str) -> list[d
     windows, divisors = window_inputs(series, trained)
     calendar = recent_calendar(path, trained, series)
     quantiles = QuantileGraph(trained).eval()(*graph_inputs(trained, windows, divisors, calendar))
+    if trained.model.config.bins:
+        return bin_rows(list(series), quantiles.numpy(), trained.model.config.bins)
     levels = trained.model.config.quantiles
     intervals = sorted({round(1 - 2 * q, 10) for q in levels if q < 0.5}, reverse=True)
     rows = []
@@ -151,6 +158,22 @@ def panel_forecast_rows(trained: TrainedQuantileForecaster, path: str) -> list[d
                 row[f"upper_{label}"] = float(quantiles[i, k, quantile_index(levels, high)])
             rows.append(row)
     return rows
+
+
+def bin_rows(names: list[str], proba: np.ndarray, edges) -> list[dict]:
+    """One row per series and step ahead: series, step, the most likely bin and each bin's
+    probability (p_<bin>)."""
+    labels = bin_names(edges)
+    return [
+        {
+            "series": name,
+            "step": k + 1,
+            "bin": labels[int(proba[i, k].argmax())],
+            **{f"p_{label}": round(float(p), 6) for label, p in zip(labels, proba[i, k])},
+        }
+        for i, name in enumerate(names)
+        for k in range(proba.shape[1])
+    ]
 
 
 def export_quantile_forecaster(trained: TrainedQuantileForecaster, folder: Path, seed: int = 0):
@@ -171,17 +194,19 @@ def export_quantile_forecaster(trained: TrainedQuantileForecaster, folder: Path,
         + ["divisors"] * (trained.scaling != "log")
     )
     inputs = dict(zip(names, values))
+    output = "probabilities" if config.bins else "quantiles"
     export_onnx(
         graph,
         inputs,
         {"windows": {0: "batch"}, "calendar": {0: "batch"}, "divisors": {0: "batch"}},
-        "quantiles",
+        output,
         folder / "model.onnx",
     )
     spec = {
         "kind": "quantile-forecaster",
         "inputs": list(inputs),
-        "output": "quantiles",
+        "output": output,
+        "bins": bin_names(config.bins) if config.bins else [],
         "lookback": config.lookback,
         "horizon": config.horizon,
         "quantiles": list(config.quantiles),

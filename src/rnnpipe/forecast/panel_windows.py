@@ -24,6 +24,7 @@ import pandas as pd
 import torch
 
 from ..core.errors import DataError
+from .bins import bin_labels
 
 
 @dataclass
@@ -48,6 +49,14 @@ class Panel:
         start = self.validation_starts[i] if split == "validation" else self.test_starts[i]
         stop = self.test_starts[i] if split == "validation" else self.starts[i + 1]
         return self.values[start:stop]
+
+
+def training_values(panel: Panel) -> np.ndarray:
+    """Every series' training part, end to end, without its missing values."""
+    values = np.concatenate(
+        [panel.values[a:b] for a, b in zip(panel.starts[:-1], panel.validation_starts)]
+    )
+    return values[~np.isnan(values)]
 
 
 def load_panel(path: str | Path = "data/series.parquet") -> Panel:
@@ -162,7 +171,8 @@ def series_of(panel: Panel, positions: np.ndarray) -> np.ndarray:
 class PanelWindows:
     """A BatchSource (data.batch_source) of windows at `origins` of the scaled flat `values`:
     inputs [batch, lookback] (minus each window's level), targets [batch, horizon] (the same
-    level removed). With `per_epoch` > 0 a training epoch draws that many origins (seeded)."""
+    level removed), or with `labels` (each flat position's bin: forecast.bins) the targets' bins
+    [batch, horizon]. With `per_epoch` > 0 a training epoch draws that many origins (seeded)."""
 
     def __init__(
         self,
@@ -173,9 +183,11 @@ class PanelWindows:
         season: int,
         per_epoch: int = 0,
         calendar: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
     ):
         self.values, self.origins = values, np.asarray(origins, dtype=np.int64)
         self.calendar = calendar  # [values, features] or None
+        self.labels = labels  # [values] int64 or None
         self.lookback, self.horizon, self.season = lookback, horizon, season
         self.per_epoch = per_epoch
         self._span = torch.arange(-lookback, horizon)
@@ -207,9 +219,13 @@ class PanelWindows:
 
     def batch(self, rows, device: torch.device, non_blocking: bool = False):
         """((windows [b, lookback], calendar [b, lookback + horizon, features] when there is
-        one), targets [b, horizon])."""
+        one), targets [b, horizon]: values, or bins with labels)."""
         spans, _ = self._gather(rows)
         windows, targets = spans[:, : self.lookback], spans[:, self.lookback :]
+        if self.labels is not None:
+            origins = torch.from_numpy(self.origins[np.asarray(rows)]).to(self.labels.device)
+            steps = torch.arange(self.horizon, device=origins.device)
+            targets = self.labels[origins[:, None] + steps]
         inputs = (windows,)
         if self.calendar is not None:
             origins = torch.from_numpy(self.origins[np.asarray(rows)]).to(self.calendar.device)
@@ -235,6 +251,7 @@ class PanelWindows:
             self.season,
             self.per_epoch,
             self.calendar.to(device) if self.calendar is not None else None,
+            self.labels.to(device) if self.labels is not None else None,
         )
 
 
@@ -250,6 +267,9 @@ def load_splits(params: dict, splits: tuple[str, ...], per_epoch: int = 0):
     calendar = None
     if panel.times is not None and window["calendar"]:
         calendar = torch.from_numpy(calendar_features(panel.times, window["calendar"]))
+    labels = None
+    if window["bins"]:
+        labels = torch.from_numpy(bin_labels(panel.values, window["bins"]))
     lookback, horizon = window["lookback"], window["horizon"]
     windows = {}
     for split in splits:
@@ -262,7 +282,7 @@ def load_splits(params: dict, splits: tuple[str, ...], per_epoch: int = 0):
             )
         draw = per_epoch if split == "train" else 0
         windows[split] = PanelWindows(
-            values, origins, lookback, horizon, window["season"], draw, calendar
+            values, origins, lookback, horizon, window["season"], draw, calendar, labels
         )
     return windows, panel, divisors, stats["scaling"]
 

@@ -57,6 +57,14 @@ def horizon_fits_layout(params: dict) -> str | None:
             "step (window.delay ahead); a horizon of steps needs prepare.layout: wide or long "
             "(a single series as a long table of one series works too)."
         )
+    if layout == "single" and window["bins"]:
+        return (
+            "window.bins is set, but the single-series layout forecasts values; bins of the "
+            "forecast steps need prepare.layout: wide, long or events."
+        )
+    bins = window["bins"]
+    if any(b >= c for b, c in zip(bins, bins[1:])):
+        return f"window.bins {bins} must ascend, each edge above the one before (e.g. [7, 30, 90])."
     if layout != "single" and window["lookback"] < window["season"]:
         return (
             f"window.lookback ({window['lookback']}) is shorter than window.season "
@@ -235,6 +243,15 @@ FORECAST_SCHEMA = Schema(
                 high=1.0,
                 low_open=True,
                 high_open=True,
+            ),
+            "bins": Rule(
+                list,
+                [],
+                "wide/long/events: ascending edges that cut each forecast step's value into bins "
+                "([7, 30] = under 7, 7 to under 30, 30 and over; events: of the next gaps, as "
+                "when a customer comes back); the model then gives each bin's probability "
+                "(cross-entropy, window.intervals unused); [] = forecast the values",
+                items=float,
             ),
             "calendar": Rule(
                 list,
