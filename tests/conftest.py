@@ -438,6 +438,20 @@ def make_trees_copy(target: Path, overrides: dict | None = None) -> Path:
     return make_folder_pipeline_copy(target, "trees", TREES_TINY, overrides)
 
 
+# The sentence-pairs pipeline (pairs/dvc.yaml) at a size that reproduces in seconds.
+PAIRS_TINY = {
+    "data": {"synthetic_train": 400},
+    "embed": {"dim": 16},
+    "train": {"hidden": 24, "head_hidden": 32, "epochs": 3, "lr": 0.01, "threads": 1},
+    "evaluate": {"threads": 1},
+}
+
+
+def make_pairs_copy(target: Path, overrides: dict | None = None) -> Path:
+    """A DVC project at `target` holding the sentence-pairs pipeline in pairs/, tiny params."""
+    return make_folder_pipeline_copy(target, "pairs", PAIRS_TINY, overrides)
+
+
 def built_pipeline(tmp_path_factory, folder: str) -> Path:
     """A project holding the pipeline in `folder` (forecast, sequences, trees, tagging) with tiny
     params, reproduced once per session (built_once), copied for the caller."""
@@ -446,6 +460,7 @@ def built_pipeline(tmp_path_factory, folder: str) -> Path:
         "sequences": make_sequences_copy,
         "trees": make_trees_copy,
         "tagging": make_tagging_copy,
+        "pairs": make_pairs_copy,
     }[folder]
 
     def build(target: Path) -> None:

@@ -32,6 +32,7 @@ PIPELINE_FOLDERS = {
     "forecast": "forecast",
     "sequences": "sequences",
     "trees": "trees",
+    "pairs": "pairs",
 }
 
 
@@ -91,6 +92,11 @@ HEADLINES = {
     "forecast": ("mae", {"naive": "naive_mae", "ridge": "linear_mae"}, False),
     "sequences": ("accuracy", {"linear, no memory": "baseline_accuracy"}, True),
     "trees": ("accuracy", {"TF-IDF+LR": "baseline_accuracy"}, True),
+    "pairs": (
+        "accuracy",
+        {"lexical": "lexical_accuracy", "hypothesis only": "hypothesis_only_accuracy"},
+        True,
+    ),
 }
 
 

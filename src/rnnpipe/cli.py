@@ -67,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnpipe",
         description="rnnpipe command-line tools: predict with and export the model of any "
-        "pipeline (text classification, tagging, forecasting, numeric sequences, trees), and "
+        "pipeline (text classification, tagging, forecasting, numeric sequences, trees, "
+        "sentence pairs), and "
         "check params files. Python: rnnpipe.api.",
     )
     parser.add_argument(
@@ -88,6 +89,19 @@ def _parser() -> argparse.ArgumentParser:
         "with --column from a CSV / TSV / JSONL / Parquet table",
     )
     predict.add_argument("--column", help="the table column holding the texts (with --file)")
+    predict.add_argument(
+        "--premise",
+        action="append",
+        default=[],
+        help="a sentence-pair model: the first sentence of a pair (repeat with --hypothesis for "
+        "more pairs)",
+    )
+    predict.add_argument(
+        "--hypothesis",
+        action="append",
+        default=[],
+        help="a sentence-pair model: the second sentence of a pair",
+    )
     predict.add_argument(
         "--model", default="data/model", help="trained model folder (default: data/model)"
     )
@@ -192,7 +206,7 @@ def summary(args) -> int:
             f"rnnpipe summary: no pipeline under {args.root} has metrics yet; run `dvc repro -P`."
         )
         return 1
-    print(f"{'pipeline':<10} {'test':<17} {'baselines':<38} best epoch (val)")
+    print(f"{'pipeline':<10} {'test':<17} {'baselines':<41} best epoch (val)")
     for row in rows:
         bars = ", ".join(f"{name} {value:.4f}" for name, value in row["baselines"].items())
         mark = "" if row["beats_baselines"] else "  (below a baseline)"
@@ -203,7 +217,7 @@ def summary(args) -> int:
         )
         print(
             f"{row['pipeline']:<10} {row['metric'] + ' ' + format(row['score'], '.4f'):<17} "
-            f"{bars:<38} {epoch}{mark}".rstrip()
+            f"{bars:<41} {epoch}{mark}".rstrip()
         )
     return 0
 

@@ -255,6 +255,46 @@ def predict_sequences(args, trained) -> None:
             print(f"{row['sequence']}\t{row['labels'][0]}\t{row['probability'][0]:.4f}")
 
 
+def pair_rows(trained, pairs: list, batch_size: int = 256) -> list[dict]:
+    """A sentence-pair model's rows for `pairs` (rnnpipe.pairs.readers.Pair): `premise`,
+    `hypothesis`, then `label`, `probability` and `p_<label>` per label, or `score`."""
+    from .pairs.predictor import pair_rows as rows
+
+    return rows(trained, pairs, batch_size)
+
+
+def predict_pairs(args, trained) -> None:
+    """A sentence-pair model: each pair of --premise / --hypothesis, or of the file given with
+    --file, with its label and probabilities (or its score), one line per pair."""
+    from .pairs.predictor import pairs_of_file, pairs_of_texts
+
+    if args.texts or args.column:
+        raise RnnpipeError(
+            f"{args.model} holds a sentence-pair model: give pairs as --premise TEXT --hypothesis "
+            "TEXT, or a file of pairs with --file (JSON lines as SNLI's, or a table with "
+            "sentence1 / sentence2 columns)."
+        )
+    if args.file and (args.premise or args.hypothesis):
+        raise RnnpipeError(
+            "give the pairs either with --premise / --hypothesis or --file, not both."
+        )
+    if not args.file and not args.premise:
+        raise RnnpipeError(
+            f"no pair given: rnnpipe predict --model {args.model} --premise TEXT --hypothesis TEXT"
+        )
+    pairs = pairs_of_file(args.file) if args.file else pairs_of_texts(args.premise, args.hypothesis)
+    rows = pair_rows(trained, pairs, args.batch_size)
+    for row in rows:
+        if args.json:
+            print(json.dumps(rounded(row)))
+        elif "score" in row:
+            print(f"{row['score']:.4f}\t{row['premise']}\t{row['hypothesis']}")
+        else:
+            print(
+                f"{row['label']}\t{row['probability']:.4f}\t{row['premise']}\t{row['hypothesis']}"
+            )
+
+
 def predict_trees(args, trained) -> None:
     """A trees model: the root label of every bracketed tree, one output line per input line."""
     source = (

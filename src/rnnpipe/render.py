@@ -31,6 +31,7 @@ from ruamel.yaml import YAML, YAMLError
 from .core.hashing import code_closure
 from .core.params import Rule, Schema
 from .forecast.params import FORECAST_SCHEMA
+from .pairs.params import PAIRS_SCHEMA
 from .sequences.params import SEQUENCES_SCHEMA
 from .tagging.params import TAGGING_SCHEMA
 from .text.params import TEXT_SCHEMA
@@ -89,6 +90,7 @@ PIPELINES = {
             "sequences", "sequences", SEQUENCES_SCHEMA, "numeric-sequences", "train.hidden=64"
         ),
         Pipeline("trees", "trees", TREES_SCHEMA, "tree-structured", "train.model=bilstm"),
+        Pipeline("pairs", "pairs", PAIRS_SCHEMA, "sentence-pairs", "train.encoder=childsum"),
     )
 }
 COMMENT_COLUMN = 27

@@ -76,6 +76,13 @@ MODEL_KINDS = {
         "rnnpipe.predict:tree_rows",
         "texts",
     ),
+    "rnnpipe-pairs": ModelKind(
+        "a sentence-pair model",
+        "rnnpipe.pairs.classifier:TrainedPairModel",
+        "rnnpipe.predict:predict_pairs",
+        "rnnpipe.predict:pair_rows",
+        "pairs",
+    ),
 }
 # A folder whose model.json cannot be read is loaded as a classifier: its loader names what is
 # wrong.

@@ -30,7 +30,7 @@ PACKAGE = ROOT / "src" / "rnnpipe"
 SHARED = ("core", "data", "nn", "training")
 PIPELINES = [
     ROOT / "dvc.yaml",
-    *(ROOT / name / "dvc.yaml" for name in ("tagging", "forecast", "sequences", "trees")),
+    *(ROOT / name / "dvc.yaml" for name in ("tagging", "forecast", "sequences", "trees", "pairs")),
 ]
 
 
@@ -113,7 +113,7 @@ def stage_code_problems(dvc_file: Path, stages: dict) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "dvc_file", PIPELINES, ids=["text", "tagging", "forecast", "sequences", "trees"]
+    "dvc_file", PIPELINES, ids=["text", "tagging", "forecast", "sequences", "trees", "pairs"]
 )
 def test_every_stage_lists_exactly_the_code_it_runs(dvc_file):
     stages = yaml.safe_load(dvc_file.read_text(encoding="utf-8"))["stages"]

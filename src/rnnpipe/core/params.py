@@ -53,7 +53,8 @@ class Rule:
     low_open: bool = False
     pattern: str = ""  # a full-match regular expression for strings, described in `meaning`
     nonempty: bool = False  # a string that must name something (a column, a path, a codec)
-    items: type = str  # a list's item type: str (names) or float (numbers, each within low..high)
+    # a list's item type: str (names), float or int (numbers, each within low..high)
+    items: type = str
 
     def check(self, key: str, value: Any, source: str = "params.yaml") -> Any:
         if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -75,7 +76,7 @@ class Rule:
             raise ParamsError(
                 f"{source}: '{key}' is {value!r}; it must be a finite number. {self.describe()}"
             )
-        if self.kind is list and self.items is float:
+        if self.kind is list and self.items in (float, int):
             return self._check_numbers(key, value, source)
         if self.kind is list and not all(isinstance(item, str) for item in value):
             hint = (
@@ -117,11 +118,14 @@ class Rule:
         return value
 
     def _check_numbers(self, key: str, value: list, source: str) -> list:
-        """A list of numbers: each finite and within low..high, none repeated."""
+        """A list of numbers: each finite and within low..high (whole numbers for items=int), none
+        repeated."""
         numbers = []
         for item in value:
+            if self.items is int and isinstance(item, float) and item.is_integer():
+                item = int(item)
             number = Rule(
-                float,
+                self.items,
                 0.0,
                 self.meaning,
                 low=self.low,
@@ -231,13 +235,36 @@ TRAINING_RULES: dict[str, Rule] = {
         low=0,
     ),
     "schedule": one_of(
-        ("none", "step", "cosine", "plateau"), "none", "LR schedule: none | step | cosine | plateau"
+        ("none", "step", "multistep", "exponential", "cosine", "plateau"),
+        "none",
+        "LR schedule: none | step (x gamma every step_size epochs) | multistep (x gamma after each "
+        "epoch in milestones) | exponential (x gamma every epoch) | cosine (to 0 over the epochs) "
+        "| plateau (x gamma when validation stalls)",
     ),
     "step_size": Rule(
         int, 3, "step: epochs per decay; plateau: epochs without improvement before a decay", low=1
     ),
+    "milestones": Rule(
+        list,
+        [],
+        "multistep: the epochs after which the LR is multiplied by gamma (e.g. [5, 8])",
+        items=int,
+        low=1,
+    ),
     "gamma": Rule(
-        float, 0.5, "LR decay factor of step / plateau", low=0.0, high=1.0, low_open=True
+        float,
+        0.5,
+        "LR decay factor of step / multistep / exponential / plateau",
+        low=0.0,
+        high=1.0,
+        low_open=True,
+    ),
+    "warmup_steps": Rule(
+        int,
+        0,
+        "the LR rises linearly from lr / warmup_steps to the schedule's over the first this many "
+        "optimiser steps (a LambdaLR-style warmup, on top of any schedule); 0 = none",
+        low=0,
     ),
     "seed": seed_rule("model initialisation, dropout and batch order"),
     "device": DEVICE_RULE,

@@ -42,7 +42,7 @@ from .checkpoints import load_checkpoint, save_checkpoint
 from .distributed import Distributed
 from .inference import evaluate_loss
 from .objectives import ClassificationObjective
-from .optim import make_optimizer, make_scheduler, step_scheduler
+from .optim import make_optimizer, make_scheduler, step_scheduler, warmup_factor
 
 # The rules of the loop's settings: the shared training group plus length bucketing and the kept
 # epoch.
@@ -51,7 +51,10 @@ LOOP_RULES = {**TRAINING_RULES, "bucket_batches": BUCKET_BATCHES, "select_on": S
 
 def _default(key: str):
     """The default of a training setting: the params rule's, written once (core.params)."""
-    return field(default=LOOP_RULES[key].default)
+    default = LOOP_RULES[key].default
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default))
+    return field(default=default)
 
 
 @dataclass
@@ -67,7 +70,9 @@ class TrainSettings:
     patience: int = _default("patience")
     schedule: str = _default("schedule")
     step_size: int = _default("step_size")
+    milestones: list = _default("milestones")
     gamma: float = _default("gamma")
+    warmup_steps: int = _default("warmup_steps")
     seed: int = _default("seed")
     precision: str = _default("precision")
     ema_decay: float = _default("ema_decay")
@@ -130,7 +135,12 @@ class TrainingRun:
             model,
             optimizer,
             make_scheduler(
-                settings.schedule, optimizer, settings.epochs, settings.step_size, settings.gamma
+                settings.schedule,
+                optimizer,
+                settings.epochs,
+                settings.step_size,
+                settings.gamma,
+                settings.milestones,
             ),
             torch.amp.GradScaler("cuda", enabled=dtype == torch.float16),
             averaged,
@@ -261,7 +271,16 @@ def train_one_epoch(
         if settings.clip_norm > 0:
             run.scaler.unscale_(run.optimizer)
             nn.utils.clip_grad_norm_(model.parameters(), settings.clip_norm)
+        # The warmup scales the schedule's LR for this step only, so the epoch schedules (which
+        # compute each LR from the last) never see it. Steps are counted over the whole run: a
+        # resumed run continues the warmup where it was (every epoch has as many batches).
+        factor = warmup_factor((epoch - 1) * len(batches) + step - 1, settings.warmup_steps)
+        scheduled = [group["lr"] for group in run.optimizer.param_groups]
+        for group, lr in zip(run.optimizer.param_groups, scheduled):
+            group["lr"] = lr * factor
         run.scaler.step(run.optimizer)
+        for group, lr in zip(run.optimizer.param_groups, scheduled):
+            group["lr"] = lr
         run.scaler.update()
         if run.averaged is not None:
             run.averaged.update_parameters(model)

@@ -104,3 +104,23 @@ class QuantileObjective:
         loss = torch.maximum(levels * difference, (levels - 1) * difference).mean()
         error_sum = (outputs[..., self.median].detach() - targets).abs().sum()
         return loss, error_sum, targets.numel()
+
+
+class RelatednessObjective:
+    """Tai et al.'s relatedness objective: logits [batch, classes] over the integer scores low,
+    low + 1, ..., targets [batch, classes] the sparse distribution of each true score; the loss is
+    KL(target || softmax(logits)) per row, the prediction the expected score. The score is the
+    squared error of the prediction, summed over rows."""
+
+    metric = "mse"
+    higher_is_better = False
+
+    def __call__(
+        self, logits: torch.Tensor, targets: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """(mean KL divergence, sum of squared errors of the expected score, number of rows)."""
+        log_p = torch.log_softmax(logits.float(), dim=-1)
+        loss = nn.functional.kl_div(log_p, targets, reduction="batchmean")
+        grades = torch.arange(logits.size(-1), device=logits.device, dtype=torch.float32)
+        error = (log_p.detach().exp() @ grades) - (targets @ grades)
+        return loss, (error * error).sum(), len(targets)

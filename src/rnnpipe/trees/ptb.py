@@ -212,3 +212,41 @@ def _close(tree: Tree, label: int | None, children: list[int], words: list[str],
     for left in reversed(nodes[1:-1]):  # right-branching: (a (b (c d)))
         right = tree.add_inner(left, right, UNLABELED)
     return tree.add_inner(nodes[0], right, label)
+
+
+def parse_unlabeled(text: str, where: str = "tree") -> Tree:
+    """An unlabeled bracketed parse as SNLI and MultiNLI give it (`sentence1_binary_parse`):
+    every token but a bracket is a word (digits too: there are no labels), and a bracket may hold
+    words and subtrees side by side, `( to ( go packages ) )`. A bracket of more than two parts
+    is made right-branching, of one part merged with it. DataError naming `where` for unbalanced
+    brackets or an empty bracket."""
+    tree = Tree()
+    stack: list[list[int]] = []  # per open bracket: its parts' node ids, in order
+    done = None
+    for token in TOKEN.findall(text):
+        if done is not None:
+            raise DataError(f"{where}: text after the parse's closing bracket: {token!r}.")
+        if token == "(":
+            stack.append([])
+        elif token == ")":
+            if not stack:
+                raise DataError(f"{where}: unbalanced brackets: a ')' closes nothing.")
+            parts = stack.pop()
+            if not parts:
+                raise DataError(f"{where}: an empty bracket '( )'.")
+            node = parts[-1]
+            for left in reversed(parts[:-1]):
+                node = tree.add_inner(left, node, UNLABELED)
+            if stack:
+                stack[-1].append(node)
+            else:
+                done = node
+        elif stack:
+            stack[-1].append(tree.add_leaf(token, UNLABELED))
+        else:
+            raise DataError(f"{where}: a parse starts with '(' (got {text.strip()[:40]!r}).")
+    if stack or done is None:
+        raise DataError(
+            f"{where}: unbalanced brackets: {len(stack)} '(' left open at the end of the parse."
+        )
+    return tree
