@@ -111,3 +111,28 @@ def test_the_relatedness_objective_is_kl_to_the_target_and_scores_the_expected_v
     loss, squared, count = objective(uniform, target)
     assert squared.item() == pytest.approx(1.5**2 + 2**2) and count == 2
     assert loss.item() == pytest.approx(float(np.log(5) - np.log(2) / 2), rel=1e-5)
+
+
+def test_tfidf_by_hand_and_a_saved_lexical_model_predicts_the_same(tmp_path):
+    from rnnpipe.pairs.baselines import Ngrams, PairBaseline
+
+    words = Ngrams().fit([["a", "b"], ["a", "c"]])
+    assert words.terms == ["a", "a b", "a c", "b", "c"]
+    # "a" is in both documents: idf log(3/3) + 1 = 1; the others log(3/2) + 1
+    row = words.transform([["a", "b", "b"]]).toarray()[0]
+    raw = np.array([1.0, 1 + np.log(1.5), 0.0, (1 + np.log(2)) * (1 + np.log(1.5)), 0.0])
+    assert np.allclose(row, raw / np.linalg.norm(raw))
+    premises = [["a", "man", "runs"], ["a", "dog", "sleeps"], ["two", "men", "sing"]] * 4
+    hypotheses = [["a", "man", "is", "not", "running"], ["a", "dog", "rests"], ["men", "sing"]] * 4
+    for target, y in (("label", np.array([2, 0, 1] * 4)), ("score", np.array([1.5, 4.0, 4.5] * 4))):
+        fitted = PairBaseline("lexical", target, 1.0).fit(premises, hypotheses, y)
+        loaded = PairBaseline.from_arrays("lexical", target, fitted.arrays())
+        assert np.allclose(
+            loaded.predict(premises, hypotheses), fitted.predict(premises, hypotheses)
+        )
+    proba = fitted_labels = (
+        PairBaseline("lexical", "label", 10.0)
+        .fit(premises, hypotheses, np.array([2, 0, 1] * 4))
+        .predict(premises, hypotheses)
+    )
+    assert np.allclose(proba.sum(axis=1), 1) and (fitted_labels.argmax(1) == [2, 0, 1] * 4).all()

@@ -26,6 +26,13 @@ def test_repro_classifies_pairs_beside_the_lexical_and_hypothesis_only_baselines
     # word order decides neutral: a bag of words cannot separate it, the BiLSTM can
     assert evaluation["accuracy"] > evaluation["lexical_accuracy"] > evaluation["majority_accuracy"]
     assert 0 < evaluation["hypothesis_only_accuracy"] < evaluation["lexical_accuracy"]
+    # the lexical member's weight was chosen on validation; the network alone is scored beside
+    training = json.loads((pr / "metrics/train.json").read_text())
+    assert evaluation["network_weight"] == training["network_weight"]
+    assert training["val_accuracy_mixed"] >= max(
+        training["val_accuracy"], training["val_accuracy_lexical"]
+    )
+    assert "network_alone_accuracy" in evaluation
     assert list(pd.read_csv(pr / "metrics/per_class.csv")["class"]) == [
         "entailment",
         "neutral",
@@ -44,7 +51,7 @@ def test_repro_classifies_pairs_beside_the_lexical_and_hypothesis_only_baselines
     [
         ({"train": {"encoder": "childsum"}}, {"train"}),
         ({"parse": {"lowercase": False}}, {"parse", "train"}),
-        ({"evaluate": {"linear_c": 2.0}}, {"evaluate"}),
+        ({"evaluate": {"linear_c": 2.0}}, {"train", "evaluate"}),  # the lexical member too
         ({"embed": {"seed": 7}}, {"embed"}),
     ],
 )

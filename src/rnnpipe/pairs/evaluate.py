@@ -5,7 +5,9 @@ Labels: metrics/eval.json holds accuracy, macro precision / recall / F1 and log 
 and each baseline's accuracy and macro F1 (`lexical_accuracy`, `hypothesis_only_accuracy`, ...);
 metrics/confusion.csv and metrics/per_class.csv are DVC plots. Relatedness: Pearson r, Spearman
 rho and MSE of the model and of each baseline; metrics/scores.csv (truth and prediction per test
-pair) is a DVC plot.
+pair) is a DVC plot. The model is the network mixed with its lexical member (train.mix_lexical,
+the weight chosen on validation: `network_weight`); the network alone is scored beside it
+(`network_alone_accuracy`, `network_alone_pearson`, ...).
 """
 
 from __future__ import annotations
@@ -58,16 +60,23 @@ def evaluate_pairs(params: dict) -> None:
     test = PairSet(
         test_table, trained.vocabulary, config.encoder, parse["target"], parse["score_range"]
     )
-    outputs = trained.outputs(predict(trained.model, test, settings["batch_size"], device))
+    network = trained.outputs(predict(trained.model, test, settings["batch_size"], device))
     premises, hypotheses, labels, scores = split_text(read_split(DATA, "train"))
     test_p, test_h, test_labels, test_scores = split_text(test_table)
+    outputs = trained.mixed(network, test_p, test_h)
     y = labels if parse["target"] == "label" else scores
+    # the lexical member is the lexical baseline, fitted once (by train when it is mixed in)
+    fitted = {"lexical": trained.lexical} if trained.lexical is not None else {}
     baselines = {
-        kind: PairBaseline(kind, parse["target"], settings["linear_c"])
-        .fit(premises, hypotheses, y)
-        .predict(test_p, test_h)
+        kind: (
+            fitted.get(kind)
+            or PairBaseline(kind, parse["target"], settings["linear_c"]).fit(
+                premises, hypotheses, y
+            )
+        ).predict(test_p, test_h)
         for kind in ("lexical", "hypothesis_only")
     }
+    baselines["network_alone"] = network
     if parse["target"] == "label":
         result = classification_metrics(test_labels, outputs)
         for kind, proba in baselines.items():
@@ -77,6 +86,7 @@ def evaluate_pairs(params: dict) -> None:
         majority = np.bincount(labels).argmax()
         result["majority_accuracy"] = round(float(np.mean(test_labels == majority)), 6)
         result["test_pairs"] = len(test_labels)
+        result["network_weight"] = trained.network_weight
         write_classification_report(result, test_labels, outputs, trained.labels, roc=False)
         write_empty("metrics/scores.csv", ["truth", "model", "lexical"])
         summary = (
@@ -92,6 +102,7 @@ def evaluate_pairs(params: dict) -> None:
                 {f"{kind}_{k}": v for k, v in relatedness_metrics(test_scores, predicted).items()}
             )
         result["test_pairs"] = len(test_scores)
+        result["network_weight"] = trained.network_weight
         write_json("metrics/eval.json", result)
         write_empty("metrics/confusion.csv", ["actual", "predicted"])
         write_empty("metrics/per_class.csv", ["class", "precision", "recall", "f1", "support"])
@@ -105,8 +116,14 @@ def evaluate_pairs(params: dict) -> None:
             f"r {result['hypothesis_only_pearson']:.4f}"
         )
         key, higher = "pearson", True
-    print(f"evaluate: {config.encoder} on {len(test)} test pairs: {summary}")
-    best = max(baselines, key=lambda k: result[f"{k}_{key}"])
+    mix = (
+        f" (mixed with the lexical member, weight {1 - trained.network_weight:.2f}; the network "
+        f"alone: {key} {result[f'network_alone_{key}']:.4f})"
+        if trained.network_weight < 1
+        else ""
+    )
+    print(f"evaluate: {config.encoder} on {len(test)} test pairs: {summary}{mix}")
+    best = max(("lexical", "hypothesis_only"), key=lambda k: result[f"{k}_{key}"])
     if (result[key] < result[f"{best}_{key}"]) == higher:
         print(
             f"evaluate: warning: the {best.replace('_', ' ')} baseline's {key} "

@@ -158,6 +158,13 @@ PAIRS_SCHEMA = Schema(
                 "spinn: the recurrent tracker reading the stack and buffer tops (SPINN-PI); "
                 "false: SPINN-PI-NT",
             ),
+            "mix_lexical": Rule(
+                bool,
+                True,
+                "mix the lexical model (pairs.baselines: TF-IDF and overlap features, linear) into "
+                "the network's outputs, its weight (0..1) chosen on validation; false = the "
+                "network alone",
+            ),
             "select_on": one_of(
                 ("loss", "accuracy"),
                 "loss",

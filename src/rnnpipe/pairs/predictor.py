@@ -100,7 +100,8 @@ def pair_rows(trained: TrainedPairModel, pairs: list[Pair], batch_size: int = 25
         raise DataError(refusal(encoder, form, "the pairs given"))
     table = pair_columns(pairs, trained.labels, trained.lowercase)
     data = PairSet(table, trained.vocabulary, encoder, "label")
-    outputs = trained.outputs(predict(trained.model, data, batch_size, torch.device("cpu")))
+    network = trained.outputs(predict(trained.model, data, batch_size, torch.device("cpu")))
+    outputs = trained.mixed(network, table["premise"], table["hypothesis"])
     rows = []
     for i, pair in enumerate(pairs):
         row = {

@@ -24,9 +24,11 @@ from ..training.history import (
     write_finished_run,
     write_training_metrics,
 )
+from ..training.inference import predict
 from ..training.loop import TrainSettings, train_model
 from ..training.objectives import ClassificationObjective, RelatednessObjective
 from ..training.runner import TrainingProcess
+from .baselines import PairBaseline
 from .classifier import TrainedPairModel
 from .dataset import PairSet, read_split
 from .model import PairModel, PairModelConfig
@@ -40,6 +42,50 @@ def output_count(summary: dict, score_range) -> int:
     if summary["target"] == "score":
         return int(round(score_range[1] - score_range[0])) + 1
     return 1 if len(summary["labels"]) == 2 else len(summary["labels"])
+
+
+MIX_WEIGHTS = np.round(np.linspace(0.0, 1.0, 21), 2)
+
+
+def validation_score(outputs: np.ndarray, data: PairSet, target: str) -> float:
+    """What the mix weight maximises on validation: accuracy (labels), or minus the MSE."""
+    if target == "label":
+        return float(np.mean(outputs.argmax(axis=1) == data.labels))
+    return -float(np.mean((outputs - data.scores) ** 2))
+
+
+def mix_lexical(trained: TrainedPairModel, validation: PairSet, params: dict, process) -> dict:
+    """Fit the lexical member on the training pairs and choose the network's weight in the mix
+    (0, 0.05, ..., 1) on validation; ties go to the network. Sets them on `trained`; the summary
+    keys for metrics/train.json."""
+    parse = params["parse"]
+    train_table, val_table = read_split(DATA, "train"), read_split(DATA, "validation")
+    y = train_table["label"] if parse["target"] == "label" else train_table["score"]
+    lexical = PairBaseline("lexical", parse["target"], params["evaluate"]["linear_c"]).fit(
+        train_table["premise"], train_table["hypothesis"], np.asarray(y)
+    )
+    network = trained.outputs(
+        predict(trained.model, validation, params["train"]["batch_size"] * 4, torch.device("cpu"))
+    )
+    member = lexical.predict(val_table["premise"], val_table["hypothesis"])
+    scores = [
+        validation_score(w * network + (1 - w) * member, validation, parse["target"])
+        for w in MIX_WEIGHTS
+    ]
+    best = max(range(len(MIX_WEIGHTS)), key=lambda k: (scores[k], MIX_WEIGHTS[k]))
+    trained.lexical, trained.network_weight = lexical, float(MIX_WEIGHTS[best])
+    name = "accuracy" if parse["target"] == "label" else "mse"
+    sign = 1 if parse["target"] == "label" else -1
+    process.announce(
+        f"train: the lexical member mixed in with weight {1 - MIX_WEIGHTS[best]:.2f} (chosen on "
+        f"validation: {name} {sign * scores[best]:.4f}; network alone {sign * scores[-1]:.4f}, "
+        f"lexical alone {sign * scores[0]:.4f})"
+    )
+    return {
+        "network_weight": float(MIX_WEIGHTS[best]),
+        f"val_{name}_mixed": round(sign * scores[best], 6),
+        f"val_{name}_lexical": round(sign * scores[0], 6),
+    }
 
 
 def train_pair_model(params: dict, process: TrainingProcess) -> None:
@@ -94,9 +140,13 @@ def train_pair_model(params: dict, process: TrainingProcess) -> None:
         model.cpu(), vocabulary, target, summary["labels"], list(score_range), parse["lowercase"]
     )
     extra, warning = {}, None
+    if settings["mix_lexical"]:
+        extra.update(mix_lexical(trained, splits["validation"], params, process))
     if target == "label":
         val_accuracy = result.history[result.best_epoch - 1]["val_accuracy"]
-        extra = chance_level(val_accuracy, splits["train"].labels, splits["validation"].labels)
+        extra.update(
+            chance_level(val_accuracy, splits["train"].labels, splits["validation"].labels)
+        )
         warning = chance_warning(extra, val_accuracy)
     write_finished_run(trained, result, metric, CHECKPOINT, extra=extra)
     if warning:
