@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -498,3 +499,16 @@ def tiny_classifier_folder(tmp_path_factory) -> Path:
         folder
     )
     return folder
+
+
+ADMISSION_LINE = re.compile(r"^\w+: (waiting for .*|admitted \(\d+ core\(s\)\))$")
+
+
+def without_admission(stderr: str) -> str:
+    """A stage's stderr without the lines of its wait for free cores (core.jobserver), which
+    appear first whenever other work holds the machine's cores: what the stage itself said."""
+    return "".join(
+        line
+        for line in stderr.splitlines(keepends=True)
+        if not ADMISSION_LINE.match(line.rstrip("\n"))
+    )
