@@ -6,6 +6,7 @@
 #   bash experiments/sick.sh relatedness childsum 1    # task (relatedness | entailment), encoder, seed
 #   for s in 1 2 3; do bash experiments/sick.sh entailment bilstm $s; done
 #   SICK=/path/to/sick bash experiments/sick.sh relatedness childsum 1 --temp
+#   bash experiments/sick.sh table                     # mean +- std per task and encoder
 #
 # The official split (SICK_trial.txt is validation), Tai et al.'s dependency parses (childsum), GloVe
 # 6B 50d kept fixed and Adagrad 0.05 with weight decay 1e-4 in batches of 25 as Tai et al.; a head of
@@ -14,6 +15,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=pairs/params.yaml
+if [ "${1:-}" = table ]; then
+  dvc exp show --csv --all-commits | python experiments/sick_table.py; exit
+fi
 task="${1:?usage: bash experiments/sick.sh relatedness|entailment childsum|bilstm|treelstm|spinn SEED}"
 encoder="${2:?encoder: childsum | bilstm}"
 seed="${3:?seed: an integer}"
