@@ -202,3 +202,26 @@ def test_relatedness_becomes_tai_et_als_sparse_distribution():
         [[1, 0, 0, 0, 0], [0, 0, 0, 0.5, 0.5], [0, 0, 0, 0, 1], [0, 0.8, 0.2, 0, 0]],
     )
     assert np.allclose(target @ np.arange(1, 6), [1.0, 4.5, 5.0, 2.2])  # its mean is the score
+
+
+def test_multinli_reads_as_snli_does_its_dev_sets_standing_in_for_test(tmp_path):
+    """MultiNLI publishes no labelled test file: dev_matched is validation, dev_mismatched test;
+    its lines have SNLI's fields."""
+    folder = tmp_path / "multinli_1.0"
+    folder.mkdir()
+    for name in ("train", "dev_matched", "dev_mismatched"):
+        (folder / f"multinli_1.0_{name}.jsonl").write_text(
+            snli_row() + snli_row("neutral"), encoding="utf-8"
+        )
+    out = tmp_path / "raw"
+    out.mkdir()
+    origin = copy_nli(str(folder), "none", out, 0)
+    assert origin["files"] == {
+        "train": "multinli_1.0_train.jsonl",
+        "dev": "multinli_1.0_dev_matched.jsonl",
+        "test": "multinli_1.0_dev_mismatched.jsonl",
+    }
+    assert [p.label for p in read_nli_jsonl(out / "test.jsonl", "test").pairs] == [
+        "entailment",
+        "neutral",
+    ]

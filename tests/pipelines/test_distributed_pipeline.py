@@ -29,7 +29,7 @@ def test_a_two_process_repro_finishes_writes_one_model_and_is_deterministic(tmp_
     assert {name: (wd / "metrics" / name).read_text() for name in first} == first
 
 
-@pytest.mark.parametrize("folder", ["forecast", "sequences", "trees"])
+@pytest.mark.parametrize("folder", ["forecast", "sequences", "trees", "pairs"])
 def test_the_other_pipelines_train_as_two_processes(tmp_path_factory, folder):
     import conftest
 
