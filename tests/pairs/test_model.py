@@ -29,7 +29,9 @@ def pairs(tmp_path_factory):
 
 def model_for(encoder: str, vocabulary, outputs: int = 3, tracker: bool = False) -> PairModel:
     torch.manual_seed(0)
-    config = PairModelConfig(len(vocabulary), 6, outputs, encoder, 5, 7, 0.0, False, tracker, "all")
+    config = PairModelConfig(
+        len(vocabulary), 6, outputs, encoder, 5, 7, 0.0, False, tracker, "all", 0, 0
+    )
     return PairModel(config).eval()
 
 
@@ -136,3 +138,38 @@ def test_tfidf_by_hand_and_a_saved_lexical_model_predicts_the_same(tmp_path):
         .predict(premises, hypotheses)
     )
     assert np.allclose(proba.sum(axis=1), 1) and (fitted_labels.argmax(1) == [2, 0, 1] * 4).all()
+
+
+def test_relation_labels_let_the_child_sum_tree_tell_who_does_what_to_whom():
+    """ "the dog chases the cat" and "the cat chases the dog": one dependency tree shape and the
+    same words; the Child-Sum node sums its children unordered, so only the relation labels
+    (nsubj vs dobj) can tell the two apart."""
+    from rnnpipe.pairs.synthetic import VERBS, sentence
+
+    first = sentence("dog", VERBS[0], "cat", False, False)
+    second = sentence("cat", VERBS[0], "dog", False, False)
+    pair = Pair(
+        Sentence(first[0], None, first[2], first[3]),
+        Sentence(second[0], None, second[2], second[3]),
+    )
+    vocabulary = build_vocabulary([first[0]], 100)
+    relations = build_vocabulary([first[3]], 100)
+    states = {}
+    for dim in (0, 4):
+        torch.manual_seed(0)
+        config = PairModelConfig(
+            len(vocabulary), 6, 3, "childsum", 5, 7, 0.0, False, False, "all", len(relations), dim
+        )
+        model = PairModel(config).eval()
+        data = PairSet(
+            pair_columns([pair], NLI_LABELS, True),
+            vocabulary,
+            "childsum",
+            "label",
+            relations=relations if dim else None,
+        )
+        (batch,), _ = data.batch(np.arange(1), torch.device("cpu"))
+        with torch.no_grad():
+            states[dim] = model.encode(batch)
+    assert torch.allclose(states[0][0], states[0][1])  # blind to the roles
+    assert not torch.allclose(states[4][0], states[4][1], atol=1e-4)

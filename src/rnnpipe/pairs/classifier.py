@@ -28,8 +28,10 @@ RECORDED = (
     "lowercase",
     "network_weight",
     "lexical_sha256",
+    "relations_sha256",
 )
 VOCAB = "vocab.txt"
+RELATIONS = "relations.txt"
 LEXICAL_TERMS, LEXICAL_ARRAYS = "lexical_terms.txt", "lexical.safetensors"
 
 
@@ -43,6 +45,7 @@ class TrainedPairModel:
     lowercase: bool
     lexical: PairBaseline | None = None  # the lexical member, None without train.mix_lexical
     network_weight: float = 1.0  # the network's share of the mix (the lexical member's: 1 - it)
+    relations: Vocabulary | None = None  # relation labels, when the encoder reads them
 
     def outputs(self, logits: torch.Tensor) -> np.ndarray:
         """The network's probabilities [pairs, labels], or expected scores [pairs]."""
@@ -72,6 +75,10 @@ class TrainedPairModel:
                 {k: np.ascontiguousarray(v) for k, v in arrays.items()}, folder / LEXICAL_ARRAYS
             )
             lexical_sha256 = [sha256_of_file(folder / n) for n in (LEXICAL_TERMS, LEXICAL_ARRAYS)]
+        relations_sha256 = None
+        if self.relations is not None:
+            self.relations.save(folder / RELATIONS)
+            relations_sha256 = self.relations.sha256()
         meta = {
             "model": self.model.config.to_dict(),
             "vocabulary_sha256": self.vocabulary.sha256(),
@@ -81,6 +88,7 @@ class TrainedPairModel:
             "lowercase": self.lowercase,
             "network_weight": self.network_weight,
             "lexical_sha256": lexical_sha256,
+            "relations_sha256": relations_sha256,
         }
         save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
 
@@ -109,11 +117,28 @@ class TrainedPairModel:
                 bool(meta["lowercase"]),
             )
             weight, hashes = float(meta["network_weight"]), meta["lexical_sha256"]
+            relations_sha256 = meta["relations_sha256"]
         except (TypeError, ValueError, KeyError) as exc:
             raise ModelFileError(f"{folder / 'model.json'}: unreadable ({exc}).") from None
+        relations = None
+        if relations_sha256 is not None:
+            path = folder / RELATIONS
+            relations = Vocabulary.load(path) if path.is_file() else None
+            if relations is None or relations.sha256() != relations_sha256:
+                raise ModelFileError(
+                    f"{path} is missing or not the relation labels this model was trained with "
+                    "(hash differs); restore the folder (`dvc checkout`) or retrain."
+                )
         load_weights(model, state, folder)
         model.to(device).eval()
-        return cls(model, vocabulary, *fields, load_lexical(folder, fields[0], hashes), weight)
+        return cls(
+            model,
+            vocabulary,
+            *fields,
+            load_lexical(folder, fields[0], hashes),
+            weight,
+            relations,
+        )
 
 
 def load_lexical(folder: Path, target: str, hashes) -> PairBaseline | None:

@@ -72,8 +72,12 @@ class PairSet:
         encoder: str,
         target: str,
         score_range=(1.0, 5.0),
+        relations: Vocabulary | None = None,
     ):
+        """`relations`: the relation label vocabulary, when the encoder reads the labels
+        (childsum with train.relation_dim > 0)."""
         self.encoder, self.target = encoder, target
+        self.relation_ids = None
         self.form = NEEDS[encoder]
         self.sentences = {}
         for side, column in (("p", "premise"), ("h", "hypothesis")):
@@ -99,6 +103,19 @@ class PairSet:
                 self.parents[side] = [
                     check_heads(h, "data/pairs.parquet") for h in table[f"{side}_heads"]
                 ]
+                if relations is not None:
+                    if any(not r for r in table[f"{side}_relations"]):
+                        raise DataError(
+                            "train.relation_dim > 0 reads each token's dependency relation "
+                            "label, and not every sentence has them (SICK's a.rels / b.rels, or "
+                            "sentence1_relations / sentence2_relations); set "
+                            "train.relation_dim=0."
+                        )
+                    self.relation_ids = getattr(self, "relation_ids", None) or {}
+                    self.relation_ids[side] = [
+                        np.asarray(relations.encode(r), dtype=np.int64)
+                        for r in table[f"{side}_relations"]
+                    ]
         self.sizes = np.array(
             [max(len(p), len(h)) for p, h in zip(self.sentences["p"], self.sentences["h"])],
             dtype=np.int64,
@@ -132,7 +149,14 @@ class PairSet:
         if self.form == "binary":
             return batch_trees([self.trees[s][r] for s in sides for r in rows], ids)
         if self.form == "dependency":
-            return batch_dependency_trees(ids, [self.parents[s][r] for s in sides for r in rows])
+            relation_ids = (
+                [self.relation_ids[s][r] for s in sides for r in rows]
+                if self.relation_ids is not None
+                else None
+            )
+            return batch_dependency_trees(
+                ids, [self.parents[s][r] for s in sides for r in rows], relation_ids
+            )
         lengths = np.array([len(x) for x in ids])
         tokens = np.zeros((len(ids), max(int(lengths.max()), 1)), dtype=np.int64)
         for k, x in enumerate(ids):

@@ -58,7 +58,12 @@ def evaluate_pairs(params: dict) -> None:
     config = trained.model.config
     test_table = read_split(DATA, "test")
     test = PairSet(
-        test_table, trained.vocabulary, config.encoder, parse["target"], parse["score_range"]
+        test_table,
+        trained.vocabulary,
+        config.encoder,
+        parse["target"],
+        parse["score_range"],
+        trained.relations,
     )
     network = trained.outputs(predict(trained.model, test, settings["batch_size"], device))
     premises, hypotheses, labels, scores = split_text(read_split(DATA, "train"))

@@ -8,7 +8,10 @@ steps (InferSent's choice; padding never reaches the pool); `treelstm`, the bina
 Tree-LSTM (trees.treelstm, level by level) over the binary parse, its root state; `spinn`, SPINN
 over the same parse's shift/reduce transitions (trees.spinn; with train.tracker, SPINN-PI);
 `childsum`, the Child-Sum Tree-LSTM (trees.childsum) over the dependency tree, its root state,
-Tai et al.'s model for SICK.
+Tai et al.'s model for SICK; with train.relation_dim > 0 each node reads its word and its
+dependency relation label (nsubj, dobj, ...), which the plain model cannot see: a node sums its
+children unordered, so "the dog chases the cat" and "the cat chases the dog" are otherwise the same
+tree.
 
 The head gives one logit for two labels, one per label otherwise; for relatedness one per integer
 score (Tai et al.: the prediction is the expected score under their softmax).
@@ -45,6 +48,8 @@ class PairModelConfig:
     freeze_embeddings: bool
     tracker: bool
     features: str  # all: [u; v; |u - v|; u * v] | symmetric: [|u - v|; u * v] (Tai et al.)
+    relation_vocab_size: int  # dependency relation labels known (data/relations.txt)
+    relation_dim: int  # childsum: each token's relation label embedded and read with its word
 
     @property
     def sentence_features(self) -> int:
@@ -69,7 +74,11 @@ class PairModel(nn.Module):
         elif config.encoder == "spinn":
             self.encoder = SPINN(config.embed_dim, config.hidden, config.tracker)
         else:
-            self.encoder = ChildSumTreeLSTM(config.embed_dim, config.hidden)
+            self.encoder = ChildSumTreeLSTM(config.embed_dim + config.relation_dim, config.hidden)
+        if config.relation_dim:
+            self.relations = nn.Embedding(
+                config.relation_vocab_size, config.relation_dim, padding_idx=0
+            )
         self.head = nn.Sequential(
             glorot_linear(
                 (4 if config.features == "all" else 2) * config.sentence_features,
@@ -87,6 +96,9 @@ class PairModel(nn.Module):
             states = self.encoder(words, sentences.lengths)
             return pool_outputs(states, sentences.lengths, "max", self.config.hidden, True)
         if self.config.encoder == "childsum":
+            if self.config.relation_dim:
+                labels = self.dropout(self.relations(sentences.relations))
+                words = torch.cat([words, labels], dim=-1)
             return self.encoder(words, sentences)
         return self.encoder(words, sentences)[sentences.roots]
 

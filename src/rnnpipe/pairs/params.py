@@ -33,6 +33,12 @@ def target_fits_source(params: dict) -> str | None:
             "train.select_on is accuracy, but parse.target=score has no accuracy; use "
             "train.select_on=loss."
         )
+    if params["train"]["relation_dim"] and params["train"]["encoder"] != "childsum":
+        return (
+            f"train.relation_dim is {params['train']['relation_dim']}, but only the childsum "
+            f"encoder reads relation labels (train.encoder is {params['train']['encoder']}); set "
+            "train.relation_dim=0 or train.encoder=childsum."
+        )
     low_high = params["parse"]["score_range"]
     if len(low_high) != 2 or low_high[1] - low_high[0] < 1:
         return (
@@ -133,6 +139,15 @@ PAIRS_SCHEMA = Schema(
             ),
             "head_hidden": Rule(
                 int, 128, "units of the MLP over [u; v; |u - v|; u * v]", low=1, high=65536
+            ),
+            "relation_dim": Rule(
+                int,
+                0,
+                "childsum: the size of each token's dependency relation label embedding, read with "
+                "its word (SICK's a.rels / b.rels, or sentence{1,2}_relations); 0 = labels unused "
+                "(Tai et al.'s model)",
+                low=0,
+                high=4096,
             ),
             "features": one_of(
                 ("all", "symmetric"),

@@ -1,14 +1,15 @@
 """The pairs pipeline's parse stage: data/raw/ -> data/pairs.parquet + data/vocab.txt +
-data/parse.json.
+data/relations.txt + data/parse.json.
 
 Reads the pairs of data.source (pairs.readers), applies parse.lowercase, maps labels to ids (NLI
 data: entailment, neutral, contradiction; a table: its training labels, sorted) or checks scores
-against parse.score_range, and builds the vocabulary from the training pairs' words only.
-data/pairs.parquet holds per pair its split, both sentences' tokens, their binary parses
-(post-order children and words, empty when the data has none) and dependency heads (empty when
-none), the label id (-1 without) and the score (NaN without). data/parse.json counts the pairs per
-split, the skipped ones (SNLI's gold label '-') and says which parses every sentence has: the
-tree encoders need them (train refuses a tree encoder without its parses, by name).
+against parse.score_range, and builds the vocabularies of words and of dependency relation labels
+from the training pairs only. data/pairs.parquet holds per pair its split, both sentences' tokens,
+their binary parses (post-order children and words), dependency heads and relation labels (each
+empty when the data has none), the label id (-1 without) and the score (NaN without).
+data/parse.json counts the pairs per split, the skipped ones (SNLI's gold label '-') and says which
+parses every sentence has: the tree encoders need them (train refuses a tree encoder without its
+parses, by name).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ COLUMNS = (
     "h_word",
     "p_heads",
     "h_heads",
+    "p_relations",
+    "h_relations",
     "label",
     "score",
 )
@@ -178,6 +181,7 @@ def pair_columns(pairs: list[Pair], labels: list[str], lowercase: bool) -> dict[
             for name, values in zip(("left", "right", "word"), tree_columns(sentence.tree)):
                 rows[f"{side}_{name}"].append(list(values))
             rows[f"{side}_heads"].append(list(sentence.heads or []))
+            rows[f"{side}_relations"].append(list(sentence.relations or []))
         rows["label"].append(index.get(pair.label, -1))
         rows["score"].append(float(pair.score) if pair.score is not None else float("nan"))
     return rows
@@ -219,6 +223,12 @@ def parse_pairs(params: dict) -> None:
         pq.write_table(pa.table(pair_columns(pairs, labels, lowercase)), tmp)
     with atomic_path("data/vocab.txt") as tmp:
         vocabulary.save(tmp)
+    relations = build_vocabulary(
+        (s.relations or [] for p in pairs if p.split == "train" for s in (p.premise, p.hypothesis)),
+        num_words=10**9,
+    )
+    with atomic_path("data/relations.txt") as tmp:
+        relations.save(tmp)
     summary = {
         "pairs": counts,
         "skipped_without_gold_label": skipped,
@@ -227,6 +237,7 @@ def parse_pairs(params: dict) -> None:
         "vocabulary": len(vocabulary),
         "binary_parses": all(s.tree is not None for s in sentences),
         "dependency_parses": all(s.heads is not None for s in sentences),
+        "relation_labels": all(s.relations is not None for s in sentences),
     }
     write_json("data/parse.json", summary)
     parses = [k for k in ("binary_parses", "dependency_parses") if summary[k]]

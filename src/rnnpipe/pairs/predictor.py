@@ -59,7 +59,16 @@ def table_sentence(row: dict, k: int, column: str, where: str) -> Sentence:
             raise DataError(f"{where}: {len(heads)} heads for {len(tokens)} tokens.")
     else:
         heads = None
-    return Sentence(tokens, tree, heads)
+    relations = row.get(f"sentence{k}_relations")
+    if isinstance(relations, str):
+        relations = relations.split()
+    if relations is not None and not isinstance(relations, float):
+        relations = [str(r) for r in relations]
+        if len(relations) != len(tokens):
+            raise DataError(f"{where}: {len(relations)} relation labels for {len(tokens)} tokens.")
+    else:
+        relations = None
+    return Sentence(tokens, tree, heads, relations)
 
 
 def pairs_of_file(path: str) -> list[Pair]:
@@ -99,7 +108,7 @@ def pair_rows(trained: TrainedPairModel, pairs: list[Pair], batch_size: int = 25
     if missing:
         raise DataError(refusal(encoder, form, "the pairs given"))
     table = pair_columns(pairs, trained.labels, trained.lowercase)
-    data = PairSet(table, trained.vocabulary, encoder, "label")
+    data = PairSet(table, trained.vocabulary, encoder, "label", relations=trained.relations)
     network = trained.outputs(predict(trained.model, data, batch_size, torch.device("cpu")))
     outputs = trained.mixed(network, table["premise"], table["hypothesis"])
     rows = []

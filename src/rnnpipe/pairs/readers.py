@@ -40,6 +40,7 @@ class Sentence:
     tokens: list[str]
     tree: Tree | None = None  # a binary constituency parse (SNLI's), leaves = tokens
     heads: list[int] | None = None  # dependency heads, 1-based, 0 = the root
+    relations: list[str] | None = None  # each token's dependency relation (nsubj, dobj, ...)
 
 
 @dataclass
@@ -103,7 +104,12 @@ def _nli_sentence(row: dict, k: int, where: str) -> Sentence:
             raise DataError(
                 f"{where}: sentence{k}_heads has {len(heads)} heads for {len(tokens)} tokens."
             )
-    return Sentence(tokens, tree, heads)
+    relations = row.get(f"sentence{k}_relations")
+    if relations is not None and len(relations) != len(tokens):
+        raise DataError(
+            f"{where}: sentence{k}_relations has {len(relations)} labels for {len(tokens)} tokens."
+        )
+    return Sentence(tokens, tree, heads, relations)
 
 
 SICK_FILES = {
@@ -157,14 +163,15 @@ def read_sick(folder: Path, split: str) -> ReadResult:
 
 
 def _sick_parses(folder: Path) -> dict[str, tuple[Sentence, Sentence]] | None:
-    """{pair_ID: (sentence A, sentence B)} from Tai et al.'s id.txt, a/b.toks, a/b.parents;
-    None when the folder is absent."""
+    """{pair_ID: (sentence A, sentence B)} from Tai et al.'s id.txt, a/b.toks, a/b.parents and,
+    when present, a/b.rels (each token's relation label); None when the folder is absent."""
     if not folder.is_dir():
         return None
     names = ["id.txt", "a.toks", "b.toks", "a.parents", "b.parents"]
     missing = [n for n in names if not (folder / n).is_file()]
     if missing:
         raise DataError(f"{folder}: lacks {', '.join(missing)} (Tai et al.'s SICK layout).")
+    names += [n for n in ("a.rels", "b.rels") if (folder / n).is_file()]
     columns = {n: (folder / n).read_text(encoding="utf-8").splitlines() for n in names}
     lengths = {n: len(v) for n, v in columns.items()}
     if len(set(lengths.values())) != 1:
@@ -185,7 +192,15 @@ def _sick_parses(folder: Path) -> dict[str, tuple[Sentence, Sentence]] | None:
                     f"{side}.toks line {row + 1}; the parses are not of these sentences."
                 )
             check_heads(heads, where)
-            sentences.append(Sentence(tokens, None, heads))
+            relations = None
+            if f"{side}.rels" in columns:
+                relations = columns[f"{side}.rels"][row].split()
+                if len(relations) != len(tokens):
+                    raise DataError(
+                        f"{folder / f'{side}.rels'}, line {row + 1}: {len(relations)} labels for "
+                        f"the {len(tokens)} tokens of {side}.toks line {row + 1}."
+                    )
+            sentences.append(Sentence(tokens, None, heads, relations))
         parses[columns["id.txt"][row].strip()] = tuple(sentences)
     return parses
 

@@ -5,9 +5,9 @@ hypothesis says it again, actively or passively ("the cat is not chased by the d
 when both are negated or neither, contradiction otherwise; with the roles swapped ("the cat
 chases the dog") it is neutral. A swapped hypothesis holds exactly the words of an unswapped one,
 so a bag of words cannot tell neutral from the rest; nor, with negated premises, contradiction
-from entailment. Each sentence comes with its binary parse (SNLI's format) and dependency heads,
-so every encoder runs on the default; `score` is a relatedness in 1..5 (entailment high,
-contradiction low).
+from entailment. Each sentence comes with its binary parse (SNLI's format), dependency heads and
+relation labels, so every encoder runs on the default; `score` is a relatedness in 1..5
+(entailment high, contradiction low).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ SCORES = {"entailment": 4.6, "neutral": 3.0, "contradiction": 2.0}
 
 
 def sentence(agent: str, verb: tuple, patient: str, negated: bool, passive: bool):
-    """(tokens, binary parse, dependency heads) of one sentence."""
+    """(tokens, binary parse, dependency heads, relation labels) of one sentence."""
     base, third, participle = verb
     if passive:
         # the P is [not] V-ed by the A
@@ -39,17 +39,21 @@ def sentence(agent: str, verb: tuple, patient: str, negated: bool, passive: bool
         parse = f"( ( the {patient} ) {verb_phrase} )"
         root = 5 if negated else 4
         heads = [2, root, root] + [root] * negated + [0, root + 3, root + 3, root]
+        relations = ["det", "nsubjpass", "auxpass"] + ["neg"] * negated
+        relations += ["root", "case", "det", "nmod:agent"]
     else:
         # the A does not V the P | the A Vs the P
         if negated:
             tokens = ["the", agent, "does", "not", base, "the", patient]
             parse = f"( ( the {agent} ) ( does ( not ( {base} ( the {patient} ) ) ) ) )"
             heads = [2, 5, 5, 5, 0, 7, 5]
+            relations = ["det", "nsubj", "aux", "neg", "root", "det", "dobj"]
         else:
             tokens = ["the", agent, third, "the", patient]
             parse = f"( ( the {agent} ) ( {third} ( the {patient} ) ) )"
             heads = [2, 3, 0, 5, 3]
-    return tokens, parse, heads
+            relations = ["det", "nsubj", "root", "det", "dobj"]
+    return tokens, parse, heads, relations
 
 
 def synthetic_pairs(count: int, seed: int) -> list[dict]:
@@ -80,6 +84,8 @@ def synthetic_pairs(count: int, seed: int) -> list[dict]:
                 "sentence2_binary_parse": hypothesis[1],
                 "sentence1_heads": premise[2],
                 "sentence2_heads": hypothesis[2],
+                "sentence1_relations": premise[3],
+                "sentence2_relations": hypothesis[3],
                 "score": round(score, 2),
             }
         )

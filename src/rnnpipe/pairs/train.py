@@ -34,7 +34,7 @@ from .dataset import PairSet, read_split
 from .model import PairModel, PairModelConfig
 
 DATA = "data/pairs.parquet"
-INPUTS = [DATA, "data/vocab.txt", "data/embeddings.npy"]
+INPUTS = [DATA, "data/vocab.txt", "data/relations.txt", "data/embeddings.npy"]
 CHECKPOINT = Path("data/.checkpoints/train.pt")
 
 
@@ -92,11 +92,17 @@ def train_pair_model(params: dict, process: TrainingProcess) -> None:
     settings, parse = params["train"], params["parse"]
     summary = json.loads(Path("data/parse.json").read_text(encoding="utf-8"))
     vocabulary = Vocabulary.load("data/vocab.txt")
+    relations = Vocabulary.load("data/relations.txt")
     weights = torch.from_numpy(np.load("data/embeddings.npy"))
     target, score_range = parse["target"], parse["score_range"]
     splits = {
         split: PairSet(
-            read_split(DATA, split), vocabulary, settings["encoder"], target, score_range
+            read_split(DATA, split),
+            vocabulary,
+            settings["encoder"],
+            target,
+            score_range,
+            relations if settings["relation_dim"] else None,
         )
         for split in ("train", "validation")
     }
@@ -107,6 +113,7 @@ def train_pair_model(params: dict, process: TrainingProcess) -> None:
         embed_dim=weights.shape[1],
         outputs=output_count(summary, score_range),
         tracker=settings["encoder"] == "spinn" and settings["tracker"],
+        relation_vocab_size=len(relations) if settings["relation_dim"] else 0,
     )
     model = PairModel(config, weights)
     if target == "score":
@@ -137,7 +144,13 @@ def train_pair_model(params: dict, process: TrainingProcess) -> None:
     if not process.is_main:
         return
     trained = TrainedPairModel(
-        model.cpu(), vocabulary, target, summary["labels"], list(score_range), parse["lowercase"]
+        model.cpu(),
+        vocabulary,
+        target,
+        summary["labels"],
+        list(score_range),
+        parse["lowercase"],
+        relations=relations if settings["relation_dim"] else None,
     )
     extra, warning = {}, None
     if settings["mix_lexical"]:

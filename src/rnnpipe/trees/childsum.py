@@ -82,6 +82,7 @@ class DependencyBatch:
     child_parent: torch.Tensor  # [nodes - trees] level-order index of its parent
     roots: torch.Tensor  # [trees] level-order index of each tree's root
     lengths: torch.Tensor  # [trees] tokens per tree
+    relations: torch.Tensor | None = None  # [nodes] relation label ids, batch order (optional)
 
     def to(self, device: torch.device) -> DependencyBatch:
         return DependencyBatch(
@@ -93,11 +94,15 @@ class DependencyBatch:
             self.child_parent.to(device),
             self.roots.to(device),
             self.lengths.to(device),
+            self.relations.to(device) if self.relations is not None else None,
         )
 
 
-def batch_dependency_trees(token_ids: list[np.ndarray], parents: list[np.ndarray]):
-    """One DependencyBatch; `parents[k]` are tree k's 0-based parents (check_heads)."""
+def batch_dependency_trees(
+    token_ids: list[np.ndarray], parents: list[np.ndarray], relation_ids=None
+):
+    """One DependencyBatch; `parents[k]` are tree k's 0-based parents (check_heads), and
+    `relation_ids[k]` (optional) its tokens' relation label ids."""
     offsets = np.cumsum([0] + [len(p) for p in parents])
     parent = np.concatenate(
         [np.where(p >= 0, p + offset, -1) for p, offset in zip(parents, offsets)]
@@ -123,6 +128,7 @@ def batch_dependency_trees(token_ids: list[np.ndarray], parents: list[np.ndarray
         as_long(child_parent),
         as_long(rank[offsets[:-1] + [int(np.flatnonzero(p < 0)[0]) for p in parents]]),
         as_long([len(p) for p in parents]),
+        as_long(np.concatenate(relation_ids)) if relation_ids is not None else None,
     )
 
 
