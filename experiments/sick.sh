@@ -38,4 +38,4 @@ exec dvc exp run pairs/dvc.yaml -n "sick-$task-$encoder-s$seed" \
   -S "$P:train.patience=${PATIENCE:-5}" -S "$P:train.schedule=none" -S "$P:train.warmup_steps=0" \
   -S "$P:train.clip_norm=5.0" -S "$P:train.ema_decay=0.0" -S "$P:train.features=all" -S "$P:train.mix_lexical=${MIX:-true}" \
   -S "$P:evaluate.linear_c=1.0" -S "$P:train.threads=${THREADS:-2}" -S "$P:evaluate.threads=${THREADS:-2}" \
-  -S "$P:train.seed=$seed" "$@"
+  -S "$P:train.relation_dim=${RELATION_DIM:-0}" -S "$P:train.seed=$seed" "$@"

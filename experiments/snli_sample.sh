@@ -29,4 +29,4 @@ exec dvc exp run pairs/dvc.yaml -n "snli-sample-$encoder${TRACKER:+-tracker}-s$s
   -S "$P:train.freeze_embeddings=true" -S "$P:train.select_on=accuracy" -S "$P:train.optimizer=adam" \
   -S "$P:train.lr=0.002" -S "$P:train.weight_decay=0.0001" -S "$P:train.batch_size=32" \
   -S "$P:train.epochs=15" -S "$P:train.patience=4" -S "$P:train.features=all" \
-  -S "$P:train.mix_lexical=true" -S "$P:train.seed=$seed" "$@"
+  -S "$P:train.mix_lexical=true" -S "$P:train.relation_dim=0" -S "$P:train.seed=$seed" "$@"
