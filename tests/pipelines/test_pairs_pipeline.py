@@ -4,6 +4,7 @@ and a malformed line named by parse."""
 
 import json
 import shutil
+import time
 
 import pandas as pd
 import pytest
@@ -127,3 +128,35 @@ def test_a_malformed_line_stops_parse_naming_file_and_line(pairs_run, tmp_path):
         "parse: error: data/raw/dev.jsonl, line 5: label 'maybe' is not among"
     ), result.stderr
     assert not (wd / "pairs/data/pairs.parquet").exists()
+
+
+def test_a_killed_training_resumes_and_ends_like_an_uninterrupted_run(tmp_path):
+    """The shared loop's checkpoints, through the pairs pipeline: a train stage killed after its
+    third epoch resumes there and ends with the uninterrupted run's metrics (the lexical member's
+    weight included)."""
+    from test_faults import checkpoint_epoch, kill_group, outputs, start
+
+    from conftest import make_pairs_copy
+
+    longer = {"data": {"synthetic_train": 3000}, "train": {"epochs": 8, "patience": 0}}
+    straight = make_pairs_copy(tmp_path / "straight", longer)
+    run(["dvc", "repro", "pairs/dvc.yaml:embed", "pairs/dvc.yaml:parse"], straight)
+    killed = tmp_path / "killed"
+    shutil.copytree(straight, killed, symlinks=True)
+    run(["dvc", "repro", PIPELINE], straight)
+    process = start(["dvc", "repro", "pairs/dvc.yaml:train"], killed)
+    deadline = time.monotonic() + 180
+    pr = killed / "pairs"
+    while checkpoint_epoch(pr) < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    kill_group(process)
+    stopped_at = checkpoint_epoch(pr)
+    assert 3 <= stopped_at < 8, (
+        f"the kill came too late (epoch {stopped_at}); the test proves nothing"
+    )
+    resumed = run(["dvc", "repro", PIPELINE], killed)
+    assert (
+        f"resuming from the checkpoint after epoch {stopped_at}" in resumed.stderr + resumed.stdout
+    )
+    assert outputs(pr) == outputs(straight / "pairs")
+    assert not (pr / "data/.checkpoints/train.pt").exists()
