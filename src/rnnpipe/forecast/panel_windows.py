@@ -209,27 +209,29 @@ class PanelWindows:
             order = rng.permutation(len(self))
         return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
-    def _gather(self, rows) -> tuple[torch.Tensor, torch.Tensor]:
+    def _positions(self, rows) -> torch.Tensor:
+        """[b, lookback + horizon]: the flat positions of each window's values and targets."""
+        origins = torch.from_numpy(self.origins[np.asarray(rows)]).to(self.values.device)
+        return origins[:, None] + self._span.to(self.values.device)
+
+    def _gather(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(windows and targets side by side [b, lookback + horizon] minus their levels, the
         levels [b])."""
-        origins = torch.from_numpy(self.origins[np.asarray(rows)]).to(self.values.device)
-        spans = self.values[origins[:, None] + self._span.to(self.values.device)]
+        spans = self.values[positions]
         levels = spans[:, self.lookback - self.season : self.lookback].mean(1)
         return spans - levels[:, None], levels
 
     def batch(self, rows, device: torch.device, non_blocking: bool = False):
         """((windows [b, lookback], calendar [b, lookback + horizon, features] when there is
         one), targets [b, horizon]: values, or bins with labels)."""
-        spans, _ = self._gather(rows)
+        positions = self._positions(rows)  # values, labels and calendar share one device
+        spans, _ = self._gather(positions)
         windows, targets = spans[:, : self.lookback], spans[:, self.lookback :]
         if self.labels is not None:
-            origins = torch.from_numpy(self.origins[np.asarray(rows)]).to(self.labels.device)
-            steps = torch.arange(self.horizon, device=origins.device)
-            targets = self.labels[origins[:, None] + steps]
+            targets = self.labels[positions[:, self.lookback :]]
         inputs = (windows,)
         if self.calendar is not None:
-            origins = torch.from_numpy(self.origins[np.asarray(rows)]).to(self.calendar.device)
-            inputs += (self.calendar[origins[:, None] + self._span.to(self.calendar.device)],)
+            inputs += (self.calendar[positions],)
         return tuple(x.to(device, non_blocking=non_blocking) for x in inputs), targets.to(
             device, non_blocking=non_blocking
         )
@@ -240,7 +242,7 @@ class PanelWindows:
 
     def levels(self) -> np.ndarray:
         """Every window's level (in the scaled units), in origin order."""
-        return self._gather(np.arange(len(self)))[1].numpy().astype(np.float64)
+        return self._gather(self._positions(np.arange(len(self))))[1].numpy().astype(np.float64)
 
     def to(self, device: torch.device) -> PanelWindows:
         return PanelWindows(

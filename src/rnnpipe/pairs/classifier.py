@@ -15,7 +15,7 @@ from ..core.errors import ModelFileError
 from ..core.hashing import sha256_of_file
 from ..core.metrics import class_probabilities
 from ..core.model_folder import load_model_folder, load_weights, save_model_folder
-from ..text.vocabulary import Vocabulary
+from ..text.vocabulary import Vocabulary, load_verified
 from .baselines import PairBaseline
 from .model import PairModel, PairModelConfig
 
@@ -102,12 +102,7 @@ class TrainedPairModel:
             extra_files=(VOCAB,),
             missing_hint="Run `dvc repro pairs/dvc.yaml` first.",
         )
-        vocabulary = Vocabulary.load(folder / VOCAB)
-        if vocabulary.sha256() != meta["vocabulary_sha256"]:
-            raise ModelFileError(
-                f"{folder / VOCAB} is not the vocabulary this model was trained with (hash "
-                "differs)."
-            )
+        vocabulary = load_verified(folder / VOCAB, meta["vocabulary_sha256"])
         try:
             model = PairModel(PairModelConfig(**meta["model"]))
             fields = (
@@ -122,13 +117,7 @@ class TrainedPairModel:
             raise ModelFileError(f"{folder / 'model.json'}: unreadable ({exc}).") from None
         relations = None
         if relations_sha256 is not None:
-            path = folder / RELATIONS
-            relations = Vocabulary.load(path) if path.is_file() else None
-            if relations is None or relations.sha256() != relations_sha256:
-                raise ModelFileError(
-                    f"{path} is missing or not the relation labels this model was trained with "
-                    "(hash differs); restore the folder (`dvc checkout`) or retrain."
-                )
+            relations = load_verified(folder / RELATIONS, relations_sha256, "relation labels")
         load_weights(model, state, folder)
         model.to(device).eval()
         return cls(

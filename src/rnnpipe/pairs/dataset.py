@@ -73,20 +73,21 @@ class PairSet:
         target: str,
         score_range=(1.0, 5.0),
         relations: Vocabulary | None = None,
+        source: str = "data/pairs.parquet",
     ):
         """`relations`: the relation label vocabulary, when the encoder reads the labels
-        (childsum with train.relation_dim > 0)."""
+        (childsum with train.relation_dim > 0); `source` names the pairs in messages."""
         self.encoder, self.target = encoder, target
-        self.relation_ids = None
         self.form = NEEDS[encoder]
-        self.sentences = {}
+        self.sentences, self.trees, self.parents = {}, {}, {}
+        self.relation_ids = {} if relations is not None else None
         for side, column in (("p", "premise"), ("h", "hypothesis")):
-            ids = [np.asarray(vocabulary.encode(t), dtype=np.int64) for t in table[column]]
-            self.sentences[side] = ids
+            self.sentences[side] = [
+                np.asarray(vocabulary.encode(t), dtype=np.int64) for t in table[column]
+            ]
             if self.form == "binary":
                 if any(not left for left in table[f"{side}_left"]):
-                    raise DataError(refusal(encoder, "binary"))
-                self.trees = getattr(self, "trees", {})
+                    raise DataError(refusal(encoder, "binary", source))
                 self.trees[side] = [
                     Tree(words, left, right, word, [UNLABELED] * len(left))
                     for words, left, right, word in zip(
@@ -98,11 +99,8 @@ class PairSet:
                 ]
             elif self.form == "dependency":
                 if any(not heads for heads in table[f"{side}_heads"]):
-                    raise DataError(refusal(encoder, "dependency"))
-                self.parents = getattr(self, "parents", {})
-                self.parents[side] = [
-                    check_heads(h, "data/pairs.parquet") for h in table[f"{side}_heads"]
-                ]
+                    raise DataError(refusal(encoder, "dependency", source))
+                self.parents[side] = [check_heads(h, source) for h in table[f"{side}_heads"]]
                 if relations is not None:
                     if any(not r for r in table[f"{side}_relations"]):
                         raise DataError(
@@ -111,7 +109,6 @@ class PairSet:
                             "sentence1_relations / sentence2_relations); set "
                             "train.relation_dim=0."
                         )
-                    self.relation_ids = getattr(self, "relation_ids", None) or {}
                     self.relation_ids[side] = [
                         np.asarray(relations.encode(r), dtype=np.int64)
                         for r in table[f"{side}_relations"]

@@ -15,6 +15,7 @@ from ..core.params import (
     seed_rule,
     with_defaults,
 )
+from ..trees.params import EMBED_RULES
 
 SNLI_URL = "https://nlp.stanford.edu/projects/snli/snli_1.0.zip"
 ENCODERS = ("bilstm", "treelstm", "childsum", "spinn")
@@ -117,15 +118,7 @@ PAIRS_SCHEMA = Schema(
             ),
             "lowercase": Rule(bool, True, "lowercase the words (GloVe 6B is lowercase)"),
         },
-        "embed": {
-            "source": one_of(
-                ("random", "glove-package"),
-                "random",
-                "random (uniform +-0.05, seeded) | glove-package (GloVe 6B 50d, offline)",
-            ),
-            "dim": Rule(int, 50, "word vector size (glove-package: 50)", low=1, high=4096),
-            "seed": seed_rule("seed of the random vectors (and of words GloVe lacks)"),
-        },
+        "embed": EMBED_RULES,
         "train": {
             "encoder": one_of(
                 ENCODERS,

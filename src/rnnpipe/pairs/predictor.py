@@ -16,12 +16,10 @@ import torch
 
 from ..core.errors import DataError
 from ..training.inference import predict
-from ..trees.childsum import check_heads
-from ..trees.ptb import parse_unlabeled
 from .classifier import TrainedPairModel
-from .dataset import NEEDS, PairSet, refusal
+from .dataset import PairSet
 from .parse import pair_columns, read_frame
-from .readers import Pair, Sentence, read_nli_jsonl, tokenize
+from .readers import Pair, Sentence, read_nli_jsonl, row_sentence, tokenize
 
 SENTENCE_COLUMNS = [
     ("sentence1", "sentence2"),
@@ -42,35 +40,6 @@ def pairs_of_texts(premises: list[str], hypotheses: list[str]) -> list[Pair]:
     ]
 
 
-def table_sentence(row: dict, k: int, column: str, where: str) -> Sentence:
-    text = row[column]
-    if not isinstance(text, str) or not text.strip():
-        raise DataError(f"{where}: {column!r} is missing or empty.")
-    parse = row.get(f"sentence{k}_binary_parse")
-    tree = parse_unlabeled(parse, where) if isinstance(parse, str) and parse.strip() else None
-    heads = row.get(f"sentence{k}_heads")
-    if isinstance(heads, str):
-        heads = [int(h) for h in heads.split()]
-    tokens = list(tree.words) if tree else tokenize(text)
-    if heads is not None and not isinstance(heads, float):
-        heads = [int(h) for h in heads]
-        check_heads(heads, where)
-        if len(heads) != len(tokens):
-            raise DataError(f"{where}: {len(heads)} heads for {len(tokens)} tokens.")
-    else:
-        heads = None
-    relations = row.get(f"sentence{k}_relations")
-    if isinstance(relations, str):
-        relations = relations.split()
-    if relations is not None and not isinstance(relations, float):
-        relations = [str(r) for r in relations]
-        if len(relations) != len(tokens):
-            raise DataError(f"{where}: {len(relations)} relation labels for {len(tokens)} tokens.")
-    else:
-        relations = None
-    return Sentence(tokens, tree, heads, relations)
-
-
 def pairs_of_file(path: str) -> list[Pair]:
     file = Path(path)
     if file.suffix.lower() == ".jsonl":
@@ -86,8 +55,8 @@ def pairs_of_file(path: str) -> list[Pair]:
     rows = frame.to_dict("records")
     return [
         Pair(
-            table_sentence(row, 1, names[0], f"{path}, row {i + 1}"),
-            table_sentence(row, 2, names[1], f"{path}, row {i + 1}"),
+            row_sentence(row, 1, names[0], f"{path}, row {i + 1}"),
+            row_sentence(row, 2, names[1], f"{path}, row {i + 1}"),
         )
         for i, row in enumerate(rows)
     ]
@@ -97,18 +66,15 @@ def pairs_of_file(path: str) -> list[Pair]:
 def pair_rows(trained: TrainedPairModel, pairs: list[Pair], batch_size: int = 256) -> list[dict]:
     """One row per pair: premise, hypothesis, then label, probability and p_<label> for each
     label, or score."""
-    encoder = trained.model.config.encoder
-    form = NEEDS[encoder]
-    missing = (
-        form == "binary" and any(s.tree is None for p in pairs for s in (p.premise, p.hypothesis))
-    ) or (
-        form == "dependency"
-        and any(s.heads is None for p in pairs for s in (p.premise, p.hypothesis))
-    )
-    if missing:
-        raise DataError(refusal(encoder, form, "the pairs given"))
     table = pair_columns(pairs, trained.labels, trained.lowercase)
-    data = PairSet(table, trained.vocabulary, encoder, "label", relations=trained.relations)
+    data = PairSet(
+        table,
+        trained.vocabulary,
+        trained.model.config.encoder,
+        "label",
+        relations=trained.relations,
+        source="the pairs given",
+    )
     network = trained.outputs(predict(trained.model, data, batch_size, torch.device("cpu")))
     outputs = trained.mixed(network, table["premise"], table["hypothesis"])
     rows = []

@@ -76,7 +76,7 @@ def read_nli_jsonl(path: Path, split: str, skip_unlabelled: bool = True) -> Read
             if label == "-" and skip_unlabelled:
                 result.skipped += 1
                 continue
-            sentences = [_nli_sentence(row, k, where) for k in (1, 2)]
+            sentences = [row_sentence(row, k, f"sentence{k}", where) for k in (1, 2)]
             score = row.get("score")
             result.pairs.append(
                 Pair(
@@ -90,26 +90,51 @@ def read_nli_jsonl(path: Path, split: str, skip_unlabelled: bool = True) -> Read
     return result
 
 
-def _nli_sentence(row: dict, k: int, where: str) -> Sentence:
-    text = row.get(f"sentence{k}")
+def row_sentence(row: dict, k: int, column: str, where: str) -> Sentence:
+    """Sentence k (1 or 2) of a row: its text in `column`, and when the row has them its binary
+    parse (`sentence<k>_binary_parse`), dependency heads and relation labels
+    (`sentence<k>_heads`, `sentence<k>_relations`: lists, or space-separated in a table cell; an
+    empty cell is none). DataError naming `where` for a missing text or parses of other tokens."""
+    text = row.get(column)
     if not isinstance(text, str) or not text.strip():
-        raise DataError(f"{where}: sentence{k} is missing or empty.")
-    parse = row.get(f"sentence{k}_binary_parse")
+        raise DataError(f"{where}: {column} is missing or empty.")
+    parse = present(row.get(f"sentence{k}_binary_parse"))
     tree = parse_unlabeled(parse, f"{where}, sentence{k}_binary_parse") if parse else None
     tokens = list(tree.words) if tree else tokenize(text)
-    heads = row.get(f"sentence{k}_heads")
+    heads = present(row.get(f"sentence{k}_heads"))
     if heads is not None:
+        try:
+            heads = [int(h) for h in listed(heads)]
+        except ValueError:
+            raise DataError(f"{where}: sentence{k}_heads must be integers.") from None
         check_heads(heads, f"{where}, sentence{k}_heads")
         if len(heads) != len(tokens):
             raise DataError(
                 f"{where}: sentence{k}_heads has {len(heads)} heads for {len(tokens)} tokens."
             )
-    relations = row.get(f"sentence{k}_relations")
-    if relations is not None and len(relations) != len(tokens):
-        raise DataError(
-            f"{where}: sentence{k}_relations has {len(relations)} labels for {len(tokens)} tokens."
-        )
+    relations = present(row.get(f"sentence{k}_relations"))
+    if relations is not None:
+        relations = [str(r) for r in listed(relations)]
+        if len(relations) != len(tokens):
+            raise DataError(
+                f"{where}: sentence{k}_relations has {len(relations)} labels for "
+                f"{len(tokens)} tokens."
+            )
     return Sentence(tokens, tree, heads, relations)
+
+
+def present(value):
+    """`value`, or None for an absent or empty cell (None, NaN, an empty string or list)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value if len(value) else None
+
+
+def listed(value) -> list:
+    """A list cell as a list: a string's space-separated items, or the items themselves."""
+    return value.split() if isinstance(value, str) else list(value)
 
 
 SICK_FILES = {

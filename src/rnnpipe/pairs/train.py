@@ -54,12 +54,14 @@ def validation_score(outputs: np.ndarray, data: PairSet, target: str) -> float:
     return -float(np.mean((outputs - data.scores) ** 2))
 
 
-def mix_lexical(trained: TrainedPairModel, validation: PairSet, params: dict, process) -> dict:
+def mix_lexical(
+    trained: TrainedPairModel, tables: dict, validation: PairSet, params: dict, process
+) -> dict:
     """Fit the lexical member on the training pairs and choose the network's weight in the mix
     (0, 0.05, ..., 1) on validation; ties go to the network. Sets them on `trained`; the summary
     keys for metrics/train.json."""
     parse = params["parse"]
-    train_table, val_table = read_split(DATA, "train"), read_split(DATA, "validation")
+    train_table, val_table = tables["train"], tables["validation"]
     y = train_table["label"] if parse["target"] == "label" else train_table["score"]
     lexical = PairBaseline("lexical", parse["target"], params["evaluate"]["linear_c"]).fit(
         train_table["premise"], train_table["hypothesis"], np.asarray(y)
@@ -95,9 +97,10 @@ def train_pair_model(params: dict, process: TrainingProcess) -> None:
     relations = Vocabulary.load("data/relations.txt")
     weights = torch.from_numpy(np.load("data/embeddings.npy"))
     target, score_range = parse["target"], parse["score_range"]
+    tables = {split: read_split(DATA, split) for split in ("train", "validation")}
     splits = {
         split: PairSet(
-            read_split(DATA, split),
+            tables[split],
             vocabulary,
             settings["encoder"],
             target,
@@ -154,7 +157,7 @@ def train_pair_model(params: dict, process: TrainingProcess) -> None:
     )
     extra, warning = {}, None
     if settings["mix_lexical"]:
-        extra.update(mix_lexical(trained, splits["validation"], params, process))
+        extra.update(mix_lexical(trained, tables, splits["validation"], params, process))
     if target == "label":
         val_accuracy = result.history[result.best_epoch - 1]["val_accuracy"]
         extra.update(

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.errors import DataError
+from ..core.errors import DataError, ModelFileError
 
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID, UNK_ID = 0, 1
@@ -49,6 +49,22 @@ class Vocabulary:
     @classmethod
     def load(cls, path: str | Path) -> Vocabulary:
         return cls(Path(path).read_text(encoding="utf-8").splitlines())
+
+
+def load_verified(path: str | Path, sha256: str, what: str = "vocabulary") -> Vocabulary:
+    """The vocabulary a model folder keeps at `path`, checked against the hash its model.json
+    recorded; ModelFileError when it is missing, unreadable or another one."""
+    path = Path(path)
+    try:
+        vocabulary = Vocabulary.load(path)
+    except (OSError, ValueError):
+        vocabulary = None
+    if vocabulary is None or vocabulary.sha256() != sha256:
+        raise ModelFileError(
+            f"{path} is missing or not the {what} this model was trained with (hash differs); "
+            "restore the folder (`dvc checkout`) or retrain."
+        )
+    return vocabulary
 
 
 def build_vocabulary(

@@ -10,7 +10,7 @@ import torch
 
 from ..core.errors import ModelFileError
 from ..core.model_folder import load_model_folder, load_weights, save_model_folder
-from ..text.vocabulary import Vocabulary
+from ..text.vocabulary import Vocabulary, load_verified
 from .model import TreeClassifier, TreeModelConfig
 
 FORMAT = "rnnpipe-trees-1"
@@ -56,12 +56,7 @@ class TrainedTreeClassifier:
             extra_files=(VOCAB,),
             missing_hint="Run `dvc repro trees/dvc.yaml` first.",
         )
-        vocabulary = Vocabulary.load(folder / VOCAB)
-        if vocabulary.sha256() != meta["vocabulary_sha256"]:
-            raise ModelFileError(
-                f"{folder / VOCAB} is not the vocabulary this model was trained with (hash "
-                "differs)."
-            )
+        vocabulary = load_verified(folder / VOCAB, meta["vocabulary_sha256"])
         try:
             model = TreeClassifier(TreeModelConfig(**meta["model"]))
         except (TypeError, ValueError) as exc:

@@ -17,6 +17,17 @@ from ..core.params import (
 
 SST_URL = "https://nlp.stanford.edu/sentiment/trainDevTestTrees_PTB.zip"
 
+# The embed stage's rules (trees.embed), shared with the pairs pipeline, whose embed stage runs it.
+EMBED_RULES = {
+    "source": one_of(
+        ("random", "glove-package"),
+        "random",
+        "random (uniform +-0.05, seeded) | glove-package (GloVe 6B 50d, offline)",
+    ),
+    "dim": Rule(int, 50, "word vector size (glove-package: 50)", low=1, high=4096),
+    "seed": seed_rule("seed of the random vectors (and of words GloVe lacks)"),
+}
+
 TREES_SCHEMA = Schema(
     {
         "data": {
@@ -57,15 +68,7 @@ TREES_SCHEMA = Schema(
             ),
             "lowercase": Rule(bool, True, "lowercase the words (GloVe 6B is lowercase)"),
         },
-        "embed": {
-            "source": one_of(
-                ("random", "glove-package"),
-                "random",
-                "random (uniform +-0.05, seeded) | glove-package (GloVe 6B 50d, offline)",
-            ),
-            "dim": Rule(int, 50, "word vector size (glove-package: 50)", low=1, high=4096),
-            "seed": seed_rule("seed of the random vectors (and of words GloVe lacks)"),
-        },
+        "embed": EMBED_RULES,
         "train": {
             "model": one_of(
                 ("treelstm", "spinn", "lstm", "bilstm"),
