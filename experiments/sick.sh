@@ -28,7 +28,7 @@ case "$task" in
   entailment)  target=label; select=accuracy ;;
   *) echo "unknown task $task (relatedness | entailment)" >&2; exit 2 ;;
 esac
-exec dvc exp run pairs/dvc.yaml -n "sick-$task-$encoder-s$seed" \
+exec dvc exp run pairs/dvc.yaml -n "${NAME:-sick-$task-$encoder-s$seed}" \
   -S "$P:data.source=sick" -S "$P:download.path=$SICK" -S "$P:parse.target=$target" \
   -S "$P:parse.lowercase=true" -S "$P:embed.source=glove-package" -S "$P:embed.dim=50" \
   -S "$P:train.encoder=$encoder" -S "$P:train.hidden=${HIDDEN:-150}" -S "$P:train.head_hidden=${HEAD:-128}" \

@@ -62,7 +62,15 @@ def export_classifier(classifier, staged: Path) -> tuple[dict, int]:
 
 
 # Every file an export writes: a folder holding these and nothing else is a previous export.
-EXPORT_FILES = frozenset({"model.onnx", "export.json", "vocab.txt", "linear_ngrams.txt"})
+EXPORT_FILES = frozenset(
+    {"model.onnx", "export.json", "vocab.txt", "linear_ngrams.txt", "lexical_terms.txt"}
+)
+
+
+def export_pair_model(trained, staged: Path) -> tuple[dict, int]:
+    from .pairs.export import export_pair_model as export
+
+    return export(trained, staged)
 
 
 def check_export_target(out: Path, model: Path, force: bool) -> None:
@@ -111,8 +119,8 @@ def export_model(model: str | Path, out: str | Path, force: bool = False) -> dic
     kind = model_kind(model)
     if kind.export is None:
         raise ModelFileError(
-            f"{model} holds {kind.what}; export covers text classifiers, taggers and forecasters "
-            f"so far."
+            f"{model} holds {kind.what}; export covers text classifiers, taggers, forecasters "
+            f"and pair models so far."
         )
     trained = load_model(model, kind)
     with atomic_path(out) as staged:

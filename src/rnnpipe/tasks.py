@@ -82,6 +82,7 @@ MODEL_KINDS = {
         "rnnpipe.predict:predict_pairs",
         "rnnpipe.predict:pair_rows",
         "pairs",
+        "rnnpipe.export:export_pair_model",
     ),
 }
 # A folder whose model.json cannot be read is loaded as a classifier: its loader names what is
