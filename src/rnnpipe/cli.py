@@ -41,8 +41,9 @@ that writes such trees (none is bundled).
 
     rnnpipe export --model data/model --out export/ [--format onnx]
 
-writes a classifier's, tagger's or forecaster's folder as one ONNX file (export/model.onnx, variable
-batch and length) plus export.json (how to build its inputs) and the vocabulary it reads, checks
+writes a classifier's, tagger's, forecaster's or (bilstm) pair model's folder as one ONNX file
+(export/model.onnx, variable batch and length) plus export.json (how to build its inputs) and the
+vocabulary it reads, checks
 that onnxruntime computes what PyTorch computes on varied-length examples, and prints the largest
 difference. --out must be a new or empty folder, or with --force a previous export: nothing the
 export did not write is ever deleted.
