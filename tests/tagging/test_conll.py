@@ -196,3 +196,44 @@ def test_the_real_ewt_files_read_with_the_official_counts():
     }
     assert int(frame.loc[frame["split"] == "train", "tokens"].map(len).sum()) == 204577
     assert frame["tags"].explode().nunique() == 17
+
+
+@pytest.mark.parametrize("archive", [None, ".tgz"])
+def test_conll_2003_split_files_are_read_as_their_splits(tmp_path, archive, capsys):
+    # eng.train / eng.testa / eng.testb: train, development (validation), test
+    folder = tmp_path / "conll2003"
+    folder.mkdir()
+    for name, copies in (("eng.train", 5), ("eng.testa", 2), ("eng.testb", 3)):
+        write(folder / name, (CONLL + "\n") * copies)
+    write(folder / "README.eng", "not data")
+    path = folder
+    if archive:
+        path = tmp_path / f"conll2003{archive}"
+        with tarfile.open(path, "w:gz") as out:
+            for file in folder.iterdir():
+                out.add(file, f"conll2003/{file.name}")
+    frame = read_tagged("conll", path, {"tag_column": "-1"})
+    assert frame.groupby("split").size().to_dict() == {"test": 6, "train": 10, "validation": 4}
+    assert "eng.testa (validation)" in capsys.readouterr().out
+    # the train file alone is read alone, and the note names the split files beside it
+    alone = read_tagged("conll", folder / "eng.train", {"tag_column": "-1"})
+    assert alone["split"].isna().all() and len(alone) == 10
+    note = capsys.readouterr().out
+    assert "beside it eng.testa, eng.testb name other splits" in note
+
+
+def test_a_conll_folder_without_a_training_file_is_refused_by_name(tmp_path):
+    write(tmp_path / "eng.testa", CONLL)
+    with pytest.raises(DataError, match=r"no training file; .* eng.train / eng.testa"):
+        read_tagged("conll", tmp_path, {"tag_column": "-1"})
+
+
+def test_tag_column_minus_one_from_dvc_s_is_taken_as_the_docs_say(tmp_path):
+    # `-S download.tag_column=-1` writes the YAML number -1
+    from rnnpipe.core.params import load_params
+    from rnnpipe.tagging.params import TAGGING_SCHEMA
+
+    shipped = (Path(__file__).parents[2] / "tagging/params.yaml").read_text()
+    path = tmp_path / "params.yaml"
+    path.write_text(re.sub(r"tag_column: \w+", "tag_column: -1", shipped))
+    assert load_params(path, TAGGING_SCHEMA)["download"]["tag_column"] == "-1"

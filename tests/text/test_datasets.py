@@ -320,3 +320,49 @@ def test_the_stratified_split_is_scikit_learns(labels, fraction, seed):
     expected = np.zeros(len(labels), dtype=bool)
     expected[picked] = True
     np.testing.assert_array_equal(stratified_split(labels, fraction, seed), expected)
+
+
+def _lines(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{row}\n" for row in rows), encoding="utf-8")
+
+
+def test_split_words_anywhere_in_a_file_name_make_split_files(tmp_path):
+    # TREC ships TREC.train.all / TREC.test.all; SST-2's stsa.binary.train / .dev / .test: the
+    # split word sits after the first dot, and was once read as "one file per label".
+    _lines(tmp_path / "trec/TREC.train.all", ["DESC:manner How did it go ?", "NUM:date When ?"])
+    _lines(tmp_path / "trec/TREC.test.all", ["LOC:city Where is it ?"])
+    notes = []
+    trec = read_labeled(tmp_path / "trec", "text", "label", "split", notes=notes)
+    assert sorted(trec["split"]) == ["test", "train", "train"]
+    assert set(trec["label"]) == {"DESC:manner", "NUM:date", "LOC:city"}
+    assert any("TREC.train.all (train)" in note for note in notes)
+    for split in ("train", "dev", "test"):
+        _lines(tmp_path / f"sst/stsa.binary.{split}", [f"1 a good {split} film", "0 a dull one"])
+    sst = read_labeled(tmp_path / "sst", "text", "label", "split")
+    assert sorted(sst["split"].unique()) == ["test", "train", "validation"]
+    assert set(sst["label"]) == {"0", "1"}
+
+
+def test_files_whose_names_would_turn_splits_into_labels_are_refused(tmp_path):
+    _lines(tmp_path / "d/data.dev", ["1 a", "0 b"])
+    _lines(tmp_path / "d/data.test", ["1 c", "0 d"])
+    with pytest.raises(DataError, match=r"data.dev, data.test would be read as one file per label"):
+        read_labeled(tmp_path / "d", "text", "label", "split")
+
+
+def test_a_readme_of_any_name_beside_the_one_data_folder_is_not_data(tmp_path):
+    # Pang & Lee's polarity 2.0 archive: poldata.README.2.0 next to txt_sentoken/{pos,neg}/
+    for label in ("pos", "neg"):
+        for i in range(3):
+            _lines(tmp_path / f"tree/txt_sentoken/{label}/cv00{i}.txt", [f"{label} review {i}"])
+    _lines(tmp_path / "tree/poldata.README.2.0", ["About this data"])
+    _lines(tmp_path / "tree/LICENSE-data.txt", ["CC BY"])
+    archive = tmp_path / "review_polarity.tar.gz"
+    with tarfile.open(archive, "w:gz") as bundle:
+        for entry in sorted((tmp_path / "tree").iterdir()):
+            bundle.add(entry, arcname=entry.name)
+    notes = []
+    data = read_labeled(archive, "text", "label", "split", notes=notes)
+    assert sorted(data["label"].value_counts().items()) == [("neg", 3), ("pos", 3)]
+    assert any("holds only the folder txt_sentoken/" in note for note in notes)

@@ -55,8 +55,13 @@ class Rule:
     nonempty: bool = False  # a string that must name something (a column, a path, a codec)
     # a list's item type: str (names), float or int (numbers, each within low..high)
     items: type = str
+    # a string rule that also takes an integer, as its text (`-S download.tag_column=-1`: DVC's
+    # -S writes YAML, which reads -1 as a number)
+    integers_as_text: bool = False
 
     def check(self, key: str, value: Any, source: str = "params.yaml") -> Any:
+        if self.integers_as_text and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
         if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if self.kind is str and isinstance(value, datetime.date):

@@ -56,6 +56,7 @@ TAGGING_SCHEMA = Schema(
                 "upos",
                 "conllu: the tag column (upos | xpos); conll: its index (-1 = the last)",
                 nonempty=True,
+                integers_as_text=True,
             ),
             "tokens_column": Rule(
                 str, "tokens", "table: the column holding each sentence's token list", nonempty=True

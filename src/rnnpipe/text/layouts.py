@@ -21,7 +21,6 @@ Lines end in LF or CRLF; a UTF-8 byte-order mark is dropped. Every guess is repo
 from __future__ import annotations
 
 import codecs
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -29,28 +28,12 @@ import pandas as pd
 from ..core.archives import is_archive, unpacked
 from ..core.encodings import check_not_wide
 from ..core.errors import DataError
+from ..data.file_names import NAME_WORDS, NOT_DATA, SPLIT_NAMES, split_of_name
 
-SPLIT_NAMES = {
-    "train": "train",
-    "training": "train",
-    "dev": "validation",
-    "valid": "validation",
-    "val": "validation",
-    "validation": "validation",
-    "test": "test",
-    "testing": "test",
-    "unsup": "unsup",
-    "unlabeled": "unsup",
-    "unlabelled": "unsup",
-}
 DELIMITED_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz")
 TABLE_SUFFIXES = DELIMITED_SUFFIXES + PARQUET_SUFFIXES + JSONL_SUFFIXES
-NOT_DATA = re.compile(
-    r"^(readme|license|licence|copying|notice|changelog)(\..*)?$|\.(md|rst|html?|pdf|py|sh)$",
-    re.IGNORECASE,
-)
 FASTTEXT_PREFIX = "__label__"
 MAX_LINE_LABELS = 100  # more distinct first fields than this: not a label column
 
@@ -162,13 +145,6 @@ def _visible(root: Path) -> tuple[list[Path], list[Path]]:
     )
 
 
-def split_of_name(path: Path) -> str | None:
-    """The split a file's name holds as a word (`train.tsv`, `sst-dev.csv`, `TEST.txt`), or None."""
-    stem = path.name.lower().split(".")[0]
-    found = {SPLIT_NAMES[w] for w in re.split(r"[-_ ]+", stem) if w in SPLIT_NAMES}
-    return found.pop() if len(found) == 1 else None
-
-
 def read_label_folders(
     root: Path,
     encoding: str,
@@ -250,6 +226,20 @@ def read_label_files(files: list[Path], encoding: str, notes: list[str]) -> pd.D
     stems = {f.name.split(".")[0] for f in files}
     by_suffix = len(stems) == 1 and all("." in f.name for f in files)
     labels = {f: (f.name.split(".", 1)[1] if by_suffix else f.name.split(".")[0]) for f in files}
+    named_for_splits = sorted(
+        f.name
+        for f, label in labels.items()
+        if set(NAME_WORDS.split(label.lower())) & SPLIT_NAMES.keys()
+    )
+    if named_for_splits:
+        # Labels that name splits are a misread layout (TREC.train.all / TREC.test.all): a model
+        # of "which file a line came from" must never train silently.
+        raise DataError(
+            f"{files[0].parent}: the files {', '.join(named_for_splits[:4])} would be read as one "
+            "file per label, but their names name splits (train / dev / test). Give a training "
+            "file (train in its name) beside them, or give one table with a split column as "
+            "download.path."
+        )
     if len(set(labels.values())) != len(files):
         raise DataError(
             f"{files[0].parent}: {len(files)} files but their names give labels "
