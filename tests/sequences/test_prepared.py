@@ -21,7 +21,7 @@ from rnnpipe.sequences.params import SEQUENCES_SCHEMA
 from rnnpipe.sequences.prepared import prepare_folder, window_labels
 from rnnpipe.sequences.spans import SpanSet
 from rnnpipe.sequences.synthetic import binary_digits, sentence_documents
-from rnnpipe.sequences.tables import GROUP, LABEL, SEQUENCE, StepTable
+from rnnpipe.sequences.tables import GROUP, LABEL, SEQUENCE, SPLIT, StepTable
 from rnnpipe.training.objectives import IGNORE_INDEX
 
 PARAMS = defaults(SEQUENCES_SCHEMA)
@@ -189,3 +189,36 @@ def test_synthetic_digits_drawn_in_batches_keep_one_class_rule_across_batch_ends
         digits = steps["digit"].to_numpy().astype(int)
         previous = np.concatenate([[0], digits[:-1]])  # each sequence starts fresh
         assert (steps[LABEL].to_numpy() == digits + 2 * previous).all()
+
+
+def test_a_split_column_of_train_and_test_gets_validation_carved_from_train_stratified():
+    # UCR / UEA archives ship TRAIN and TEST only: validation comes from the train sequences,
+    # stratified by label and seeded; the given test sequences stay test.
+    rows = []
+    for k in range(40):
+        label, split = k % 4, ("TEST" if k >= 32 else "TRAIN")
+        rows.append(
+            pd.DataFrame(
+                {SEQUENCE: f"s{k}", SPLIT: split, "x": np.arange(6.0) + label, LABEL: label}
+            )
+        )
+    frame = pd.concat(rows, ignore_index=True)
+    settings = {"val_fraction": 0.25, "target": "sequence"}
+    first, second = prepared(frame, ["x"], settings), prepared(frame, ["x"], settings)
+    assert first.items["split"].tolist() == second.items["split"].tolist()  # seeded
+    counts = first.items.groupby("split").size().to_dict()
+    assert counts == {"test": 8, "train": 24, "validation": 8}
+    validation = first.items[first.items["split"] == "validation"]
+    assert validation["label"].value_counts().tolist() == [2, 2, 2, 2]  # stratified
+    # the given test sequences stay test: theirs are the last 8 starts (x begins at its label)
+    test_starts = first.items.loc[first.items["split"] == "test", "start"]
+    assert sorted(test_starts) == list(range(32 * 6, 40 * 6, 6))
+
+
+def test_a_split_column_naming_no_test_sequence_says_so():
+    frame = grouped_recordings(groups=2)
+    frame[SPLIT] = "train"
+    with pytest.raises(
+        DataError, match="the test split.* the split column names no sequence of it"
+    ):
+        prepared(frame, ["x"], {"target": "sequence"})

@@ -124,7 +124,11 @@ SEQUENCES_SCHEMA = Schema(
                 'keep only these label values (e.g. ["1", "2"]); other steps become '
                 "unlabeled; [] = all",
             ),
-            "val_fraction": fraction(0.15, "share of sequences (or groups) for validation"),
+            "val_fraction": fraction(
+                0.15,
+                "share of sequences (or groups) for validation; with a split column naming "
+                "train and test only, the share of its train sequences (stratified)",
+            ),
             "test_fraction": fraction(0.15, "share of sequences (or groups) for test"),
             "test_groups": Rule(
                 list, [], "with download.group_column: exactly these groups are the test split"

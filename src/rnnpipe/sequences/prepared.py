@@ -143,7 +143,7 @@ def prepare_folder(steps: str | Path, settings: dict, window: dict, folder: Path
 
 def scan_sequences(steps: str | Path) -> SequenceLayout:
     """Pass 1: a sequence is a run of rows with one id; its group / split column (if any) must
-    not vary inside it."""
+    not vary inside it. With a split column, each sequence's first label is kept too."""
     source = pq.ParquetFile(steps)
     named = [c for c in (GROUP, SPLIT) if c in source.schema_arrow.names]
     # Room for a sequence per row, filled as sequences are found: only the pages written become
@@ -152,9 +152,13 @@ def scan_sequences(steps: str | Path) -> SequenceLayout:
     rows = source.metadata.num_rows
     bounds = np.empty(rows + 1, dtype=np.int32 if rows < 2**31 - 1 else np.int64)
     found, values = 0, {column: [] for column in named}
+    # each sequence's first label: validation carved from a given train split is stratified by it
+    labelled = SPLIT in named and LABEL in source.schema_arrow.names
+    if labelled:
+        values[LABEL] = []
     previous = {column: None for column in (SEQUENCE, *named)}
     offset = 0
-    for batch in record_batches(steps, [SEQUENCE, *named]):
+    for batch in record_batches(steps, [SEQUENCE, *named, *([LABEL] if labelled else [])]):
         ids = batch.column(SEQUENCE).to_numpy(zero_copy_only=False)
         new = np.empty(len(ids), dtype=bool)
         new[0] = offset == 0 or ids[0] != previous[SEQUENCE]
@@ -177,6 +181,8 @@ def scan_sequences(steps: str | Path) -> SequenceLayout:
                 )
             values[column].append(column_values[local])
             previous[column] = column_values[-1]
+        if labelled:
+            values[LABEL].append(batch.column(LABEL).to_numpy(zero_copy_only=False)[local])
         previous[SEQUENCE] = ids[-1]
         offset += len(ids)
     bounds[found] = offset

@@ -1,5 +1,6 @@
-"""Which sequences go to train, validation and test: a split column, whole groups, or seeded
-fractions.
+"""Which sequences go to train, validation and test: a split column (train / dev / test, any
+case; when it names no validation sequence, validation is carved from its train sequences,
+stratified and seeded), whole groups, or seeded fractions.
 
 A group (download.group_column, e.g. the user who wore the sensor) is never in two splits, so the
 test score says how the model does on people it has never seen.
@@ -11,31 +12,68 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError
-from .tables import GROUP, SPLIT, SPLITS
+from ..data.file_names import SPLIT_NAMES
+from ..data.stratify import stratified_split
+from .tables import GROUP, LABEL, SPLIT, SPLITS
 
 
 def assign_splits(sequences: pd.DataFrame, settings: dict) -> np.ndarray:
     """The split of every row of `sequences` (one row per sequence, with GROUP / SPLIT if given)
     as a uint8 code: its index in SPLITS (train 0, validation 1, test 2)."""
     if SPLIT in sequences:
-        names = sequences[SPLIT].to_numpy()
-        unknown = sorted(set(names) - set(SPLITS))
+        names = np.array(
+            [
+                SPLIT_NAMES.get(str(n).lower(), n) if isinstance(n, str) else n
+                for n in sequences[SPLIT]
+            ],
+            dtype=object,
+        )
+        unknown = sorted(set(names) - set(SPLITS), key=str)
         if unknown:
             raise DataError(f"the split column holds {unknown[:5]}; allowed: {', '.join(SPLITS)}.")
         codes = np.zeros(len(names), dtype=np.uint8)
         for code, name in enumerate(SPLITS):
             codes[names == name] = code
+        if not (names == "validation").any():
+            codes = _carve_validation(codes, sequences, settings)
     elif GROUP in sequences:
         codes = _split_groups(sequences[GROUP].to_numpy(), settings)
     else:
         codes = _split_units(len(sequences), settings, "sequences")
     empty = [name for code, name in enumerate(SPLITS) if not (codes == code).any()]
     if empty:
+        remedy = (
+            "the split column names no sequence of it: give it some"
+            if SPLIT in sequences
+            else "give them more data (prepare.val_fraction / test_fraction) or more sequences"
+        )
         raise DataError(
             f"the {', '.join(empty)} split(s) would hold no sequence ({len(sequences)} sequences "
-            "in "
-            f"all). Give them more data (prepare.val_fraction / test_fraction) or more sequences."
+            f"in all); {remedy}."
         )
+    return codes
+
+
+def _carve_validation(codes: np.ndarray, sequences: pd.DataFrame, settings: dict) -> np.ndarray:
+    """A split column naming train and test only (UCR / UEA archives): validation is
+    prepare.val_fraction of the train sequences, stratified by their first label and seeded, as
+    the text pipeline carves it."""
+    train = np.flatnonzero(codes == SPLITS.index("train"))
+    if len(train) < 2:
+        return codes  # refused below, naming the empty split
+    labels = (
+        sequences[LABEL].to_numpy()[train].astype(str)
+        if LABEL in sequences
+        else np.zeros(len(train), dtype=str)
+    )
+    chosen = stratified_split(
+        labels,
+        settings["val_fraction"],
+        settings["seed"],
+        "change prepare.val_fraction, or name validation sequences in the split column",
+    )
+    codes = codes.copy()
+    codes[train[chosen]] = SPLITS.index("validation")
     return codes
 
 
