@@ -268,11 +268,13 @@ def test_real_jena_roof_sample_with_its_latin1_header():
     assert report["rows_read"] == 19132
 
 
-@pytest.mark.parametrize("frequency", ["fortnightly", "1M", "-1h", "NaT"])
-def test_a_frequency_that_is_no_fixed_step_names_the_param(frequency):
+@pytest.mark.parametrize("frequency", ["fortnightly", "-1h", "NaT", "0MS"])
+def test_a_frequency_that_is_no_step_names_the_param(frequency):
     features, times = hourly([float(i) for i in range(10)])
     with pytest.raises(
-        ParamsError, match=rf"prepare.frequency '{frequency}' is not a fixed positive step"
+        ParamsError,
+        match=rf"prepare.frequency '{frequency}' is not a (positive step|step pandas knows); use "
+        "auto, a fixed step",
     ):
         regularise(features, times, frequency, "first", "interpolate", 6)
 

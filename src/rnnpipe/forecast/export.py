@@ -17,11 +17,11 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 
 from ..core.onnx_export import export_onnx, verify_onnx
+from .frequency import parse_step
 from .model import TrainedForecaster
 from .prepared import naive_offset
 
@@ -65,7 +65,7 @@ def export_forecaster(trained: TrainedForecaster, folder: Path, seed: int = 0) -
         graph.std.numpy() * rng.normal(size=(3, steps, len(trained.columns))) + graph.mean.numpy()
     )
     inputs = {"windows": torch.as_tensor(scale, dtype=torch.float32)}
-    offset = naive_offset(pd.Timedelta(trained.preparation["frequency"]), trained.delay)
+    offset = naive_offset(parse_step(trained.preparation["frequency"]), trained.delay)
     if trained.predict_change:
         inputs["naive"] = torch.as_tensor(
             trained.mean + trained.std * rng.normal(size=3), dtype=torch.float32

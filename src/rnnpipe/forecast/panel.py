@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError
+from .frequency import infer_step, regular_grid
 
 PARTS = ("year", "month", "day", "hour")  # a time split over columns (UCI Beijing)
 
@@ -142,18 +143,20 @@ def long_series_clocks(path: str | Path, series_column: str, time_column: str = 
     clocks = {}
     for name, stamps in times.groupby(frame[series_column].to_numpy(), sort=False):
         ordered = stamps.sort_values()
-        steps = ordered.diff().dropna()
-        clocks[str(name)] = (ordered.iloc[0], steps.mode().iloc[0] if len(steps) else None)
+        clocks[str(name)] = (
+            ordered.iloc[0],
+            infer_step(ordered) if ordered.nunique() > 1 else None,
+        )
     return clocks
 
 
 def _on_regular_grid(rows: pd.DataFrame) -> pd.DataFrame:
-    """One series' rows at every step of its most common interval, missing times as NaN."""
-    steps = rows["_time"].diff().dropna()
-    if steps.empty:
+    """One series' rows at every step of its most common interval (a calendar one where it is one:
+    forecast.frequency), missing times as NaN."""
+    if rows["_time"].nunique() < 2:
         return rows
-    step = steps.mode().iloc[0]
-    grid = pd.date_range(rows["_time"].iloc[0], rows["_time"].iloc[-1], freq=step)
+    step = infer_step(rows["_time"])
+    grid = regular_grid(rows["_time"].iloc[0], rows["_time"].iloc[-1], step)
     return rows.set_index("_time").reindex(grid).reset_index(names="_time")
 
 

@@ -23,6 +23,7 @@ from ..core.errors import DataError
 from ..core.onnx_export import export_onnx, verify_onnx
 from .bins import bin_names
 from .events import event_gaps
+from .frequency import stamps, steps_after
 from .panel import long_series_clocks, read_long_series, read_wide_series
 from .panel_windows import calendar_features
 from .quantile_model import TrainedQuantileForecaster, quantile_index
@@ -124,9 +125,7 @@ def recent_calendar(path, trained, series: dict) -> np.ndarray | None:
                 f"calendar ({', '.join(config.calendar)}) of the steps it forecasts."
             )
         first = len(values) - config.lookback
-        times = pd.date_range(
-            start + first * step, periods=config.lookback + config.horizon, freq=step
-        )
+        times = stamps(steps_after(start, step, first), step, config.lookback + config.horizon)
         rows.append(calendar_features(times, list(config.calendar)))
     return np.stack(rows)
 

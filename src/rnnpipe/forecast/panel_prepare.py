@@ -23,6 +23,7 @@ import pandas as pd
 from ..core.atomic import atomic_path, write_json
 from ..core.errors import DataError
 from .events import event_gaps, usable_entities
+from .frequency import stamps
 from .panel import long_series_clocks, read_panel_files
 from .series import fill_short_gaps
 
@@ -190,7 +191,7 @@ def series_times(files: list[Path], settings: dict, series: dict) -> np.ndarray 
         return None
     return np.concatenate(
         [
-            pd.date_range(clocks[name][0], periods=len(values), freq=clocks[name][1]).to_numpy()
+            stamps(clocks[name][0], clocks[name][1], len(values)).to_numpy()
             for name, values in series.items()
         ]
     )

@@ -160,7 +160,9 @@ FORECAST_SCHEMA = Schema(
             "frequency": Rule(
                 str,
                 "auto",
-                "auto (the most common step) | a pandas offset such as 10min, 1h",
+                "auto (the most common step; monthly, quarterly, yearly and business-day "
+                "timestamps are read as calendar steps) | a fixed step such as 10min, 1h, 1D | a "
+                "calendar one: MS / ME (month starts / ends), QS / QE, YS / YE, B (business days)",
                 nonempty=True,
             ),
             "duplicates": one_of(

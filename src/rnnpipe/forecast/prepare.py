@@ -144,10 +144,14 @@ def check_windows(frame, stats: dict, window: dict) -> None:
 
 
 def readable_step(frequency: str) -> str:
-    """A pandas Timedelta's text ("0 days 01:00:00") as a person writes it ("1h", "10min")."""
+    """A stored step (forecast.frequency) as a person writes it: "0 days 01:00:00" -> "1h",
+    "10min"; a calendar step as its alias (MS, B)."""
     import pandas as pd
 
-    step = pd.Timedelta(frequency)
+    try:
+        step = pd.Timedelta(frequency)
+    except ValueError:
+        return frequency
     for unit, size in (("d", "1D"), ("h", "1h"), ("min", "1min"), ("s", "1s")):
         count = step / pd.Timedelta(size)
         if count >= 1 and float(count).is_integer():

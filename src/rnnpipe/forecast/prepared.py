@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,17 +17,10 @@ import pandas as pd
 import torch
 
 from ..core.errors import DataError
+from .frequency import Step, naive_offset, parse_step
 from .windows import WindowSet, make_windows
 
 SPLITS = ("train", "validation", "test")
-
-
-def naive_offset(frequency: pd.Timedelta, delay: int) -> int:
-    """Rows back from the predicted time to "the same time of day, at least `delay` rows
-    earlier"."""
-    per_day = pd.Timedelta(days=1) / frequency
-    period = int(per_day) if per_day >= 1 and float(per_day).is_integer() else 1
-    return math.ceil(delay / period) * period
 
 
 @dataclass
@@ -45,7 +37,7 @@ class PreparedSeries:
     target_name: str
     mean: float  # target's training-period mean and standard deviation
     std: float
-    frequency: pd.Timedelta
+    frequency: Step  # a fixed or calendar step (forecast.frequency)
 
     def windows(
         self, split: str, lookback: int, step: int, delay: int, predict_change: bool = False
@@ -131,7 +123,7 @@ def prepared_series(
         target,
         float(mean[k]),
         float(std[k]),
-        pd.Timedelta(stats["frequency"]),
+        parse_step(stats["frequency"]),
     )
 
 

@@ -17,7 +17,9 @@ import torch
 
 from ..core.errors import DataError, ModelFileError
 from .columns import ColumnPlan, numeric_features
+from .frequency import parse_step, steps_after
 from .model import TrainedForecaster
+from .prepare import readable_step
 from .prepared import naive_offset, window_rows
 from .series import parse_timestamps, read_series_files, regularise
 from .windows import window_offsets
@@ -71,7 +73,7 @@ def forecast_from_readings(path: str | Path, forecaster: TrainedForecaster) -> d
     path = Path(path)
     frame = readings_frame(path, forecaster)
     preparation = forecaster.preparation
-    frequency = pd.Timedelta(preparation["frequency"])
+    frequency = parse_step(preparation["frequency"])
     offset = naive_offset(frequency, forecaster.delay)
     # The rows the window reads, and with predict_change the "same time yesterday" value it
     # corrects.
@@ -88,8 +90,8 @@ def forecast_from_readings(path: str | Path, forecaster: TrainedForecaster) -> d
     if len(frame) < back + 1 or not usable.all():
         gaps = int((~usable).sum())
         raise DataError(
-            f"{path}: the forecast needs the last {back + 1} readings every {frequency} up to the "
-            "last one "
+            f"{path}: the forecast needs the last {back + 1} readings every "
+            f"{readable_step(preparation['frequency'])} up to the last one "
             f"({frame.index[-1]}) without gaps longer than prepare.max_gap "
             f"({preparation['settings']['max_gap']}); "
             f"the file has {len(frame)} on that "
@@ -111,7 +113,7 @@ def forecast_from_readings(path: str | Path, forecaster: TrainedForecaster) -> d
         output += float(
             values[last + forecaster.delay - offset, forecaster.columns.index(forecaster.target)]
         )
-    at = frame.index[-1] + forecaster.delay * frequency
+    at = steps_after(frame.index[-1], frequency, forecaster.delay)
     return {
         "target": forecaster.target,
         "time": at.isoformat(),

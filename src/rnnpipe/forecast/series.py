@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..core.encodings import wide_encoding
 from ..core.errors import DataError, ParamsError
+from .frequency import infer_step, parse_step, regular_grid, step_text
 
 JENA_FORMAT = "%d.%m.%Y %H:%M:%S"
 TIME_COLUMN_NAMES = ("date time", "datetime", "date", "time", "timestamp")
@@ -170,29 +171,6 @@ def parse_timestamps(
     )
 
 
-def parse_frequency(frequency: str) -> pd.Timedelta:
-    """prepare.frequency as a fixed step; ParamsError naming the param for anything else."""
-    try:
-        step = pd.Timedelta(frequency)
-    except ValueError:
-        step = None
-    if step is None or pd.isna(step) or step <= pd.Timedelta(0):
-        raise ParamsError(
-            f"prepare.frequency {frequency!r} is not a fixed positive step; use auto or a pandas "
-            f"offset such as 10min, 1h, 1D (fixed lengths only: not months or 'fortnightly')."
-        )
-    return step
-
-
-def infer_frequency(times: pd.Series) -> pd.Timedelta:
-    """The most common step between consecutive timestamps."""
-    steps = times.sort_values().diff().dropna()
-    steps = steps[steps > pd.Timedelta(0)]
-    if steps.empty:
-        raise DataError("cannot infer the sampling interval: fewer than two distinct timestamps.")
-    return steps.mode().iloc[0]
-
-
 def fill_short_gaps(frame: pd.DataFrame, method: str, max_gap: int) -> pd.DataFrame:
     """Fill runs of at most `max_gap` missing values per column; longer runs stay missing entirely.
 
@@ -243,16 +221,12 @@ def regularise(
                 f"prepare.duplicates to first or mean to resolve them."
             )
         frame = frame.groupby(level=0).mean() if duplicates == "mean" else frame[~duplicated]
-    step = (
-        infer_frequency(frame.index.to_series())
-        if frequency == "auto"
-        else parse_frequency(frequency)
-    )
-    report["frequency"] = str(step)
-    off_grid = (frame.index - frame.index[0]) % step != pd.Timedelta(0)
+    step = infer_step(frame.index) if frequency == "auto" else parse_step(frequency)
+    report["frequency"] = step_text(step)
+    off_grid = ~frame.index.isin(regular_grid(frame.index[0], frame.index[-1], step))
     report["off_grid_rows"] = int(off_grid.sum())
     frame = frame[~off_grid]  # readings between grid points would need resampling, not filling
-    grid = pd.date_range(frame.index[0], frame.index[-1], freq=step, name="time")
+    grid = regular_grid(frame.index[0], frame.index[-1], step).rename("time")
     report["missing_timestamps"] = int(len(grid) - len(frame))
     frame = frame.reindex(grid)
     missing_before = frame.isna()
