@@ -27,7 +27,7 @@ from ..core.metrics import (
 )
 from ..training.inference import predict
 from ..training.objectives import IGNORE_INDEX
-from .baselines import baseline_probabilities
+from .baselines import baseline_probabilities, member_probabilities
 from .model import TrainedSequenceModel
 from .prepared import load_spans
 from .spreading import spread_probabilities
@@ -49,7 +49,7 @@ def evaluate_sequence_model(params: dict) -> None:
             "rerun `dvc repro sequences/dvc.yaml`."
         )
     test = sets["test"]
-    logits = predict(trained.model, test, settings["batch_size"], device)
+    logits = predict(trained.scorer, test, settings["batch_size"], device)
     if test.per_step:
         targets = test.targets[:, : logits.size(1)].numpy()
         real = targets != IGNORE_INDEX
@@ -57,9 +57,12 @@ def evaluate_sequence_model(params: dict) -> None:
     else:
         labels, proba = test.labels.numpy(), probabilities(logits)
     names = trained.labels
-    baseline = baseline_probabilities(
-        sets["train"], test, len(names), settings["baseline_max_items"]
-    )
+    if trained.baseline is not None:  # the member train fitted: the baseline the mix holds
+        baseline = member_probabilities(trained.baseline.cpu(), test)
+    else:
+        baseline = baseline_probabilities(
+            sets["train"], test, len(names), settings["baseline_max_items"]
+        )
     scores = classification_metrics(labels, proba)
     baseline_scores = classification_metrics(labels, baseline)
     result = {
@@ -68,12 +71,19 @@ def evaluate_sequence_model(params: dict) -> None:
         "baseline_f1_macro": baseline_scores["f1_macro"],
         ("steps" if test.per_step else "items"): int(len(labels)),
     }
+    if trained.scorer is not trained.model:
+        network = probabilities(predict(trained.model, test, settings["batch_size"], device))
+        network = network[real] if test.per_step else network
+        result.update(
+            network_alone_accuracy=classification_metrics(labels, network)["accuracy"],
+            baseline_weight=trained.baseline_weight,
+        )
     if (
         meta["window"] and not test.per_step
     ):  # a window classifier, also scored per step (spreading.py)
         sequences = pd.read_parquet("data/prepared/sequences.parquet")
         step_labels, step_proba = spread_probabilities(
-            trained.model,
+            trained.scorer,
             test.values,
             test.step_labels.numpy(),
             sequences[sequences["split"] == "test"],
@@ -92,8 +102,14 @@ def evaluate_sequence_model(params: dict) -> None:
         confusion_rows(labels, proba, names).to_csv(tmp, index=False)
     with atomic_path("metrics/per_class.csv") as tmp:
         per_class_rows(labels, proba, names).to_csv(tmp, index=False)
+    mixed = (
+        f" (mixed with the baseline, weight {trained.baseline_weight:.2f}; the network alone: "
+        f"{result['network_alone_accuracy']:.4f})"
+        if "network_alone_accuracy" in result
+        else ""
+    )
     print(
-        f"evaluate: accuracy {result['accuracy']:.4f} (baseline "
+        f"evaluate: accuracy {result['accuracy']:.4f}{mixed} (baseline "
         f"{result['baseline_accuracy']:.4f}), macro F1 "
         f"{result['f1_macro']:.4f} (baseline {result['baseline_f1_macro']:.4f}) on {len(labels)} "
         "test "

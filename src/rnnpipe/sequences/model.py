@@ -4,7 +4,9 @@ head.
 `TrainedSequenceModel` keeps with it what using it needs: the feature columns and their
 training-split mean and std (new data is standardised the same way), the class labels, the target
 kind and the window shape; the columns, labels and statistics are also recorded inside the weights
-(core.model_folder).
+(core.model_folder). With train.mix_baseline it also holds the linear baseline
+(sequences.baselines) and the weight train chose for it on validation: `scorer` is the module that
+scores new items, the network or the mix of both (MixedSequenceModel).
 """
 
 from __future__ import annotations
@@ -14,15 +16,31 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 from ..core.errors import ModelFileError
+from ..core.hashing import sha256_of_file
+from ..core.metrics import class_probabilities
 from ..core.model_folder import load_model_folder, load_weights, save_model_folder
 from ..nn.heads import PooledHead, StepHead
 from ..nn.recurrent import RecurrentStack
+from .baselines import ARRAYS, SequenceBaseline
 
 FORMAT = "rnnpipe-sequences-1"
-RECORDED = ("features", "labels", "mean", "std", "target", "window", "reading")
+RECORDED = (
+    "features",
+    "labels",
+    "mean",
+    "std",
+    "target",
+    "window",
+    "reading",
+    "baseline_weight",
+    "baseline_sha256",
+)
+BASELINE = "baseline.safetensors"
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,21 @@ class SequenceModel(nn.Module):
         return self.head(outputs) if self.config.per_step else self.head(outputs, lengths)
 
 
+class MixedSequenceModel(nn.Module):
+    """(1 - w) * the network's probabilities + w * the baseline's, as log-probabilities: what
+    core.metrics.probabilities turns back into those probabilities, so every caller of the network
+    (evaluate, predict, the per-step spreading of window scores) can call this instead."""
+
+    def __init__(self, model: SequenceModel, baseline: SequenceBaseline, weight: float):
+        super().__init__()
+        self.model, self.baseline, self.weight = model, baseline, weight
+
+    def forward(self, steps: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        network = class_probabilities(self.model(steps, lengths).float())
+        mixed = (1 - self.weight) * network + self.weight * self.baseline(steps, lengths)
+        return torch.log(mixed.clamp_min(1e-30))
+
+
 @dataclass
 class TrainedSequenceModel:
     model: SequenceModel
@@ -90,6 +123,15 @@ class TrainedSequenceModel:
     reading: dict | None = (
         None  # how `rnnpipe predict` reads a new file: the sequence and step columns
     )
+    baseline: SequenceBaseline | None = None  # the linear member (train.mix_baseline)
+    baseline_weight: float = 0.0  # its weight in the mix, chosen on validation
+
+    @property
+    def scorer(self) -> nn.Module:
+        """What scores items: the network, or its mix with the baseline."""
+        if self.baseline is None or self.baseline_weight == 0:
+            return self.model
+        return MixedSequenceModel(self.model, self.baseline, self.baseline_weight).eval()
 
     @property
     def classifies_windows(self) -> bool:
@@ -103,6 +145,12 @@ class TrainedSequenceModel:
         ).astype(np.float32)
 
     def save(self, folder: str | Path) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        baseline_sha256 = None
+        if self.baseline is not None:
+            save_file(self.baseline.arrays(), folder / BASELINE)
+            baseline_sha256 = sha256_of_file(folder / BASELINE)
         meta = {
             "model": self.model.config.to_dict(),
             "features": self.features,
@@ -112,6 +160,8 @@ class TrainedSequenceModel:
             "target": self.target,
             "window": self.window,
             "reading": self.reading,
+            "baseline_weight": self.baseline_weight,
+            "baseline_sha256": baseline_sha256,
         }
         save_model_folder(folder, self.model, FORMAT, meta, RECORDED)
 
@@ -122,12 +172,35 @@ class TrainedSequenceModel:
             folder, FORMAT, RECORDED, missing_hint="Run `dvc repro sequences/dvc.yaml` first."
         )
         try:
-            model = SequenceModel(SequenceConfig(**meta["model"]))
-            fields = [meta[key] for key in RECORDED]
+            config = SequenceConfig(**meta["model"])
+            model = SequenceModel(config)
+            fields = [meta[key] for key in RECORDED[:7]]
+            # a folder from before the baseline member has neither key: the network alone
+            weight = float(meta.get("baseline_weight") or 0.0)
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelFileError(
                 f"{folder / 'model.json'}: unreadable or incomplete ({exc})."
             ) from None
         load_weights(model, state, folder)
         model.to(device).eval()
-        return cls(model, *fields)
+        baseline = load_baseline(folder, meta.get("baseline_sha256"), config)
+        return cls(model, *fields, baseline.to(device) if baseline else None, weight)
+
+
+def load_baseline(folder: Path, expected: str | None, config: SequenceConfig):
+    """The baseline member stored beside the weights, verified by hash (None if there is none)."""
+    if expected is None:
+        return None
+    path = folder / BASELINE
+    if not path.is_file() or sha256_of_file(path) != expected:
+        raise ModelFileError(
+            f"{path} is missing or not the baseline member this model was trained with (hash "
+            "differs); restore the folder (`dvc checkout`) or retrain."
+        )
+    try:
+        arrays = load_file(path)
+        return SequenceBaseline(
+            {name: arrays[name].numpy() for name in ARRAYS}, config.num_classes, config.per_step
+        ).eval()
+    except (SafetensorError, KeyError, OSError) as exc:
+        raise ModelFileError(f"{path}: not a baseline member's arrays ({exc}).") from None

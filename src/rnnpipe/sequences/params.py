@@ -157,6 +157,19 @@ SEQUENCES_SCHEMA = Schema(
             ),
             **with_defaults(TRAINING_RULES, lr=0.003, batch_size=32, epochs=10),
             "bucket_batches": BUCKET_BATCHES,
+            "adapt_to_size": Rule(
+                bool,
+                True,
+                "on few training items, a smaller batch and more epochs and patience, so training "
+                "makes at least 16 updates per epoch and 400 in all (printed and recorded in "
+                "metrics/train.json); false = batch_size / epochs / patience as given",
+            ),
+            "mix_baseline": Rule(
+                bool,
+                True,
+                "mix the linear baseline evaluate prints into the model's probabilities, its "
+                "weight (0..1) chosen on validation log loss; false = the network alone",
+            ),
         },
         "evaluate": {
             **EVALUATION_RULES,

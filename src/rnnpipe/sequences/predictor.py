@@ -74,7 +74,7 @@ def predict_file(
     spans = SpanSet.from_items(
         values, torch.from_numpy(no_labels), items, per_step=trained.target == "step"
     )
-    proba = probabilities(predict(trained.model, spans, batch_size, torch.device("cpu")))
+    proba = probabilities(predict(trained.scorer, spans, batch_size, torch.device("cpu")))
     return _rows(items, sequences, proba, trained.labels, spans.per_step)
 
 

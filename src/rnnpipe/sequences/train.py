@@ -5,14 +5,27 @@ A class per item (pooled head, train.pooling) or per step (per-step head; unlabe
 masked out of the loss), on the shared recurrent stack and training loop: length-bucketed batches,
 early stopping on the validation split, checkpoints after every epoch (a killed run resumes). Writes
 data/model/ (model.safetensors, model.json), metrics/train.json and metrics/history.csv.
+
+Small data (train.adapt_to_size): a batch size and epoch count that suit thousands of sequences give
+32 training sequences one update per epoch; the batch shrinks so every epoch holds at least
+MIN_UPDATES_PER_EPOCH updates, and the epochs and patience grow so training sees at least
+MIN_UPDATES updates (at most MAX_EPOCHS epochs); the sizes used are printed and recorded. Then
+(train.mix_baseline) the linear baseline evaluate prints is fitted on the training items and mixed
+into the model with the weight of lowest validation log loss (core.mixing), so the default is not
+worse on validation than the baseline it is measured against.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import torch
 
+from ..core.metrics import probabilities
+from ..core.mixing import log_loss, member_weight
 from ..core.params import config_from_params
 from ..training.checkpoints import run_fingerprint
 from ..training.history import (
@@ -21,9 +34,15 @@ from ..training.history import (
     write_finished_run,
     write_training_metrics,
 )
+from ..training.inference import predict
 from ..training.loop import TrainSettings, train_model
-from ..training.objectives import ClassificationObjective, StepClassificationObjective
+from ..training.objectives import (
+    IGNORE_INDEX,
+    ClassificationObjective,
+    StepClassificationObjective,
+)
 from ..training.runner import TrainingProcess
+from .baselines import SequenceBaseline, member_probabilities
 from .model import SequenceConfig, SequenceModel, TrainedSequenceModel
 from .prepared import load_spans
 
@@ -32,6 +51,22 @@ INPUTS = [
     PREPARED / name for name in ("values.npy", "step_labels.npy", "items.parquet", "meta.json")
 ]
 CHECKPOINT = Path("data/.checkpoints/train.pt")
+MIN_UPDATES_PER_EPOCH = 16
+MIN_UPDATES = 400
+MAX_EPOCHS = 200
+
+
+def sizes_for(count: int, settings: dict) -> dict:
+    """batch_size, epochs and patience for `count` training items (the module docstring): the
+    params' own when they already give enough updates."""
+    batch = min(settings["batch_size"], max(1, count // MIN_UPDATES_PER_EPOCH))
+    per_epoch = math.ceil(count / batch)
+    epochs = min(max(settings["epochs"], math.ceil(MIN_UPDATES / per_epoch)), MAX_EPOCHS)
+    epochs = max(epochs, settings["epochs"])
+    patience = settings["patience"]
+    if patience and epochs > settings["epochs"]:
+        patience = max(patience, math.ceil(patience * epochs / settings["epochs"]))
+    return {"batch_size": batch, "epochs": epochs, "patience": patience}
 
 
 def train_sequence_model(params: dict, process: TrainingProcess) -> None:
@@ -51,6 +86,18 @@ def train_sequence_model(params: dict, process: TrainingProcess) -> None:
     objective = (
         StepClassificationObjective() if per_step else ClassificationObjective(config.num_classes)
     )
+    loop_settings = TrainSettings.from_params(settings)
+    extra: dict = {}
+    if settings["adapt_to_size"]:
+        sizes = sizes_for(len(sets["train"]), settings)
+        if sizes != {k: settings[k] for k in sizes}:
+            loop_settings = replace(loop_settings, **sizes)
+            extra.update({f"{k}_used": v for k, v in sizes.items()})
+            process.announce(
+                f"train: {len(sets['train'])} training items: batch size {sizes['batch_size']}, up "
+                f"to {sizes['epochs']} epochs, patience {sizes['patience']} (train.adapt_to_size; "
+                "false keeps train.batch_size / epochs / patience as given)"
+            )
     process.announce(
         f"train: {config.cell} on {process.device}, a class per {meta['target']} "
         f"({config.num_classes} "
@@ -61,7 +108,7 @@ def train_sequence_model(params: dict, process: TrainingProcess) -> None:
         model,
         sets["train"],
         sets["validation"],
-        TrainSettings.from_params(settings),
+        loop_settings,
         process.device,
         checkpoint=CHECKPOINT,
         fingerprint=run_fingerprint(settings, INPUTS, process.script),
@@ -82,15 +129,58 @@ def train_sequence_model(params: dict, process: TrainingProcess) -> None:
         meta["reading"],
     )
     val_accuracy = result.history[result.best_epoch - 1]["val_accuracy"]
+    if settings["mix_baseline"]:
+        extra.update(mix_baseline(trained, sets, params["evaluate"]["baseline_max_items"], process))
     chance = chance_level(
         val_accuracy,
         item_targets(sets["train"], per_step),
         item_targets(sets["validation"], per_step),
     )
-    write_finished_run(trained, result, "accuracy", CHECKPOINT, extra=chance)
+    still_improving = (
+        result.best_epoch == len(result.history) == loop_settings.epochs and val_accuracy < 1.0
+    )
+    write_finished_run(trained, result, "accuracy", CHECKPOINT, extra={**extra, **chance})
     warning = chance_warning(chance, val_accuracy)
     if warning:
         print(warning)
+    if still_improving:
+        print(
+            f"train: note: validation still improved at the last epoch ({loop_settings.epochs}); "
+            "more epochs may help (train.epochs)."
+        )
+
+
+def mix_baseline(trained: TrainedSequenceModel, sets: dict, max_items: int, process) -> dict:
+    """Fit the baseline member on the training items and choose its weight on validation; sets
+    them on `trained`; the summary keys for metrics/train.json."""
+    validation = sets["validation"]
+    baseline = SequenceBaseline.fit(sets["train"], len(trained.labels), max_items)
+    logits = predict(trained.model, validation, 256, torch.device("cpu"))
+    if validation.per_step:
+        targets = validation.targets[:, : logits.size(1)].numpy()
+        real = targets != IGNORE_INDEX
+        labels, network = targets[real], probabilities(logits)[real]
+    else:
+        labels, network = validation.labels.numpy(), probabilities(logits)
+    member = member_probabilities(baseline, validation)
+    weight = member_weight(labels, network, member)
+    trained.baseline, trained.baseline_weight = baseline.eval(), weight
+    mixed = (1 - weight) * network + weight * member
+
+    def accuracy(proba):
+        return float((proba.argmax(axis=1) == labels).mean()) if len(labels) else 0.0
+
+    process.announce(
+        f"train: the linear baseline mixed in with weight {weight:.2f} (chosen on validation: "
+        f"log loss {log_loss(labels, mixed):.4f}, accuracy {accuracy(mixed):.4f}; network alone "
+        f"{log_loss(labels, network):.4f} / {accuracy(network):.4f}, baseline alone "
+        f"{log_loss(labels, member):.4f} / {accuracy(member):.4f})"
+    )
+    return {
+        "baseline_weight": weight,
+        "val_accuracy_mixed": round(accuracy(mixed), 6),
+        "val_accuracy_baseline": round(accuracy(member), 6),
+    }
 
 
 def item_targets(items, per_step: bool) -> np.ndarray:

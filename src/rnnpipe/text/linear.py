@@ -32,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 
 from ..core.errors import ModelFileError
 from ..core.hashing import sha256_of_file
+from ..core.mixing import WEIGHT_GRID, log_loss, member_weight  # noqa: F401 (log_loss: re-exported)
 from .tokenizer import Tokenizer
 
 WEIGHTS_FILE, NGRAMS_FILE = "linear.safetensors", "linear_ngrams.txt"
@@ -193,22 +194,9 @@ def _fit_nb(x, labels: np.ndarray, ratios: np.ndarray, c: float) -> tuple[np.nda
     return np.stack(weights), np.array(intercepts)
 
 
-def log_loss(labels: np.ndarray, proba: np.ndarray) -> float:
-    """Mean negative log-likelihood of the true classes (probabilities clipped at 1e-7)."""
-    if len(labels) == 0:
-        return 0.0
-    return float(-np.log(np.clip(proba[np.arange(len(labels)), labels], 1e-7, 1.0)).mean())
-
-
-WEIGHT_GRID = np.round(np.linspace(0.0, 1.0, 21), 2)
-
-
 def ensemble_weight(labels: np.ndarray, rnn_proba: np.ndarray, linear_proba: np.ndarray) -> float:
-    """The linear member's weight w in (1 - w) * RNN + w * linear, the grid point of lowest
-    validation log loss (ties: the smaller w). Log loss, not accuracy: on a few hundred
-    validation texts accuracy moves in steps of whole texts and many weights tie."""
-    losses = [log_loss(labels, (1 - w) * rnn_proba + w * linear_proba) for w in WEIGHT_GRID]
-    return float(WEIGHT_GRID[int(np.argmin(losses))])
+    """The linear member's weight (core.mixing.member_weight)."""
+    return member_weight(labels, rnn_proba, linear_proba)
 
 
 def mixed_log_loss(labels: np.ndarray, rnn_proba: np.ndarray) -> Callable[[np.ndarray], float]:
