@@ -297,6 +297,7 @@ TAGGER_FIELDS = {
     "dropout": 0.0,
     "freeze_embeddings": False,
     "word_dropout": 0.0,
+    "crf": False,
 }
 
 

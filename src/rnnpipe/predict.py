@@ -83,14 +83,13 @@ def tagger_rows(tagger, texts: list[str], batch_size: int = 256) -> list[dict]:
     sentences = [text.split() for text in texts]
     filled = [i for i, tokens in enumerate(sentences) if tokens]
     _warn_empty(texts)
-    proba = dict(
-        zip(filled, tagger.predict_proba([sentences[i] for i in filled], batch_size=batch_size))
-    )
+    chosen, proba = tagger.decode([sentences[i] for i in filled], batch_size=batch_size)
+    proba, chosen = dict(zip(filled, proba)), dict(zip(filled, chosen))
     names = tagger.tag_map.labels
     rows = []
     for i, tokens in enumerate(sentences):
         scores = proba.get(i, np.zeros((0, len(names))))
-        best = scores.argmax(axis=1) if len(scores) else []
+        best = chosen.get(i, [])
         rows.append(
             {
                 "tokens": tokens,

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from conftest import without_admission
 from rnnpipe.core.locking import StageBusyError, lock_path, stage_lock
 from rnnpipe.core.params import Schema
 from rnnpipe.core.stage import run_stage
@@ -72,7 +73,7 @@ def test_an_unwritable_output_is_named_not_a_traceback(tmp_path, monkeypatch, ca
     with pytest.raises(SystemExit) as stop:
         run_stage("train", main, Schema({}))
     assert stop.value.code == 1
-    assert capsys.readouterr().err.startswith(
+    assert without_admission(capsys.readouterr().err).startswith(
         f"train: error: cannot write metrics/train.json: {words}. Make that "
         f"folder writable (or free space)"
     )

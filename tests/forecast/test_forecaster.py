@@ -263,3 +263,20 @@ def test_a_constant_target_is_refused_before_training(tmp_path):
         DataError, match=r"window.target 'temp' is constant over the training period \(always 7\)"
     ):
         load_prepared(tmp_path / "series.parquet", tmp_path / "stats.json", "temp")
+
+
+def test_the_weight_leans_to_ridge_when_the_rnns_edge_is_one_seasons_luck():
+    # 400 validation windows in 4 blocks. The RNN is much better in one block only, a bit worse in
+    # the others: its mean edge is within the blocks' noise, so the weight goes to ridge's side.
+    rng = np.random.default_rng(0)
+    truth = rng.normal(0, 1, 400)
+    linear = truth + rng.normal(0, 0.5, 400)
+    rnn = truth + np.r_[rng.normal(0, 0.1, 100), rng.normal(0, 0.55, 300)]
+    plain = [np.abs((1 - w) * rnn + w * linear - truth).mean() for w in np.linspace(0, 1, 21)]
+    assert np.argmin(plain) / 20 < 0.5  # the lowest pooled loss leans on the RNN ...
+    assert mix_weight(truth, rnn, linear, "mae") > np.argmin(plain) / 20  # ... the choice less
+    # an RNN better in every block keeps (nearly) the weight of lowest loss
+    steady = truth + rng.normal(0, 0.2, 400)
+    plain = [np.abs((1 - w) * steady + w * linear - truth).mean() for w in np.linspace(0, 1, 21)]
+    chosen = mix_weight(truth, steady, linear, "mae")
+    assert np.argmin(plain) / 20 <= chosen <= np.argmin(plain) / 20 + 0.1 < 0.5

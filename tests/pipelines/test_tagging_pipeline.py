@@ -93,3 +93,57 @@ def test_every_plot_draws_and_a_train_param_reruns_train_and_evaluate_only(taggi
             )
         )
         assert ran == {"check_params", "train", "evaluate"}
+
+
+def write_conll_2003(folder, seed: int = 0):
+    """Generated entities in CoNLL-2003's layout and scheme: eng.train / eng.testa / eng.testb,
+    token and tag per line (IOB1: B- only between two entities of a type); test names unseen."""
+    from rnnpipe.tagging.synthetic import synthetic_entity_sentences
+
+    folder.mkdir(parents=True)
+    for name, count, unseen in (
+        ("eng.train", 400, False),
+        ("eng.testa", 100, False),
+        ("eng.testb", 150, True),
+    ):
+        sentences = synthetic_entity_sentences(count, seed + len(name) + count, "IOB1", unseen)
+        lines = ["-DOCSTART- O", ""]
+        for tokens, tags in sentences:
+            lines += [f"{t} {g}" for t, g in zip(tokens, tags)] + [""]
+        (folder / name).write_text("\n".join(lines) + "\n")
+
+
+def test_iob1_entities_train_as_iob2_with_a_crf_and_score_by_entity(tmp_path):
+    from conftest import make_tagging_copy
+
+    wd = make_tagging_copy(
+        tmp_path / "project",
+        {
+            "data": {"source": "conll"},
+            "download": {"path": "inputs/conll2003", "tag_column": -1},
+            "train": {"crf": True, "epochs": 5, "bidirectional": True},
+        },
+    )
+    write_conll_2003(wd / "inputs/conll2003")
+    out = run(["dvc", "repro", "tagging/dvc.yaml"], wd).stdout
+    assert "span tags in the IOB1 scheme, converted to IOB2" in out, out
+    tg = wd / "tagging"
+    report = json.loads((tg / "data/report.json").read_text())
+    assert (report["span_scheme_seen"], report["span_scheme_trained"]) == ("IOB1", "IOB2")
+    assert report["sentences"] == {"train": 400, "validation": 100, "test": 150}
+    evaluation = json.loads((tg / "metrics/eval.json").read_text())
+    assert evaluation["entity_f1"] > 0.6, evaluation
+    # every entity starts with B- now (IOB1 wrote B- only between two entities of a type)
+    test_tags = pd.read_parquet(tg / "data/dataset.parquet").query("split == 'test'")["tags"]
+    starts = sum(tag.startswith("B-") for tags in test_tags for tag in tags)
+    per_tag = pd.read_csv(tg / "metrics/per_class.csv").set_index("class")
+    assert per_tag.loc[per_tag.index.str.startswith("B-"), "support"].sum() == starts > 300
+    assert (per_tag.loc[per_tag.index.str.startswith("B-"), "f1"] > 0).all()
+    tagged = run(
+        ["rnnpipe", "predict", "--model", "data/model", "We met Anna Smith near Oslo ."], tg
+    ).stdout
+    assert "Anna/B-PER Smith/I-PER" in tagged and "Oslo/B-LOC" in tagged, tagged
+    refused = run(
+        ["rnnpipe", "export", "--model", "data/model", "--out", "export"], tg, check=False
+    )
+    assert refused.returncode != 0 and "CRF output layer (train.crf)" in refused.stderr

@@ -12,9 +12,12 @@ from sklearn import metrics
 from .atomic import atomic_path, write_json
 
 
-def classification_metrics(labels: np.ndarray, proba: np.ndarray) -> dict:
-    """`labels` are class ids [n]; `proba` is [n, classes]."""
-    predicted = proba.argmax(axis=1)
+def classification_metrics(
+    labels: np.ndarray, proba: np.ndarray, predicted: np.ndarray | None = None
+) -> dict:
+    """`labels` are class ids [n]; `proba` is [n, classes]; `predicted` the decisions when they
+    are not the most probable class of each row (a CRF tagger's Viterbi path)."""
+    predicted = proba.argmax(axis=1) if predicted is None else predicted
     precision, recall, f1, _ = metrics.precision_recall_fscore_support(
         labels, predicted, average="macro", zero_division=0
     )

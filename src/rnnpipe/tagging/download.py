@@ -11,17 +11,20 @@ of one; download.tag_column upos or xpos), `conll` (one token per line, the tag 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
 from ..core.atomic import write_json
-from ..core.fetch import fetch
+from ..core.fetch import fetch, from_root
 from ..core.hashing import sha256_of_file
 from ..data.stream import BATCH_ROWS, parquet_batches
 from .datasets import assign_sentence_splits, read_tagged, require_every_split
+from .schemes import convert
 from .synthetic import synthetic_tagged_batches
 
+ROOT = Path(__file__).resolve().parents[3]  # the repository: relative paths start there
 OUTPUT = "data/dataset.parquet"
 REPORT = "data/report.json"  # a plain output, not a metric: results lead `dvc metrics show`
 SPLITS = ("train", "validation", "test")
@@ -44,10 +47,19 @@ def download_tagged(params: dict) -> None:
             BATCH_ROWS,
         )
     else:
-        path = fetch(download["path"], param="download.path")
+        path = fetch(from_root(download["path"], ROOT), param="download.path")
         frame = read_tagged(data["source"], path, download)
         if path.is_file():
             origin["sha256"] = sha256_of_file(path)
+        tags, seen, trained = convert(list(frame["tags"]), download["span_scheme"])
+        if seen is not None:
+            frame = frame.assign(tags=tags)
+            origin.update(span_scheme_seen=seen, span_scheme_trained=trained)
+            print(
+                f"download: span tags in the {seen} scheme"
+                + (f", converted to {trained}" if trained != seen else "")
+                + " (download.span_scheme)"
+            )
         batches = [
             assign_sentence_splits(
                 frame, download["test_fraction"], data["val_fraction"], data["seed"]

@@ -15,13 +15,13 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
 
 from ..core.device import resolve_device
-from ..core.metrics import classification_metrics, probabilities, write_classification_report
+from ..core.metrics import classification_metrics, write_classification_report
 from ..training.inference import predict
 from ..training.objectives import IGNORE_INDEX
 from .baselines import MostFrequentTag
 from .metrics import entity_scores, is_span_tagging
 from .sequences import load_tagged
-from .tagger import TrainedTagger
+from .tagger import TrainedTagger, tag_decisions
 
 DATASET = "data/dataset.parquet"
 
@@ -32,18 +32,16 @@ def evaluate_tagger(settings: dict) -> dict:
     tagger = TrainedTagger.load("data/model", device)
     sets, sentence_ids = load_tagged("data/padded.parquet", tagger.characters, splits=("test",))
     test = sets["test"]
-    logits = predict(tagger.model, test, settings["batch_size"], device)
+    logits = predict(tagger.model, test, settings["batch_size"], device).cpu()
     tags = test.tags[:, : logits.size(1)].numpy()
     real = tags != IGNORE_INDEX
-    proba, labels, names = probabilities(logits)[real], tags[real], tagger.tag_map.labels
+    all_proba, chosen = tag_decisions(tagger.model, logits, test.lengths.cpu())
+    proba, labels, names = all_proba[real], tags[real], tagger.tag_map.labels
     extra = {"tokens": int(real.sum())}
     if is_span_tagging(names):
-        extra.update(
-            entity_scores(
-                *sentence_tags(tags, logits.argmax(-1).numpy(), sentence_ids["test"], names)
-            )
-        )
-    result = {**classification_metrics(labels, proba), **extra, **most_frequent_tag_baseline()}
+        extra.update(entity_scores(*sentence_tags(tags, chosen, sentence_ids["test"], names)))
+    scores = classification_metrics(labels, proba, predicted=chosen[real])
+    result = {**scores, **extra, **most_frequent_tag_baseline()}
     write_classification_report(result, labels, proba, names)
     print(
         "evaluate: "

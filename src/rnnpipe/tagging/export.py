@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..core.onnx_export import export_onnx, verify_onnx
+from ..core.onnx_export import ExportError, export_onnx, verify_onnx
 from .characters import MAX_WORD_CHARS
 from .tagger import TrainedTagger
 
@@ -53,6 +53,12 @@ def graph_inputs(
 
 
 def export_tagger(trained: TrainedTagger, folder: Path, examples: list[list[str]]) -> dict:
+    if getattr(trained.model, "crf", None) is not None:
+        raise ExportError(
+            "the tagger has a CRF output layer (train.crf): its Viterbi decoding and marginals "
+            "loop over each sentence's tokens, which the exported graph does not hold yet. Serve "
+            "it with `rnnpipe predict` (or the Python API), or retrain with train.crf=false."
+        )
     graph = TaggerGraph(trained).eval()
     inputs = graph_inputs(trained, examples, graph.uses_chars)
     dynamic = {

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from ..nn.crf import LinearChainCRF
 from ..nn.embedding import word_embedding
 from ..nn.ensemble import Ensemble
 from ..nn.heads import StepHead
@@ -42,6 +43,7 @@ class TaggerConfig:
     word_dropout: (
         float  # training only: this share of word ids becomes <unk> (the char encoder must cope)
     )
+    crf: bool  # a CRF output layer (nn.crf)
 
     @property
     def uses_chars(self) -> bool:
@@ -88,6 +90,9 @@ class RNNTagger(nn.Module):
         self.head = StepHead(
             config.hidden * (2 if config.bidirectional else 1), config.num_tags, config.dropout
         )
+        # With train.crf the head's outputs are emissions and tags follow a learned transition
+        # score: B-PER then I-LOC, or I-X after O, become unlikely paths rather than free choices.
+        self.crf = LinearChainCRF(config.num_tags) if config.crf else None
 
     def forward(
         self,
@@ -97,9 +102,9 @@ class RNNTagger(nn.Module):
         char_lengths: torch.Tensor,
         word_index: torch.Tensor,
     ) -> torch.Tensor:
-        """Tag logits [batch, time, tags]; `chars` / `char_lengths` are the batch's distinct
-        words and `word_index` [batch, time] the position of each token's word among them (see
-        tagging.sequences)."""
+        """Tag logits [batch, time, tags] (with train.crf: the CRF's emissions); `chars` /
+        `char_lengths` are the batch's distinct words and `word_index` [batch, time] the position
+        of each token's word among them (see tagging.sequences)."""
         lengths = lengths.to(ids.device).long().clamp(min=1, max=ids.size(1))
         if self.training and self.config.word_dropout > 0:
             # Unknown words at test time are rare words' problem; training with some words unknown

@@ -25,6 +25,19 @@ from ..core.params import (
 )
 from ..text.params import TEXT_SCHEMA
 
+
+def crf_without_ensemble(params: dict) -> str | None:
+    """An ensemble averages its members' outputs, and each CRF member has transitions of its
+    own: there is no one CRF to decode with."""
+    if params["train"]["crf"] and params["train"]["ensemble_cells"]:
+        return (
+            "train.crf with train.ensemble_cells: each member would learn its own CRF "
+            "transitions, which an averaged ensemble cannot decode; set train.ensemble_cells=[] "
+            "or train.crf=false."
+        )
+    return None
+
+
 TAGGING_SCHEMA = Schema(
     {
         "data": {
@@ -63,6 +76,13 @@ TAGGING_SCHEMA = Schema(
             ),
             "tags_column": Rule(
                 str, "tags", "table: the column holding each sentence's tag list", nonempty=True
+            ),
+            "span_scheme": one_of(
+                ("auto", "iob2", "bioes", "keep"),
+                "auto",
+                "span tags (NER, chunks): auto (IOB1 -> IOB2; IOB2, BIOES kept) | iob2 | bioes "
+                "(convert to it) | keep (train on the tags as given); the scheme seen and the one "
+                "trained are in data/report.json",
             ),
             "split_column": Rule(
                 str,
@@ -126,8 +146,14 @@ TAGGING_SCHEMA = Schema(
                 "seed + 1, + 2, ...; the saved tagger averages their logits",
                 choices=CELLS,
             ),
+            "crf": Rule(
+                bool,
+                False,
+                "a linear-chain CRF output layer (learned tag-to-tag transitions, trained on the "
+                "sentence's likelihood, Viterbi-decoded): spans that hold together (NER, chunks)",
+            ),
         },
         "evaluate": EVALUATION_RULES,
     },
-    checks=(glove_package_dim,),
+    checks=(glove_package_dim, crf_without_ensemble),
 )

@@ -88,3 +88,59 @@ def synthetic_tagged(train: int, test: int, seed: int) -> pd.DataFrame:
         list(synthetic_tagged_batches(train, test, seed, 0.0, max(train, test, 1))),
         ignore_index=True,
     )
+
+
+# Generated named entities (tests, experiments/ner_generated.py): people, places and organisations
+# in sentences whose entities are told apart by capitals (the character encoder reads them when
+# word ids are lowercased), by context ("in Jordan" is a place, "Jordan said" a person) and by
+# first names (two people in a row: "Anna Smith Paul Brown"), written in any span scheme.
+FIRST = ["Anna", "Paul", "Maria", "David", "Lena", "Omar", "Sofia", "Ivan", "Grace", "Tom"]
+LAST = ["Smith", "Brown", "Garcia", "Kim", "Novak", "Okafor", "Rossi", "Weber", "Silva", "Chen"]
+PLACES = [["Paris"], ["Lagos"], ["Oslo"], ["New", "York"], ["San", "Diego"], ["Kyoto"], ["Lima"]]
+ORGS = [["Acme", "Group"], ["Nordic", "Bank"], ["Blue", "River", "Labs"], ["Orion"], ["Vega"]]
+AMBIGUOUS = ["Jordan", "Chad", "Georgia"]  # a person or a country by context
+TEMPLATES = [
+    "{PER} visited {LOC} with {PER} .",
+    "{ORG} hired {PER} in {LOC} .",
+    "yesterday {PER} {PER} and {ORG} met in {LOC} .",
+    "the report by {ORG} says {PER} left {LOC} .",
+    "in {AMB_LOC} , {PER} said {ORG} grew .",
+    "{AMB_PER} said the team from {LOC} won .",
+    "{ORG} {ORG} and {ORG} signed in {LOC} .",
+    "we met {PER} near {LOC} .",
+]
+
+
+def synthetic_entity_sentences(
+    count: int, seed: int, scheme: str = "IOB1", unseen: bool = False
+) -> list[tuple[list[str], list[str]]]:
+    """`count` (tokens, tags) sentences with PER / LOC / ORG entities in `scheme` (IOB1 | IOB2 |
+    BIOES); the first word is capitalised, as sentences are. People's names are the first seven
+    of each list, or with `unseen` the last three (a test split of names never trained on)."""
+    from .schemes import write_scheme
+
+    rng = np.random.default_rng(seed)
+    first, last = (FIRST[7:], LAST[7:]) if unseen else (FIRST[:7], LAST[:7])
+    sentences = []
+    for _ in range(count):
+        tokens, spans = [], []
+        for piece in str(rng.choice(TEMPLATES)).split():
+            if piece.startswith("{"):
+                kind = piece.strip("{}")
+                if kind == "PER":
+                    words = [str(rng.choice(first))] + (
+                        [str(rng.choice(last))] if rng.random() < 0.7 else []
+                    )
+                elif kind == "LOC":
+                    words = list(PLACES[rng.integers(len(PLACES))])
+                elif kind == "ORG":
+                    words = list(ORGS[rng.integers(len(ORGS))])
+                else:  # AMB_LOC / AMB_PER
+                    words, kind = [str(rng.choice(AMBIGUOUS))], kind.split("_")[1]
+                spans.append((len(tokens), len(tokens) + len(words), kind))
+                tokens += words
+            else:
+                tokens.append(piece)
+        tokens[0] = tokens[0][:1].upper() + tokens[0][1:]
+        sentences.append((tokens, write_scheme(len(tokens), spans, scheme)))
+    return sentences

@@ -63,6 +63,9 @@ class TrainedTagger:
             missing_hint="Train a tagger first (`dvc repro tagging/dvc.yaml`).",
         )
         try:
+            for config in meta.get("members", [meta.get("model")]):
+                if isinstance(config, dict):
+                    config.setdefault("crf", False)  # written before train.crf existed
             configs = recorded_configs(meta, TaggerConfig)
             lowercase, maxlen = bool(meta["lowercase"]), int(meta["maxlen"])
             characters, tag_map = CharVocabulary(str(meta["characters"])), LabelMap(meta["labels"])
@@ -107,14 +110,36 @@ class TrainedTagger:
         )
 
     @torch.no_grad()
-    def predict_proba(self, sentences: list[list[str]], batch_size: int = 256) -> list[np.ndarray]:
-        """Per sentence, the tag probabilities of each token [tokens, tags]."""
+    def decode(
+        self, sentences: list[list[str]], batch_size: int = 256
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per sentence, each token's tag id and its tag probabilities [tokens, tags]: the most
+        probable tag, or with a CRF the Viterbi path and each token's marginals."""
         rows, lengths, offsets = self.rows(sentences)
         logits = predict(self.model, rows, batch_size, next(self.model.parameters()).device)
-        probabilities = torch.softmax(logits, dim=-1).numpy()
-        flat = (
-            np.concatenate([probabilities[i, :n] for i, n in enumerate(lengths)])
-            if len(lengths)
-            else np.zeros((0, len(self.tag_map)))
-        )
-        return [flat[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        probabilities, best = tag_decisions(self.model, logits, torch.as_tensor(lengths))
+        if len(lengths):
+            flat = np.concatenate([probabilities[i, :n] for i, n in enumerate(lengths)])
+            flat_best = np.concatenate([best[i, :n] for i, n in enumerate(lengths)])
+        else:
+            flat, flat_best = np.zeros((0, len(self.tag_map))), np.zeros(0, np.int64)
+        pieces = list(zip(offsets[:-1], offsets[1:]))
+        return [flat_best[a:b] for a, b in pieces], [flat[a:b] for a, b in pieces]
+
+    def predict_proba(self, sentences: list[list[str]], batch_size: int = 256) -> list[np.ndarray]:
+        """Per sentence, the tag probabilities of each token [tokens, tags]."""
+        return self.decode(sentences, batch_size)[1]
+
+
+def tag_decisions(
+    model, logits: torch.Tensor, lengths: torch.Tensor
+) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities [rows, time, tags], chosen tag ids [rows, time]) of per-token outputs:
+    softmax and argmax, or for a CRF tagger (train.crf) the marginals and the Viterbi path."""
+    crf = getattr(model, "crf", None)
+    if crf is None:
+        probabilities = torch.softmax(logits.float(), dim=-1)
+        return probabilities.numpy(), probabilities.argmax(-1).numpy()
+    mask = torch.arange(logits.size(1))[None, :] < lengths.reshape(-1, 1)
+    crf = crf.cpu()
+    return crf.marginals(logits, mask).numpy(), crf.viterbi(logits, mask).numpy()

@@ -78,7 +78,10 @@ def train_members(
                 process.device,
                 checkpoint=checkpoint_path(index),
                 fingerprint=f"{fingerprint}:{index}",
-                objective=objective,
+                # an objective with parameters of the model's own (a CRF) is bound to it
+                objective=objective.bound_to(model)
+                if hasattr(objective, "bound_to")
+                else objective,
                 on_epoch=on_epoch,
                 dist=process.dist,
             )

@@ -82,6 +82,34 @@ class StepClassificationObjective:
         return loss, correct, int(real.sum())
 
 
+class CRFObjective:
+    """A linear-chain CRF over per-step emissions [batch, time, tags] (nn.crf): the loss is the
+    sentences' negative log-likelihood per real token, the score Viterbi-decoded accuracy over
+    real steps. The CRF is the model's (`bound_to(model)` gives each trained model its own)."""
+
+    metric = "accuracy"
+    higher_is_better = True
+
+    def __init__(self, crf=None):
+        self.crf = crf
+
+    def bound_to(self, model) -> CRFObjective:
+        return CRFObjective(model.crf)
+
+    def __call__(
+        self, emissions: torch.Tensor, targets: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, int]:
+        steps = min(emissions.size(1), targets.size(1))
+        emissions, targets = emissions[:, :steps], targets[:, :steps].to(emissions.device)
+        real = targets != IGNORE_INDEX
+        rows = real[:, 0]  # a row without tokens (none in practice) is left out
+        emissions, targets, real = emissions[rows], targets[rows], real[rows]
+        tokens = int(real.sum())
+        loss = self.crf.nll(emissions, targets.clamp(min=0), real).sum() / max(tokens, 1)
+        correct = ((self.crf.viterbi(emissions, real) == targets) & real).sum()
+        return loss, correct, tokens
+
+
 class QuantileObjective:
     """The pinball (quantile) loss of outputs [batch, steps, quantiles] against targets [batch,
     steps], averaged over everything; the score is the absolute error of the median output (the
