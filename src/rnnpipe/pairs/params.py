@@ -15,7 +15,7 @@ from ..core.params import (
     seed_rule,
     with_defaults,
 )
-from ..trees.params import EMBED_RULES
+from ..trees.params import EMBED_RULES, glove_needs_a_path
 
 SNLI_URL = "https://nlp.stanford.edu/projects/snli/snli_1.0.zip"
 ENCODERS = ("bilstm", "treelstm", "childsum", "spinn")
@@ -195,5 +195,5 @@ PAIRS_SCHEMA = Schema(
             ),
         },
     },
-    checks=(glove_package_dim, target_fits_source),
+    checks=(glove_package_dim, glove_needs_a_path, target_fits_source),
 )

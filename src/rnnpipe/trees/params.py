@@ -17,14 +17,34 @@ from ..core.params import (
 
 SST_URL = "https://nlp.stanford.edu/sentiment/trainDevTestTrees_PTB.zip"
 
+
+def glove_needs_a_path(params: dict) -> str | None:
+    """A schema check: embed.source=glove without the file to read."""
+    if params["embed"]["source"] == "glove" and not params["embed"]["path"].strip():
+        return (
+            "embed.source=glove reads a GloVe file: set embed.path (e.g. "
+            "/data/glove.840B.300d.zip, and embed.dim=300), or use embed.source=glove-package."
+        )
+    return None
+
+
 # The embed stage's rules (trees.embed), shared with the pairs pipeline, whose embed stage runs it.
 EMBED_RULES = {
     "source": one_of(
-        ("random", "glove-package"),
+        ("random", "glove-package", "glove"),
         "random",
-        "random (uniform +-0.05, seeded) | glove-package (GloVe 6B 50d, offline)",
+        "random (uniform +-0.05, seeded) | glove-package (GloVe 6B 50d, offline) | glove (a "
+        "GloVe file of any size: embed.path)",
     ),
-    "dim": Rule(int, 50, "word vector size (glove-package: 50)", low=1, high=4096),
+    "dim": Rule(
+        int, 50, "word vector size (glove-package: 50; glove: the file's)", low=1, high=4096
+    ),
+    "path": Rule(
+        str,
+        "",
+        "glove: a GloVe .txt / .txt.gz / official .zip (e.g. glove.840B.300d.zip), a path from "
+        "the repository root or a URL",
+    ),
     "seed": seed_rule("seed of the random vectors (and of words GloVe lacks)"),
 }
 
@@ -111,5 +131,5 @@ TREES_SCHEMA = Schema(
         },
         "evaluate": {**EVALUATION_RULES},
     },
-    checks=(glove_package_dim,),
+    checks=(glove_package_dim, glove_needs_a_path),
 )
