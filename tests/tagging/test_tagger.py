@@ -112,3 +112,17 @@ def test_pieces_cover_every_item_once_in_order_and_none_is_longer_than_maxlen(le
     for sentence, length in enumerate(lengths):
         assert sizes[source == sentence].sum() == length
     assert list(source) == sorted(source)
+
+
+def test_lowercased_word_ids_leave_the_characters_their_case():
+    # "Dog" and "dog" are one word id with tokenize.lowercase, but the character encoder reads
+    # the capital: what tells a name (NER) when the word itself is rare or unknown.
+    characters = CharVocabulary("abcdefghijklmnopqrstuvwxyzDT")
+    trained = TrainedTagger(
+        tagger(), True, Vocabulary(WORDS), characters, LabelMap(["DET", "NOUN", "VERB", "ADV"]), 8
+    )
+    upper, _, _ = trained.rows([["Dog"]])
+    lower, _, _ = trained.rows([["dog"]])
+    assert upper.ids.tolist() == lower.ids.tolist()
+    assert upper.form_chars.tolist() != lower.form_chars.tolist()
+    assert characters.encode(["Dog"])[0].tolist() == upper.form_chars[1:].tolist()
