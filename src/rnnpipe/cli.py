@@ -48,6 +48,13 @@ that onnxruntime computes what PyTorch computes on varied-length examples, and p
 difference. --out must be a new or empty folder, or with --force a previous export: nothing the
 export did not write is ever deleted.
 
+    rnnpipe sweep --pipeline text --space sweep.yaml --trials 40 --jobs 2 [--storage URL]
+
+runs a hyperparameter study (Optuna: TPE, random or grid, median pruning) whose trials are DVC
+experiments named <study>-<n> (`dvc exp show`); sweeps/<study>/ gets trials.csv, history.csv,
+importance.csv and best.json; --resume continues a killed or shared study, --best prints its best
+trial (docs/workflows.md).
+
     rnnpipe check [--root .]
 
 validates every pipeline's params file (params.yaml, forecast/params.yaml, ...) and prints `ok` or
@@ -138,6 +145,39 @@ def _parser() -> argparse.ArgumentParser:
         help="validate every pipeline's params file here, naming each bad param (what DVC's "
         "'unexpected error' before any stage runs may hide)",
     )
+    sweep = commands.add_parser(
+        "sweep",
+        help="a hyperparameter study whose trials are DVC experiments (Optuna; docs/workflows.md)",
+    )
+    sweep.add_argument("--pipeline", required=True, help="text, tagging, forecast, sequences, ...")
+    sweep.add_argument("--space", help="the sweep.yaml: params to search, objective, fixed params")
+    sweep.add_argument("--trials", type=_positive_int, default=20, help="trials in the study")
+    sweep.add_argument(
+        "--jobs", type=_positive_int, default=1, help="trials at once on this machine"
+    )
+    sweep.add_argument(
+        "--study",
+        help="the study's name (default: <pipeline>-<space file name>); its "
+        "experiments are <study>-<trial number>",
+    )
+    sweep.add_argument(
+        "--storage",
+        default=None,
+        help="the study's database (default: SQLite in .dvc/tmp/rnnpipe-sweeps.db); one URL "
+        "shared by several machines runs one study on all of them",
+    )
+    sweep.add_argument(
+        "--resume", action="store_true", help="continue a study that has trials already"
+    )
+    sweep.add_argument(
+        "--best", action="store_true", help="print the study's best trial and its experiment"
+    )
+    sweep.add_argument(
+        "--trial-timeout",
+        type=float,
+        default=6 * 3600,
+        help="seconds before a trial is stopped and recorded as failed (default 6 h)",
+    )
     for command in (summary, check):
         command.add_argument(
             "--root", default=".", help="the repository root holding the pipelines (default: .)"
@@ -175,6 +215,59 @@ def export(args) -> int:
         f"onnxruntime matches PyTorch on {result['examples']} varied-length examples to "
         f"{result['difference']:.1e}"
     )
+    return 0
+
+
+def sweep(args) -> int:
+    """`rnnpipe sweep`: run (or resume, or report) a study whose trials are DVC experiments."""
+    from .render import PIPELINES
+    from .sweep.space import load_space
+    from .sweep.study import DEFAULT_STORAGE, best_summary, run_sweep
+    from .sweep.trials import TrialRun
+
+    if args.pipeline not in PIPELINES:
+        raise RnnpipeError(f"--pipeline {args.pipeline!r}: one of {', '.join(PIPELINES)}.")
+    pipeline = PIPELINES[args.pipeline]
+    if not args.best and not args.space:
+        raise RnnpipeError("--space names the sweep.yaml to search (docs/workflows.md).")
+    if not (Path(".git").exists() and Path(".dvc").is_dir()):
+        raise RnnpipeError(
+            "run it at the root of a Git repository with DVC (`git init && dvc init`): every "
+            "trial is a DVC experiment, which DVC keeps in Git."
+        )
+    name = args.study or f"{args.pipeline}-{Path(args.space or 'sweep').stem}"
+    storage = args.storage or DEFAULT_STORAGE
+    if storage.startswith("sqlite:///") and not storage.startswith("sqlite:////"):
+        # the trials' train stages run in DVC's temporary copies: they need the absolute path
+        storage = "sqlite:///" + str(Path(storage.removeprefix("sqlite:///")).resolve())
+    folder = f"{pipeline.folder}/" if pipeline.folder else ""
+    space = load_space(args.space, pipeline.schema) if args.space else None
+    run = TrialRun(
+        Path.cwd(),
+        pipeline.dvc_file,
+        pipeline.params_file,
+        f"{folder}metrics/train.json",
+        storage,
+        name,
+        space.objective if space else "",
+        space.pruner if space else "none",
+        args.trial_timeout,
+    )
+    if args.best:
+        summary = best_summary(run)
+    else:
+        trials = args.trials
+        if space.sampler == "grid":
+            import math
+
+            trials = min(trials, math.prod(len(d.grid()) for d in space.dimensions))
+        summary = run_sweep(pipeline, space, run, trials, args.jobs, args.resume)
+    print(
+        f"rnnpipe sweep: best of study {summary['study']}: trial {summary['best_trial']} "
+        f"({summary['experiment']}), {summary['objective']} {summary['value']:.4f}; "
+        + ", ".join(f"{k}={v}" for k, v in summary["params"].items())
+    )
+    print(f"  dvc exp apply {summary['experiment']}    # its params, model and metrics")
     return 0
 
 
@@ -225,7 +318,13 @@ def summary(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"export": export, "predict": predict, "check": check, "summary": summary}
+    commands = {
+        "export": export,
+        "predict": predict,
+        "check": check,
+        "summary": summary,
+        "sweep": sweep,
+    }
     try:
         return commands[args.command](args)
     except RnnpipeError as exc:

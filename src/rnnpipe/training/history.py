@@ -26,6 +26,7 @@ def _best_epoch_summary(result: TrainResult, metric: str) -> dict:
             k: round(best[k], 6)
             for k in ("val_loss", f"val_{metric}", "train_loss", f"train_{metric}")
         },
+        **({"pruned": True} if result.pruned else {}),
     }
 
 

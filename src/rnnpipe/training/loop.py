@@ -43,6 +43,7 @@ from .distributed import Distributed
 from .inference import evaluate_loss
 from .objectives import ClassificationObjective
 from .optim import make_optimizer, make_scheduler, step_scheduler, warmup_factor
+from .trial import trial_reporter
 
 # The rules of the loop's settings: the shared training group plus length bucketing and the kept
 # epoch.
@@ -92,6 +93,7 @@ class TrainResult:
     best_epoch: int = 0
     best_val_loss: float = math.inf
     stopped_early: bool = False
+    pruned: bool = False  # stopped by a sweep's pruner (training.trial)
     best_selected: float = (
         math.inf
     )  # what early stopping minimises: the loss, or the score made lower-is-better
@@ -356,6 +358,9 @@ def train_model(
     it).
     """
     main = dist is None or dist.is_main
+    # A trial of `rnnpipe sweep` reports every epoch to its study (one process: with DDP the
+    # ranks would have to agree on the pruner's answer).
+    reporter = trial_reporter() if dist is None else None
     if main and validation is not None and settings.batch_size >= len(train):
         # One optimiser step per epoch: on the text default this ended at chance accuracy, without a
         # word.
@@ -422,12 +427,19 @@ def train_model(
             selection_value(row, settings.select_on, objective),
             settings.patience,
         )
+        if reporter is not None and reporter.should_stop(epoch, row):
+            run.result.stopped_early = run.result.pruned = True
+            print(
+                f"pruned: the sweep's study stops this trial after epoch {epoch} (its "
+                f"{reporter.metric} lags the other trials'); keeping epoch {run.result.best_epoch}",
+                file=sys.stderr,
+            )
         if checkpoint is not None and main:
             finished = run.result.stopped_early or epoch == settings.epochs
             save_checkpoint(checkpoint, run.checkpoint_state(fingerprint, epoch, finished, device))
         if on_epoch is not None and main:
             on_epoch(run.result)
-        if run.result.stopped_early and main:
+        if run.result.stopped_early and main and not run.result.pruned:
             print(
                 f"early stopping: no validation improvement for {run.waited} epochs; "
                 f"keeping epoch {run.result.best_epoch}",

@@ -1,0 +1,1 @@
+"""`rnnpipe sweep`: hyperparameter studies whose trials are DVC experiments."""
