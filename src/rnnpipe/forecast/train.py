@@ -26,7 +26,7 @@ from ..training.inference import predict
 from ..training.loop import TrainSettings, train_model
 from ..training.objectives import RegressionObjective
 from ..training.runner import TrainingProcess
-from .linear import fit_ridge, loss_of, mix_weight
+from .linear import VALIDATION_BLOCKS, blocks_won, fit_ridge, loss_of, mix_weight
 from .model import ForecasterConfig, RNNForecaster, TrainedForecaster
 from .panel_train import train_panel
 from .prepared import load_prepared, prepared_layout
@@ -126,7 +126,18 @@ def add_linear_member(
         f"{weight:.2f}; validation "
         f"MAE rnn {mae['rnn']:.4f}, ridge {mae['linear']:.4f}, mixed {mae['mixed']:.4f}"
     )
+    steady = {}
+    if weight < 1:
+        won = blocks_won(truth, (1 - weight) * rnn + weight * linear, linear, settings["loss"])
+        steady["val_blocks_mix_beats_ridge"] = int(won)
+        if won < VALIDATION_BLOCKS:
+            print(
+                f"train: note: the mix beats ridge alone on {won} of {VALIDATION_BLOCKS} "
+                "consecutive stretches of the validation period only: its edge may not hold on "
+                "test (forecast.linear)."
+            )
     return {
+        **steady,
         "linear_weight": weight,
         "linear_alpha": alpha,
         "val_mae_rnn": mae["rnn"],
