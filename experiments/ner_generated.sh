@@ -6,6 +6,7 @@
 #   bash experiments/ner_generated.sh keep     # trained on the IOB1 tags as given
 #   bash experiments/ner_generated.sh iob2     # converted to IOB2 (download.span_scheme=auto)
 #   bash experiments/ner_generated.sh crf      # IOB2 and a CRF output layer (train.crf)
+#   NAME=ner-crf-s2 bash experiments/ner_generated.sh crf -S tagging/params.yaml:train.seed=2
 #
 # The recipe is experiments/ud_pos.sh's word + character BiLSTM (words lowercased, characters as
 # written: capitals are what tells a name), with random 50-d word vectors, 15 epochs at most.
@@ -34,7 +35,7 @@ case "$variant" in
   *) echo "unknown variant $variant (keep | iob2 | crf)" >&2; exit 2 ;;
 esac
 P=tagging/params.yaml
-exec dvc exp run tagging/dvc.yaml -n "ner-generated-$variant" \
+exec dvc exp run tagging/dvc.yaml -n "${NAME:-ner-generated-$variant}" \
   -S $P:data.source=conll -S "$P:download.path=$DATA" -S $P:download.tag_column=-1 \
   -S $P:download.span_scheme=$scheme -S $P:tokenize.lowercase=true \
   -S $P:embed.source=random -S $P:embed.dim=50 \

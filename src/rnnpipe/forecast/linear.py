@@ -12,7 +12,7 @@ the next (an independent run on Beijing TEMP: RNN validation MAE 2.362, test 2.5
 lost to the ridge baseline on test). A blockwise one-standard-error rule (the largest w toward
 ridge within one standard error of the best, over four validation blocks) was measured against
 this choice on all 12 Beijing stations (docs/pipelines/forecast.md): it cost test MAE on 11 of
-them (0.0-1.1%) and the plain choice lost to the ridge baseline on none, so the weight stays the
+them (0.0-1.7%) and the plain choice lost to the ridge baseline on none, so the weight stays the
 lowest validation loss. What the blocks are kept for is the warning: train reports on how many of
 VALIDATION_BLOCKS consecutive validation periods the mix beats ridge alone
 (`val_blocks_mix_beats_ridge`), and says so when its edge rests on fewer than all.
