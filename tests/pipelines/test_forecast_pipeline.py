@@ -248,7 +248,7 @@ def test_predict_forecasts_from_a_csv_of_recent_readings_as_evaluate_does(foreca
     )
     assert (
         failed.returncode == 1
-        and "the forecast needs the last 48 readings every 0 days 01:00:00" in failed.stderr
+        and "the forecast needs the last 48 readings every 1h" in failed.stderr
     )
     with restored_afterwards(forecast_run) as wd:  # a model of changes from "same time yesterday"
         edit_params(wd / "forecast", {"window": {"predict_change": True}})

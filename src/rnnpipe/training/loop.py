@@ -93,10 +93,10 @@ class TrainResult:
     best_epoch: int = 0
     best_val_loss: float = math.inf
     stopped_early: bool = False
-    pruned: bool = False  # stopped by a sweep's pruner (training.trial)
     best_selected: float = (
         math.inf
     )  # what early stopping minimises: the loss, or the score made lower-is-better
+    pruned: bool = False  # stopped by a sweep's pruner (training.trial); last: built positionally
 
 
 @dataclass
