@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 
 import optuna
 import pandas as pd
 import pytest
 
-from conftest import make_sequences_copy, run
+from conftest import make_sequences_copy, run, tool_env
 
 pytestmark = pytest.mark.slow
 
@@ -80,3 +81,35 @@ def test_a_killed_sweep_resumes_with_the_interrupted_trials_params(repo):
     assert trials["state"].tolist() == ["fail", "complete"]
     assert trials["error"].iloc[0].startswith("interrupted")
     assert trials["window.length"].iloc[1] == trial.params["window.length"]
+
+
+def test_two_processes_share_one_study_through_its_database(repo):
+    # what two machines do with one --storage URL, here two processes and SQLite
+    storage = f"sqlite:///{repo / 'shared-study.db'}"
+    command = [
+        "rnnpipe", "sweep", "--pipeline", "sequences", "--space", "sweep.yaml", "--study",
+        "shared", "--storage", storage, "--trials", "2", "--resume",
+    ]  # fmt: skip
+    (repo / "shared.yaml").write_text(
+        (repo / "sweep.yaml").read_text().replace("[0, 100000]", "[0]").replace("[8]", "[8, 16]")
+    )
+    command[command.index("sweep.yaml")] = "shared.yaml"
+    first, second = (
+        subprocess.Popen(
+            command,
+            cwd=repo,
+            env=tool_env(repo),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    )
+    outputs = [process.communicate(timeout=600)[0] for process in (first, second)]
+    assert first.returncode == 0 and second.returncode == 0, outputs
+    study = optuna.load_study(study_name="shared", storage=storage)
+    finished = [t for t in study.trials if t.state.name == "COMPLETE"]
+    assert len(finished) == 2 == len(study.trials)  # two in all, not two each
+    assert sorted(t.params["train.hidden"] for t in finished) == [8, 16]  # the grid, shared
+    # each process ran what the other had not: together, one trial each way or both in one
+    assert sum(out.count(" done: val_accuracy") for out in outputs) == 2

@@ -45,6 +45,7 @@ class SweepError(RnnpipeError):
 
 def open_study(space: Space, name: str, storage: str, resume: bool):
     import optuna
+    from sqlalchemy.exc import SQLAlchemyError
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     if space.sampler == "grid":
@@ -58,14 +59,24 @@ def open_study(space: Space, name: str, storage: str, resume: bool):
     pruner = make_pruner(space.pruner)
     if storage.startswith("sqlite:///"):
         Path(storage.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    study = optuna.create_study(
-        study_name=name,
-        storage=storage,
-        sampler=sampler,
-        pruner=pruner,
-        direction=space.direction,
-        load_if_exists=True,
-    )
+    for attempt in range(5):
+        try:
+            study = optuna.create_study(
+                study_name=name,
+                storage=storage,
+                sampler=sampler,
+                pruner=pruner,
+                direction=space.direction,
+                load_if_exists=True,
+            )
+            break
+        except SQLAlchemyError:
+            # Two processes opening a new database at once race to create its tables ("table
+            # ... already exists", "UNIQUE constraint failed: alembic_version"); the loser finds
+            # them made on its next try.
+            if attempt == 4:
+                raise
+            time.sleep(0.5 + attempt)
     if study.trials and not resume:
         raise SweepError(
             f"study {name!r} already has {len(study.trials)} trials in {storage}; add --resume to "
@@ -159,23 +170,23 @@ def run_sweep(pipeline, space: Space, run: TrialRun, trials: int, jobs: int, res
                 )
             except TrialFailed as exc:
                 trial.set_user_attr("error", str(exc))
-                study.tell(trial, state=TrialState.FAIL)
+                tell(study, trial, state=TrialState.FAIL)
                 print(f"sweep: trial {trial.number} failed: {str(exc).splitlines()[-1]}")
                 continue
             seconds = round(time.monotonic() - started, 1)
             trial.set_user_attr("seconds", seconds)
             if space.objective not in metrics:
                 trial.set_user_attr("error", f"{run.metrics_file} has no {space.objective}")
-                study.tell(trial, state=TrialState.FAIL)
+                tell(study, trial, state=TrialState.FAIL)
                 print(f"sweep: trial {trial.number} failed: no {space.objective} in its metrics")
                 continue
             value = float(metrics[space.objective])
             trial.set_user_attr("value", value)
             if metrics.get("pruned"):
-                study.tell(trial, state=TrialState.PRUNED)
+                tell(study, trial, state=TrialState.PRUNED)
                 state = f"pruned after epoch {metrics.get('epochs_run')}"
             else:
-                study.tell(trial, value)
+                tell(study, trial, value)
                 state = "done"
             print(
                 f"sweep: trial {trial.number} ({name}) {state}: {space.objective} {value:.4f} "
@@ -188,6 +199,16 @@ def run_sweep(pipeline, space: Space, run: TrialRun, trials: int, jobs: int, res
     for thread in workers:
         thread.join()
     return write_results(study, space, run)
+
+
+def tell(study, trial, *args, **kwargs) -> None:
+    """study.tell, where the grid sampler's "every point is done" (it calls Study.stop, which
+    Optuna allows only inside study.optimize) does not end the sweep: the trial is stored first."""
+    try:
+        study.tell(trial, *args, **kwargs)
+    except RuntimeError as exc:
+        if "Study.stop" not in str(exc):
+            raise
 
 
 def write_results(study, space: Space, run: TrialRun) -> dict:
