@@ -23,10 +23,8 @@ from ..core.metrics import (
     classification_metrics,
     confusion_rows,
     per_class_rows,
-    probabilities,
 )
 from ..training.inference import predict
-from ..training.objectives import IGNORE_INDEX
 from .baselines import baseline_probabilities, member_probabilities
 from .model import TrainedSequenceModel
 from .prepared import load_spans
@@ -49,13 +47,7 @@ def evaluate_sequence_model(params: dict) -> None:
             "rerun `dvc repro sequences/dvc.yaml`."
         )
     test = sets["test"]
-    logits = predict(trained.scorer, test, settings["batch_size"], device)
-    if test.per_step:
-        targets = test.targets[:, : logits.size(1)].numpy()
-        real = targets != IGNORE_INDEX
-        labels, proba = targets[real], probabilities(logits)[real]
-    else:
-        labels, proba = test.labels.numpy(), probabilities(logits)
+    labels, proba = test.scored(predict(trained.scorer, test, settings["batch_size"], device))
     names = trained.labels
     if trained.baseline is not None:  # the member train fitted: the baseline the mix holds
         baseline = member_probabilities(trained.baseline.cpu(), test)
@@ -72,8 +64,7 @@ def evaluate_sequence_model(params: dict) -> None:
         ("steps" if test.per_step else "items"): int(len(labels)),
     }
     if trained.scorer is not trained.model:
-        network = probabilities(predict(trained.model, test, settings["batch_size"], device))
-        network = network[real] if test.per_step else network
+        _, network = test.scored(predict(trained.model, test, settings["batch_size"], device))
         result.update(
             network_alone_accuracy=classification_metrics(labels, network)["accuracy"],
             baseline_weight=trained.baseline_weight,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..core.metrics import probabilities
 from ..data.bucketing import bucketed_batches
 from ..training.objectives import IGNORE_INDEX
 
@@ -75,6 +76,16 @@ class SpanSet:
         if self.per_step:
             return self.step_targets(torch.arange(len(self), device=self.starts.device))
         return self.labels
+
+    def scored(self, logits: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """(class ids [n], probabilities [n, classes]) of what a model's outputs for these items
+        are scored on: each item, or per step each labeled step (padding and unlabeled steps
+        left out)."""
+        if not self.per_step:
+            return self.labels.numpy(), probabilities(logits)
+        targets = self.targets[:, : logits.size(1)].numpy()
+        real = targets != IGNORE_INDEX
+        return targets[real], probabilities(logits)[real]
 
     def batches(
         self, batch_size: int, rng: np.random.Generator | None, bucket_batches: int = 1

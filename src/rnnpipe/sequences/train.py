@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..core.metrics import probabilities
 from ..core.mixing import log_loss, member_weight
 from ..core.params import config_from_params
 from ..training.checkpoints import run_fingerprint
@@ -37,7 +36,6 @@ from ..training.history import (
 from ..training.inference import predict
 from ..training.loop import TrainSettings, train_model
 from ..training.objectives import (
-    IGNORE_INDEX,
     ClassificationObjective,
     StepClassificationObjective,
 )
@@ -155,13 +153,9 @@ def mix_baseline(trained: TrainedSequenceModel, sets: dict, max_items: int, proc
     them on `trained`; the summary keys for metrics/train.json."""
     validation = sets["validation"]
     baseline = SequenceBaseline.fit(sets["train"], len(trained.labels), max_items)
-    logits = predict(trained.model, validation, 256, torch.device("cpu"))
-    if validation.per_step:
-        targets = validation.targets[:, : logits.size(1)].numpy()
-        real = targets != IGNORE_INDEX
-        labels, network = targets[real], probabilities(logits)[real]
-    else:
-        labels, network = validation.labels.numpy(), probabilities(logits)
+    labels, network = validation.scored(
+        predict(trained.model, validation, 256, torch.device("cpu"))
+    )
     member = member_probabilities(baseline, validation)
     weight = member_weight(labels, network, member)
     trained.baseline, trained.baseline_weight = baseline.eval(), weight
